@@ -1,0 +1,78 @@
+"""A member farmer: who they are, their spray diary (input applications) and payments made to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import IdempotencyConflict, Invalid, NotFound
+from domain.topics import stable_topics
+from domain.values import id_for
+
+
+@stable_topics("Farmer")
+class Farmer(Aggregate):
+    @event("Registered")
+    def __init__(self, farmer_id: str, name: str, village: str, phone: str | None) -> None:
+        self.farmer_id = farmer_id
+        self.name, self.village, self.phone = name, village, phone
+        self.applications: dict[str, dict[str, Any]] = {}
+        self.payments: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def create_id(farmer_id: str) -> UUID:
+        return id_for("farmer", farmer_id)
+
+    def correct_details(self, *, name: str, village: str, phone: str | None) -> None:
+        if (name, village, phone) != (self.name, self.village, self.phone):
+            self._details_corrected(name=name, village=village, phone=phone)
+
+    @event("DetailsCorrected")
+    def _details_corrected(self, name: str, village: str, phone: str | None) -> None:
+        self.name, self.village, self.phone = name, village, phone
+
+    def apply_input(self, *, application_id: str, sku: str, lot: str, applied_at: datetime,
+                    crop_sku: str, active_ingredient: str | None, phi_days: int | None) -> None:
+        """Record a spray-diary line; the same line twice is one line."""
+        if application_id not in self.applications:
+            self._input_applied(application_id=application_id, sku=sku, lot=lot,
+                                applied_at=applied_at, crop_sku=crop_sku,
+                                active_ingredient=active_ingredient, phi_days=phi_days)
+
+    @event("InputApplied")
+    def _input_applied(self, application_id: str, sku: str, lot: str, applied_at: datetime,
+                       crop_sku: str, active_ingredient: str | None, phi_days: int | None) -> None:
+        self.applications[application_id] = {
+            "sku": sku, "lot": lot, "applied_at": applied_at, "crop_sku": crop_sku,
+            "active_ingredient": active_ingredient, "phi_days": phi_days}
+
+    def applications_to(self, crop_sku: str, harvested_at: datetime) -> list[dict[str, Any]]:
+        """Applications that reach a harvest: same crop, applied on or before it was harvested."""
+        return [dict(a, application_id=k) for k, a in self.applications.items()
+                if a["crop_sku"] == crop_sku and a["applied_at"] <= harvested_at]
+
+    def pay(self, *, amount_fen: int, paid_at: datetime, method: str, reference: str) -> None:
+        """A payment is known by its reference: sending it twice pays once."""
+        if amount_fen <= 0:
+            raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
+        earlier = self.payments.get(reference)
+        if earlier is not None:
+            if (earlier["amount_fen"], earlier["method"]) != (amount_fen, method):
+                raise IdempotencyConflict(
+                    f"payment reference {reference} was already used for "
+                    f"{earlier['amount_fen']} fen by {earlier['method']}")
+            return
+        self._paid(amount_fen=amount_fen, paid_at=paid_at, method=method, reference=reference)
+
+    @event("Paid")
+    def _paid(self, amount_fen: int, paid_at: datetime, method: str, reference: str) -> None:
+        self.payments[reference] = {"amount_fen": amount_fen, "paid_at": paid_at, "method": method}
+
+
+class UnknownFarmer(NotFound):
+    def __init__(self, farmer_id: str) -> None:
+        super().__init__(f"no farmer {farmer_id} is registered", farmer_id=farmer_id)
+

@@ -1,0 +1,84 @@
+"""An outlet's order: the packs promised to it, shipped to it, or released when cancelled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Conflict, NotFound
+from domain.topics import stable_topics
+
+
+@stable_topics("Order")
+class Order(Aggregate):
+    @event("Placed")
+    def __init__(self, id: UUID, outlet_id: str, lines: list[dict[str, Any]], wanted_by: datetime | None,
+                 placed_at: datetime) -> None:
+        self.outlet_id, self.lines = outlet_id, lines
+        self.wanted_by, self.placed_at = wanted_by, placed_at
+        self.reserved = {c for line in lines for c in line["reserved_pack_codes"]}
+        self.shipped: set[str] = set()
+        self.shipment_ids: list[str] = []
+        self.cancelled = False
+
+    @property
+    def status(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        if self.reserved:
+            return "partially_shipped" if self.shipped else "placed"
+        return "shipped"
+
+    def cancel(self, *, reason: str, cancelled_at: datetime) -> dict[tuple[str, str], list[str]]:
+        """Cancel what is not yet shipped; answers the reserved codes per (sku, grade) to release."""
+        if self.cancelled:
+            return {}
+        if not self.reserved:
+            raise Conflict("everything on this order has been shipped; it cannot be cancelled")
+        release = {(line["sku"], line["grade"]): [c for c in line["reserved_pack_codes"]
+                                                  if c in self.reserved] for line in self.lines}
+        self._cancelled(reason=reason, cancelled_at=cancelled_at)
+        return {key: codes for key, codes in release.items() if codes}
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, cancelled_at: datetime) -> None:
+        self.cancelled, self.reserved = True, set()
+
+    def ship(self, *, shipment_id: str, pack_codes: list[str]) -> dict[tuple[str, str], list[str]]:
+        """Take reserved packs off the order onto a shipment; answers them per (sku, grade)."""
+        if self.cancelled:
+            raise Conflict("this order was cancelled; nothing may be shipped on it")
+        strays = [c for c in pack_codes if c not in self.reserved]
+        if strays:
+            raise NotReservedForOrder(
+                f"pack {strays[0]} is not reserved for this order; scan packs from its pick list",
+                pack_codes=strays)
+        self._shipped(shipment_id=shipment_id, pack_codes=pack_codes)
+        by_line: dict[tuple[str, str], list[str]] = {}
+        for line in self.lines:
+            codes = [c for c in line["reserved_pack_codes"] if c in pack_codes]
+            if codes:
+                by_line.setdefault((line["sku"], line["grade"]), []).extend(codes)
+        return by_line
+
+    @event("Shipped")
+    def _shipped(self, shipment_id: str, pack_codes: list[str]) -> None:
+        self.reserved -= set(pack_codes)
+        self.shipped |= set(pack_codes)
+        self.shipment_ids.append(shipment_id)
+
+    def line_of(self, pack_code: str) -> dict[str, Any]:
+        return next(line for line in self.lines if pack_code in line["reserved_pack_codes"])
+
+
+class UnknownOrder(NotFound):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"no order {order_id}", order_id=order_id)
+
+
+class NotReservedForOrder(Conflict):
+    pass

@@ -1,0 +1,171 @@
+"""The co-op's stock of one product and grade: graded kg per batch, and the packs made from it.
+
+It is the consistency boundary of packing and reserving: two clerks can never draw the same
+kilogram or be promised the same pack, because both change this one aggregate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Conflict, Invalid
+from domain.topics import stable_topics
+from domain.values import id_for, short_code
+
+MAX_PACKS_PER_RUN = 5000
+
+
+@stable_topics("Stock")
+class Stock(Aggregate):
+    @event("Opened")
+    def __init__(self, sku: str, grade: str) -> None:
+        self.sku, self.grade = sku, grade
+        self.lots: dict[str, dict[str, Any]] = {}
+        self.packs: dict[str, dict[str, Any]] = {}
+        self.runs: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def create_id(sku: str, grade: str) -> UUID:
+        return id_for("stock", f"{sku}/{grade}")
+
+    def add_lot(self, *, batch_code: str, site_id: str, kg: Decimal, expires_at: datetime,
+                received_at: datetime) -> None:
+        self._lot_added(batch_code=batch_code, site_id=site_id, kg=kg, expires_at=expires_at,
+                        received_at=received_at)
+
+    @event("LotAdded")
+    def _lot_added(self, batch_code: str, site_id: str, kg: Decimal, expires_at: datetime,
+                   received_at: datetime) -> None:
+        self.lots[batch_code] = {"site_id": site_id, "kg": kg, "expires_at": expires_at,
+                                 "received_at": received_at}
+
+    def pack(self, *, run_id: UUID, site_id: str, pack_kg: Decimal, count: int,
+             packed_at: datetime, sources: list[dict[str, Any]] | None) -> list[str]:
+        """Turn graded kg into coded packs, FEFO unless told which batches; answers the codes."""
+        if str(run_id) in self.runs:
+            return self.runs[str(run_id)]["pack_codes"]
+        if pack_kg <= 0:
+            raise Invalid("pack_kg must be more than zero", field="pack_kg")
+        if not 1 <= count <= MAX_PACKS_PER_RUN:
+            raise Invalid(f"count must be 1 to {MAX_PACKS_PER_RUN}", field="count")
+        need = pack_kg * count
+        draws = (self._named(site_id, sources, need, packed_at) if sources
+                 else self._fefo(site_id, need, packed_at))
+        expires_at = min(self.lots[d["batch_code"]]["expires_at"] for d in draws)
+        codes = [f"{short_code(run_id)}-{i:04d}" for i in range(1, count + 1)]
+        self._packed(run_id=str(run_id), site_id=site_id, pack_kg=pack_kg, packed_at=packed_at,
+                     expires_at=expires_at, draws=draws, pack_codes=codes)
+        return codes
+
+    @event("Packed")
+    def _packed(self, run_id: str, site_id: str, pack_kg: Decimal, packed_at: datetime,
+                expires_at: datetime, draws: list[dict[str, Any]], pack_codes: list[str]) -> None:
+        for d in draws:
+            self.lots[d["batch_code"]]["kg"] -= d["kg"]
+        for code in pack_codes:
+            self.packs[code] = {"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
+                                "expires_at": expires_at, "order_id": None}
+        self.runs[run_id] = {"pack_codes": pack_codes}
+
+    def reserve(self, *, order_id: UUID, pack_kg: Decimal, packs: int, at: datetime) -> list[str]:
+        """Promise packs to an order, nearest expiry first; never more than are there."""
+        if packs <= 0:
+            raise Invalid("packs must be a positive count", field="packs")
+        free = self.available(pack_kg, at)
+        if len(free) < packs:
+            raise StockShort(f"only {len(free)} packs of {self.sku} grade {self.grade} "
+                             f"{pack_kg} kg are available, {packs} asked", sku=self.sku,
+                             grade=self.grade, pack_kg=str(pack_kg), available=len(free))
+        codes = free[:packs]
+        self._reserved(order_id=str(order_id), pack_codes=codes)
+        return codes
+
+    @event("Reserved")
+    def _reserved(self, order_id: str, pack_codes: list[str]) -> None:
+        for code in pack_codes:
+            self.packs[code]["order_id"] = order_id
+
+    def release(self, *, order_id: UUID, pack_codes: list[str]) -> None:
+        self._check_reserved(order_id, pack_codes)
+        self._reservation_released(order_id=str(order_id), pack_codes=pack_codes)
+
+    @event("ReservationReleased")
+    def _reservation_released(self, order_id: str, pack_codes: list[str]) -> None:
+        for code in pack_codes:
+            self.packs[code]["order_id"] = None
+
+    def dispatch(self, *, shipment_id: UUID, order_id: UUID, pack_codes: list[str]) -> None:
+        """Packs leave the cold store on a shipment; only packs reserved to its order may."""
+        self._check_reserved(order_id, pack_codes)
+        self._dispatched(shipment_id=str(shipment_id), order_id=str(order_id), pack_codes=pack_codes)
+
+    @event("Dispatched")
+    def _dispatched(self, shipment_id: str, order_id: str, pack_codes: list[str]) -> None:
+        for code in pack_codes:
+            del self.packs[code]
+
+    def available(self, pack_kg: Decimal, at: datetime) -> list[str]:
+        """Unreserved, unexpired packs of a weight, FEFO: nearest expiry, then oldest packed."""
+        free = [(p["expires_at"], p["packed_at"], code) for code, p in self.packs.items()
+                if p["order_id"] is None and p["pack_kg"] == pack_kg and p["expires_at"] > at]
+        return [code for *_, code in sorted(free)]
+
+    def graded_kg(self, site_id: str | None = None) -> Decimal:
+        return sum((lot["kg"] for lot in self.lots.values()
+                    if site_id is None or lot["site_id"] == site_id), Decimal(0))
+
+    def _fefo(self, site_id: str, need: Decimal, at: datetime) -> list[dict[str, Any]]:
+        lots = sorted((lot["expires_at"], lot["received_at"], code)
+                      for code, lot in self.lots.items()
+                      if lot["site_id"] == site_id and lot["kg"] > 0 and lot["expires_at"] > at)
+        draws, left = [], need
+        for *_, code in lots:
+            take = min(left, self.lots[code]["kg"])
+            draws.append({"batch_code": code, "kg": take})
+            left -= take
+            if left == 0:
+                return draws
+        raise StockShort(f"only {need - left} kg of {self.sku} grade {self.grade} is graded and "
+                         f"unpacked at {site_id}, {need} kg needed", sku=self.sku, grade=self.grade,
+                         available_kg=str(need - left))
+
+    def _named(self, site_id: str, named: list[dict[str, Any]], need: Decimal,
+               at: datetime) -> list[dict[str, Any]]:
+        merged: dict[str, Decimal] = {}
+        for s in named:
+            merged[s["batch_code"]] = merged.get(s["batch_code"], Decimal(0)) + s["kg"]
+        sources = [{"batch_code": code, "kg": kg} for code, kg in merged.items()]
+        if sum((s["kg"] for s in sources), Decimal(0)) != need:
+            raise Invalid(f"sources add up to {sum(s['kg'] for s in sources)} kg but "
+                          f"{need} kg is packed", field="sources")
+        for s in sources:
+            lot = self.lots.get(s["batch_code"])
+            if lot is None or lot["site_id"] != site_id:
+                raise Conflict(f"batch {s['batch_code']} has no graded {self.sku} grade "
+                               f"{self.grade} at {site_id}", batch_code=s["batch_code"])
+            if lot["kg"] < s["kg"]:
+                raise StockShort(f"batch {s['batch_code']} has {lot['kg']} kg of grade "
+                                 f"{self.grade} left, {s['kg']} kg asked",
+                                 batch_code=s["batch_code"], available_kg=str(lot["kg"]))
+            if lot["expires_at"] <= at:
+                raise Conflict(f"batch {s['batch_code']} is past its shelf life")
+        return sources
+
+    def _check_reserved(self, order_id: UUID, pack_codes: list[str]) -> None:
+        for code in pack_codes:
+            pack = self.packs.get(code)
+            if pack is None or pack["order_id"] != str(order_id):
+                raise PackNotReserved(f"pack {code} is not reserved for this order", pack_code=code)
+
+
+class StockShort(Conflict):
+    pass
+
+
+class PackNotReserved(Conflict):
+    pass

@@ -1,0 +1,71 @@
+"""What every use case stands on: loading aggregates with clear errors, retrying on conflict."""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import Conflict, DomainError
+
+A = TypeVar("A", bound=Aggregate)
+F = TypeVar("F", bound=Callable[..., Any])
+ATTEMPTS = 8
+
+
+class UseCases(Application[UUID]):
+    """Base of the use-case mixins."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def load(self, cls: type[A], aggregate_id: UUID, missing: DomainError) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing from None
+        if not isinstance(aggregate, cls):
+            raise missing
+        return aggregate
+
+    def find(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def load_or_open(self, cls: type[A], **key: Any) -> A:
+        """The aggregate of a key, opened (not yet saved) the first time it is needed."""
+        found = self.find(cls.create_id(**key))
+        return found if found is not None else cls(**key)
+
+
+def retrying(method: F) -> F:
+    """Run a use case again when another writer saved the same aggregate first.
+
+    Optimistic concurrency makes the loser's save fail with nothing written; reading again
+    and deciding again is always correct, and a few tries settle any realistic contention.
+    """
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(ATTEMPTS):
+            try:
+                return method(*args, **kwargs)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))
+        raise Busy("too many people changed the same stock at once; send it again")
+
+    return run  # type: ignore[return-value]
+
+
+class Busy(Conflict):
+    pass

@@ -1,0 +1,78 @@
+"""Master data kept by co-op staff: farmers, sites, products and purchase prices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.catalogue import Catalogue
+from domain.errors import Invalid
+from domain.farmer import Farmer, UnknownFarmer
+from domain.product import Product, UnknownProduct
+from domain.site import Site, UnknownSite
+from domain.usecases.base import UseCases, retrying
+
+
+class MasterData(UseCases):
+    @retrying
+    def register_farmer(self, *, farmer_id: str, name: str, village: str,
+                        phone: str | None = None) -> dict[str, Any]:
+        """Register a farmer, or correct their details: PUT semantics, safe to repeat."""
+        farmer = self.find(Farmer.create_id(farmer_id))
+        if farmer is None:
+            farmer = Farmer(farmer_id=farmer_id, name=name, village=village, phone=phone)
+        else:
+            farmer.correct_details(name=name, village=village, phone=phone)
+        self.save(farmer)
+        return {"farmer_id": farmer_id, "name": farmer.name, "village": farmer.village,
+                "phone": farmer.phone}
+
+    @retrying
+    def register_site(self, *, site_id: str, name: str, kind: str,
+                      timezone: str | None = None) -> dict[str, Any]:
+        site = self.find(Site.create_id(site_id))
+        if site is None:
+            site = Site.register(site_id=site_id, name=name, kind=kind, timezone=timezone)
+        else:
+            site.correct_details(name=name, kind=kind, timezone=timezone)
+        self.save(site)
+        return {"site_id": site_id, "name": site.name, "kind": site.kind, "timezone": site.timezone}
+
+    @retrying
+    def register_product(self, *, sku: str, **spec: Any) -> dict[str, Any]:
+        product = self.find(Product.create_id(sku))
+        if product is None:
+            product = Product.register(sku=sku, **spec)
+        else:
+            product.correct_details(**spec)
+        catalogue = self.load_or_open(Catalogue)
+        catalogue.list_product(sku=sku, kind=product.kind)
+        self.save(product, catalogue)
+        return {"sku": sku, **product.spec}
+
+    @retrying
+    def set_price(self, *, sku: str, effective_from: datetime,
+                  grades: dict[str, int]) -> dict[str, Any]:
+        product = self.product(sku)
+        product.set_price(effective_from=effective_from, grades=grades)
+        self.save(product)
+        return {"sku": sku, "effective_from": effective_from, "grades": grades}
+
+    def farmer(self, farmer_id: str) -> Farmer:
+        return self.load(Farmer, Farmer.create_id(farmer_id), UnknownFarmer(farmer_id))
+
+    def site(self, site_id: str, kind: str | None = None) -> Site:
+        site = self.load(Site, Site.create_id(site_id), UnknownSite(site_id))
+        if kind:
+            site.check_is(kind)
+        return site
+
+    def product(self, sku: str, kind: str | None = None) -> Product:
+        product = self.load(Product, Product.create_id(sku), UnknownProduct(sku))
+        if kind and product.kind != kind:
+            raise Invalid(f"{sku} is {product.kind}, not {kind}", field="sku")
+        return product
+
+    def catalogue(self) -> Catalogue:
+        return self.load_or_open(Catalogue)
+

@@ -1,0 +1,1 @@
+"""Infrastructure: settings, stores, Kafka, local services and the composition root."""
