@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event

@@ -139,7 +139,7 @@ class Stock(Aggregate):
         merged: dict[str, Decimal] = {}
         for s in named:
             merged[s["batch_code"]] = merged.get(s["batch_code"], Decimal(0)) + s["kg"]
-        sources = [{"batch_code": code, "kg": kg} for code, kg in merged.items()]
+        sources: list[dict[str, Any]] = [{"batch_code": c, "kg": k} for c, k in merged.items()]
         if sum((s["kg"] for s in sources), Decimal(0)) != need:
             raise Invalid(f"sources add up to {sum(s['kg'] for s in sources)} kg but "
                           f"{need} kg is packed", field="sources")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -34,7 +34,7 @@ def utc(moment: datetime, *, field: str = "time") -> datetime:
     """A moment in UTC; a time without an offset is ambiguous and refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise Invalid(f"{field} needs a UTC offset (RFC 3339): {moment.isoformat()}", field=field)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def days_after(moment: datetime, days: int) -> datetime:

@@ -6,7 +6,7 @@ import functools
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import Conflict, DomainError
+from domain.values import utc
 
 A = TypeVar("A", bound=Aggregate)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,11 +26,11 @@ class UseCases(Application[UUID]):
     """Base of the use-case mixins."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def load(self, cls: type[A], aggregate_id: UUID, missing: DomainError) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise missing from None
         if not isinstance(aggregate, cls):
@@ -48,8 +49,9 @@ class UseCases(Application[UUID]):
         return found if found is not None else cls(**key)
 
 
-def retrying(method: F) -> F:
-    """Run a use case again when another writer saved the same aggregate first.
+def command(method: F) -> F:
+    """A use case that records: its times are taken in UTC, and it runs again when another
+    writer saved the same aggregate first.
 
     Optimistic concurrency makes the loser's save fail with nothing written; reading again
     and deciding again is always correct, and a few tries settle any realistic contention.
@@ -57,6 +59,7 @@ def retrying(method: F) -> F:
 
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
+        kwargs = {k: utc(v, field=k) if isinstance(v, datetime) else v for k, v in kwargs.items()}
         for attempt in range(ATTEMPTS):
             try:
                 return method(*args, **kwargs)

@@ -10,13 +10,13 @@ from domain.batch import Batch, UnknownBatch, check_grades
 from domain.cold_room import ColdRoom
 from domain.errors import Invalid
 from domain.stock import Stock
-from domain.usecases.base import retrying
+from domain.usecases.base import command
 from domain.usecases.inputs import Inputs
-from domain.values import command_id, kg
+from domain.values import command_id, kg, utc
 
 
 class ColdStore(Inputs):
-    @retrying
+    @command
     def receive_batch(self, *, batch_code: str, site_id: str, farmer_id: str, sku: str,
                       harvested_at: datetime, net_kg: Decimal | str, scanned_at: datetime,
                       crates: int | None = None,
@@ -44,7 +44,7 @@ class ColdStore(Inputs):
     def intake_answer(batch: Batch) -> dict[str, Any]:
         return {"batch_code": batch.batch_code, "status": batch.status, "holds": batch.holds}
 
-    @retrying
+    @command
     def grade_batch(self, *, batch_code: str, graded_at: datetime, grades: dict[str, Any],
                     reject_kg: Decimal | str) -> dict[str, Any]:
         """Grade once; the farmer earns graded kg × the price in force. A repeat answers again."""
@@ -73,21 +73,21 @@ class ColdStore(Inputs):
         return {"batch_code": batch.batch_code, **batch.grading,
                 "earned_total_fen": sum(batch.grading["earned_fen"].values())}
 
-    @retrying
+    @command
     def release_batch(self, *, batch_code: str, reason: str, at: datetime) -> dict[str, Any]:
         batch = self.batch(batch_code)
         batch.release(reason=reason, released_at=at)
         self.save(batch)
         return self.intake_answer(batch)
 
-    @retrying
+    @command
     def destroy_batch(self, *, batch_code: str, reason: str, at: datetime) -> dict[str, Any]:
         batch = self.batch(batch_code)
         batch.destroy(reason=reason, destroyed_at=at)
         self.save(batch)
         return self.intake_answer(batch)
 
-    @retrying
+    @command
     def log_temperatures(self, *, site_id: str, room: str,
                          readings: list[dict[str, Any]]) -> dict[str, Any]:
         """Log a room's readings; each excursion names the products whose range it left."""
@@ -99,11 +99,13 @@ class ColdStore(Inputs):
             spec = self.product(sku).spec
             ranges[sku] = (spec["temp_min_c"], spec["temp_max_c"])
         cold_room = self.load_or_open(ColdRoom, site_id=site_id, room=room)
-        excursions = cold_room.log(readings=readings, ranges=ranges)
+        excursions = cold_room.log(readings=[
+            {"at": utc(r["at"], field=f"readings[{i}].at"), "celsius": r["celsius"]}
+            for i, r in enumerate(readings)], ranges=ranges)
         self.save(cold_room)
         return {"accepted": len(readings), "excursions": excursions}
 
-    @retrying
+    @command
     def run_packing(self, *, site_id: str, sku: str, grade: str, pack_kg: Decimal | str,
                     count: int, packed_at: datetime, sources: list[dict[str, Any]] | None = None,
                     key: str | None = None) -> dict[str, Any]:
@@ -131,7 +133,7 @@ class ColdStore(Inputs):
         for grade in (batch.grading or {}).get("grades_kg", {}):
             stock = self.load_or_open(Stock, sku=batch.sku, grade=grade)
             remaining[grade] = stock.lots[batch_code]["kg"]
-        history = [{"event": type(e).__name__, "at": e.timestamp}
+        history = [{"event": type(e).__name__, "at": getattr(e, "timestamp", None)}
                    for e in self.events.get(batch.id)]
         return {"batch_code": batch_code, "site_id": batch.site_id, "farmer_id": batch.farmer_id,
                 "sku": batch.sku, "harvested_at": batch.harvested_at, "net_kg": batch.net_kg,

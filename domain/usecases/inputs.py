@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from domain.input_sale import InputSale
+from domain.usecases.base import command
 from domain.usecases.masterdata import MasterData
-from domain.usecases.base import retrying
 from domain.values import command_id, id_for
 
 
 class Inputs(MasterData):
-    @retrying
+    @command
     def record_input_sale(self, *, shop_id: str, farmer_id: str, sold_at: datetime, payment: str,
                           lines: list[dict[str, Any]], key: str | None = None) -> dict[str, Any]:
         self.site(shop_id, "input_shop")
@@ -29,7 +29,7 @@ class Inputs(MasterData):
             self.save(sale)
         return {"sale_id": str(sale.id), "total_fen": sale.total_fen}
 
-    @retrying
+    @command
     def record_input_application(self, *, farmer_id: str, sku: str, lot: str,
                                  applied_at: datetime, crop_sku: str) -> dict[str, Any]:
         """A spray-diary line; its id is its content, so sending it twice records it once."""
@@ -44,7 +44,7 @@ class Inputs(MasterData):
         self.save(farmer)
         return {"application_id": application_id}
 
-    @retrying
+    @command
     def pay_farmer(self, *, farmer_id: str, amount_fen: int, paid_at: datetime, method: str,
                    reference: str) -> dict[str, Any]:
         farmer = self.farmer(farmer_id)

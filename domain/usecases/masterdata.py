@@ -10,11 +10,11 @@ from domain.errors import Invalid
 from domain.farmer import Farmer, UnknownFarmer
 from domain.product import Product, UnknownProduct
 from domain.site import Site, UnknownSite
-from domain.usecases.base import UseCases, retrying
+from domain.usecases.base import UseCases, command
 
 
 class MasterData(UseCases):
-    @retrying
+    @command
     def register_farmer(self, *, farmer_id: str, name: str, village: str,
                         phone: str | None = None) -> dict[str, Any]:
         """Register a farmer, or correct their details: PUT semantics, safe to repeat."""
@@ -27,7 +27,7 @@ class MasterData(UseCases):
         return {"farmer_id": farmer_id, "name": farmer.name, "village": farmer.village,
                 "phone": farmer.phone}
 
-    @retrying
+    @command
     def register_site(self, *, site_id: str, name: str, kind: str,
                       timezone: str | None = None) -> dict[str, Any]:
         site = self.find(Site.create_id(site_id))
@@ -38,7 +38,7 @@ class MasterData(UseCases):
         self.save(site)
         return {"site_id": site_id, "name": site.name, "kind": site.kind, "timezone": site.timezone}
 
-    @retrying
+    @command
     def register_product(self, *, sku: str, **spec: Any) -> dict[str, Any]:
         product = self.find(Product.create_id(sku))
         if product is None:
@@ -50,7 +50,7 @@ class MasterData(UseCases):
         self.save(product, catalogue)
         return {"sku": sku, **product.spec}
 
-    @retrying
+    @command
     def set_price(self, *, sku: str, effective_from: datetime,
                   grades: dict[str, int]) -> dict[str, Any]:
         product = self.product(sku)

@@ -11,13 +11,13 @@ from domain.order import Order, UnknownOrder
 from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
 from domain.stock import Stock
-from domain.usecases.base import retrying
+from domain.usecases.base import command
 from domain.usecases.coldstore import ColdStore
 from domain.values import command_id, kg
 
 
 class Outlets(ColdStore):
-    @retrying
+    @command
     def place_order(self, *, outlet_id: str, lines: list[dict[str, Any]],
                     wanted_by: datetime | None = None, placed_at: datetime | None = None,
                     key: str | None = None) -> dict[str, Any]:
@@ -52,7 +52,7 @@ class Outlets(ColdStore):
                 "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
                 "shipment_ids": order.shipment_ids}
 
-    @retrying
+    @command
     def cancel_order(self, *, order_id: str, reason: str = "cancelled by outlet",
                      at: datetime | None = None) -> dict[str, Any]:
         order = self.order(order_id)
@@ -65,7 +65,7 @@ class Outlets(ColdStore):
         self.save(order, *stocks)
         return self.order_answer(order)
 
-    @retrying
+    @command
     def ship(self, *, order_id: str, pack_codes: list[str], departed_at: datetime,
              vehicle: str | None = None, key: str | None = None) -> dict[str, Any]:
         """Packs scanned onto the truck leave stock; only packs reserved to the order may go."""
@@ -92,7 +92,7 @@ class Outlets(ColdStore):
         self.save(shipment, order, *stocks)
         return {"shipment_id": str(shipment_id)}
 
-    @retrying
+    @command
     def confirm_delivery(self, *, shipment_id: str, received_at: datetime,
                          pack_codes: list[str]) -> dict[str, Any]:
         """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
@@ -107,7 +107,7 @@ class Outlets(ColdStore):
         return {"shipment_id": shipment_id, "received": delivery["received"],
                 "missing": delivery["missing"], "unexpected": delivery["unexpected"]}
 
-    @retrying
+    @command
     def sell_pack(self, *, outlet_id: str, pack_code: str, sold_at: datetime,
                   price_fen: int) -> dict[str, Any]:
         self.site(outlet_id, "outlet")

@@ -26,7 +26,7 @@ our_pid() {  # pid of the broker this script started, if it is still alive
 
 stop() {
   local pid
-  pid=$(our_pid) || { say "no broker of ours is running"; return 0; }
+  pid=$(our_pid) || { say "no broker of ours is running"; rm -f "$PIDFILE"; return 0; }
   say "stopping broker pid $pid"
   kill "$pid" 2>/dev/null || true
   # A controlled shutdown takes a few seconds; don't wait forever.
@@ -37,7 +37,11 @@ stop() {
 
 fail() {
   say "$*"
-  [[ -f $LOG ]] && { say "last lines of $LOG:"; tail -n 40 "$LOG" >&2; }
+  if [[ ${started:-} && -f $LOG ]]; then
+    # The cause is usually the first ERROR; the tail is mostly its stack trace.
+    say "errors in $LOG:"; grep -m 5 -A 2 -E 'ERROR|FATAL' "$LOG" >&2 || true
+    say "last lines of $LOG:"; tail -n 20 "$LOG" >&2
+  fi
   stop
   exit 1
 }
@@ -49,7 +53,8 @@ marker=$LIBS/.complete-$(sha256sum "$KAFKA_DIR/pom.xml" | cut -c1-16)
 if [[ ! -f $marker ]]; then
   say "fetching Kafka $VERSION jars into $LIBS"
   rm -rf "$LIBS" && mkdir -p "$LIBS"
-  mvn -q -B -Dstyle.color=never -f "$KAFKA_DIR/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIBS" >&2
+  # (sed: Debian's Maven 3.8 prints stray colour resets even with -q -B)
+  mvn -q -B -f "$KAFKA_DIR/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIBS" 2>&1 | sed 's/\x1b\[0m//g' >&2
   touch "$marker"
 fi
 

@@ -1,0 +1,1 @@
+"""The HTTP API and pages, and the command line that starts them."""

@@ -1,0 +1,1 @@
+"""Read models: one module per view, each with its projection from the event log."""

@@ -1,0 +1,1 @@
+"""Background processes, one module per worker, each with a main()."""
