@@ -1,23 +1,54 @@
-"""``gongxiao``: the command line of API.md."""
+"""``gongxiao``: the command line of API.md. Each command imports only what it runs."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 from collections.abc import Sequence
 
+WORKERS = ("projections", "relay", "scans", "scheduler")
+ROLES = ("admin", "operator", "shop", "outlet", "farmer")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args, extra = _parser().parse_known_args(argv)
+    if args.command == "serve":
+        return _serve(args.host, args.port)
+    if args.command == "demo":
+        return _demo()
+    if args.command == "token":
+        from infra.tokens import create_token
+
+        print(create_token(role=args.role, scope=args.scope))
+        return 0
+    if args.command == "worker":
+        worker = importlib.import_module(f"workers.{args.name}")
+        return int(worker.main(extra) or 0)
+    from workers.projections import rebuild
+
+    return int(rebuild(args.name) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongxiao", description="Gongxiao co-op platform")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API and pages")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("demo", help="fill the store with a realistic week of the district")
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        return _serve(args.host, args.port)
-    return _demo()
+    token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action",
+                                                                          required=True)
+    create = token.add_parser("create", help="create a token and print it (only its hash is kept)")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--scope", default=None, help="the site or farmer id the token acts for")
+    worker = commands.add_parser("worker", help="run one background worker")
+    worker.add_argument("name", choices=WORKERS)
+    projections = commands.add_parser("projections", help="read models").add_subparsers(
+        dest="action", required=True)
+    rebuild = projections.add_parser("rebuild", help="rebuild a view from the log and swap it in")
+    rebuild.add_argument("name", nargs="?", default=None)
+    return parser
 
 
 def _serve(host: str, port: int) -> int:
