@@ -1,0 +1,49 @@
+"""``make bench``: run every benchmark module in bench/ and write bench/results/latest.json.
+
+A benchmark module defines ``run(quick: bool) -> list[Figure]``; ``--quick`` (or
+BENCH_QUICK=1) shrinks the sizes for a smoke run. ``python -m bench NAME…`` runs only those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import platform
+import time
+from pathlib import Path
+
+import bench
+from bench.figures import Figure, table
+
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", help="benchmark modules to run (default: all)")
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1")
+    args = parser.parse_args()
+    names = args.names or sorted(m.name for m in pkgutil.iter_modules(bench.__path__)
+                                 if m.name not in ("figures", "__main__") and not m.name.startswith("_"))
+    figures: list[Figure] = []
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        started = time.perf_counter()
+        produced = module.run(quick=args.quick)
+        print(f"# {name}: {time.perf_counter() - started:.1f} s")
+        print(table(produced), flush=True)
+        figures += produced
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"machine": platform.node(), "cpus": os.cpu_count(),
+                                   "quick": args.quick, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                            time.gmtime()),
+                                   "figures": [f.as_dict() for f in figures]}, indent=2))
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
