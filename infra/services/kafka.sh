@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KAFKA_DIR=$(cd "$HERE/../kafka" && pwd)
 VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_DIR/pom.xml")
 # Jars live outside the repo so a fresh clone (CI) reuses what this machine fetched.
-LIBS=${GONGXIAO_CACHE:-$HOME/.cache/gongxiao}/kafka-$VERSION/libs
+LIBS=${GONGXIAO_CACHE:-${HOME:-/root}/.cache/gongxiao}/kafka-$VERSION/libs
 RUN=${TMPDIR:-/tmp}/gongxiao-kafka
 PIDFILE=$RUN/kafka.pid
 LOG=$RUN/kafka.log
@@ -104,6 +104,7 @@ EOF
   # setsid: own session, so it outlives this script and the caller's terminal;
   # all fds go to the log so $(up.sh) / pipes are not held open by the broker.
   rm -f "$PIDFILE"
+  # shellcheck disable=SC2016  # $$ and $@ are for the inner bash
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDFILE" \
     java -Xmx512m -Dgongxiao.kafka.log=INFO -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
     -cp "$LIBS/*" kafka.Kafka "$RUN/server.properties" </dev/null >"$LOG" 2>&1 &

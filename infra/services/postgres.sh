@@ -17,7 +17,7 @@ as_postgres() { (cd / && runuser -u postgres -- "$@"); }  # cd /: postgres can't
   # The cluster Debian made (or a new one); several? take the newest version.
   read -r ver name port status _ < <(pg_lsclusters --no-header | sort -V -k1,1 | tail -n 1) || true
   if [[ -z ${ver:-} ]]; then
-    ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    ver=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
     name=main
     say "creating cluster $ver/$name"
     pg_createcluster "$ver" "$name"

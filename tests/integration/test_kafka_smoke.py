@@ -76,7 +76,8 @@ def test_a_message_produced_to_the_broker_is_consumed_by_a_group(kafka_bootstrap
 
             consumer.commit(timeout_ms=10_000)
             for partition, messages in sent.items():
-                assert consumer.committed(TopicPartition(topic, partition), timeout_ms=10_000) == len(messages)
+                committed = consumer.committed(TopicPartition(topic, partition), timeout_ms=10_000)
+                assert committed == len(messages)
         finally:
             consumer.close(autocommit=False)
     finally:
