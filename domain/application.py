@@ -7,10 +7,10 @@ from typing import ClassVar
 from domain.farmer import Farmer
 from domain.shelf import Shelf
 from domain.stock import Stock
-from domain.usecases.outlets import Outlets
+from domain.usecases.housekeeping import Housekeeping
 
 
-class Gongxiao(Outlets):
+class Gongxiao(Housekeeping):
     """Configured from the environment like any eventsourcing application: in memory unless
     ``PERSISTENCE_MODULE`` says otherwise (the composition root in ``infra`` sets it)."""
 

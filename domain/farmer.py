@@ -71,6 +71,29 @@ class Farmer(Aggregate):
     def _paid(self, amount_fen: int, paid_at: datetime, method: str, reference: str) -> None:
         self.payments[reference] = {"amount_fen": amount_fen, "paid_at": paid_at, "method": method}
 
+    def issue_statement(self, *, period_from: datetime, period_to: datetime,
+                        totals: dict[str, Any], issued_at: datetime) -> bool:
+        """Issue the statement of a closed period; the same figures again record nothing, other
+        figures (a late correction) issue a revised statement. Answers whether one was issued."""
+        if period_to <= period_from:
+            raise Invalid("a statement period must end after it starts", field="period_to")
+        statements = self.__dict__.setdefault("statements", {})
+        period = f"{period_from.isoformat()}/{period_to.isoformat()}"
+        earlier = statements.get(period)
+        if earlier is not None and earlier["totals"] == totals:
+            return False
+        self._statement_issued(period_from=period_from, period_to=period_to, totals=dict(totals),
+                               revision=earlier["revision"] + 1 if earlier else 1,
+                               issued_at=issued_at)
+        return True
+
+    @event("StatementIssued")
+    def _statement_issued(self, period_from: datetime, period_to: datetime,
+                          totals: dict[str, Any], revision: int, issued_at: datetime) -> None:
+        period = f"{period_from.isoformat()}/{period_to.isoformat()}"
+        self.__dict__.setdefault("statements", {})[period] = {"totals": totals,
+                                                              "revision": revision}
+
 
 class UnknownFarmer(NotFound):
     def __init__(self, farmer_id: str) -> None:
