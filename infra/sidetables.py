@@ -1,0 +1,71 @@
+"""Small tables of the API's own (tokens, idempotent replies) beside the event store.
+
+They live in the event store's own database, file or schema, through its connection pool,
+so a token or a kept reply is as durable as the events and a test's fresh store starts
+empty. An in-memory event store (tests) gets an in-memory SQLite database instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, PersistenceError
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+
+
+class SideTables:
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        datastore = getattr(recorder, "datastore", None)
+        self._postgres = datastore if isinstance(datastore, PostgresDatastore) else None
+        self._sqlite = datastore if isinstance(datastore, SQLiteDatastore) else None
+        self._memory: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        if self._postgres is None and self._sqlite is None:
+            self._memory = sqlite3.connect(":memory:", check_same_thread=False,
+                                           isolation_level=None)
+            self._memory.row_factory = sqlite3.Row
+
+    def name(self, table: str) -> str:
+        """The table's name, qualified by the event store's schema on PostgreSQL."""
+        if self._postgres is not None:
+            return f'"{self._postgres.schema}".{table}'
+        return table
+
+    def create(self, statement: str) -> None:
+        """Run a ``CREATE … IF NOT EXISTS``; two processes starting at once may both try."""
+        for attempt in range(3):
+            try:
+                self.run(statement)
+                return
+            except (IntegrityError, PersistenceError):
+                if attempt == 2:
+                    raise
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """One statement in its own transaction (``%s`` placeholders); answers its rows."""
+        with self._cursor() as cursor:
+            cursor.execute(sql if self._postgres else sql.replace("%s", "?"), tuple(params))
+            raw = getattr(cursor, "sqlite_cursor", cursor)
+            return [dict(row) for row in cursor.fetchall()] if raw.description else []
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        if self._postgres is not None:
+            with self._postgres.transaction(commit=True) as pg_cursor:
+                yield pg_cursor
+        elif self._sqlite is not None:
+            with self._sqlite.transaction(commit=True) as sqlite_cursor:
+                yield sqlite_cursor
+        else:
+            assert self._memory is not None
+            with self._lock:
+                memory_cursor = self._memory.cursor()
+                try:
+                    yield memory_cursor
+                finally:
+                    memory_cursor.close()
