@@ -1,0 +1,84 @@
+"""Words the pages show that are not written in a template: places of a pack, and the scripts'.
+
+Each is marked with ``N_`` so ``pybabel extract`` finds it; it is translated when a page is
+rendered, and the scripts receive theirs as JSON in the page (no language in the JS files).
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# Where a pack or batch is, by the status the trace and recall views answer.
+PLACES = {
+    "in_storage": N_("In the cold store"),
+    "in_stock": N_("In the cold store, ready to ship"),
+    "graded": N_("Graded, in the cold store"),
+    "available": N_("In the cold store, ready to ship"),
+    "reserved": N_("In the cold store, reserved for an outlet's order"),
+    "in_transit": N_("On a refrigerated truck to the outlet"),
+    "at_outlet": N_("On the shelf of the outlet"),
+    "delivered": N_("On the shelf of the outlet"),
+    "sold": N_("Sold"),
+    "on_hold": N_("Held at the cold store"),
+    "recalled": N_("Recalled"),
+    "destroyed": N_("Destroyed"),
+    "expired": N_("Past its shelf life"),
+    "packed": N_("Packed, in the cold store"),
+    "missing": N_("Missing from its delivery"),
+}
+
+# The words printed on a pack's label beside its QR.
+LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s")}
+
+# What the station, outlet and admin scripts say; keys are what the scripts look up.
+SCRIPT = {
+    "saved": N_("Saved"),
+    "sending": N_("Sending…"),
+    "queued": N_("No network: kept on this device, it will be sent when the network returns"),
+    "queue_count": N_("Waiting to send"),
+    "synced": N_("Sent after the network returned"),
+    "refused": N_("Refused"),
+    "offline": N_("Offline"),
+    "online": N_("Online"),
+    "need_token": N_("Enter your token first"),
+    "token_saved": N_("Token saved on this device"),
+    "token_bad": N_("The server did not accept this token"),
+    "batch_in": N_("Batch scanned in"),
+    "on_hold": N_("ON HOLD — store it apart; staff must release it"),
+    "graded": N_("Grading recorded"),
+    "earned": N_("Farmer earns"),
+    "packed": N_("Packs made"),
+    "print_labels": N_("Print labels"),
+    "pick_list": N_("Pick list"),
+    "on_pick_list": N_("On the pick list"),
+    "not_on_pick_list": N_("Not on this order's pick list — put it back"),
+    "already_scanned": N_("Already scanned"),
+    "departed": N_("Shipment departed"),
+    "ordered": N_("Order placed"),
+    "received": N_("Received"),
+    "missing": N_("Missing"),
+    "unexpected": N_("Unexpected"),
+    "sold": N_("Sale recorded"),
+    "released": N_("Released"),
+    "destroyed": N_("Destroyed"),
+    "nothing": N_("Nothing to show"),
+    "reason_needed": N_("Give a reason"),
+    "status_placed": N_("Placed, being picked"),
+    "status_partially_shipped": N_("Partly shipped"),
+    "status_shipped": N_("Shipped"),
+    "status_cancelled": N_("Cancelled"),
+    "kind_grading": N_("Grading"),
+    "kind_input_credit": N_("Inputs on credit"),
+    "kind_payment": N_("Payment"),
+    "scan_first": N_("Scan the code first"),
+    "network_error": N_("The server could not be reached"),
+    "col_pack": N_("Pack"),
+    "col_batch": N_("Batch"),
+    "col_place": N_("Where it is now"),
+    "col_outlet": N_("Outlet"),
+    "batches_reached": N_("Batches reached"),
+    "packs_reached": N_("Packs reached"),
+}

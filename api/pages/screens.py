@@ -1,0 +1,65 @@
+"""``/station``, ``/outlet`` and ``/admin``: server-rendered screens whose scripts call the API.
+
+The token is entered once on the screen and kept in the browser; the pages themselves hold no
+data and need no login, so they load even while the network to the API is poor.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.pages.i18n import environment, gettext, locale_of
+from api.pages.messages import PLACES, SCRIPT
+
+STATIC = Path(__file__).parent / "static"
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+SCREENS = {"station": "operator", "outlet": "outlet", "admin": "admin"}
+router = APIRouter(include_in_schema=False)
+
+
+def _screen(name: str) -> None:
+    @router.get(f"/{name}", response_class=HTMLResponse, name=f"{name}_screen")
+    def screen(request: Request, lang: str | None = None) -> HTMLResponse:
+        locale = locale_of(lang)
+        words = {**SCRIPT, **{f"place_{status}": place for status, place in PLACES.items()}}
+        script = {key: gettext(locale, message) for key, message in words.items()}
+        html = environment(locale).get_template(f"{name}.html").render(
+            screen=name, role=SCREENS[name], lang=lang, script_messages=script,
+            assets={a: version(a) for a in ("app.css", "app.js", f"{name}.js")})
+        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+
+for _name in SCREENS:
+    _screen(_name)
+
+
+@router.get("/static/pages/{name}")
+def static_asset(name: str, request: Request) -> Response:
+    """The screens' own scripts and style: versioned by content, cached for a year."""
+    found = asset(name)
+    if found is None:
+        return Response(status_code=404)
+    body, etag = found
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type=TYPES[Path(name).suffix],
+                    headers={"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"})
+
+
+def version(name: str) -> str:
+    found = asset(name)
+    return found[1].strip('"') if found else ""
+
+
+@functools.cache
+def asset(name: str) -> tuple[bytes, str] | None:
+    path = STATIC / name
+    if path.parent != STATIC or path.suffix not in TYPES or not path.is_file():
+        return None
+    body = path.read_bytes()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"'

@@ -1,0 +1,36 @@
+"""Where the pages read from: the read models the app was built with (``app.state.views``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from domain.errors import NotFound
+from domain.stock import Stock
+
+
+def trace_of(request: Request, code: str) -> dict[str, Any] | None:
+    """The public trace of a pack or batch code (the body of GET /v1/trace/{code}), or None."""
+    try:
+        found = request.app.state.views.trace.trace(code)
+    except NotFound:
+        return None
+    return dict(found) if found else None
+
+
+def run_pack_codes(request: Request, run_id: str) -> list[str]:
+    """The pack codes a packing run made, in order; empty when there is no such run.
+
+    Read from the stock aggregate of the run's product and grade (a handful of cached
+    aggregates: produce × graded grades), since a run's codes are a fact of packing itself.
+    """
+    app = request.app.state.gongxiao
+    for sku in app.catalogue().produce:
+        grades = {g for _, prices in app.product(sku).prices for g in prices}
+        for grade in sorted(grades):
+            stock = app.find(Stock.create_id(sku, grade))
+            run = stock.runs.get(run_id) if stock is not None else None
+            if run is not None:
+                return list(run["pack_codes"])
+    return []

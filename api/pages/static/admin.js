@@ -1,0 +1,99 @@
+// Co-op staff: holds to release or destroy, recalls with every pack's place, earnings statements.
+"use strict";
+(() => {
+  const { t, $, el, show, problemText, get, command, onScan, yuan, day } = GX;
+  const enc = encodeURIComponent;
+
+  // ---- holds --------------------------------------------------------------------------------
+  const holds = $("#holds");
+  holds.addEventListener("submit", (ev) => ev.preventDefault());
+  async function showBatch(code) {
+    holds.elements.batch_code.value = code;
+    const answer = await get(`/v1/batches/${enc(code)}`);
+    const b = answer.body || {};
+    $("#hold-batch").textContent = answer.ok
+      ? `${b.batch_code} · ${b.farmer_id} · ${b.sku} · ${b.net_kg} kg · ${b.status}\n${(b.holds || []).map((h) => h.detail).join("\n")}`
+      : problemText(answer);
+    holds.elements.reason.focus();
+  }
+  async function loadHeld() {
+    const answer = await get("/v1/batches?status=on_hold");
+    const list = answer.ok ? (Array.isArray(answer.body) ? answer.body : answer.body.items || []) : [];
+    $("#held").replaceChildren(...list.map((b) => {
+      const li = el("li", `${b.batch_code} · ${b.sku || ""} · ${(b.holds || []).map((h) => h.detail).join("; ")}`);
+      li.addEventListener("click", () => showBatch(b.batch_code));
+      return li;
+    }));
+  }
+  onScan(holds.elements.batch_code, showBatch);
+  holds.querySelectorAll("[data-action]").forEach((button) => button.addEventListener("click", async () => {
+    const code = holds.elements.batch_code.value.trim();
+    const reason = holds.elements.reason.value.trim();
+    if (!code) { show("bad", t("scan_first")); return; }
+    if (!reason) { show("bad", t("reason_needed")); return; }
+    const action = button.dataset.action;
+    const label = `${t(action === "release" ? "released" : "destroyed")} ${code}`;
+    const answer = await command(`/v1/batches/${enc(code)}/${action}`, { reason }, label);
+    if (answer.queued) show("wait", `${t("queued")}: ${label}`);
+    else if (!answer.ok) show("bad", `${t("refused")}: ${label} — ${problemText(answer)}`);
+    else { show("ok", `${label}: ${answer.body.status}`); holds.elements.reason.value = ""; showBatch(code); loadHeld(); }
+  }));
+
+  // ---- recall -------------------------------------------------------------------------------
+  const recall = $("#recall");
+  recall.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const lot = recall.elements.input_lot.value.trim();
+    const batch = recall.elements.batch_code.value.trim();
+    if (!lot && !batch) { show("bad", t("scan_first")); return; }
+    const answer = await get(lot ? `/v1/recall?input_lot=${enc(lot)}` : `/v1/recall?batch_code=${enc(batch)}`);
+    const out = $("#recall-out");
+    if (!answer.ok) { show("bad", problemText(answer)); out.replaceChildren(); return; }
+    const r = answer.body;
+    const packs = r.packs || [];
+    const table = el("table", null, "grid");
+    const head = el("tr");
+    head.append(...["col_pack", "col_batch", "col_place", "col_outlet"].map((k) => el("th", t(k))));
+    table.append(head, ...packs.map((p) => {
+      const tr = el("tr");
+      tr.append(el("td", p.pack_code), el("td", (p.batch_codes || [p.batch_code]).filter(Boolean).join(" ")),
+        el("td", t(`place_${p.place || p.status}`)), el("td", p.outlet_id || p.outlet || ""));
+      return tr;
+    }));
+    const batches = (r.batches || []).map((b) => (typeof b === "string" ? b : `${b.batch_code} (${b.farmer_id || ""})`));
+    out.replaceChildren(el("p", `${t("batches_reached")}: ${batches.length} · ${batches.join(", ")}`),
+      el("p", `${t("packs_reached")}: ${packs.length}`), table);
+    show("ok", `${t("packs_reached")}: ${packs.length}`);
+  });
+
+  // ---- earnings -----------------------------------------------------------------------------
+  const earnings = $("#earnings");
+  earnings.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = earnings.elements;
+    const query = new URLSearchParams();
+    if (f.from.value) query.set("from", f.from.value);
+    if (f.to.value) query.set("to", f.to.value);
+    const answer = await get(`/v1/farmers/${enc(f.farmer_id.value.trim())}/earnings?${query}`);
+    if (!answer.ok) { show("bad", problemText(answer)); $("#statement").hidden = true; return; }
+    const s = answer.body;
+    $("#statement-head").textContent = `${s.farmer_id} · ${f.from.value || "…"} — ${f.to.value || "…"}`;
+    const sums = [...$("#sum-labels").content.querySelectorAll("[data-k]")].flatMap((label) => {
+      const k = label.dataset.k;
+      return [el("dt", label.textContent), el("dd", k.endsWith("_fen") ? yuan(s[k] || 0) : s[k])];
+    });
+    $("#statement-sums").replaceChildren(...sums);
+    $("#statement-lines").replaceChildren(...(s.lines || []).map((line) => {
+      const tr = el("tr");
+      tr.append(el("td", day(line.at)), el("td", `${t(`kind_${line.kind}`)}${line.sku ? ` ${line.sku} ${line.grade || ""}` : ""}`),
+        el("td", line.ref), el("td", line.kg ?? ""), el("td", yuan(line.amount_fen)));
+      return tr;
+    }));
+    $("#statement").hidden = false;
+    show("ok", `${s.farmer_id}: ${yuan(s.balance_fen || 0)}`);
+  });
+  $("#print").addEventListener("click", () => window.print());
+
+  document.addEventListener("DOMContentLoaded", loadHeld);
+  document.addEventListener("gx:ready", loadHeld);
+})();

@@ -1,0 +1,198 @@
+// What every screen shares: its words, the token, calls to the API, and the offline outbox.
+// A POST carries an Idempotency-Key made when the scan is made; when the network is down the
+// call waits in IndexedDB and is sent again with the same key, so the server records it once.
+"use strict";
+const GX = (() => {
+  const words = JSON.parse(document.getElementById("i18n").textContent);
+  const t = (key) => words[key] || key;
+  const role = document.body.dataset.role;
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const el = (tag, text, cls) => {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  };
+
+  // ---- token and site, kept on this device per role --------------------------------------
+  const saved = (name) => localStorage.getItem(`gongxiao.${role}.${name}`) || "";
+  const creds = { get token() { return saved("token"); }, get site() { return saved("site"); } };
+  function setupForm() {
+    const form = $("#token-form");
+    form.token.value = creds.token;
+    form.site.value = creds.site;
+    $("#who").textContent = creds.site ? `· ${creds.site}` : "";
+    if (!creds.token) $("#setup").open = true;
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      localStorage.setItem(`gongxiao.${role}.token`, form.token.value.trim());
+      localStorage.setItem(`gongxiao.${role}.site`, form.site.value.trim());
+      $("#who").textContent = creds.site ? `· ${creds.site}` : "";
+      $("#setup").open = false;
+      show("ok", t("token_saved"));
+      document.dispatchEvent(new Event("gx:ready"));
+    });
+  }
+
+  // ---- showing results ---------------------------------------------------------------------
+  function show(kind, text) {
+    const box = $("#result");
+    box.className = `result ${kind}`;
+    box.textContent = text;
+    const line = el("li", `${new Date().toLocaleTimeString()} ${text}`, kind);
+    $("#log").prepend(line);
+    while ($("#log").children.length > 30) $("#log").lastChild.remove();
+  }
+  // The words of a refusal: the problem's detail, and each field's message.
+  function problemText(answer) {
+    const body = answer.body || {};
+    const fields = (body.errors || []).map((e) => `${e.field}: ${e.message}`);
+    return [body.detail || body.title || `HTTP ${answer.status}`, ...fields].join(" — ");
+  }
+
+  // ---- calling the API --------------------------------------------------------------------
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  async function send(method, path, body, key) {
+    const headers = { Accept: "application/json" };
+    if (creds.token) headers.Authorization = `Bearer ${creds.token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (key) headers["Idempotency-Key"] = key;
+    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    let parsed = null;
+    try { parsed = text ? JSON.parse(text) : null; } catch (_) { parsed = { detail: text }; }
+    return { ok: response.ok, status: response.status, body: parsed };
+  }
+  async function get(path) {
+    try { return await send("GET", path); } catch (_) { return { ok: false, status: 0, body: { detail: t("network_error") } }; }
+  }
+  // A command (POST). Answers the server's answer, or {queued: true} when kept offline.
+  async function command(path, body, label) {
+    const item = { key: uuid(), method: "POST", path, body, label, role, queued_at: Date.now() };
+    if (!navigator.onLine) return queue(item);
+    try {
+      return await send(item.method, path, body, item.key);
+    } catch (_) {
+      return queue(item);  // the request may or may not have arrived: the key settles it
+    }
+  }
+
+  // ---- the outbox (IndexedDB) -------------------------------------------------------------
+  let dbPromise = null;
+  function db() {
+    dbPromise = dbPromise || new Promise((resolve, reject) => {
+      const open = indexedDB.open("gongxiao", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("outbox", { keyPath: "key" });
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    return dbPromise;
+  }
+  async function tx(mode, work) {
+    const database = await db();
+    return new Promise((resolve, reject) => {
+      const transaction = database.transaction("outbox", mode);
+      const result = work(transaction.objectStore("outbox"));
+      transaction.oncomplete = () => resolve(result.result === undefined ? result : result.result);
+      transaction.onerror = () => reject(transaction.error);
+    });
+  }
+  const pending = async () => ((await tx("readonly", (s) => s.getAll())) || [])
+    .filter((i) => i.role === role).sort((a, b) => a.queued_at - b.queued_at);
+  async function queue(item) {
+    await tx("readwrite", (s) => s.put(item));
+    await outboxBadge();
+    return { queued: true, key: item.key };
+  }
+  async function outboxBadge() {
+    const n = (await pending()).length;
+    const badge = $("#outbox");
+    badge.hidden = n === 0;
+    badge.textContent = `${t("queue_count")}: ${n}`;
+  }
+  let flushing = false;
+  async function flush() {
+    if (flushing || !navigator.onLine) return;
+    flushing = true;
+    try {
+      const run = async () => {
+        for (const item of await pending()) {
+          let answer;
+          try { answer = await send(item.method, item.path, item.body, item.key); } catch (_) { return; }
+          if (answer.status >= 500 || answer.status === 429) return;  // the server is not ready: later
+          await tx("readwrite", (s) => s.delete(item.key));
+          await outboxBadge();
+          if (answer.ok) show("ok", `${t("synced")}: ${item.label}`);
+          else show("bad", `${t("refused")}: ${item.label} — ${problemText(answer)}`);
+          document.dispatchEvent(new CustomEvent("gx:synced", { detail: { item, answer } }));
+        }
+      };
+      // One tab at a time sends the outbox; the key would make a double send harmless anyway.
+      if (navigator.locks) await navigator.locks.request("gongxiao-outbox", run); else await run();
+    } finally {
+      flushing = false;
+    }
+  }
+  function netBadge() {
+    const badge = $("#net");
+    badge.textContent = navigator.onLine ? t("online") : t("offline");
+    badge.classList.toggle("off", !navigator.onLine);
+  }
+
+  // ---- tabs and scanner fields ------------------------------------------------------------
+  function tabs() {
+    const screens = [...document.querySelectorAll("[data-tab]")];
+    const pick = () => {
+      const id = location.hash.slice(1) || screens[0].id;
+      screens.forEach((s) => { s.hidden = s.id !== id; });
+      document.querySelectorAll(".tabs a").forEach((a) => a.classList.toggle("on", a.hash === `#${id}`));
+      const first = $(`#${id} .scan input`);
+      if (first) first.focus();
+    };
+    window.addEventListener("hashchange", pick);
+    pick();
+  }
+  // Fields marked data-keep remember their last value: the same farmer, product or vehicle
+  // is scanned many times in a row.
+  function keep(form) {
+    form.querySelectorAll("[data-keep]").forEach((input) => {
+      const name = `gongxiao.keep.${form.id}.${input.name}`;
+      if (localStorage.getItem(name)) input.value = localStorage.getItem(name);
+      input.addEventListener("change", () => localStorage.setItem(name, input.value));
+    });
+  }
+  // A handheld scanner types the code and Enter.
+  function onScan(input, handler) {
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Enter") return;
+      ev.preventDefault();
+      const code = input.value.trim();
+      if (code) handler(code);
+    });
+  }
+  const iso = (value) => (value ? new Date(value).toISOString() : undefined);
+  const now = () => new Date().toISOString();
+  const num = (value) => (value === "" || value === undefined ? undefined : Number(value));
+  const yuan = (fen) => (fen / 100).toFixed(2);
+  const day = (value) => (value ? new Date(value).toLocaleString() : "");
+
+  function start() {
+    setupForm();
+    tabs();
+    document.querySelectorAll("form.screen").forEach(keep);
+    netBadge();
+    window.addEventListener("online", () => { netBadge(); flush(); });
+    window.addEventListener("offline", netBadge);
+    outboxBadge();
+    flush();
+    setInterval(flush, 5000);
+  }
+  document.addEventListener("DOMContentLoaded", start);
+  return { t, $, el, creds, show, problemText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
+})();

@@ -1,0 +1,116 @@
+"""``/t/{code}``: the page a pack's QR opens. Server-rendered, no script, one small response."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.pages.chart import cold_chain_chart
+from api.pages.i18n import environment, gettext, locale_of
+from api.pages.messages import PLACES
+from api.pages.sources import trace_of
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/t/{code}", response_class=HTMLResponse)
+def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResponse:
+    locale = locale_of(lang)
+    trace = trace_of(request, code)
+    if trace is None:
+        html = environment(locale).get_template("not_found.html").render(code=code, lang=lang)
+        return HTMLResponse(html, status_code=404)
+    html = environment(locale).get_template("trace.html").render(
+        page=trace_model(trace, locale=locale, now=datetime.now(UTC)), lang=lang)
+    # Short public caching: a pack's place changes, but a burst of scans of one code is common.
+    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+
+
+def trace_model(trace: dict[str, Any], *, locale: str, now: datetime) -> dict[str, Any]:
+    """The trace view's answer (API.md shape) turned into what the template shows."""
+    expires = when(trace.get("expires_at"))
+    status = str(trace.get("status") or "")
+    cold = trace.get("cold_chain") or {}
+    return {
+        "code": trace["code"], "kind": trace.get("kind", "pack"),
+        "product": name_of(trace.get("product")), "grade": trace.get("grade"),
+        "pack_kg": weight(trace.get("pack_kg")), "packed_at": local(trace.get("packed_at")),
+        "expires_at": local(expires),
+        "place": gettext(locale, PLACES[status]) if status in PLACES else status,
+        "outlet": name_of(trace.get("outlet")),
+        "on_hold": status == "on_hold" or bool(trace.get("holds")),
+        "recalled": status == "recalled" or bool(trace.get("recalled")),
+        "expired": status == "expired" or (expires is not None and expires <= now),
+        "sources": [_source(s) for s in trace.get("sources") or []],
+        "chart": _chart(cold), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
+                                        "excursions": len(cold.get("excursions") or [])},
+        "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()
+                     if k in ("departed_at", "delivered_at")} or None,
+    }
+
+
+def _source(source: dict[str, Any]) -> dict[str, Any]:
+    harvested = when(source.get("harvested_at"))
+    intake = source.get("intake") or {}
+    grading = source.get("grading") or {}
+    return {
+        "batch_code": source.get("batch_code"), "kg": weight(source.get("kg")),
+        "farmer": (source.get("farmer") or {}).get("display_name"),
+        "village": (source.get("farmer") or {}).get("village"),
+        "harvested_at": local(harvested),
+        "intake": {"site": name_of(intake.get("site")), "at": local(intake.get("at")),
+                   "temperature_c": intake.get("temperature_c")},
+        "graded_at": local(grading.get("at")),
+        "inputs": [_input(a, harvested) for a in source.get("inputs_applied") or []],
+    }
+
+
+def _input(applied: dict[str, Any], harvested: datetime | None) -> dict[str, Any]:
+    at = when(applied.get("applied_at"))
+    days = (harvested - at).days if harvested and at else None
+    phi_ok = applied.get("phi_ok")
+    return {"product": name_of(applied.get("product")), "ingredient": applied.get("active_ingredient"),
+            "lot": applied.get("lot"), "applied_at": local(at), "phi_days": applied.get("phi_days"),
+            "days_before_harvest": days,
+            "verdict": "none" if applied.get("phi_days") is None else ("ok" if phi_ok else "inside")}
+
+
+def _chart(cold: dict[str, Any]) -> Any:
+    readings = [(t, float(r["celsius"])) for r in cold.get("readings") or []
+                if (t := when(r.get("at"))) is not None]
+    excursions = [(t, float(e["celsius"])) for e in cold.get("excursions") or []
+                  if isinstance(e, dict) and e.get("celsius") is not None
+                  and (t := when(e.get("at"))) is not None]
+    low, high = cold.get("allowed_min_c"), cold.get("allowed_max_c")
+    allowed = (float(low), float(high)) if low is not None and high is not None else None
+    return cold_chain_chart(sorted(readings), allowed=allowed, excursions=excursions)
+
+
+def name_of(value: Any) -> str | None:
+    """A product, site or outlet is a name, or a record that has one."""
+    if isinstance(value, dict):
+        return value.get("name") or value.get("sku") or value.get("site_id") or value.get("id")
+    return None if value is None else str(value)
+
+
+def when(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local(value: Any) -> str | None:
+    """A moment as the site's people read it: Shanghai time, to the minute."""
+    moment = when(value)
+    return None if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def weight(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(str(value)).normalize():f}"
