@@ -1,0 +1,84 @@
+"""The read models: ``build_views(settings)`` gives the ``Views`` the API and workers read.
+
+Queries answer from the view tables; ``runner(app)`` keeps them up to date from the event
+log (in-process with ``infra.views.runtime.start_in_background``, or as ``gongxiao worker
+projections``); ``rebuild`` and ``reconcile`` recompute a view from the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from infra.settings import Settings
+from infra.views.db import Database, open_database
+from infra.views.earnings import EarningsQueries
+from infra.views.orders import OrderQueries
+from infra.views.rebuild import rebuild, reconcile
+from infra.views.stock import StockQueries
+from infra.views.store import SqlStore
+from infra.views.trace import TraceQueries
+from projections.base import Projection
+from projections.earnings import EarningsProjection
+from projections.orders import OrdersProjection
+from projections.runner import Lag, Runner
+from projections.stock import StockProjection
+from projections.trace import TraceProjection
+
+
+def all_projections() -> list[Projection]:
+    return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection()]
+
+
+class Views:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.projections = {p.name: p for p in all_projections()}
+        self.store = SqlStore(db, list(self.projections.values()))
+        self.store.setup()
+        self.stock = StockQueries(db)
+        self.earnings = EarningsQueries(db)
+        self.trace = TraceQueries(db)
+        self.orders = OrderQueries(db)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.projections)
+
+    def runner(self, app: Any, *, wait: Callable[[float], None] | None = None,
+               batch_size: int = 500) -> Runner:
+        """A runner of every projection over the application's notification log."""
+        return Runner(recorder=app.recorder, mapper=app.mapper, store=self.store,
+                      projections=list(self.projections.values()), batch_size=batch_size,
+                      wait=wait)
+
+    def lag(self, app: Any) -> dict[str, Lag]:
+        """Events and seconds each view is behind the log (for /metrics), whoever runs it."""
+        return self.runner(app).lag()
+
+    def rebuild(self, app: Any, name: str | None = None) -> dict[str, int]:
+        """Rebuild one view (or all) beside the live one and swap it in; answers positions."""
+        return {n: rebuild(self.db, self.projections[n], recorder=app.recorder, mapper=app.mapper)
+                for n in self._chosen(name)}
+
+    def reconcile(self, app: Any, name: str | None = None) -> list[dict[str, Any]]:
+        """Recompute views from the log and report how the live ones differ (their drift)."""
+        return [reconcile(self.db, self.projections[n], recorder=app.recorder, mapper=app.mapper)
+                for n in self._chosen(name)]
+
+    def close(self) -> None:
+        self.store.close()
+        self.db.close()
+
+    def _chosen(self, name: str | None) -> list[str]:
+        if name is not None and name not in self.projections:
+            raise KeyError(f"no view {name!r}; views are {', '.join(self.projections)}")
+        return [name] if name else self.names
+
+
+def build_views(settings: Settings | None = None, *, schema: str | None = None) -> Views:
+    """The views of the store the settings name: ``var/views.db`` embedded, or the event
+    store's PostgreSQL database (its ``schema``, default public)."""
+    settings = settings or Settings.from_env()
+    return Views(open_database(database_url=settings.database_url, var_dir=settings.var_dir,
+                               schema=schema or "public"))

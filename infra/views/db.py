@@ -1,0 +1,134 @@
+"""Where the views live, and the only differences between SQLite and PostgreSQL we allow.
+
+Embedded: a views file beside the event store (``var/views.db``), not inside it, so an API
+request saving events never waits behind a projection batch for SQLite's single write lock;
+the views' tracking positions live in the views file with their rows, so each batch still
+commits rows and position in one transaction. PostgreSQL: the event store's own database
+and schema, in tables of their own. Every statement is written once with ``?`` placeholders.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+Row = tuple[Any, ...]
+
+
+class Database:
+    """Connections of one dialect: a writer per caller that asks, pooled readers."""
+
+    dialect: str
+    lock_rows = ""  # added to a SELECT of tracking rows inside a write transaction
+
+    def writer(self) -> Any:
+        raise NotImplementedError
+
+    def begin(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        raise NotImplementedError
+        yield
+
+    def sql(self, text: str) -> str:
+        return text
+
+    def tables(self, cur: Any) -> set[str]:
+        raise NotImplementedError
+
+    def lock_schema(self, cur: Any) -> None:
+        """Serialise schema changes between processes starting at once."""
+
+    def close(self) -> None:
+        pass
+
+    def fetch(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.reading() as cur:
+            cur.execute(self.sql(text), tuple(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+class SQLiteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.local = threading.local()
+
+    def writer(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def begin(self, conn: Any) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock before reading positions
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = self.writer()
+        yield conn.cursor()
+
+    def tables(self, cur: Any) -> set[str]:
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {r[0] for r in cur.fetchall()}
+
+
+class PostgresDatabase(Database):
+    dialect = "postgres"
+    lock_rows = " FOR UPDATE"
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url, self.schema = url, schema
+        self.pool: ConnectionPool | None = None
+        self.guard = threading.Lock()
+
+    def writer(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=True, options=f"-c search_path={self.schema}")
+
+    def begin(self, conn: Any) -> None:
+        conn.execute("BEGIN")
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        with self.guard:
+            if self.pool is None:
+                self.pool = ConnectionPool(self.url, min_size=1, max_size=4, open=True, kwargs={
+                    "autocommit": True, "options": f"-c search_path={self.schema}"})
+        with self.pool.connection() as conn:
+            yield conn.cursor()
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", "%s")
+
+    def tables(self, cur: Any) -> set[str]:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,))
+        return {r[0] for r in cur.fetchall()}
+
+    def lock_schema(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('gongxiao views schema'))")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def open_database(*, database_url: str | None, var_dir: Path, schema: str = "public") -> Database:
+    if database_url is None:
+        return SQLiteDatabase(var_dir / "views.db")
+    return PostgresDatabase(database_url, schema)

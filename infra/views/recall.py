@@ -1,0 +1,87 @@
+"""Recall, forward: from an input lot or a batch to every batch, pack, shipment and outlet.
+
+An input application reaches every batch of that farmer and crop harvested on or after it
+was applied; a batch reaches the packs of every packing run that drew from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.views.db import Database
+from projections.tables import moment
+
+CHUNK = 500
+
+
+def recall(db: Database, *, input_lot: str | None, batch_code: str | None) -> dict[str, Any]:
+    farmers: dict[str, dict[str, Any]] = {}
+    batches: list[dict[str, Any]] = []
+    if input_lot is not None:
+        for sale in db.fetch("SELECT DISTINCT farmer_id FROM trace_input_sales WHERE lot = ?",
+                             [input_lot]):
+            farmers.setdefault(sale["farmer_id"], {"bought": True, "applied": False})
+        for a in db.fetch("SELECT farmer_id, crop_sku, MIN(applied_us) AS since FROM "
+                          "trace_applications WHERE lot = ? GROUP BY farmer_id, crop_sku",
+                          [input_lot]):
+            farmers.setdefault(a["farmer_id"], {"bought": False, "applied": False})["applied"] = True
+            batches += db.fetch("SELECT * FROM trace_batches WHERE farmer_id = ? AND sku = ? "
+                                "AND harvested_us >= ?", [a["farmer_id"], a["crop_sku"], a["since"]])
+    if batch_code is not None:
+        batches += db.fetch("SELECT * FROM trace_batches WHERE batch_code = ?", [batch_code])
+    codes = sorted({b["batch_code"] for b in batches})
+    draws = _many(db, "SELECT run_id, batch_code FROM trace_draws WHERE batch_code IN ({})", codes)
+    runs = sorted({d["run_id"] for d in draws})
+    packs = _many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN trace_runs r "
+                      "ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
+    shipments = _many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
+                      sorted({p["shipment_id"] for p in packs if p["shipment_id"]}))
+    names = {f["farmer_id"]: f for f in _many(
+        db, "SELECT farmer_id, name, village FROM trace_farmers WHERE farmer_id IN ({})",
+        sorted({*farmers, *(b["farmer_id"] for b in batches)}))}
+    sources: dict[str, list[str]] = {}
+    for d in draws:
+        sources.setdefault(d["run_id"], []).append(d["batch_code"])
+    outlets: dict[str, dict[str, int]] = {}
+    for p in packs:
+        if p["outlet_id"] and p["state"] in ("at_outlet", "sold", "missing"):
+            counts = outlets.setdefault(p["outlet_id"], {"at_outlet": 0, "sold": 0, "missing": 0})
+            counts[p["state"]] += 1
+    by_state: dict[str, int] = {}
+    for p in packs:
+        by_state[p["state"]] = by_state.get(p["state"], 0) + 1
+    return {
+        "input_lot": input_lot, "batch_code": batch_code,
+        "farmers": [{"farmer_id": f, "name": names.get(f, {}).get("name"),
+                     "village": names.get(f, {}).get("village"), **farmers.get(f, {})}
+                    for f in sorted({*farmers, *(b["farmer_id"] for b in batches)})],
+        "batches": [{"batch_code": b["batch_code"], "farmer_id": b["farmer_id"], "sku": b["sku"],
+                     "site_id": b["site_id"], "harvested_at": moment(b["harvested_us"]),
+                     "status": b["status"]} for b in sorted(
+                         {b["batch_code"]: b for b in batches}.values(), key=lambda b: b["batch_code"])],
+        "packs": [{"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"],
+                   "run_id": p["run_id"], "batch_codes": sorted(sources.get(p["run_id"], [])),
+                   "site_id": p["site_id"], "status": p["state"], "order_id": p["order_id"],
+                   "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"]}
+                  for p in sorted(packs, key=lambda p: p["pack_code"])],
+        "shipments": [{"shipment_id": s["shipment_id"], "order_id": s["order_id"],
+                       "outlet_id": s["outlet_id"], "departed_at": moment(s["departed_us"]),
+                       "delivered_at": moment(s["delivered_us"]),
+                       "packs": sum(1 for p in packs if p["shipment_id"] == s["shipment_id"])}
+                      for s in sorted(shipments, key=lambda s: s["departed_us"])],
+        "outlets": [{"site_id": o, "name": _site_name(db, o), "packs": counts}
+                    for o, counts in sorted(outlets.items())],
+        "packs_by_status": dict(sorted(by_state.items()))}
+
+
+def _many(db: Database, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(values), CHUNK):
+        chunk = values[i:i + CHUNK]
+        rows += db.fetch(sql.format(", ".join("?" for _ in chunk)), chunk)
+    return rows
+
+
+def _site_name(db: Database, site_id: str) -> str:
+    found = db.fetch("SELECT name FROM trace_sites WHERE site_id = ?", [site_id])
+    return found[0]["name"] if found else site_id

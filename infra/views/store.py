@@ -1,0 +1,200 @@
+"""The view store: batches of row changes committed with their tracking positions.
+
+Implements the ``Store`` the runner needs on either database. A batch reads the rows its
+events need in one query per table, keeps every change in memory, and writes each changed
+row once (upserts, counters summed) just before it moves the tracking positions and
+commits. Rebuilds write into shadow tables (``<table>__next``) beside the live ones and swap
+them in one short transaction; index names carry a generation so the two never clash.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from infra.views.db import Database
+from projections.base import Key, Need, Projection, Rows
+from projections.tables import Table
+
+TRACKING = "projection_tracking"
+SHADOW = "__next"
+CHUNK = 400
+TYPES = {"int": "BIGINT", "text": "TEXT"}
+
+
+class SqlStore:
+    """Tables of some projections, under a suffix ("" live, ``__next`` while rebuilding)."""
+
+    def __init__(self, db: Database, projections: Sequence[Projection], suffix: str = "") -> None:
+        self.db, self.suffix = db, suffix
+        self.projections = list(projections)
+        self.conn: Any = None
+
+    def connection(self) -> Any:
+        if self.conn is None:
+            self.conn = self.db.writer()
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def setup(self, *, fresh: bool = False) -> None:
+        """Create the tracking table and the projections' tables (anew when ``fresh``)."""
+        with self.transaction() as cur:
+            self.db.lock_schema(cur)
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, "
+                        "position BIGINT NOT NULL, generation BIGINT NOT NULL)")
+            existing = self.db.tables(cur)
+            for projection in self.projections:
+                generation = self._generation(cur, projection.name)
+                name = projection.name + self.suffix
+                if fresh:
+                    generation += 1
+                    cur.execute(self.db.sql(f"DELETE FROM {TRACKING} WHERE name = ?"), (name,))
+                cur.execute(self.db.sql(f"INSERT INTO {TRACKING} VALUES (?, 0, ?) "
+                                        "ON CONFLICT (name) DO NOTHING"), (name, generation))
+                for t in projection.tables:
+                    if fresh and t.name + self.suffix in existing:
+                        cur.execute(f"DROP TABLE {t.name + self.suffix}")
+                    if fresh or t.name + self.suffix not in existing:
+                        self._create(cur, t, generation)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        conn = self.connection()
+        self.db.begin(conn)
+        cur = conn.cursor()
+        try:
+            yield cur
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
+        with self.transaction() as cur:
+            tx = SqlBatch(self.db, cur, self.suffix, names)
+            yield tx
+            tx.flush()
+
+    def positions(self, names: Sequence[str]) -> dict[str, int]:
+        marks = ", ".join("?" for _ in names)
+        rows = self.db.fetch(f"SELECT name, position FROM {TRACKING} WHERE name IN ({marks})",
+                             [n + self.suffix for n in names])
+        found = {r["name"]: r["position"] for r in rows}
+        return {n: found.get(n + self.suffix, 0) for n in names}
+
+    def table(self, t: Table) -> str:
+        return t.name + self.suffix
+
+    def _generation(self, cur: Any, name: str) -> int:
+        cur.execute(self.db.sql(f"SELECT generation FROM {TRACKING} WHERE name = ?"), (name,))
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def _create(self, cur: Any, t: Table, generation: int) -> None:
+        name = t.name + self.suffix
+        cols = ", ".join(f"{c} {TYPES[kind]}" for c, kind in t.columns)
+        cur.execute(f"CREATE TABLE {name} ({cols}, CONSTRAINT pk_{t.name}_g{generation} "
+                    f"PRIMARY KEY ({', '.join(t.key)}))")
+        for i, index in enumerate(t.indexes):
+            cur.execute(f"CREATE INDEX ix_{t.name}_{i}_g{generation} ON {name} ({', '.join(index)})")
+
+
+class SqlBatch:
+    """One open write transaction: the ``Batch`` of the runner, and its ``Rows``."""
+
+    def __init__(self, db: Database, cur: Any, suffix: str, names: Sequence[str]) -> None:
+        self.db, self.cur, self.suffix = db, cur, suffix
+        self.rows: Rows = self
+        marks = ", ".join("?" for _ in names)
+        cur.execute(db.sql(f"SELECT name, position FROM {TRACKING} WHERE name IN ({marks}) "
+                           f"ORDER BY name{db.lock_rows}"), [n + suffix for n in names])
+        found = {r[0]: int(r[1]) for r in cur.fetchall()}
+        self.positions = {n: found.get(n + suffix, 0) for n in names}
+        self.moved: set[str] = set()
+        self.cache: dict[str, dict[Key, dict[str, Any] | None]] = defaultdict(dict)
+        self.dirty: dict[str, tuple[Table, dict[Key, dict[str, Any]]]] = {}
+        self.counts: dict[str, tuple[Table, dict[Key, dict[str, int]]]] = {}
+
+    def get(self, table: Table, key: Key) -> dict[str, Any] | None:
+        cached = self.cache[table.name]
+        if key not in cached:
+            self._load(table, [key])
+        return cached[key]
+
+    def put(self, table: Table, row: dict[str, Any]) -> None:
+        key = tuple(row[k] for k in table.key)
+        self.cache[table.name][key] = row
+        self.dirty.setdefault(table.name, (table, {}))[1][key] = row
+
+    def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
+        sums = self.counts.setdefault(table.name, (table, {}))[1].setdefault(key, {})
+        for column, delta in deltas.items():
+            sums[column] = sums.get(column, 0) + delta
+
+    def prefetch(self, needs: Iterable[Need]) -> None:
+        wanted: dict[str, tuple[Table, set[Key]]] = {}
+        for table, key in needs:
+            if key not in self.cache[table.name]:
+                wanted.setdefault(table.name, (table, set()))[1].add(key)
+        for table, keys in wanted.values():
+            ordered = sorted(keys, key=repr)
+            for i in range(0, len(ordered), CHUNK):
+                self._load(table, ordered[i:i + CHUNK])
+
+    def track(self, name: str, position: int) -> None:
+        self.positions[name] = position
+        self.moved.add(name)
+
+    def flush(self) -> None:
+        for table, rows in self.dirty.values():
+            self.cur.executemany(self.db.sql(_upsert(table, table.name + self.suffix)),
+                                 [tuple(r.get(c) for c in table.column_names) for r in rows.values()])
+        for table, sums in self.counts.values():
+            cols = [c for c in table.column_names if c not in table.key]
+            self.cur.executemany(self.db.sql(_count(table, table.name + self.suffix, cols)),
+                                 [(*key, *(s.get(c, 0) for c in cols)) for key, s in sums.items()])
+        self.cur.executemany(self.db.sql(f"UPDATE {TRACKING} SET position = ? WHERE name = ?"),
+                             [(self.positions[n], n + self.suffix) for n in sorted(self.moved)])
+        self.dirty.clear()
+        self.counts.clear()
+        self.moved.clear()
+
+    def _load(self, table: Table, keys: list[Key]) -> None:
+        cols = table.column_names
+        if len(table.key) == 1:
+            where = f"{table.key[0]} IN ({', '.join('?' for _ in keys)})"
+            params: list[Any] = [k[0] for k in keys]
+        else:
+            one = "(" + ", ".join("?" for _ in table.key) + ")"
+            where = f"({', '.join(table.key)}) IN (VALUES {', '.join(one for _ in keys)})"
+            params = [v for k in keys for v in k]
+        self.cur.execute(self.db.sql(f"SELECT {', '.join(cols)} FROM {table.name + self.suffix} "
+                                     f"WHERE {where}"), params)
+        cached = self.cache[table.name]
+        for key in keys:
+            cached.setdefault(key, None)
+        for values in self.cur.fetchall():
+            row = dict(zip(cols, values, strict=True))
+            cached[tuple(row[k] for k in table.key)] = row
+
+
+def _upsert(table: Table, name: str) -> str:
+    cols = table.column_names
+    rest = [c for c in cols if c not in table.key]
+    action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in rest)) if rest else "DO NOTHING"
+    return (f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+            f"ON CONFLICT ({', '.join(table.key)}) {action}")
+
+
+def _count(table: Table, name: str, cols: list[str]) -> str:
+    allcols = [*table.key, *cols]
+    return (f"INSERT INTO {name} ({', '.join(allcols)}) VALUES ({', '.join('?' for _ in allcols)}) "
+            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET "
+            + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in cols))

@@ -1,0 +1,136 @@
+"""Answers of the traceability view: the public GET /v1/trace/{code}, and recalls for staff.
+
+The public answer names a farmer by family name only (张**) with their village; it has no
+phone (the view never stores one) and no money.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from infra.views.db import Database
+from infra.views.recall import recall
+from projections.tables import celsius, kg, loads, moment, us
+
+
+class TraceQueries:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def trace(self, code: str) -> dict[str, Any] | None:
+        """Backward from a pack or a batch code; None when the code is neither."""
+        packs = self.db.fetch("SELECT * FROM trace_packs p JOIN trace_runs r ON r.run_id = p.run_id "
+                              "WHERE p.pack_code = ?", [code])
+        if packs:
+            return self._pack(packs[0])
+        batches = self._batches("batch_code = ?", [code])
+        return self._batch(batches[0]) if batches else None
+
+    def recall(self, input_lot: str | None = None, batch_code: str | None = None) -> dict[str, Any]:
+        """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
+        return recall(self.db, input_lot=input_lot, batch_code=batch_code)
+
+    def _pack(self, p: dict[str, Any]) -> dict[str, Any]:
+        draws = self.db.fetch("SELECT batch_code, g FROM trace_draws WHERE run_id = ? "
+                              "ORDER BY batch_code", [p["run_id"]])
+        batches = {b["batch_code"]: b for b in self._batches(
+            f"batch_code IN ({', '.join('?' for _ in draws)})", [d["batch_code"] for d in draws])}
+        sources = [self._source(batches[d["batch_code"]], kg(d["g"]), p["grade"]) for d in draws]
+        shipment = self._shipment(p["shipment_id"])
+        answer: dict[str, Any] = {
+            "code": p["pack_code"], "kind": "pack", "product": self._product(p["sku"]),
+            "grade": p["grade"], "pack_kg": kg(p["pack_g"]), "packed_at": moment(p["packed_us"]),
+            "expires_at": moment(p["expires_us"]), "status": p["state"],
+            "shelf_life": p["flag"] or "ok", "sources": sources,
+            "cold_chain": self._cold_chain(p["site_id"], p["sku"],
+                                           min(b["scanned_us"] for b in batches.values()),
+                                           shipment["departed_us"] if shipment else None)}
+        if p["outlet_id"] and p["state"] in ("at_outlet", "sold"):
+            answer["outlet"] = {"site_id": p["outlet_id"], "name": self._site_name(p["outlet_id"])}
+        if shipment:
+            answer["shipment"] = {"departed_at": moment(shipment["departed_us"]),
+                                  "delivered_at": moment(shipment["delivered_us"])}
+        return answer
+
+    def _batch(self, b: dict[str, Any]) -> dict[str, Any]:
+        return {"code": b["batch_code"], "kind": "batch", "product": self._product(b["sku"]),
+                "harvested_at": moment(b["harvested_us"]), "status": b["status"],
+                "sources": [self._source(b, kg(b["net_g"]), None)],
+                "cold_chain": self._cold_chain(b["site_id"], b["sku"], b["scanned_us"], None)}
+
+    def _source(self, b: dict[str, Any], amount: Decimal, grade: str | None) -> dict[str, Any]:
+        farmer = self.db.fetch("SELECT name, village FROM trace_farmers WHERE farmer_id = ?",
+                               [b["farmer_id"]])
+        grades = {g: Decimal(k) for g, k in (loads(b["grades"]) or {}).items()}
+        return {
+            "batch_code": b["batch_code"], "kg": amount,
+            "farmer": {"display_name": mask(farmer[0]["name"]) if farmer else "**",
+                       "village": farmer[0]["village"] if farmer else None},
+            "harvested_at": moment(b["harvested_us"]),
+            "intake": {"site_id": b["site_id"], "site": self._site_name(b["site_id"]),
+                       "at": moment(b["scanned_us"]), "temperature_c": celsius(b["temperature_milli"])},
+            "grading": None if b["graded_us"] is None else {
+                "at": moment(b["graded_us"]), "grade_kg": grades.get(grade) if grade else None,
+                "grades_kg": grades},
+            "inputs_applied": self._inputs(b)}
+
+    def _inputs(self, b: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = self.db.fetch(
+            "SELECT a.*, p.name FROM trace_applications a LEFT JOIN trace_products p ON p.sku = a.sku "
+            "WHERE a.farmer_id = ? AND a.crop_sku = ? AND a.applied_us <= ? "
+            "ORDER BY a.applied_us, a.application_id", [b["farmer_id"], b["sku"], b["harvested_us"]])
+        harvested = moment(b["harvested_us"])
+        answer = []
+        for a in rows:
+            applied = moment(a["applied_us"])
+            assert applied is not None and harvested is not None
+            phi = a["phi_days"]
+            answer.append({"product": a["name"] or a["sku"], "sku": a["sku"],
+                           "active_ingredient": a["active_ingredient"], "lot": a["lot"],
+                           "applied_at": applied, "phi_days": phi,
+                           "phi_ok": phi is None or harvested >= applied + timedelta(days=phi)})
+        return answer
+
+    def _cold_chain(self, site_id: str, sku: str, since_us: int,
+                    until_us: int | None) -> dict[str, Any]:
+        """Readings of the site's rooms while the produce was there: from intake to departure."""
+        until = until_us if until_us is not None else us(datetime.now(UTC))
+        window = [site_id, since_us, until]
+        readings = self.db.fetch("SELECT room, at_us, milli FROM trace_readings WHERE site_id = ? "
+                                 "AND at_us >= ? AND at_us <= ? ORDER BY at_us, room", window)
+        excursions = [x for x in self.db.fetch(
+            "SELECT room, at_us, milli, skus FROM trace_excursions WHERE site_id = ? "
+            "AND at_us >= ? AND at_us <= ? ORDER BY at_us, room", window) if sku in loads(x["skus"])]
+        temps = [r["milli"] for r in readings]
+        return {"readings": [_reading(r) for r in readings],
+                "min_c": celsius(min(temps)) if temps else None,
+                "max_c": celsius(max(temps)) if temps else None,
+                "excursions": [_reading(x) for x in excursions]}
+
+    def _batches(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
+        return self.db.fetch(f"SELECT * FROM trace_batches WHERE {where}", params)
+
+    def _product(self, sku: str) -> dict[str, Any]:
+        found = self.db.fetch("SELECT name FROM trace_products WHERE sku = ?", [sku])
+        return {"sku": sku, "name": found[0]["name"] if found else sku}
+
+    def _site_name(self, site_id: str) -> str:
+        found = self.db.fetch("SELECT name FROM trace_sites WHERE site_id = ?", [site_id])
+        return found[0]["name"] if found else site_id
+
+    def _shipment(self, shipment_id: str | None) -> dict[str, Any] | None:
+        if shipment_id is None:
+            return None
+        found = self.db.fetch("SELECT * FROM trace_shipments WHERE shipment_id = ?", [shipment_id])
+        return found[0] if found else None
+
+
+def mask(name: str) -> str:
+    """A farmer's public name: the family name and a mask (张德明 → 张**)."""
+    return (name[:1] + "**") if name else "**"
+
+
+def _reading(r: dict[str, Any]) -> dict[str, Any]:
+    return {"at": moment(r["at_us"]), "room": r["room"], "celsius": celsius(r["milli"])}

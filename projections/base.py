@@ -1,0 +1,71 @@
+"""The view interface every projection writes through, and the base of the projections.
+
+A projection maps events to row changes. It never touches a database: it asks ``Rows`` for
+the rows it needs and says which rows change; the store behind ``Rows`` (in ``infra``) batches
+them and commits them together with the tracking position, so each event counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Protocol
+
+from domain.topics import PREFIX
+from projections.tables import Table
+
+Key = tuple[Any, ...]
+Need = tuple[Table, Key]
+Handler = Callable[[Any, Any, "Rows", int], None]
+
+
+class Rows(Protocol):
+    def get(self, table: Table, key: Key) -> dict[str, Any] | None:
+        """The row of a key as the batch has left it so far, or None."""
+
+    def put(self, table: Table, row: dict[str, Any]) -> None:
+        """Write a whole row (insert or replace)."""
+
+    def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
+        """Add to the counters of a row of a counters table (created at zero)."""
+
+
+def on(*names: str, needs: Callable[[Any], Iterable[Need]] | None = None) -> Callable[[Any], Any]:
+    """Mark a method as the handler of events ``"Aggregate.Event"``; ``needs`` names the rows
+    it will read, so a batch fetches them all at once instead of one query per event."""
+
+    def mark(method: Any) -> Any:
+        method.handles = [PREFIX + n for n in names]
+        method.needs = needs
+        return method
+
+    return mark
+
+
+class Projection:
+    """Base of the projections: dispatches events by their stable topic."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[Table, ...]]
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        self.needers: dict[str, Callable[[Any], Iterable[Need]]] = {}
+        for attr in dir(type(self)):
+            method = getattr(type(self), attr)
+            for topic in getattr(method, "handles", ()):
+                self.handlers[topic] = method
+                if method.needs is not None:
+                    self.needers[topic] = method.needs
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(self.handlers)
+
+    def needs(self, topic: str, event: Any) -> Iterable[Need]:
+        needer = self.needers.get(topic)
+        return needer(event) if needer else ()
+
+    def apply(self, topic: str, event: Any, rows: Rows, position: int) -> None:
+        handler = self.handlers.get(topic)
+        if handler is not None:
+            handler(self, event, rows, position)

@@ -1,0 +1,147 @@
+"""Stock levels: per site, product and grade — graded kg not yet packed, and every pack's place.
+
+Counters per (site, sku, grade) move with each pack: available → reserved → in transit →
+at an outlet → sold (or missing on delivery, or expired when flagged). Packs are counted at
+the cold store that packed them; ``stock_outlets`` says which outlet holds them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.base import Need, Projection, Rows, on
+from projections.tables import grams, table, us
+
+IDS = table("stock_ids", "stock_id sku grade", key="stock_id")
+PRODUCTS = table("stock_products", "product_id sku name kind", key="product_id")
+SITES = table("stock_sites", "site_ref site_id kind", key="site_ref")
+LOTS = table("stock_lots", "stock_id batch_code sku grade site_id graded_g:int left_g:int "
+             "expires_us:int", key="stock_id batch_code")
+PACKS = table("stock_packs", "pack_code sku grade site_id pack_g:int packed_us:int expires_us:int "
+              "state flag order_id shipment_id outlet_id", key="pack_code",
+              indexes=("state site_id sku grade pack_g expires_us",))
+LEVELS = table("stock_levels", "site_id sku grade unpacked_g:int available:int reserved:int "
+               "in_transit:int at_outlets:int sold:int missing:int expired:int",
+               key="site_id sku grade", counters=True)
+OUTLETS = table("stock_outlets", "site_id sku grade outlet_id packs:int",
+                key="site_id sku grade outlet_id", counters=True)
+
+# Where a pack can be, and the counter of stock_levels that counts it there.
+COUNTER = {"available": "available", "reserved": "reserved", "in_transit": "in_transit",
+           "at_outlet": "at_outlets", "sold": "sold", "missing": "missing", "expired": "expired"}
+
+
+def _stock(e: Any) -> list[Need]:
+    return [(IDS, (str(e.originator_id),))]
+
+
+def _packs(codes: list[str]) -> list[Need]:
+    return [(PACKS, (c,)) for c in codes]
+
+
+class StockProjection(Projection):
+    name = "stock"
+    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS)
+
+    @on("Stock.Opened")
+    def opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(IDS, {"stock_id": str(e.originator_id), "sku": e.sku, "grade": e.grade})
+
+    @on("Product.Registered", "Product.DetailsCorrected")
+    def product(self, e: Any, rows: Rows, _: int) -> None:
+        row = rows.get(PRODUCTS, (str(e.originator_id),)) or {"product_id": str(e.originator_id),
+                                                              "sku": getattr(e, "sku", None)}
+        rows.put(PRODUCTS, {**row, "name": e.spec["name"], "kind": e.spec["kind"]})
+
+    @on("Site.Registered")
+    def site(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(SITES, {"site_ref": str(e.originator_id), "site_id": e.site_id, "kind": e.kind})
+
+    @on("Stock.LotAdded", needs=_stock)
+    def lot_added(self, e: Any, rows: Rows, _: int) -> None:
+        stock = rows.get(IDS, (str(e.originator_id),))
+        assert stock is not None
+        g = grams(e.kg)
+        rows.put(LOTS, {"stock_id": stock["stock_id"], "batch_code": e.batch_code,
+                        "grade": stock["grade"], "sku": stock["sku"],
+                        "site_id": e.site_id, "graded_g": g, "left_g": g,
+                        "expires_us": us(e.expires_at)})
+        rows.add(LEVELS, (e.site_id, stock["sku"], stock["grade"]), {"unpacked_g": g})
+
+    @on("Stock.Packed", needs=lambda e: [*_stock(e), *[
+        (LOTS, (str(e.originator_id), d["batch_code"])) for d in e.draws]])
+    def packed(self, e: Any, rows: Rows, _: int) -> None:
+        stock = rows.get(IDS, (str(e.originator_id),))
+        assert stock is not None
+        sku, grade = stock["sku"], stock["grade"]
+        for draw in e.draws:
+            lot = rows.get(LOTS, (stock["stock_id"], draw["batch_code"]))
+            assert lot is not None, draw
+            rows.put(LOTS, {**lot, "left_g": lot["left_g"] - grams(draw["kg"])})
+        drawn = sum(grams(d["kg"]) for d in e.draws)
+        for code in e.pack_codes:
+            rows.put(PACKS, {"pack_code": code, "sku": sku, "grade": grade, "site_id": e.site_id,
+                             "pack_g": grams(e.pack_kg), "packed_us": us(e.packed_at),
+                             "expires_us": us(e.expires_at), "state": "available", "flag": "",
+                             "order_id": None, "shipment_id": None, "outlet_id": None})
+        rows.add(LEVELS, (e.site_id, sku, grade),
+                 {"unpacked_g": -drawn, "available": len(e.pack_codes)})
+
+    @on("Stock.Reserved", needs=lambda e: _packs(e.pack_codes))
+    def reserved(self, e: Any, rows: Rows, _: int) -> None:
+        for code in e.pack_codes:
+            self.move(rows, code, "reserved", order_id=e.order_id)
+
+    @on("Stock.ReservationReleased", needs=lambda e: _packs(e.pack_codes))
+    def released(self, e: Any, rows: Rows, _: int) -> None:
+        for code in e.pack_codes:
+            pack = rows.get(PACKS, (code,))
+            assert pack is not None
+            self.move(rows, code, "expired" if pack["flag"] == "expired" else "available",
+                      order_id=None)
+
+    @on("Stock.Dispatched", needs=lambda e: _packs(e.pack_codes))
+    def dispatched(self, e: Any, rows: Rows, _: int) -> None:
+        for code in e.pack_codes:
+            self.move(rows, code, "in_transit", shipment_id=e.shipment_id)
+
+    @on("Shipment.Departed", needs=lambda e: _packs([p["pack_code"] for p in e.packs]))
+    def departed(self, e: Any, rows: Rows, _: int) -> None:
+        for p in e.packs:
+            pack = rows.get(PACKS, (p["pack_code"],))
+            if pack is not None:
+                rows.put(PACKS, {**pack, "outlet_id": e.outlet_id})
+
+    @on("Shipment.Delivered", needs=lambda e: _packs([*e.received, *e.missing]))
+    def delivered(self, e: Any, rows: Rows, _: int) -> None:
+        for code in e.received:
+            self.move(rows, code, "at_outlet")
+        for code in e.missing:
+            self.move(rows, code, "missing")
+
+    @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
+    def sold(self, e: Any, rows: Rows, _: int) -> None:
+        self.move(rows, e.pack_code, "sold")
+
+    @on("Stock.ShelfLifeFlagged", needs=lambda e: _packs([*e.expired, *e.nearing]))
+    def flagged(self, e: Any, rows: Rows, _: int) -> None:
+        for level, codes in (("nearing", e.nearing), ("expired", e.expired)):
+            for code in codes:
+                pack = rows.get(PACKS, (code,))
+                assert pack is not None
+                rows.put(PACKS, {**pack, "flag": level})
+                if level == "expired" and pack["state"] == "available":
+                    self.move(rows, code, "expired")
+
+    @staticmethod
+    def move(rows: Rows, code: str, state: str, **changes: Any) -> None:
+        """A pack goes somewhere else; the counters of its cold store follow it."""
+        pack = rows.get(PACKS, (code,))
+        assert pack is not None, code
+        key = (pack["site_id"], pack["sku"], pack["grade"])
+        if pack["state"] != state:
+            rows.add(LEVELS, key, {COUNTER[pack["state"]]: -1, COUNTER[state]: 1})
+            if "at_outlet" in (pack["state"], state):
+                rows.add(OUTLETS, (*key, pack["outlet_id"] or ""),
+                         {"packs": 1 if state == "at_outlet" else -1})
+        rows.put(PACKS, {**pack, **changes, "state": state})
