@@ -1,0 +1,87 @@
+"""The projection runner in a background thread of another process (``gongxiao serve``).
+
+On PostgreSQL the thread sleeps on LISTEN for the channel the event store NOTIFYs on every
+insert; on SQLite, which has no such thing, it polls, and ``catch_up`` wakes it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from infra.settings import Settings
+from infra.views import Views
+from infra.views.db import PostgresDatabase
+from projections.runner import Lag, Runner
+
+log = logging.getLogger(__name__)
+IDLE = 0.25
+
+
+class RunningProjections:
+    """Handle of the background runner: ``lag()`` for /metrics, ``stop()`` at shutdown."""
+
+    def __init__(self, runner: Runner, views: Views, app: Any) -> None:
+        self.runner, self.views, self.app = runner, views, app
+        self.stopping, self.wake = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, name="projections", daemon=True)
+
+    def lag(self) -> dict[str, Lag]:
+        return self.runner.lag()
+
+    def catch_up(self, timeout: float = 10.0) -> bool:
+        """Wait until the views include every event stored before this call (read-your-writes
+        for a caller that just wrote); answers False if that took longer than ``timeout``."""
+        head = self.app.recorder.max_notification_id() or 0
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if min(self.views.store.positions(self.views.names).values()) >= head:
+                return True
+            self.wake.set()
+            time.sleep(0.01)
+        return False
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        self.runner.run(self.stopping, idle=IDLE)
+        log.info("projection runner stopped")
+
+
+def start_in_background(app: Any, views: Views, settings: Settings | None = None) -> RunningProjections:
+    """Start following the log in a daemon thread; call from the FastAPI lifespan."""
+    running: RunningProjections
+    listen = _listener(views, app)
+
+    def wait(seconds: float) -> None:
+        if listen is not None:
+            listen(seconds)
+        else:
+            running.wake.wait(seconds)
+        running.wake.clear()
+
+    running = RunningProjections(views.runner(app, wait=wait), views, app)
+    running.thread.start()
+    return running
+
+
+def _listener(views: Views, app: Any) -> Callable[[float], None] | None:
+    channel = getattr(app.recorder, "channel_name", None)
+    if not isinstance(views.db, PostgresDatabase) or channel is None:
+        return None
+    conn = views.db.writer()
+    conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+
+    def listen(seconds: float) -> None:
+        for _ in conn.notifies(timeout=seconds, stop_after=1):
+            pass
+
+    return listen

@@ -1,0 +1,65 @@
+"""``gongxiao worker projections``: keep every view up to date from the event log, in its own
+process; ``gongxiao projections rebuild [NAME]``: rebuild views beside the live ones.
+
+Several of these may run at once: each batch locks the views' tracking rows, so a second
+runner waits and then finds the work done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+
+from infra.composition import build_application
+from infra.settings import Settings
+from infra.views import build_views
+from infra.views.runtime import start_in_background
+
+log = logging.getLogger("gongxiao.projections")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gongxiao worker projections")
+    parser.add_argument("--once", action="store_true", help="catch up, print the lag and exit")
+    args = parser.parse_args(list(argv or []))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    app = build_application(settings)
+    views = build_views(settings)
+    try:
+        if args.once:
+            done = views.runner(app).catch_up()
+            print(f"caught up {done} events; lag {views.lag(app)}")
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        running = start_in_background(app, views, settings)
+        log.info("following the event log")
+        while not stop.wait(60):
+            log.info("lag %s", running.lag())
+        running.stop()
+        return 0
+    finally:
+        views.close()
+        app.close()
+
+
+def rebuild(name: str | None = None) -> int:
+    """Rebuild one view (or every view) from the log and swap it in; reads go on meanwhile."""
+    settings = Settings.from_env()
+    views = build_views(settings)
+    app = build_application(settings)
+    try:
+        for view, position in views.rebuild(app, name).items():
+            print(f"rebuilt {view} at event {position}")
+        return 0
+    except KeyError as unknown:
+        print(unknown.args[0])
+        return 2
+    finally:
+        views.close()
+        app.close()
