@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.settings import Settings
+from infra.views.coldchain import ColdChainQueries
 from infra.views.db import Database, open_database
 from infra.views.earnings import EarningsQueries
 from infra.views.orders import OrderQueries
@@ -40,6 +41,7 @@ class Views:
         self.earnings = EarningsQueries(db)
         self.trace = TraceQueries(db)
         self.orders = OrderQueries(db)
+        self.cold_chain = ColdChainQueries(db)
 
     @property
     def names(self) -> list[str]:

@@ -1,0 +1,71 @@
+"""The scheduler's jobs: plain functions of the application and the views, safe to run twice.
+
+A job that records does so through an idempotent use case, so running it again at the same
+moment records nothing; the others only read. ``workers.scheduler`` holds the timers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.application import Gongxiao
+from infra.views import Views
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger("gongxiao.scheduler")
+TOTALS = ("delivered_kg", "graded_kg", "earned_fen", "input_credit_fen", "paid_fen",
+          "opening_balance_fen", "balance_fen")
+
+
+def issue_statements(app: Gongxiao, views: Views, *, today: date,
+                     now: datetime | None = None) -> list[dict[str, Any]]:
+    """Statements for the day that closed at midnight (Asia/Shanghai) before ``today``, for
+    every farmer with something on it; figures from the earnings view once it has caught up."""
+    period_to = datetime.combine(today, time(0), SHANGHAI)
+    period_from = period_to - timedelta(days=1)
+    views.runner(app).catch_up()
+    issued = []
+    for farmer_id in views.earnings.farmers_with_lines(period_from, period_to):
+        statement = views.earnings.statement(farmer_id, period_from, period_to)
+        answer = app.issue_statement(farmer_id=farmer_id, period_from=period_from,
+                                     period_to=period_to, issued_at=now or datetime.now(UTC),
+                                     totals={k: statement[k] for k in TOTALS})
+        if answer["issued"]:
+            issued.append(answer)
+    log.info("issued %d statements for %s", len(issued), period_from.date())
+    return issued
+
+
+def flag_shelf_life(app: Gongxiao, *, now: datetime, nearing_days: int = 1) -> dict[str, list[str]]:
+    """Flag packs in the cold stores past or near their shelf life (the catalog stops offering
+    expired ones once the views see the event)."""
+    flagged = app.flag_shelf_life(at=now, nearing_days=nearing_days)
+    log.info("flagged %d expired and %d nearing packs", len(flagged["expired"]),
+             len(flagged["nearing"]))
+    return flagged
+
+
+def check_cold_rooms(views: Views, *, now: datetime, window: timedelta = timedelta(days=1),
+                     stale_after: timedelta = timedelta(hours=3)) -> list[dict[str, Any]]:
+    """Readings of the last day checked against every product's range: excursions, whether
+    each was recorded, and rooms whose logger has gone quiet."""
+    rooms = views.cold_chain.check(now=now, window=window, stale_after=stale_after)
+    for room in rooms:
+        if room["stale"] or room["excursions"]:
+            log.warning("cold room %s/%s: %d excursions (%d unrecorded), last reading %s",
+                        room["site_id"], room["room"], len(room["excursions"]),
+                        room["unrecorded"], room["last_reading_at"].isoformat())
+    return rooms
+
+
+def reconcile(app: Gongxiao, views: Views) -> list[dict[str, Any]]:
+    """Recompute each view from the log and report any drift from the live one."""
+    reports = views.reconcile(app)
+    for report in reports:
+        (log.error if report["drift"] else log.info)(
+            "view %s at event %d: drift %d", report["projection"], report["position"],
+            report["drift"])
+    return reports
