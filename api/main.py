@@ -1,22 +1,83 @@
-"""The composition root of the HTTP API: ``create_app()`` wires the application to FastAPI."""
+"""The composition root of the HTTP API: ``create_app()`` wires the application, its views,
+tokens, kept replies, limits and metrics into FastAPI."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 
+from api import errors
+from api.limits import Limits, RequestLimits
+from api.metrics import MeasureRequests, Metrics
+from api.openapi import describe
+from api.routes import (
+    batches,
+    coldstore,
+    events,
+    farmers,
+    health,
+    inputs,
+    orders,
+    products,
+    sales,
+    shipments,
+    sites,
+    stock,
+    trace,
+)
 from domain.application import Gongxiao
 from infra.composition import build_application
+from infra.idempotency import Replies
+from infra.settings import Settings
+from infra.tokens import Tokens
+from infra.views import Views, build_views
+
+ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
+           trace, events, health)
 
 
-def create_app(app: Gongxiao | None = None) -> FastAPI:
-    gongxiao = app or build_application()
-    api = FastAPI(title="Gongxiao", version="0.1.0")
-    api.state.gongxiao = gongxiao
+def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
+               views: Views | None = None, limits: Limits | None = None,
+               project: bool = True) -> FastAPI:
+    """The API over an application (default: the one the settings name) and its views.
 
-    @api.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "events": gongxiao.recorder.max_notification_id() or 0}
-
+    ``project`` runs the projections in this process while it serves, so an embedded
+    ``gongxiao serve`` needs nothing else; tests pass False and catch the views up themselves.
+    """
+    settings = settings or Settings.from_env()
+    gongxiao = app or build_application(settings)
+    views = views or build_views(settings)
+    api = FastAPI(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
+                  description=describe.__doc__ or "")
+    api.state.settings, api.state.gongxiao, api.state.views = settings, gongxiao, views
+    api.state.tokens, api.state.replies = Tokens(gongxiao.recorder), Replies(gongxiao.recorder)
+    api.state.kafka_probe = health.KafkaProbe()
+    api.state.metrics = Metrics(head=lambda: gongxiao.recorder.max_notification_id() or 0,
+                                lag=lambda: views.lag(gongxiao))
+    for module in ROUTERS:
+        api.include_router(module.router)
+    errors.install(api)
+    api.add_middleware(RequestLimits, limits=limits or Limits())
+    api.add_middleware(MeasureRequests, metrics=api.state.metrics)
+    describe(api)
     return api
+
+
+def _lifespan(project: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        from infra.views.runtime import start_in_background
+
+        state = api.state
+        state.projections = (start_in_background(state.gongxiao, state.views, state.settings)
+                             if project else None)
+        try:
+            yield
+        finally:
+            if state.projections is not None:
+                state.projections.stop()
+
+    return lifespan

@@ -9,12 +9,17 @@ Grading and delivery name their batch or shipment in the URL; a scan body carrie
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
 
 from domain.application import Gongxiao
-from infra.fields import Code, Command, Count, Fen, Grade, Kg, KgPositive, Moment, Temperature
+from infra.event_json import dumps, loads
+from infra.fields import Code, Command, Count, Fen, Grade, Kg, KgPositive, Moment, Temperature, Text
 from infra.idempotency import Replies, fingerprint
 from infra.problems import Problem, problem_for
+
+MAX_PACKS = 5000
 
 
 class BatchCreate(Command):
@@ -38,7 +43,7 @@ class BatchCreate(Command):
 
 class GradingCreate(Command):
     graded_at: Moment
-    grades: dict[Grade, Kg]
+    grades: Annotated[dict[Grade, Kg], Field(min_length=1, max_length=20)]
     reject_kg: Kg
 
     route: ClassVar[str] = "POST /v1/batches/{batch_code}/grading"
@@ -63,7 +68,7 @@ class PackingRunCreate(Command):
     pack_kg: KgPositive
     count: Count
     packed_at: Moment
-    sources: list[PackingSource] | None = None
+    sources: Annotated[list[PackingSource], Field(min_length=1, max_length=100)] | None = None
 
     route: ClassVar[str] = "POST /v1/packing-runs"
 
@@ -75,9 +80,9 @@ class PackingRunCreate(Command):
 
 class ShipmentCreate(Command):
     order_id: Code
-    pack_codes: list[Code]
+    pack_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_PACKS)]
     departed_at: Moment
-    vehicle: str | None = None
+    vehicle: Text | None = None
 
     route: ClassVar[str] = "POST /v1/shipments"
 
@@ -87,7 +92,7 @@ class ShipmentCreate(Command):
 
 class DeliveryCreate(Command):
     received_at: Moment
-    pack_codes: list[Code]
+    pack_codes: Annotated[list[Code], Field(max_length=MAX_PACKS)]
 
     route: ClassVar[str] = "POST /v1/shipments/{shipment_id}/delivery"
 
@@ -130,11 +135,11 @@ def perform(app: Gongxiao, command: Command, *, key: str | None, replies: Replie
     """Run a validated command once per key; answers (status, body, replayed).
     Refusals raise (DomainError, Problem) for the caller to map."""
     def run() -> tuple[int, dict[str, Any]]:
-        return 201, command.perform(app, key, base_url)
+        return command.status, command.perform(app, key, base_url)
 
     if replies is None:
         status, body = run()
-        return status, body, False
+        return status, loads(dumps(body)), False
     reply = replies.once(key=key, fingerprint=fingerprint(command.route, command.fields()),
                          run=run)
     return reply.status, reply.body, reply.replayed

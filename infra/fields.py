@@ -37,6 +37,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     route: ClassVar[str] = ""
+    status: ClassVar[int] = 201
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump()

@@ -1,0 +1,77 @@
+"""Dependencies of the routes, as ``Annotated`` aliases: the application, the views, the
+caller behind the bearer token, and the runner that answers a command once per key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.jsonio import Answer
+from domain.application import Gongxiao
+from infra.commands import perform
+from infra.fields import Command
+from infra.idempotency import Replies
+from infra.problems import Problem
+from infra.tokens import Principal, Tokens
+
+bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
+
+
+def get_gongxiao(request: Request) -> Gongxiao:
+    return request.app.state.gongxiao
+
+
+def get_views(request: Request) -> Any:
+    return request.app.state.views
+
+
+def get_principal(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    """The caller of a request that needs a token: 401 without a valid one."""
+    tokens: Tokens = request.app.state.tokens
+    found = tokens.principal(credentials.credentials) if credentials else None
+    if found is None:
+        detail = ("this needs a token: send Authorization: Bearer <token>" if credentials is None
+                  else "this token is not known; ask the co-op office for a new one")
+        raise Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    request.state.principal = found
+    return found
+
+
+Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["f-zhang"])]
+App = Annotated[Gongxiao, Depends(get_gongxiao)]
+Views = Annotated[Any, Depends(get_views)]
+Caller = Annotated[Principal, Depends(get_principal)]
+
+
+def _admin(caller: Caller) -> Principal:
+    return caller.allow()
+
+
+Admin = Annotated[Principal, Depends(_admin)]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+    description="a new key (a UUID) per command; sending the same command with the same key "
+                "again answers the first answer and records nothing")]
+
+
+class Runner:
+    """Runs a command through its use case once per Idempotency-Key and answers it."""
+
+    def __init__(self, request: Request, app: Gongxiao, key: str | None) -> None:
+        self.request, self.app, self.key = request, app, key
+
+    def __call__(self, command: Command) -> Answer:
+        replies: Replies = self.request.app.state.replies
+        status, body, replayed = perform(self.app, command, key=self.key, replies=replies,
+                                         base_url=str(self.request.base_url))
+        return Answer(body, status, {"Idempotent-Replayed": "true"} if replayed else None)
+
+
+def get_runner(request: Request, app: App, key: IdempotencyKey = None) -> Runner:
+    return Runner(request, app, key)
+
+
+Run = Annotated[Runner, Depends(get_runner)]

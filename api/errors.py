@@ -1,0 +1,58 @@
+"""Every error the API answers is ``application/problem+json``; the mapping itself is
+``infra.problems`` (shared with the scan worker), this only wires it into FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from domain.errors import DomainError
+from infra.event_json import dumps
+from infra.problems import MEDIA_TYPE, Problem, problem, problem_for, validation_problem
+
+
+class ProblemResponse(Response):
+    media_type = MEDIA_TYPE
+
+    def __init__(self, status: int, body: Mapping[str, Any],
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(dumps(body), status_code=status, headers=headers)
+
+
+def problem_response(exc: BaseException) -> ProblemResponse:
+    status, body = problem_for(exc)
+    return ProblemResponse(status, body, getattr(exc, "headers", None))
+
+
+def install(api: FastAPI) -> None:
+    api.add_exception_handler(Problem, _problem)
+    api.add_exception_handler(DomainError, _problem)
+    api.add_exception_handler(RequestValidationError, _validation)
+    api.add_exception_handler(HTTPException, _http)
+    api.add_exception_handler(Exception, _problem)
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    return problem_response(exc)
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    status, body = validation_problem(exc.errors())
+    return ProblemResponse(status, body)
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals: unknown route, method not allowed, unreadable body."""
+    assert isinstance(exc, HTTPException)
+    details = {404: f"there is nothing at {request.url.path}",
+               405: f"{request.method} is not allowed on {request.url.path}",
+               400: "the request body could not be read"}
+    detail = details.get(exc.status_code) or str(exc.detail)
+    headers = dict(exc.headers or {})
+    return ProblemResponse(exc.status_code, problem(exc.status_code, detail), headers)

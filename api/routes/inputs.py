@@ -1,0 +1,37 @@
+"""Farm inputs: shop sales (shop, admin) and the spray diary (the farmer, shops, admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import Caller, Run
+from api.jsonio import Answer, ExactRoute
+from api.schemas.inputs import (
+    InputApplicationCreate,
+    InputApplicationPublic,
+    InputSaleCreate,
+    InputSalePublic,
+)
+from api.schemas.problems import answers
+
+router = APIRouter(prefix="/v1", tags=["inputs"], route_class=ExactRoute)
+
+
+@router.post("/input-sales", status_code=201, response_model=None,
+             responses=answers(201, InputSalePublic, "the sale recorded", 401, 403, 404, 409, 422))
+def post_input_sale(body: InputSaleCreate, caller: Caller, run: Run) -> Answer:
+    """A shop sells registered inputs to a farmer, cash or on credit (赊销)."""
+    caller.allow("shop", scope=body.shop_id)
+    return run(body)
+
+
+@router.post("/input-applications", status_code=201, response_model=None,
+             responses=answers(201, InputApplicationPublic, "the application recorded",
+                               401, 403, 404, 422))
+def post_input_application(body: InputApplicationCreate, caller: Caller, run: Run) -> Answer:
+    """A spray-diary line: which input, which lot, when, on which crop."""
+    if caller.role == "farmer":
+        caller.allow("farmer", scope=body.farmer_id)
+    else:
+        caller.allow("shop")
+    return run(body)

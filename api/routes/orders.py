@@ -1,0 +1,60 @@
+"""Outlet orders: placed and cancelled by the outlet (or admin), read by operators picking them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import App, Caller, Run, Views
+from api.jsonio import Answer, ExactRoute
+from api.schemas.orders import OrderCancel, OrderCancelCreate, OrderCreate, OrderPublic
+from api.schemas.problems import answers
+from infra.fields import Code
+
+router = APIRouter(prefix="/v1/orders", tags=["outlets"], route_class=ExactRoute)
+OrderId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+@router.post("", status_code=201, response_model=None,
+             responses=answers(201, OrderPublic, "placed; the reserved codes are the pick list",
+                               401, 403, 404, 409, 422))
+def post_order(body: OrderCreate, caller: Caller, run: Run) -> Answer:
+    """Reserve packs FEFO for every line, or none; 409 says what is available when short."""
+    caller.allow("outlet", scope=body.outlet_id)
+    return run(body)
+
+
+@router.get("", response_model=None,
+            responses=answers(200, list[OrderPublic], "orders, newest first", 401, 403, 422))
+def list_orders(views: Views, caller: Caller,
+                outlet_id: Annotated[Code | None, Query()] = None,
+                status: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$",
+                                                   examples=["placed"])] = None) -> Answer:
+    """An outlet sees its own orders only; operators and staff see every outlet's."""
+    if caller.role == "outlet":
+        outlet_id = caller.allow("outlet", scope=outlet_id or caller.scope).scope
+    else:
+        caller.allow("operator")
+    return Answer(views.orders.list(outlet_id=outlet_id, status=status))
+
+
+@router.get("/{order_id}", response_model=None,
+            responses=answers(200, OrderPublic, "the order now", 401, 403, 404, 422))
+def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
+    order = app.order(order_id)
+    if caller.role == "outlet":
+        caller.allow("outlet", scope=order.outlet_id)
+    else:
+        caller.allow("operator")
+    return Answer(app.order_answer(order))
+
+
+@router.post("/{order_id}/cancel", response_model=None,
+             responses=answers(200, OrderPublic, "cancelled; its packs are free again",
+                               401, 403, 404, 409, 422))
+def post_cancel(order_id: OrderId, app: App, caller: Caller, run: Run,
+                body: OrderCancelCreate | None = None) -> Answer:
+    caller.allow("outlet", scope=app.order(order_id).outlet_id)
+    reason = body.reason if body is not None else OrderCancelCreate().reason
+    return run(OrderCancel(order_id=order_id, reason=reason))

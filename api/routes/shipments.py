@@ -1,0 +1,37 @@
+"""Shipments: packs scanned onto a truck (operator, admin), confirmed at the outlet (outlet)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.access import pack_sites
+from api.deps import App, Caller, Run
+from api.jsonio import Answer, ExactRoute
+from api.schemas.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
+from api.schemas.problems import answers
+
+router = APIRouter(prefix="/v1/shipments", tags=["outlets"], route_class=ExactRoute)
+ShipmentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+@router.post("", status_code=201, response_model=None,
+             responses=answers(201, ShipmentPublic, "departed", 401, 403, 404, 409, 422))
+def post_shipment(body: ShipmentCreate, app: App, caller: Caller, run: Run) -> Answer:
+    """Packs leave the cold store for an order; a pack not reserved to it is refused (409)."""
+    if caller.role != "admin":
+        caller.allow("operator")
+        for site in pack_sites(app, order_id=body.order_id, pack_codes=body.pack_codes):
+            caller.allow("operator", scope=site)
+    return run(body)
+
+
+@router.post("/{shipment_id}/delivery", status_code=201, response_model=None,
+             responses=answers(201, DeliveryPublic, "what arrived, what is missing, what was "
+                               "not on the shipment", 401, 403, 404, 409, 422))
+def post_delivery(shipment_id: ShipmentId, body: DeliveryCreate, app: App, caller: Caller,
+                  run: Run) -> Answer:
+    """The outlet scans what arrived; discrepancies are recorded, never silently fixed."""
+    caller.allow("outlet", scope=app.shipment(shipment_id).outlet_id)
+    return run(DeliveryScan(shipment_id=shipment_id, **body.model_dump()))

@@ -1,0 +1,19 @@
+"""Sites of the co-op: cold stores, input shops and outlets (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import Admin, App, Id
+from api.jsonio import Answer, ExactRoute
+from api.schemas.masterdata import SiteCreate, SitePublic
+from api.schemas.problems import answers
+
+router = APIRouter(prefix="/v1/sites", tags=["master data"], route_class=ExactRoute)
+
+
+@router.put("/{site_id}", response_model=None,
+            responses=answers(200, SitePublic, "the site as registered", 401, 403, 409, 422))
+def put_site(site_id: Id, body: SiteCreate, app: App, _: Admin) -> Answer:
+    """Register a site, or correct its name or time zone (a site never changes kind)."""
+    return Answer(app.register_site(site_id=site_id, **body.model_dump()))

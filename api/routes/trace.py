@@ -1,0 +1,52 @@
+"""Traceability: the buyer's public trace of a pack or batch, and the staff's recall."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from api.deps import Admin, Views
+from api.jsonio import Answer, ExactRoute
+from api.schemas.problems import answers
+from api.schemas.reads import TracePublic
+from domain.errors import NotFound
+from infra.event_json import dumps
+from infra.fields import Code
+from infra.problems import Problem
+
+router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
+CACHE = "public, max-age=60, stale-while-revalidate=300"
+
+
+@router.get("/trace/{code}", response_model=None,
+            responses={**answers(200, TracePublic, "where it came from", 404, 422),
+                       304: {"description": "unchanged since the ETag sent in If-None-Match"}})
+def get_trace(code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                                         examples=["YA20261102-001"])], views: Views,
+              if_none_match: Annotated[str | None, Header(max_length=1000)] = None) -> Response:
+    """Public, no token: the farmer (masked), inputs applied, intake and cold chain."""
+    found = views.trace.trace(code)
+    if found is None:
+        raise NotFound(f"no pack or batch {code}; check the code on the label", code=code)
+    text = dumps(found)
+    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": CACHE}
+    sent = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
+    if etag in sent or "*" in sent:
+        return Response(status_code=304, headers=headers)
+    return Response(text, media_type="application/json", headers=headers)
+
+
+@router.get("/recall", response_model=None,
+            responses=answers(200, None, "every batch, pack, shipment and outlet reached",
+                              401, 403, 422))
+def get_recall(views: Views, _: Admin, input_lot: Annotated[str | None, Query(
+                   min_length=1, max_length=200, examples=["LOT-BCL-0921"])] = None,
+               batch_code: Annotated[Code | None, Query()] = None) -> Answer:
+    """Forward from an input lot or a batch: each pack and where it is now."""
+    if (input_lot is None) == (batch_code is None):
+        raise Problem(422, "give exactly one of input_lot or batch_code", slug="validation",
+                      errors=[{"field": "input_lot", "message": "input_lot or batch_code, not both"}])
+    return Answer(views.trace.recall(input_lot=input_lot, batch_code=batch_code))

@@ -1,0 +1,1 @@
+"""Request and answer bodies of API.md: ``XCreate`` comes in, ``XPublic`` goes out."""

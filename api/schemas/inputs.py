@@ -1,0 +1,59 @@
+"""Farm inputs: a shop's sale to a farmer, and the farmer's spray diary."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.application import Gongxiao
+from infra.fields import Code, Command, Fen, KgPositive, Moment, Text
+
+
+class InputSaleLine(Command):
+    sku: Code
+    lot: Text
+    quantity: KgPositive
+    unit_price_fen: Fen
+
+
+class InputSaleCreate(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"shop_id": "shop-tangchang", "farmer_id": "f-wang", "sold_at": "2026-11-02T10:00:00+08:00",
+         "payment": "credit", "lines": [
+             {"sku": "bichonglin", "lot": "LOT-BCL-0921", "quantity": 1, "unit_price_fen": 2800}]}]})
+    route = "POST /v1/input-sales"
+
+    shop_id: Code
+    farmer_id: Code
+    sold_at: Moment
+    payment: Literal["cash", "credit"]
+    lines: Annotated[list[InputSaleLine], Field(min_length=1, max_length=200)]
+
+    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
+        return app.record_input_sale(**self.model_dump(), key=key)
+
+
+class InputSalePublic(BaseModel):
+    sale_id: str
+    total_fen: int
+
+
+class InputApplicationCreate(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"farmer_id": "f-wang", "sku": "bichonglin", "lot": "LOT-BCL-0921",
+         "applied_at": "2026-11-02T16:00:00+08:00", "crop_sku": "jiuhuang"}]})
+    route = "POST /v1/input-applications"
+
+    farmer_id: Code
+    sku: Code
+    lot: Text
+    applied_at: Moment
+    crop_sku: Code
+
+    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
+        return app.record_input_application(**self.model_dump())
+
+
+class InputApplicationPublic(BaseModel):
+    application_id: str

@@ -1,0 +1,59 @@
+"""Farmers and money: payments to farmers and their earnings statement."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.application import Gongxiao
+from infra.fields import Code, Command, Moment, Text
+
+
+class PaymentCreate(Command):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"amount_fen": 50000, "paid_at": "2026-11-08T15:00:00+08:00",
+         "method": "bank_transfer", "reference": "PAY-2026-11-08-f-zhang"}]})
+
+    amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**12)]
+    paid_at: Moment
+    method: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$", examples=["bank_transfer", "cash"])]
+    reference: Text
+
+
+class Payment(PaymentCreate):
+    route = "POST /v1/farmers/{farmer_id}/payments"
+    farmer_id: Code
+
+    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
+        return app.pay_farmer(**self.model_dump())
+
+
+class PaymentPublic(BaseModel):
+    farmer_id: str
+    amount_fen: int
+    reference: str
+
+
+class EarningsLine(BaseModel):
+    at: str
+    kind: str
+    ref: str
+    sku: str | None = None
+    grade: str | None = None
+    kg: float | None = None
+    amount_fen: int
+
+
+class EarningsPublic(BaseModel):
+    farmer_id: str
+    delivered_kg: float
+    graded_kg: float
+    earned_fen: int
+    input_credit_fen: int
+    paid_fen: int
+    balance_fen: int
+    lines: list[EarningsLine]
+
+
+

@@ -1,0 +1,72 @@
+"""The API over an embedded SQLite store in a temporary folder, with a token per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.limits import Limits
+from api.main import create_app
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.tokens import Tokens
+from infra.views import Views, build_views
+from tests.district import seed
+
+GRANTS = {"admin": ("admin", None), "operator": ("operator", "yongan"),
+          "operator-elsewhere": ("operator", "tangchang"), "shop": ("shop", "shop"),
+          "shop-elsewhere": ("shop", "shop-ande"), "outlet": ("outlet", "out-a"),
+          "outlet-b": ("outlet", "out-b"), "farmer": ("farmer", "zhang"),
+          "farmer-wang": ("farmer", "wang")}
+UNLIMITED = Limits(per_token="100000/minute", per_address="100000/minute")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Gongxiao]:
+    application = Gongxiao(env=settings.event_store_env())
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def views(settings: Settings) -> Iterator[Views]:
+    built = build_views(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(app: Gongxiao, settings: Settings, views: Views) -> Iterator[TestClient]:
+    api = create_app(app, settings=settings, views=views, limits=UNLIMITED, project=False)
+    with TestClient(api, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(app: Gongxiao) -> dict[str, str]:
+    issued = Tokens(app.recorder)
+    return {name: issued.issue(role=role, scope=scope) for name, (role, scope) in GRANTS.items()}
+
+
+@pytest.fixture
+def auth(tokens: dict[str, str]) -> Callable[[str], dict[str, str]]:
+    return lambda who: {"Authorization": f"Bearer {tokens[who]}"}
+
+
+@pytest.fixture
+def district(app: Gongxiao) -> Gongxiao:
+    return seed(app)
+
+
+@pytest.fixture
+def catch_up(app: Gongxiao, views: Views) -> Callable[[], Any]:
+    return lambda: views.runner(app).catch_up()
