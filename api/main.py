@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, pages
 from api.limits import Limits, RequestLimits
 from api.metrics import MeasureRequests, Metrics
 from api.openapi import describe
@@ -20,6 +20,7 @@ from api.routes import (
     farmers,
     health,
     inputs,
+    labels,
     orders,
     products,
     sales,
@@ -59,6 +60,8 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
                                 lag=lambda: views.lag(gongxiao))
     for module in ROUTERS:
         api.include_router(module.router)
+    api.include_router(labels.router)
+    api.include_router(pages.router)  # the HTML pages: /t/{code}, /station, /outlet, /admin
     errors.install(api)
     api.add_middleware(RequestLimits, limits=limits or Limits())
     api.add_middleware(MeasureRequests, metrics=api.state.metrics)

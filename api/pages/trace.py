@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,7 +46,7 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime) -> dict[st
         "outlet": name_of(trace.get("outlet")),
         "on_hold": status == "on_hold" or bool(trace.get("holds")),
         "recalled": status == "recalled" or bool(trace.get("recalled")),
-        "expired": status == "expired" or (expires is not None and expires <= now),
+        "expired": trace.get("shelf_life") == "expired" or (expires is not None and expires <= now),
         "sources": [_source(s) for s in trace.get("sources") or []],
         "chart": _chart(cold), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
                                         "excursions": len(cold.get("excursions") or [])},
@@ -73,7 +73,8 @@ def _source(source: dict[str, Any]) -> dict[str, Any]:
 
 def _input(applied: dict[str, Any], harvested: datetime | None) -> dict[str, Any]:
     at = when(applied.get("applied_at"))
-    days = (harvested - at).days if harvested and at else None
+    # Calendar days as the farmer counts them (sprayed the 19th, cut the 21st: 2 days).
+    days = (_day(harvested) - _day(at)).days if harvested and at else None
     phi_ok = applied.get("phi_ok")
     return {"product": name_of(applied.get("product")), "ingredient": applied.get("active_ingredient"),
             "lot": applied.get("lot"), "applied_at": local(at), "phi_days": applied.get("phi_days"),
@@ -104,6 +105,10 @@ def when(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
 
 
 def local(value: Any) -> str | None:
