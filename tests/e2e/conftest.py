@@ -149,7 +149,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser profile (storage, IndexedDB) per test; a screenshot when it ends."""
-    context = browser.new_context(viewport={"width": 412, "height": 900}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 412, "height": 900}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab

@@ -17,7 +17,7 @@
     holds.elements.reason.focus();
   }
   async function loadHeld() {
-    const answer = await get("/v1/batches?status=on_hold");
+    const answer = await get("/v1/holds");
     const list = answer.ok ? (Array.isArray(answer.body) ? answer.body : answer.body.items || []) : [];
     $("#held").replaceChildren(...list.map((b) => {
       const li = el("li", `${b.batch_code} · ${b.sku || ""} · ${(b.holds || []).map((h) => h.detail).join("; ")}`);

@@ -28,7 +28,7 @@
     const code = intake.elements.batch_code.value.trim();
     const answer = await command("/v1/batches", intakeBody(code), `${t("batch_in")} ${code}`);
     report(answer, `${t("batch_in")} ${code}`, (b) => {
-      if (b.status !== "on_hold") return b.status;
+      if (b.status !== "on_hold") return t(`place_${b.status}`);
       return `${t("on_hold")} (${(b.holds || []).map((h) => h.detail).join("; ")})`;
     });
     intake.elements.batch_code.value = "";

@@ -1,0 +1,125 @@
+"""The operator's scan station in Chromium: scans reach the log and the views, offline or not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from tests.e2e.conftest import ARTIFACTS, Served
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def open_station(page: Any, served: Served) -> None:
+    page.goto(f"{served.url}/station")
+    page.fill("#token", served.tokens["operator"])
+    page.fill("#site", "yongan")
+    page.click("#token-form button")
+    page.wait_for_selector("#result.ok")
+
+
+def fill_intake(page: Any, *, farmer: str = "f-li", sku: str = "jiuhuang", net_kg: str = "42.5") -> None:
+    yesterday = (datetime.now(SHANGHAI) - timedelta(days=1)).strftime("%Y-%m-%dT06:00")
+    page.click("a[href='#intake']")
+    page.fill("#intake [name=farmer_id]", farmer)
+    page.fill("#intake [name=sku]", sku)
+    page.fill("#intake [name=harvested_at]", yesterday)
+    page.fill("#intake [name=net_kg]", net_kg)
+    page.fill("#intake [name=crates]", "5")
+    page.fill("#intake [name=temperature_c]", "3.5")
+
+
+def scan(page: Any, selector: str, code: str) -> None:
+    """What a handheld scanner does: types the code, then Enter."""
+    page.focus(selector)
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def received_events(served: Served, batch_code: str) -> list[dict[str, Any]]:
+    return [e for e in served.events() if e["event_type"] == "Batch.Received"
+            and e["data"].get("batch_code") == batch_code]
+
+
+def graded_kg(served: Served) -> float:
+    with served.client("admin") as http:
+        rows = http.get("/v1/stock", params={"site_id": "yongan", "sku": "jiuhuang", "grade": "A"}).json()
+    return sum(float(r["graded_kg_unpacked"]) for r in rows)
+
+
+def test_a_scan_at_the_station_reaches_the_event_log_and_the_stock_view(served: Served, page: Any) -> None:
+    code = f"E2E-{uuid4().hex[:8].upper()}"
+    open_station(page, served)
+    before = graded_kg(served)
+
+    fill_intake(page)
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.ok")
+    assert code in page.inner_text("#result") and "在冷库中" in page.inner_text("#result")
+    assert len(received_events(served, code)) == 1
+
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_function("document.querySelector('#grading-batch').textContent.includes('42.5')")
+    page.fill("#grading [name=A]", "30")
+    page.fill("#grading [name=B]", "10")
+    page.fill("#grading [name=reject_kg]", "2")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result.ok >> text=分选已记录")
+
+    served.wait_for("the stock view to show the graded kg",
+                    lambda: abs(graded_kg(served) - before - 30) < 1e-9)
+    page.screenshot(path=str(ARTIFACTS / "station_scan.png"), full_page=True)
+
+
+def test_an_offline_scan_queues_and_is_sent_once_when_the_network_returns(
+        served: Served, page: Any) -> None:
+    code = f"E2E-OFF-{uuid4().hex[:6].upper()}"
+    open_station(page, served)
+    fill_intake(page, farmer="f-yang", sku="woshun", net_kg="61")
+
+    page.context.set_offline(True)
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.wait")
+    assert page.inner_text("#outbox").endswith("1")
+    page.screenshot(path=str(ARTIFACTS / "station_offline_queued.png"), full_page=True)
+    assert received_events(served, code) == []
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#outbox", state="hidden")
+    page.wait_for_selector("#result.ok >> text=网络恢复后已发送")
+    page.reload()  # a later visit finds nothing left to send
+    page.wait_for_timeout(600)
+    assert page.locator("#outbox").is_hidden()
+    assert len(received_events(served, code)) == 1
+    page.screenshot(path=str(ARTIFACTS / "station_offline_synced.png"), full_page=True)
+
+
+def test_a_scan_whose_answer_was_lost_is_sent_again_and_recorded_once(served: Served, page: Any) -> None:
+    """The request reached the server but the answer never came back: the retry, with the same
+    Idempotency-Key, answers the first answer and records nothing new."""
+    code = f"E2E-LOST-{uuid4().hex[:6].upper()}"
+    open_station(page, served)
+    fill_intake(page, farmer="f-liu", sku="woshun", net_kg="33")
+    keys: list[str] = []
+
+    def lose_the_answer(route: Any) -> None:
+        keys.append(route.request.headers["idempotency-key"])
+        route.fetch()  # the server records the intake...
+        route.abort("connectionreset")  # ...and the station never hears back
+
+    page.route("**/v1/batches", lose_the_answer)
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.wait")
+    assert len(received_events(served, code)) == 1
+    page.unroute("**/v1/batches")
+    replies: list[Any] = []
+    page.on("response", lambda r: replies.append(r) if r.url.endswith("/v1/batches") else None)
+
+    page.wait_for_selector("#result.ok >> text=网络恢复后已发送", timeout=20_000)
+
+    assert len(received_events(served, code)) == 1
+    assert [r.request.headers["idempotency-key"] for r in replies] == keys
+    assert replies[0].status == 201 and replies[0].headers.get("idempotent-replayed") == "true"
