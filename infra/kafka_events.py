@@ -1,0 +1,74 @@
+"""Messages of ``gongxiao.events``: which partition an event goes to, and its JSON value.
+
+The value is ``infra.event_json.encode_notification`` as API.md gives it, the same bytes that
+``infra.event_json.dumps`` writes, only faster: C ``json`` writes every number that a float
+spells exactly (kg with at most 3 decimals always is), and anything else takes the exact path.
+The partition is the one Kafka's default partitioner gives the key (murmur2 of the aggregate
+id), chosen here so a relay can tell which of its partitions an event belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from kafka.partitioner.default import murmur2
+
+from infra.event_json import dumps, encode_notification
+
+_WRITE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=lambda value: _exact_number(value)).encode
+
+
+def event_value(app: Application[Any], notification: Notification) -> bytes:
+    """The JSON value of the message that publishes ``notification``."""
+    return exact_json(encode_notification(app, notification))
+
+
+def exact_json(value: Any) -> bytes:
+    """``infra.event_json.dumps(value)`` as UTF-8, the same bytes in a fraction of the time."""
+    try:
+        return _WRITE(value).encode()
+    except _NotExact:
+        return dumps(value).encode()
+
+
+def partition_for(key: str, partitions: int) -> int:
+    """The partition of a key, as Kafka's default partitioner (and the Java client) picks it."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+class Partitions:
+    """Partitions of aggregate ids for a topic of ``count`` partitions, remembered: an
+    aggregate's events come again and again, and murmur2 in Python is not free."""
+
+    def __init__(self, count: int, *, remember: int = 200_000) -> None:
+        self.count, self.remember = count, remember
+        self.known: dict[str, int] = {}
+
+    def of(self, key: str) -> int:
+        partition = self.known.get(key)
+        if partition is None:
+            if len(self.known) >= self.remember:
+                self.known.clear()
+            partition = self.known[key] = partition_for(key, self.count)
+        return partition
+
+
+def _exact_number(value: Any) -> Any:
+    """A Decimal as the int or float that JSON spells with exactly its digits, as
+    ``event_json`` would; otherwise the slow exact path is taken."""
+    if isinstance(value, Decimal) and value.is_finite():
+        if value == value.to_integral_value() and abs(value) < 10**18:
+            return int(value)
+        number = float(value)
+        if repr(number) == format(value.normalize(), "f"):
+            return number
+    raise _NotExact
+
+
+class _NotExact(TypeError):
+    pass

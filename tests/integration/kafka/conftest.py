@@ -1,0 +1,120 @@
+"""The real broker for the Kafka workers: topics of a test's own, worker processes, reading back.
+
+Every test gets topics and groups named after a fresh run id, so tests never see each
+other's messages; worker processes run against the test's PostgreSQL schema and are killed
+when the test ends. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from domain.application import Gongxiao
+
+ROOT = Path(__file__).resolve().parents[3]
+TIMEOUT_S = 60
+MAIN = "import sys; from api.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+@dataclass(frozen=True)
+class Record:
+    partition: int
+    offset: int
+    key: str | None
+    value: Any
+
+
+@pytest.fixture
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def make_topic(kafka_bootstrap: str, run_id: str) -> Iterator[Callable[..., str]]:
+    """Create topics named for this test; they are deleted afterwards."""
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, request_timeout_ms=10_000)
+    made: list[str] = []
+
+    def make(name: str, partitions: int = 3) -> str:
+        topic = f"test.{run_id}.{name}"
+        admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}},
+                            timeout_ms=10_000, wait_for_metadata=True)
+        made.append(topic)
+        return topic
+
+    yield make
+    try:
+        admin.delete_topics(made, timeout_ms=10_000, raise_errors=False)
+    finally:
+        admin.close()
+
+
+@pytest.fixture
+def pg_app(pg_env: dict[str, str]) -> Iterator[Gongxiao]:
+    app = Gongxiao(env=pg_env)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def spawn(pg_env: dict[str, str], postgres_url: str,
+          kafka_bootstrap: str) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start ``gongxiao worker NAME ARGS…`` on this test's schema; all are killed at the end."""
+    started: list[subprocess.Popen[bytes]] = []
+    env = dict(os.environ, GONGXIAO_DATABASE_URL=postgres_url, POSTGRES_SCHEMA=pg_env["POSTGRES_SCHEMA"],
+               GONGXIAO_KAFKA_BOOTSTRAP=kafka_bootstrap, PYTHONUNBUFFERED="1")
+
+    def start(name: str, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+        out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen([sys.executable, "-c", MAIN, "worker", name, *args],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=TIMEOUT_S)
+
+
+def read_topic(bootstrap: str, topic: str, *, timeout_s: float = TIMEOUT_S) -> list[Record]:
+    """Everything in ``topic`` now, per partition in offset order."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             request_timeout_ms=15_000)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            assert time.monotonic() < deadline, f"could not read {topic} to its end in {timeout_s} s"
+            for tp, batch in consumer.poll(timeout_ms=500).items():
+                records += [Record(tp.partition, r.offset, r.key and r.key.decode(),
+                                   json.loads(r.value)) for r in batch]
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        consumer.close(autocommit=False)
+
+
+def wait_for(condition: Callable[[], Any], what: str, *, timeout_s: float = TIMEOUT_S,
+             every_s: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while not (answer := condition()):
+        assert time.monotonic() < deadline, f"timed out after {timeout_s} s waiting for {what}"
+        time.sleep(every_s)
+    return answer

@@ -1,0 +1,60 @@
+"""The messages of gongxiao.events: exactly the API's JSON, on the partition Kafka would pick."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from kafka.partitioner.default import DefaultPartitioner
+
+from domain.application import Gongxiao
+from infra.event_json import dumps, encode_notification
+from infra.kafka_events import Partitions, event_value, exact_json, partition_for
+from tests.district import graded, packs, seed
+
+numbers = st.one_of(
+    st.integers(min_value=-10**20, max_value=10**20),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-10**7, max_value=10**7),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from([Decimal("0.500"), Decimal("1E+3"), Decimal("-0"), Decimal("1E-7"),
+                     Decimal("123456789012345678.5"), Decimal(10**19)]))
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.text(), numbers),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(values)
+def test_the_fast_json_is_byte_for_byte_the_exact_json_of_the_api(value: Any) -> None:
+    assert exact_json(value) == dumps(value).encode()
+
+
+def test_an_event_value_is_what_the_event_log_endpoint_answers() -> None:
+    app = seed(Gongxiao())
+    graded(app, "B1", a="60.125", b="30.5")
+    packs(app, 3, pack_kg="0.75")
+    for n in app.recorder.select_notifications(start=1, limit=1000):
+        assert event_value(app, n) == dumps(encode_notification(app, n)).encode()
+
+
+class _Cluster:
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def topics(self) -> set[str]:
+        return {"t"}
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return set(range(self.count))
+
+    def available_partitions_for_topic(self, topic: str) -> set[int]:
+        return set(range(self.count))
+
+
+@given(st.uuids(), st.integers(min_value=1, max_value=64))
+def test_an_aggregate_goes_to_the_partition_kafkas_default_partitioner_picks(key: Any, count: int) -> None:
+    expected = DefaultPartitioner().partition("t", str(key), str(key).encode(), None, None,
+                                              _Cluster(count))
+    assert partition_for(str(key), count) == expected == Partitions(count).of(str(key))

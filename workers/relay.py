@@ -1,0 +1,143 @@
+"""``gongxiao worker relay``: the stored event log, published to Kafka in log order.
+
+The log is the outbox: request handlers only store events, and this one process follows the
+notification ids and publishes each event keyed by its aggregate id. A chunk of the log is
+sent, flushed, checked, and only then is its last id recorded as the position of each
+partition the relay serves, in the event store's database. A crash or a broker outage
+therefore repeats at most the chunk in flight (at least once) and never skips one (no gap).
+Order per key holds because the producer is idempotent with at most five requests in flight,
+and because after any failure a new producer sends the chunk again from the first record the
+positions do not cover: a partition shows the log in order, at worst with a run of it twice,
+which consumers drop by notification id.
+
+Relays may split the partitions (``--partitions 0,1`` and ``--partitions 2``): each reads the
+whole log and publishes the events whose key falls in its partitions. Each partition must be
+served by exactly one relay at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+from collections.abc import Callable, Collection, Sequence
+
+from eventsourcing.persistence import ApplicationRecorder, Notification, PersistenceError
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from infra.composition import build_application
+from infra.kafka_clients import Backoff, Topics, check_delivered, reliable_producer, stop_on_signals
+from infra.kafka_events import Partitions, event_value
+from infra.kafka_positions import Positions
+from infra.settings import Settings
+
+log = logging.getLogger("gongxiao.relay")
+
+
+class Relay:
+    def __init__(self, *, recorder: ApplicationRecorder, connect: Callable[[], KafkaProducer],
+                 encode: Callable[[Notification], bytes], topic: str,
+                 partitions: Collection[int] | None = None, chunk: int = 5_000,
+                 flush_timeout_s: float = 90.0) -> None:
+        self.recorder, self.connect, self.encode, self.topic = recorder, connect, encode, topic
+        self.serves, self.chunk, self.flush_timeout_s = partitions, chunk, flush_timeout_s
+        self.positions = Positions(recorder, topic=topic)
+        self.producer: KafkaProducer | None = None
+        self.partitions = Partitions(1)
+        self.sent = 0
+
+    def publish_next(self) -> int:
+        """Publish the next chunk of the log after the recorded positions; answers how many
+        notifications it went past (not all are this relay's when it serves some partitions)."""
+        producer = self.producer or self._connect()
+        serves = sorted(self.serves if self.serves is not None else range(self.partitions.count))
+        done = self.positions.get(serves)
+        notifications = self.recorder.select_notifications(
+            start=min(done.values()), limit=self.chunk, inclusive_of_start=False)
+        if not notifications:
+            return 0
+        futures = []
+        for n in notifications:
+            key = str(n.originator_id)
+            partition = self.partitions.of(key)
+            if n.id > done.get(partition, n.id):
+                futures.append(producer.send(self.topic, key=key, value=self.encode(n),
+                                             partition=partition))
+        producer.flush(timeout=self.flush_timeout_s)
+        check_delivered(futures)
+        self.positions.advance(serves, notifications[-1].id)
+        self.sent += len(futures)
+        return len(notifications)
+
+    def run(self, stop: threading.Event, *, idle_s: float = 0.2) -> None:
+        """Publish until stopped; any broker or database failure waits, reconnects, resumes."""
+        backoff = Backoff(stop)
+        try:
+            while not stop.is_set():
+                try:
+                    passed = self.publish_next()
+                except (KafkaError, PersistenceError) as error:
+                    log.warning("relay paused; it resumes from its recorded positions: %r", error)
+                    self.disconnect()
+                    backoff.failed()
+                    continue
+                backoff.succeeded()
+                if not passed:
+                    stop.wait(idle_s)
+        finally:
+            self.disconnect()
+
+    def disconnect(self) -> None:
+        """Drop the producer: whatever it still held is sent again, in order, by the next."""
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            try:
+                producer.close(timeout=5)
+            except KafkaError as error:
+                log.warning("closing the producer failed: %r", error)
+
+    def _connect(self) -> KafkaProducer:
+        producer = self.connect()
+        try:
+            count = len(producer.partitions_for(self.topic))
+        except BaseException:
+            producer.close(timeout=1)
+            raise
+        if self.serves is not None and not set(self.serves) <= set(range(count)):
+            raise ValueError(f"{self.topic} has {count} partitions; cannot serve {sorted(self.serves)}")
+        if count != self.partitions.count:
+            self.partitions = Partitions(count)
+        self.producer = producer
+        return producer
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    if not settings.kafka_bootstrap:
+        raise SystemExit("the relay needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
+    bootstrap = settings.kafka_bootstrap
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = build_application(settings)
+    try:
+        relay = Relay(recorder=app.recorder, topic=args.topic or Topics.from_env().events,
+                      connect=lambda: reliable_producer(bootstrap, client_id="gongxiao-relay"),
+                      encode=lambda n: event_value(app, n), partitions=args.partitions,
+                      chunk=args.chunk)
+        log.info("relaying the event log to %s (partitions: %s)", relay.topic,
+                 "all" if args.partitions is None else args.partitions)
+        relay.run(stop_on_signals())
+    finally:
+        app.close()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongxiao worker relay")
+    parser.add_argument("--topic", default=None, help="events topic (default gongxiao.events)")
+    parser.add_argument("--partitions", default=None, help="partitions this relay serves, e.g. 0,1 "
+                        "(default: all); each partition must have exactly one relay",
+                        type=lambda text: sorted({int(p) for p in text.split(",")}))
+    parser.add_argument("--chunk", type=int, default=5_000, help="events per flush and position")
+    return parser
