@@ -21,7 +21,8 @@
     $("#catalog-rows").replaceChildren(...rows.map((r, i) => {
       const tr = el("tr");
       const qty = el("input");
-      Object.assign(qty, { type: "number", min: "0", max: String(r.packs_available), name: `qty-${i}`, inputMode: "numeric" });
+      // No max: stock moves while the screen is open, and the server's refusal says what is left.
+      Object.assign(qty, { type: "number", min: "0", name: `qty-${i}`, inputMode: "numeric" });
       const cell = el("td");
       cell.append(qty);
       tr.append(el("td", r.name || r.sku), el("td", r.grade), el("td", r.pack_kg), el("td", r.packs_available),
@@ -61,7 +62,7 @@
         b.addEventListener("click", () => { location.hash = "#delivery"; $("#delivery").elements.shipment_id.value = id; $("#delivery").elements.pack_code.focus(); });
         ships.append(b);
       }
-      tr.append(el("td", day(o.placed_at)), el("td", lines), el("td", t(`status_${o.status}`)), ships);
+      tr.append(el("td", `${day(o.placed_at)} · ${o.order_id.slice(0, 8)}`), el("td", lines), el("td", t(`status_${o.status}`)), ships);
       tr.title = o.order_id;
       return tr;
     }));
@@ -89,7 +90,8 @@
     if (!id || !arrived.length) { show("bad", t("scan_first")); return; }
     const answer = await command(`/v1/shipments/${enc(id)}/delivery`, { received_at: now(), pack_codes: [...arrived] }, t("received"));
     const out = $("#delivery-out");
-    if (report(answer, t("received"), (b) => `${(b.received || []).length}`)) {
+    const counts = (b) => ["received", "missing", "unexpected"].map((k) => `${t(k)} ${(b[k] || []).length}`).join(" · ");
+    if (report(answer, t("received"), counts)) {
       const b = answer.body;
       out.replaceChildren(
         el("p", `${t("received")}: ${(b.received || []).length}`),

@@ -1,0 +1,82 @@
+"""An outlet orders from its screen, the station ships it, the outlet confirms what arrived."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.e2e.conftest import ARTIFACTS, Served
+from tests.e2e.test_station import open_station, scan
+
+
+def open_outlet(page: Any, served: Served) -> None:
+    page.goto(f"{served.url}/outlet")
+    page.fill("#token", served.tokens["outlet"])
+    page.fill("#site", "outlet-jinniu")
+    page.click("#token-form button")
+    page.wait_for_selector("#catalog-rows tr >> text=莴笋")
+
+
+def catalog_row(page: Any, name: str, pack_kg: str) -> Any:
+    return page.locator("#catalog-rows tr", has_text=name).filter(
+        has=page.locator("td", has_text=pack_kg)).first
+
+
+def test_an_outlet_order_is_refused_in_words_when_stock_is_short(served: Served, page: Any) -> None:
+    open_outlet(page, served)
+
+    catalog_row(page, "莴笋", "2").locator("input").fill("100000")
+    page.click("#catalog button[type=submit]")
+
+    page.wait_for_selector("#result.bad")
+    assert "被拒绝" in page.inner_text("#result") and "available" in page.inner_text("#result")
+
+
+def test_an_outlet_orders_and_confirms_a_delivery_with_missing_and_unexpected_packs(
+        served: Served, page: Any) -> None:
+    open_outlet(page, served)
+    catalog_row(page, "莴笋", "2").locator("input").fill("2")
+    page.click("#catalog button[type=submit]")
+    page.wait_for_selector("#result.ok >> text=订单已提交")
+    order_id = re.search(r"[0-9a-f-]{36}", page.inner_text("#result")).group(0)  # type: ignore[union-attr]
+    with served.client("outlet") as http:
+        order = http.get(f"/v1/orders/{order_id}").json()
+    reserved = [c for line in order["lines"] for c in line["reserved_pack_codes"]]
+    assert len(reserved) == 2
+
+    station = page.context.new_page()  # the cold store picks and ships it
+    open_station(station, served)
+    station.click("a[href='#shipment']")
+    scan(station, "#shipment [name=order_id]", order_id)
+    station.wait_for_function("document.querySelector('#pick').textContent.includes('莴笋') || "
+                              f"document.querySelector('#pick').textContent.includes('{reserved[0]}')")
+    scan(station, "#shipment [name=pack_code]", "NOT-ON-LIST-0001")
+    station.wait_for_selector("#result.bad >> text=不在该订单的拣货单上")
+    for code in reserved:
+        scan(station, "#shipment [name=pack_code]", code)
+    station.fill("#shipment [name=vehicle]", "川A·冷E2E")
+    station.click("#depart")
+    station.wait_for_selector("#result.ok >> text=已发车")
+    station.close()
+
+    page.click("a[href='#orders']")
+    row = page.locator("#order-rows tr", has_text=order_id[:8])
+    served.wait_for("the shipped order on the outlet's screen", lambda: (
+        page.click("#refresh-orders"), page.wait_for_timeout(200), row.locator("button").count())[-1])
+    row.locator("button").click()
+    scan(page, "#delivery [name=pack_code]", reserved[0])
+    scan(page, "#delivery [name=pack_code]", "STRAY-0001")
+    page.click("#delivery button[type=submit]")
+    page.wait_for_selector("#delivery-out >> text=缺少")
+    out = page.inner_text("#delivery-out")
+    assert f"缺少: {reserved[1]}" in out and "多出: STRAY-0001" in out
+    page.screenshot(path=str(ARTIFACTS / "outlet_delivery.png"), full_page=True)
+
+    page.click("a[href='#sale']")
+    page.fill("#sale [name=price]", "12.90")
+    scan(page, "#sale [name=pack_code]", reserved[0])
+    page.wait_for_selector("#result.ok >> text=销售已记录")
+    with served.client() as http:
+        trace = served.wait_for("the sale in the trace view", lambda: (
+            t := http.get(f"/v1/trace/{reserved[0]}").json()) and t["status"] == "sold" and t)
+    assert trace["outlet"]["site_id"] == "outlet-jinniu"
