@@ -62,7 +62,8 @@
     }));
     const batches = (r.batches || []).map((b) => (typeof b === "string" ? b : `${b.batch_code} (${b.farmer_id || ""})`));
     out.replaceChildren(el("p", `${t("batches_reached")}: ${batches.length} · ${batches.join(", ")}`),
-      el("p", `${t("packs_reached")}: ${packs.length}`), table);
+      el("p", `${t("packs_reached")}: ${packs.length} — ` + Object.entries(r.packs_by_status || {})
+        .map(([status, n]) => `${t(`place_${status}`)} ${n}`).join(" · ")), table);
     show("ok", `${t("packs_reached")}: ${packs.length}`);
   });
 
