@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import Response
 
 from domain.application import Gongxiao
-from tests.district import at
 
 PROBLEM = "application/problem+json"
+# Orders reserve packs within shelf life at the moment they are placed, so the tests' week
+# starts two days ago, not on a fixed date.
+BASE = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=2)
+
+
+def when(day: float, hour: float = 0) -> datetime:
+    return BASE + timedelta(days=day, hours=hour)
 
 
 def moment(day: float, hour: float = 0) -> str:
-    return at(day, hour).isoformat()
+    return when(day, hour).isoformat()
 
 
 def intake_body(code: str, *, farmer: str = "zhang", sku: str = "jiuhuang", day: float = 0,
@@ -55,3 +62,26 @@ def assert_problem(response: Response, status: int, *, field: str | None = None,
     if detail is not None:
         assert detail in body["detail"], body
     return body
+
+
+def stocked(app: Gongxiao, packs: int = 6, *, code: str = "B1", farmer: str = "zhang") -> list[str]:
+    """A graded batch of the district's jiuhuang and ``packs`` packs of 0.5 kg grade A."""
+    app.receive_batch(batch_code=code, site_id="yongan", farmer_id=farmer, sku="jiuhuang",
+                      harvested_at=when(0), net_kg="100", scanned_at=when(0, 2))
+    app.grade_batch(batch_code=code, graded_at=when(0, 3), grades={"A": "60", "B": "30"},
+                    reject_kg="5")
+    run = app.run_packing(site_id="yongan", sku="jiuhuang", grade="A", pack_kg="0.5",
+                          count=packs, packed_at=when(0, 4), key=f"pack-{code}")
+    return list(run["pack_codes"])
+
+
+def shipped(app: Gongxiao, codes: list[str], *, outlet: str = "out-a",
+            key: str = "order-1") -> dict[str, Any]:
+    """An order of those packs for the outlet, and a shipment carrying all of them."""
+    order = app.place_order(outlet_id=outlet, key=key, lines=[
+        {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": len(codes)}])
+    reserved = order["lines"][0]["reserved_pack_codes"]
+    shipment = app.ship(order_id=order["order_id"], pack_codes=reserved, departed_at=when(1, 1),
+                        key=f"ship-{key}")
+    return {"order_id": order["order_id"], "shipment_id": shipment["shipment_id"],
+            "pack_codes": reserved}

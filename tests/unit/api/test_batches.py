@@ -7,8 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from domain.application import Gongxiao
-from tests.district import at
-from tests.unit.api.helpers import assert_problem, events, grading_body, intake_body
+from tests.unit.api.helpers import assert_problem, events, grading_body, intake_body, when
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -25,7 +24,7 @@ def test_receive_batch_inside_pre_harvest_interval_is_on_hold(client: TestClient
                                                               district: Gongxiao,
                                                               auth: Auth) -> None:
     district.record_input_application(farmer_id="zhang", sku="bichonglin", lot="L1",
-                                      applied_at=at(-2), crop_sku="jiuhuang")
+                                      applied_at=when(-2), crop_sku="jiuhuang")
     response = client.post("/v1/batches", json=intake_body("B1"), headers=auth("operator"))
     assert response.status_code == 201
     body = response.json()
@@ -127,7 +126,7 @@ def test_grade_batch_twice_differently_is_a_conflict(client: TestClient, distric
 def test_grade_batch_on_hold_is_a_conflict(client: TestClient, district: Gongxiao,
                                            auth: Auth) -> None:
     district.record_input_application(farmer_id="zhang", sku="bichonglin", lot="L1",
-                                      applied_at=at(-2), crop_sku="jiuhuang")
+                                      applied_at=when(-2), crop_sku="jiuhuang")
     client.post("/v1/batches", json=intake_body("B1"), headers=auth("operator"))
     before = events(district)
     response = client.post("/v1/batches/B1/grading", json=grading_body(), headers=auth("operator"))
@@ -137,7 +136,7 @@ def test_grade_batch_on_hold_is_a_conflict(client: TestClient, district: Gongxia
 
 def test_release_batch_lets_it_be_graded(client: TestClient, district: Gongxiao, auth: Auth) -> None:
     district.record_input_application(farmer_id="zhang", sku="bichonglin", lot="L1",
-                                      applied_at=at(-2), crop_sku="jiuhuang")
+                                      applied_at=when(-2), crop_sku="jiuhuang")
     client.post("/v1/batches", json=intake_body("B1"), headers=auth("operator"))
     response = client.post("/v1/batches/B1/release", json={"reason": "残留检测合格"},
                            headers=auth("admin"))
