@@ -7,6 +7,7 @@ message catalogs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -67,7 +68,9 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
     codes = run_pack_codes(request, run_id)
     if not codes:
         raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
-    return [_label(request, code, lang) for code in codes]
+    # A run's packs share product, grade, weight and packing time: one trace read serves all.
+    first = _label(request, codes[0], lang)
+    return [replace(first, code=code, trace_url=f"{request.base_url}t/{code}") for code in codes]
 
 
 def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:

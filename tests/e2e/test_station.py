@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
+
+import httpx
 
 from tests.e2e.conftest import ARTIFACTS, Served
 
@@ -123,3 +126,21 @@ def test_a_scan_whose_answer_was_lost_is_sent_again_and_recorded_once(served: Se
     assert len(received_events(served, code)) == 1
     assert [r.request.headers["idempotency-key"] for r in replies] == keys
     assert replies[0].status == 201 and replies[0].headers.get("idempotent-replayed") == "true"
+
+
+def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served, page: Any) -> None:
+    open_station(page, served)
+    page.click("a[href='#packing']")
+    page.fill("#packing [name=sku]", "woshun")
+    page.fill("#packing [name=grade]", "A")
+    page.fill("#packing [name=pack_kg]", "2")
+    page.fill("#packing [name=count]", "3")
+
+    page.click("#packing button[type=submit]")
+
+    page.wait_for_selector("#result.ok >> text=已包装")
+    link = page.locator("#packing-out a", has_text="PDF").get_attribute("href")
+    pdf = served.wait_for("the run's labels", lambda: (
+        answer := httpx.get(served.url + link, timeout=60)).status_code == 200 and answer)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.content)) == 3
+    page.screenshot(path=str(ARTIFACTS / "station_packing.png"), full_page=True)
