@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sys
 from collections.abc import Sequence
 
 WORKERS = ("projections", "relay", "scans", "scheduler")
@@ -20,7 +21,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "token":
         from infra.tokens import create_token
 
-        print(create_token(role=args.role, scope=args.scope))
+        try:
+            print(create_token(role=args.role, scope=args.scope))
+        except ValueError as refused:
+            print(f"gongxiao token create: {refused}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "worker":
         worker = importlib.import_module(f"workers.{args.name}")

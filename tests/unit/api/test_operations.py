@@ -1,0 +1,72 @@
+"""GET /healthz, /metrics, /openapi.json and /docs."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.routes.health import KafkaProbe
+from domain.application import Gongxiao
+from tests.unit.api.helpers import assert_problem, intake_body
+
+Auth = Callable[[str], dict[str, str]]
+
+
+def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: Gongxiao) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {
+        "store": {"ok": True, "events": district.recorder.max_notification_id()},
+        "kafka": {"ok": True, "configured": False}}}
+
+
+def test_healthz_says_kafka_is_down_when_configured_and_unreachable(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    state = client.app.state  # type: ignore[attr-defined]
+    monkeypatch.setattr(state, "settings", state.settings.__class__(
+        database_url=None, kafka_bootstrap=f"127.0.0.1:{port}", var_dir=state.settings.var_dir))
+    monkeypatch.setattr(state, "kafka_probe", KafkaProbe(timeout_s=0.5))
+    problem = assert_problem(client.get("/healthz"), 503, detail="kafka")
+    assert problem["checks"]["store"]["ok"] is True
+    assert problem["checks"]["kafka"]["ok"] is False
+
+
+def test_healthz_says_the_store_is_down(client: TestClient, app: Gongxiao,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable() -> int:
+        raise ConnectionError("no route to the database")
+
+    monkeypatch.setattr(app.recorder, "max_notification_id", unreachable)
+    problem = assert_problem(client.get("/healthz"), 503, detail="store")
+    assert problem["checks"]["store"] == {"ok": False, "error": "ConnectionError"}
+
+
+def test_metrics_count_requests_by_route_and_show_the_log_and_lag(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    client.post("/v1/batches", json=intake_body("B1"), headers=auth("operator"))
+    client.get("/v1/batches/B1", headers=auth("operator"))
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'gongxiao_http_requests_total{method="POST",route="/v1/batches",status="201"} 1.0' in text
+    assert 'route="/v1/batches/{batch_code}"' in text
+    assert f"gongxiao_events_appended {float(district.recorder.max_notification_id() or 0)}" in text
+    assert 'gongxiao_projection_lag_events{view="stock"}' in text
+
+
+def test_openapi_describes_every_endpoint_with_demo_examples(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/batches", "/v1/trace/{code}", "/v1/events", "/healthz"} <= set(spec["paths"])
+    post = spec["paths"]["/v1/orders"]["post"]
+    assert "application/problem+json" in post["responses"]["409"]["content"]
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    example = spec["components"]["schemas"]["OrderCreate"]["examples"][0]
+    assert example["outlet_id"] == "outlet-jinniu"
+    assert client.get("/docs").status_code == 200
