@@ -20,6 +20,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 Row = tuple[Any, ...]
+ROWS_PER_STATEMENT = 5000
 
 
 class Database:
@@ -47,6 +48,11 @@ class Database:
 
     def lock_schema(self, cur: Any) -> None:
         """Serialise schema changes between processes starting at once."""
+
+    def write_rows(self, cur: Any, statement: str, kinds: Sequence[str],
+                   rows: list[tuple[Any, ...]]) -> None:
+        """Run ``INSERT … {} …`` with ``{}`` standing for the rows (kinds "int" or "text")."""
+        cur.executemany(statement.format("VALUES (" + ", ".join("?" for _ in kinds) + ")"), rows)
 
     def close(self) -> None:
         pass
@@ -121,6 +127,15 @@ class PostgresDatabase(Database):
 
     def lock_schema(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('gongxiao views schema'))")
+
+    def write_rows(self, cur: Any, statement: str, kinds: Sequence[str],
+                   rows: list[tuple[Any, ...]]) -> None:
+        """One statement per few thousand rows: each column is sent as one array."""
+        source = "SELECT * FROM unnest(" + ", ".join(
+            f"%s::{'bigint' if k == 'int' else 'text'}[]" for k in kinds) + ")"
+        for i in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[i:i + ROWS_PER_STATEMENT]
+            cur.execute(statement.format(source), [list(col) for col in zip(*chunk, strict=True)])
 
     def close(self) -> None:
         if self.pool is not None:

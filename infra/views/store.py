@@ -154,12 +154,15 @@ class SqlBatch:
 
     def flush(self) -> None:
         for table, rows in self.dirty.values():
-            self.cur.executemany(self.db.sql(_upsert(table, table.name + self.suffix)),
-                                 [tuple(r.get(c) for c in table.column_names) for r in rows.values()])
+            self.db.write_rows(self.cur, _upsert(table, table.name + self.suffix),
+                               [kind for _, kind in table.columns],
+                               [tuple(r.get(c) for c in table.column_names) for r in rows.values()])
         for table, sums in self.counts.values():
             cols = [c for c in table.column_names if c not in table.key]
-            self.cur.executemany(self.db.sql(_count(table, table.name + self.suffix, cols)),
-                                 [(*key, *(s.get(c, 0) for c in cols)) for key, s in sums.items()])
+            kinds = dict(table.columns)
+            self.db.write_rows(self.cur, _count(table, table.name + self.suffix, cols),
+                               [kinds[c] for c in (*table.key, *cols)],
+                               [(*key, *(s.get(c, 0) for c in cols)) for key, s in sums.items()])
         self.cur.executemany(self.db.sql(f"UPDATE {TRACKING} SET position = ? WHERE name = ?"),
                              [(self.positions[n], n + self.suffix) for n in sorted(self.moved)])
         self.dirty.clear()
@@ -189,12 +192,12 @@ def _upsert(table: Table, name: str) -> str:
     cols = table.column_names
     rest = [c for c in cols if c not in table.key]
     action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in rest)) if rest else "DO NOTHING"
-    return (f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+    return (f"INSERT INTO {name} ({', '.join(cols)}) {{}} "
             f"ON CONFLICT ({', '.join(table.key)}) {action}")
 
 
 def _count(table: Table, name: str, cols: list[str]) -> str:
     allcols = [*table.key, *cols]
-    return (f"INSERT INTO {name} ({', '.join(allcols)}) VALUES ({', '.join('?' for _ in allcols)}) "
+    return (f"INSERT INTO {name} ({', '.join(allcols)}) {{}} "
             f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET "
             + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in cols))
