@@ -144,3 +144,30 @@ def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served,
         answer := httpx.get(served.url + link, timeout=60)).status_code == 200 and answer)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf.content)) == 3
     page.screenshot(path=str(ARTIFACTS / "station_packing.png"), full_page=True)
+
+
+def test_a_refused_scan_says_why_in_the_servers_words(served: Served, page: Any) -> None:
+    code = f"E2E-REF-{uuid4().hex[:6].upper()}"
+    open_station(page, served)
+    fill_intake(page, net_kg="10")
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.ok")
+
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", code)
+    page.fill("#grading [name=A]", "12")
+    page.fill("#grading [name=reject_kg]", "0")
+    page.keyboard.press("Enter")
+
+    page.wait_for_selector("#result.bad")
+    assert "被拒绝" in page.inner_text("#result")
+    assert "more than the 10.000 kg taken in" in page.inner_text("#result")
+    page.screenshot(path=str(ARTIFACTS / "station_refused.png"), full_page=True)
+
+
+def test_the_screens_speak_english_with_lang_en(served: Served) -> None:
+    for screen, words in (("station", "Scan station"), ("outlet", "Place order"), ("admin", "Recall")):
+        answer = httpx.get(f"{served.url}/{screen}", params={"lang": "en"})
+        assert answer.status_code == 200 and '<html lang="en">' in answer.text and words in answer.text
+        assert "No network: kept on this device" in answer.text  # the script's words, from the catalog
+    assert "扫码工作台" in httpx.get(f"{served.url}/station").text

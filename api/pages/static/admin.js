@@ -32,11 +32,11 @@
     if (!code) { show("bad", t("scan_first")); return; }
     if (!reason) { show("bad", t("reason_needed")); return; }
     const action = button.dataset.action;
-    const label = `${t(action === "release" ? "released" : "destroyed")} ${code}`;
+    const label = `${t(action)} ${code}`;
     const answer = await command(`/v1/batches/${enc(code)}/${action}`, { reason }, label);
     if (answer.queued) show("wait", `${t("queued")}: ${label}`);
     else if (!answer.ok) show("bad", `${t("refused")}: ${label} — ${problemText(answer)}`);
-    else { show("ok", `${label}: ${answer.body.status}`); holds.elements.reason.value = ""; showBatch(code); loadHeld(); }
+    else { show("ok", `${label} — ${t(action === "release" ? "released" : "destroyed")} · ${t(`place_${answer.body.status}`)}`); holds.elements.reason.value = ""; showBatch(code); loadHeld(); }
   }));
 
   // ---- recall -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
   const report = (answer, label, words) => {
     if (answer.queued) { show("wait", `${t("queued")}: ${label}`); return false; }
     if (!answer.ok) { show("bad", `${t("refused")}: ${label} — ${problemText(answer)}`); return false; }
-    show("ok", `${label}: ${words(answer.body || {})}`);
+    show("ok", `${label} — ${words(answer.body || {})}`);
     return true;
   };
 
@@ -37,8 +37,8 @@
       .filter((x) => x.packs > 0)
       .map(({ r, packs }) => ({ sku: r.sku, grade: r.grade, pack_kg: r.pack_kg, packs }));
     if (!lines.length) { show("bad", t("nothing")); return; }
-    const answer = await command("/v1/orders", { outlet_id: creds.site, lines }, t("ordered"));
-    if (report(answer, t("ordered"), (b) => `${b.order_id} (${t(`status_${b.status}`)})`)) {
+    const answer = await command("/v1/orders", { outlet_id: creds.site, lines }, t("order"));
+    if (report(answer, t("order"), (b) => `${t("ordered")} ${b.order_id} (${t(`status_${b.status}`)})`)) {
       loadCatalog();
       loadOrders();
     }
@@ -88,10 +88,10 @@
     ev.preventDefault();
     const id = delivery.elements.shipment_id.value.trim();
     if (!id || !arrived.length) { show("bad", t("scan_first")); return; }
-    const answer = await command(`/v1/shipments/${enc(id)}/delivery`, { received_at: now(), pack_codes: [...arrived] }, t("received"));
+    const answer = await command(`/v1/shipments/${enc(id)}/delivery`, { received_at: now(), pack_codes: [...arrived] }, t("delivery"));
     const out = $("#delivery-out");
     const counts = (b) => ["received", "missing", "unexpected"].map((k) => `${t(k)} ${(b[k] || []).length}`).join(" · ");
-    if (report(answer, t("received"), counts)) {
+    if (report(answer, t("delivery"), counts)) {
       const b = answer.body;
       out.replaceChildren(
         el("p", `${t("received")}: ${(b.received || []).length}`),
@@ -111,8 +111,8 @@
     const code = sale.elements.pack_code.value.trim();
     const body = { outlet_id: creds.site, pack_code: code, sold_at: now(),
       price_fen: Math.round(num(sale.elements.price.value) * 100) };
-    const answer = await command("/v1/sales", body, `${t("sold")} ${code}`);
-    report(answer, `${t("sold")} ${code}`, () => `¥${sale.elements.price.value}`);
+    const answer = await command("/v1/sales", body, `${t("sale")} ${code}`);
+    report(answer, `${t("sale")} ${code}`, () => `${t("sold")} ¥${sale.elements.price.value}`);
     sale.elements.pack_code.value = "";
     sale.elements.pack_code.focus();
   });

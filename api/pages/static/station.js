@@ -8,7 +8,7 @@
   function report(answer, label, words) {
     if (answer.queued) { show("wait", `${t("queued")}: ${label}`); return false; }
     if (!answer.ok) { show("bad", `${t("refused")}: ${label} — ${problemText(answer)}`); return false; }
-    show("ok", `${label}: ${words(answer.body || {})}`);
+    show("ok", `${label} — ${words(answer.body || {})}`);
     return true;
   }
   const needToken = () => { if (creds.token) return false; show("bad", t("need_token")); $("#setup").open = true; return true; };
@@ -26,9 +26,10 @@
   async function recordIntake() {
     if (needToken() || !intake.reportValidity()) return;
     const code = intake.elements.batch_code.value.trim();
-    const answer = await command("/v1/batches", intakeBody(code), `${t("batch_in")} ${code}`);
-    report(answer, `${t("batch_in")} ${code}`, (b) => {
-      if (b.status !== "on_hold") return t(`place_${b.status}`);
+    const label = `${t("intake")} ${code}`;
+    const answer = await command("/v1/batches", intakeBody(code), label);
+    report(answer, label, (b) => {
+      if (b.status !== "on_hold") return `${t("batch_in")} · ${t(`place_${b.status}`)}`;
       return `${t("on_hold")} (${(b.holds || []).map((h) => h.detail).join("; ")})`;
     });
     intake.elements.batch_code.value = "";
@@ -55,8 +56,9 @@
     const grades = {};
     for (const g of ["A", "B"]) if (f[g].value !== "") grades[g] = num(f[g].value);
     const body = { graded_at: now(), grades, reject_kg: num(f.reject_kg.value) };
-    const answer = await command(`/v1/batches/${enc(code)}/grading`, body, `${t("graded")} ${code}`);
-    if (report(answer, `${t("graded")} ${code}`, (b) => `${t("earned")} ¥${GX.yuan(b.earned_total_fen || 0)}`)) {
+    const label = `${t("grading")} ${code}`;
+    const answer = await command(`/v1/batches/${enc(code)}/grading`, body, label);
+    if (report(answer, label, (b) => `${t("graded")} · ${t("earned")} ¥${GX.yuan(b.earned_total_fen || 0)}`)) {
       grading.reset();
       $("#grading-batch").textContent = "";
     }
@@ -71,11 +73,11 @@
     const f = packing.elements;
     const body = { site_id: creds.site, sku: f.sku.value.trim(), grade: f.grade.value.trim(),
       pack_kg: num(f.pack_kg.value), count: num(f.count.value), packed_at: now() };
-    const label = `${t("packed")} ${body.sku} ${body.grade} ${body.count} × ${body.pack_kg} kg`;
+    const label = `${t("packing")} ${body.sku} ${body.grade} ${body.count} × ${body.pack_kg} kg`;
     const answer = await command("/v1/packing-runs", body, label);
     const out = $("#packing-out");
     out.textContent = "";
-    if (report(answer, label, (b) => `${(b.packs || b.pack_codes || []).length}`)) {
+    if (report(answer, label, (b) => `${t("packed")} ${(b.packs || b.pack_codes || []).length}`)) {
       const run = answer.body.run_id;
       const links = el("p");
       for (const kind of ["pdf", "svg"]) {
@@ -122,9 +124,9 @@
     if (!orderId || !loaded.length) { show("bad", t("scan_first")); return; }
     const body = { order_id: orderId, pack_codes: [...loaded], departed_at: now(),
       vehicle: shipment.elements.vehicle.value.trim() || undefined };
-    const label = `${t("departed")} (${loaded.length})`;
+    const label = `${t("shipment")} (${loaded.length})`;
     const answer = await command("/v1/shipments", body, label);
-    if (report(answer, label, (b) => b.shipment_id) || answer.queued) {
+    if (report(answer, label, (b) => `${t("departed")} ${b.shipment_id}`) || answer.queued) {
       loaded.length = 0;
       drawLoaded();
       $("#pick").textContent = "";
