@@ -15,6 +15,11 @@
 
   // ---- intake -------------------------------------------------------------------------------
   const intake = $("#intake");
+  // Harvest is this morning's unless told otherwise; never yesterday's value carried over.
+  const morning = new Date();
+  if (morning.getHours() < 6) morning.setDate(morning.getDate() - 1);
+  morning.setHours(6, 0, 0, 0);
+  intake.elements.harvested_at.value = new Date(morning - morning.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   function intakeBody(code) {
     const f = intake.elements;
     return {
