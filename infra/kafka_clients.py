@@ -74,7 +74,8 @@ def reliable_producer(bootstrap: str, *, client_id: str, linger_ms: int = 5,
                          max_in_flight_requests_per_connection=5,
                          key_serializer=Utf8(), value_serializer=JsonValue(),
                          linger_ms=linger_ms, batch_size=256 * 1024,
-                         max_block_ms=10_000, request_timeout_ms=10_000,
+                         max_block_ms=10_000,
+                         request_timeout_ms=min(10_000, delivery_timeout_ms // 3),
                          delivery_timeout_ms=delivery_timeout_ms,
                          reconnect_backoff_max_ms=2_000, bootstrap_timeout_ms=10_000)
 

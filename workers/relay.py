@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, PersistenceError
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaConfigurationError, KafkaError
 
 from infra.composition import build_application
 from infra.kafka_clients import Backoff, Topics, check_delivered, reliable_producer, stop_on_signals
@@ -77,6 +77,8 @@ class Relay:
             while not stop.is_set():
                 try:
                     passed = self.publish_next()
+                except KafkaConfigurationError:
+                    raise  # a wrong setting does not mend itself by waiting
                 except (KafkaError, PersistenceError) as error:
                     log.warning("relay paused; it resumes from its recorded positions: %r", error)
                     self.disconnect()
@@ -122,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build_application(settings)
     try:
         relay = Relay(recorder=app.recorder, topic=args.topic or Topics.from_env().events,
-                      connect=lambda: reliable_producer(bootstrap, client_id="gongxiao-relay"),
+                      connect=lambda: reliable_producer(bootstrap, client_id="gongxiao-relay",
+                                                        delivery_timeout_ms=args.delivery_timeout_ms),
                       encode=lambda n: event_value(app, n), partitions=args.partitions,
                       chunk=args.chunk)
         log.info("relaying the event log to %s (partitions: %s)", relay.topic,
@@ -140,4 +143,6 @@ def _parser() -> argparse.ArgumentParser:
                         "(default: all); each partition must have exactly one relay",
                         type=lambda text: sorted({int(p) for p in text.split(",")}))
     parser.add_argument("--chunk", type=int, default=5_000, help="events per flush and position")
+    parser.add_argument("--delivery-timeout-ms", type=int, default=60_000,
+                        help="how long the producer retries a record before the chunk is sent anew")
     return parser

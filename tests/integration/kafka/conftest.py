@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ from domain.application import Gongxiao
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 60
 MAIN = "import sys; from api.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kafka_outage: stops and starts the shared local broker")
 
 
 @dataclass(frozen=True)
@@ -44,19 +49,26 @@ def run_id() -> str:
 @pytest.fixture
 def make_topic(kafka_bootstrap: str, run_id: str) -> Iterator[Callable[..., str]]:
     """Create topics named for this test; they are deleted afterwards."""
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, request_timeout_ms=10_000)
     made: list[str] = []
 
     def make(name: str, partitions: int = 3) -> str:
         topic = f"test.{run_id}.{name}"
-        admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}},
-                            timeout_ms=10_000, wait_for_metadata=True)
+        with _admin(kafka_bootstrap) as admin:
+            admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}},
+                                timeout_ms=10_000, wait_for_metadata=True)
         made.append(topic)
         return topic
 
     yield make
-    try:
+    with _admin(kafka_bootstrap) as admin:  # a new client: the test may have restarted the broker
         admin.delete_topics(made, timeout_ms=10_000, raise_errors=False)
+
+
+@contextmanager
+def _admin(bootstrap: str) -> Iterator[KafkaAdminClient]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        yield admin
     finally:
         admin.close()
 

@@ -1,0 +1,130 @@
+"""Scan intake on the real broker: a duplicate scan records once, each bad one is rejected with
+the problem the API would answer, and the partition keeps moving past all of them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient, KafkaProducer
+
+from domain.application import Gongxiao
+from domain.batch import Batch
+from infra.kafka_clients import JsonValue, Topics, Utf8, group_consumer, reliable_producer
+from tests.district import at, seed
+from tests.integration.kafka.conftest import read_topic, wait_for
+from workers.scans import ScanIntake
+
+
+def intake_body(code: str, net_kg: Any = 100) -> dict[str, Any]:
+    return {"batch_code": code, "site_id": "yongan", "farmer_id": "zhang", "sku": "jiuhuang",
+            "harvested_at": at(0).isoformat(), "net_kg": net_kg, "scanned_at": at(0, 2).isoformat()}
+
+
+def scan(scan_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"scan_id": scan_id, "kind": kind, "body": body}
+
+
+@pytest.fixture
+def scan_topics(make_topic: Callable[..., str]) -> Topics:
+    return Topics(events=make_topic("events"), scans=make_topic("scans"),
+                  rejected=make_topic("rejected", partitions=1))
+
+
+def committed(bootstrap: str, group: str, topic: str) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        offsets = admin.list_group_offsets(group)[group]
+    finally:
+        admin.close()
+    return sum(o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset > 0)
+
+
+@pytest.fixture
+def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+                   run_id: str) -> Iterator[ScanIntake]:
+    seed(pg_app)
+    intake = ScanIntake(app=pg_app, topics=scan_topics,
+                        consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
+                                                        client_id="test-scans"),
+                        producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.run, args=(stop,))
+    thread.start()
+    yield intake
+    stop.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "scan intake did not stop"
+
+
+def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
+        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        scan_topics: Topics, run_id: str) -> None:
+    grading = {"batch_code": "B1", "graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30},
+               "reject_kg": 5}
+    messages: list[Any] = [
+        scan("s-1", "intake", intake_body("B1")),
+        scan("s-1", "intake", intake_body("B1")),                      # the same scan again
+        b"{not json",                                                  # poison
+        None,                                                          # a tombstone
+        b"[1, 2]",                                                     # JSON, not a scan
+        scan("s-2", "weighing", {}),                                   # unknown kind
+        scan("s-3", "intake", intake_body("B2", net_kg="lots")),       # the POST would refuse it
+        scan("s-4", "grading", {**grading, "grades": {"A": 99}}),      # breaks mass balance
+        scan("s-5", "grading", grading),
+        scan("s-1", "intake", intake_body("B1", net_kg=101)),         # a key reused for another scan
+        scan("s-6", "packing", {"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
+                                "pack_kg": 0.5, "count": 4, "packed_at": at(0, 4).isoformat()}),
+    ]
+    before = pg_app.recorder.max_notification_id() or 0
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, key_serializer=Utf8(),
+                             value_serializer=JsonValue())
+    try:
+        for message in messages:  # one site's scans: one key, one partition, in this order
+            producer.send(scan_topics.scans, key="yongan", value=message)
+        producer.flush(timeout=30)
+    finally:
+        producer.close(timeout=10)
+
+    wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
+             "every scan to be taken and its offset committed")
+    rejected = [r.value for r in read_topic(kafka_bootstrap, scan_topics.rejected)]
+    assert [(r["scan_id"], r["status"]) for r in rejected] == [
+        (None, 400), (None, 400), (None, 422), ("s-2", 422), ("s-3", 422), ("s-4", 422),
+        ("s-1", 409)]
+    assert all(r["problem"]["status"] == r["status"] and r["problem"]["detail"] for r in rejected)
+    assert rejected[4]["problem"]["errors"][0]["field"] == "net_kg"
+    assert rejected[2]["source"]["offset"] == 4
+
+    topics = [n.topic.split(":")[1] for n in pg_app.recorder.select_notifications(
+        start=before, limit=100, inclusive_of_start=False)]
+    assert topics.count("Batch.Received") == 1 and topics.count("Batch.Graded") == 1
+    assert topics.count("Stock.Packed") == 1
+    assert pg_app.batch("B1").net_kg == 100
+    assert running_intake.recorded == 4 and running_intake.rejected == 7
+
+
+def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
+        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        scan_topics: Topics, run_id: str) -> None:
+    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
+    try:
+        for i in range(30):
+            producer.send(scan_topics.scans, key="yongan", value=scan(f"s-{i}", "intake",
+                                                                      intake_body(f"B{i}")))
+        producer.flush(timeout=30)
+    finally:
+        producer.close(timeout=10)
+    group = f"scans-{run_id}"
+    seen = []
+
+    def stored_covers_committed() -> bool:
+        done = committed(kafka_bootstrap, group, scan_topics.scans)  # read first, then the store
+        stored = sum(1 for i in range(30) if pg_app.find(Batch.create_id(f"B{i}")) is not None)
+        seen.append((done, stored))
+        return done == 30
+
+    wait_for(stored_covers_committed, "all 30 scans to be committed", every_s=0.01)
+    assert all(stored >= done for done, stored in seen), seen
