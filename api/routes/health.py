@@ -64,9 +64,8 @@ class KafkaProbe:
         timeout_ms = int(self.timeout_s * 1000)
         try:
             consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","),
-                                     request_timeout_ms=timeout_ms + 1000,
-                                     api_version_auto_timeout_ms=timeout_ms,
-                                     connections_max_idle_ms=timeout_ms + 2000,
+                                     request_timeout_ms=max(timeout_ms, 600),
+                                     bootstrap_timeout_ms=timeout_ms,
                                      client_id="gongxiao-healthz")
             try:
                 topics = consumer.topics()
