@@ -4,7 +4,6 @@ reach the domain; the district is seeded so some ids exist."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import schemathesis
@@ -17,8 +16,8 @@ from schemathesis.generation import GenerationMode
 from domain.application import Gongxiao
 from tests.unit.api.helpers import PROBLEM
 
-EXAMPLES = {GenerationMode.POSITIVE: 30, GenerationMode.NEGATIVE: 20}
-BUDGET_S = 60
+# About 20 s on the 2-core machine: bounded by examples per operation, not by time.
+EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 
 
 def refusals_are_problem_json(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -38,7 +37,7 @@ def test_every_operation_answers_without_500_and_refuses_with_problem_json(
         client: TestClient, district: Gongxiao, tokens: dict[str, str]) -> None:
     api_schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
-    started, operations = time.monotonic(), 0
+    operations = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -58,4 +57,3 @@ def test_every_operation_answers_without_500_and_refuses_with_problem_json(
                 # Nothing to get wrong in a request without parameters or body (/healthz).
                 assert mode is GenerationMode.NEGATIVE, operation.label
     assert operations >= 28
-    assert time.monotonic() - started < BUDGET_S
