@@ -3,7 +3,7 @@ caller behind the bearer token, and the runner that answers a command once per k
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +15,7 @@ from infra.fields import Command
 from infra.idempotency import Replies
 from infra.problems import Problem
 from infra.tokens import Principal, Tokens
+from infra.views import Views as ReadModels
 
 bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
 
@@ -23,7 +24,7 @@ def get_gongxiao(request: Request) -> Gongxiao:
     return request.app.state.gongxiao
 
 
-def get_views(request: Request) -> Any:
+def get_views(request: Request) -> ReadModels:
     return request.app.state.views
 
 
@@ -42,7 +43,7 @@ def get_principal(request: Request, credentials: Annotated[
 
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["f-zhang"])]
 App = Annotated[Gongxiao, Depends(get_gongxiao)]
-Views = Annotated[Any, Depends(get_views)]
+Views = Annotated[ReadModels, Depends(get_views)]
 Caller = Annotated[Principal, Depends(get_principal)]
 
 
