@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from domain.application import Gongxiao
 from infra.event_json import dumps, loads
@@ -22,9 +22,18 @@ from infra.problems import Problem, problem_for
 MAX_PACKS = 5000
 
 
+def _examples(example: dict[str, Any]) -> ConfigDict:
+    """An OpenAPI example from ``gongxiao demo``'s week (the model keeps ``extra="forbid"``)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
 class BatchCreate(Command):
     """An intake scan: a farmer's harvest batch taken into a cold store."""
 
+    model_config = _examples({
+        "batch_code": "YA20261102-001", "site_id": "yongan", "farmer_id": "f-zhang",
+        "sku": "jiuhuang", "harvested_at": "2026-11-03T06:00:00+08:00", "net_kg": 120.5,
+        "crates": 13, "temperature_c": 3.5, "scanned_at": "2026-11-03T09:01:00+08:00"})
     batch_code: Code
     site_id: Code
     farmer_id: Code
@@ -42,6 +51,8 @@ class BatchCreate(Command):
 
 
 class GradingCreate(Command):
+    model_config = _examples({"graded_at": "2026-11-03T14:00:00+08:00",
+                              "grades": {"A": 80, "B": 30}, "reject_kg": 6})
     graded_at: Moment
     grades: Annotated[dict[Grade, Kg], Field(min_length=1, max_length=20)]
     reject_kg: Kg
@@ -62,6 +73,8 @@ class PackingSource(Command):
 
 
 class PackingRunCreate(Command):
+    model_config = _examples({"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
+                              "pack_kg": 0.5, "count": 120, "packed_at": "2026-11-04T16:00:00+08:00"})
     site_id: Code
     sku: Code
     grade: Grade
@@ -79,6 +92,9 @@ class PackingRunCreate(Command):
 
 
 class ShipmentCreate(Command):
+    model_config = _examples({"order_id": "6f1c2a4e-3b1d-5d7e-9f20-4c1b2a3d4e5f",
+                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"],
+                              "departed_at": "2026-11-06T05:00:00+08:00", "vehicle": "川A·冷001"})
     order_id: Code
     pack_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_PACKS)]
     departed_at: Moment
@@ -91,6 +107,8 @@ class ShipmentCreate(Command):
 
 
 class DeliveryCreate(Command):
+    model_config = _examples({"received_at": "2026-11-06T08:00:00+08:00",
+                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"]})
     received_at: Moment
     pack_codes: Annotated[list[Code], Field(max_length=MAX_PACKS)]
 
@@ -105,6 +123,8 @@ class DeliveryScan(DeliveryCreate):
 
 
 class SaleCreate(Command):
+    model_config = _examples({"outlet_id": "outlet-jinniu", "pack_code": "3W7KQ9ZD-0001",
+                              "sold_at": "2026-11-06T10:12:00+08:00", "price_fen": 1680})
     outlet_id: Code
     pack_code: Code
     sold_at: Moment
