@@ -6,4 +6,5 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Each script ends with its NAME=value line; their progress is on stderr.
 pg=$(bash "$here/postgres.sh" | tail -n 1)
 kafka=$(bash "$here/kafka.sh" | tail -n 1)
-printf '%s\n' "$pg" "$kafka"
+browser=$(bash "$here/browser.sh" | tail -n 1)
+printf '%s\n' "$pg" "$kafka" "$browser"
