@@ -60,9 +60,14 @@ class Replies:
 
     def keep(self, *, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> Reply:
         """Keep a first answer; if another copy kept one first, that one stands."""
-        self._db.run(f"INSERT INTO {self._table} (idempotency_key, fingerprint, status, body, "
-                     "kept_at) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING",
-                     (key, fingerprint, status, dumps(body), datetime.now(UTC).isoformat()))
+        text = dumps(body)
+        inserted = self._db.run(
+            f"INSERT INTO {self._table} (idempotency_key, fingerprint, status, body, kept_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING "
+            "RETURNING idempotency_key", (key, fingerprint, status, text,
+                                          datetime.now(UTC).isoformat()))
+        if inserted:
+            return Reply(status=status, body=loads(text), replayed=False)
         kept = self.replay(key=key, fingerprint=fingerprint)
         assert kept is not None
         return Reply(status=kept.status, body=kept.body, replayed=False)
