@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from api.access import order_sites
 from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
 from api.schemas.orders import OrderCancel, OrderCancelCreate, OrderCreate, OrderPublic
 from api.schemas.problems import answers
 from infra.fields import Code
+from infra.problems import Problem
 
 router = APIRouter(prefix="/v1/orders", tags=["outlets"], route_class=ExactRoute)
 OrderId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -31,7 +33,8 @@ def list_orders(views: Views, caller: Caller,
                 outlet_id: Annotated[Code | None, Query()] = None,
                 status: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$",
                                                    examples=["placed"])] = None) -> Answer:
-    """An outlet sees its own orders only; operators and staff see every outlet's."""
+    """An outlet sees its own orders only; operators (planning their picking) and staff see
+    every outlet's, without pack codes."""
     if caller.role == "outlet":
         outlet_id = caller.allow("outlet", scope=outlet_id or caller.scope).scope
     else:
@@ -42,9 +45,14 @@ def list_orders(views: Views, caller: Caller,
 @router.get("/{order_id}", response_model=None,
             responses=answers(200, OrderPublic, "the order now", 401, 403, 404, 422))
 def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
+    """The order and its pick list: for its outlet, and for the operators of the cold stores
+    its packs are at."""
     order = app.order(order_id)
     if caller.role == "outlet":
         caller.allow("outlet", scope=order.outlet_id)
+    elif caller.role == "operator" and caller.scope not in order_sites(app, order):
+        raise Problem(403, f"order {order_id} has no packs at {caller.scope}",
+                      slug="forbidden-scope")
     else:
         caller.allow("operator")
     return Answer(app.order_answer(order))

@@ -70,7 +70,7 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/orders", _allow("outlet"), lambda w: order_body(1)),
     Endpoint("GET", "/v1/orders?outlet_id=out-a", _allow("operator", "operator-elsewhere", "outlet")),
     Endpoint("GET", "/v1/orders", _allow("operator", "operator-elsewhere", "outlet", "outlet-b")),
-    Endpoint("GET", "/v1/orders/{order_id}", _allow("operator", "operator-elsewhere", "outlet")),
+    Endpoint("GET", "/v1/orders/{order_id}", _allow("operator", "outlet")),
     Endpoint("POST", "/v1/orders/{order_id}/cancel", _allow("outlet"), lambda w: {"reason": "x"}),
     Endpoint("POST", "/v1/shipments", _allow("operator"), lambda w: {
         "order_id": w["order_id"], "pack_codes": w["reserved"], "departed_at": moment(1)}),
