@@ -21,6 +21,7 @@ class Farmer(Aggregate):
         self.name, self.village, self.phone = name, village, phone
         self.applications: dict[str, dict[str, Any]] = {}
         self.payments: dict[str, dict[str, Any]] = {}
+        self.statements: dict[str, dict[str, Any]] = {}
 
     @staticmethod
     def create_id(farmer_id: str) -> UUID:
@@ -77,9 +78,7 @@ class Farmer(Aggregate):
         figures (a late correction) issue a revised statement. Answers whether one was issued."""
         if period_to <= period_from:
             raise Invalid("a statement period must end after it starts", field="period_to")
-        statements = self.__dict__.setdefault("statements", {})
-        period = f"{period_from.isoformat()}/{period_to.isoformat()}"
-        earlier = statements.get(period)
+        earlier = self.statements.get(_period(period_from, period_to))
         if earlier is not None and earlier["totals"] == totals:
             return False
         self._statement_issued(period_from=period_from, period_to=period_to, totals=dict(totals),
@@ -90,9 +89,11 @@ class Farmer(Aggregate):
     @event("StatementIssued")
     def _statement_issued(self, period_from: datetime, period_to: datetime,
                           totals: dict[str, Any], revision: int, issued_at: datetime) -> None:
-        period = f"{period_from.isoformat()}/{period_to.isoformat()}"
-        self.__dict__.setdefault("statements", {})[period] = {"totals": totals,
-                                                              "revision": revision}
+        self.statements[_period(period_from, period_to)] = {"totals": totals, "revision": revision}
+
+
+def _period(period_from: datetime, period_to: datetime) -> str:
+    return f"{period_from.isoformat()}/{period_to.isoformat()}"
 
 
 class UnknownFarmer(NotFound):

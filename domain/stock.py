@@ -28,6 +28,7 @@ class Stock(Aggregate):
         self.lots: dict[str, dict[str, Any]] = {}
         self.packs: dict[str, dict[str, Any]] = {}
         self.runs: dict[str, dict[str, Any]] = {}
+        self.flagged: dict[str, str] = {}
 
     @staticmethod
     def create_id(sku: str, grade: str) -> UUID:
@@ -108,16 +109,16 @@ class Stock(Aggregate):
     def _dispatched(self, shipment_id: str, order_id: str, pack_codes: list[str]) -> None:
         for code in pack_codes:
             del self.packs[code]
+            self.flagged.pop(code, None)
 
     def flag_shelf_life(self, *, at: datetime, nearing_days: int) -> dict[str, list[str]]:
         """Flag packs still in the cold store that are past, or within ``nearing_days`` of, their
         shelf life; a pack is flagged once per level, so flagging again records nothing."""
-        flagged = self.__dict__.setdefault("flagged", {})
         soon = at + timedelta(days=nearing_days)
         expired = sorted(c for c, p in self.packs.items()
-                         if p["expires_at"] <= at and flagged.get(c) != "expired")
+                         if p["expires_at"] <= at and self.flagged.get(c) != "expired")
         nearing = sorted(c for c, p in self.packs.items()
-                         if at < p["expires_at"] <= soon and c not in flagged)
+                         if at < p["expires_at"] <= soon and c not in self.flagged)
         if expired or nearing:
             self._shelf_life_flagged(flagged_at=at, expired=expired, nearing=nearing)
         return {"expired": expired, "nearing": nearing}
@@ -125,9 +126,8 @@ class Stock(Aggregate):
     @event("ShelfLifeFlagged")
     def _shelf_life_flagged(self, flagged_at: datetime, expired: list[str],
                             nearing: list[str]) -> None:
-        flagged = self.__dict__.setdefault("flagged", {})
-        flagged.update({c: "nearing" for c in nearing})
-        flagged.update({c: "expired" for c in expired})
+        self.flagged.update({c: "nearing" for c in nearing})
+        self.flagged.update({c: "expired" for c in expired})
 
     def available(self, pack_kg: Decimal, at: datetime) -> list[str]:
         """Unreserved, unexpired packs of a weight, FEFO: nearest expiry, then oldest packed."""
