@@ -24,7 +24,7 @@ FARMERS = [("f-zhang", "张德明", "永安村", "13800000001"), ("f-li", "李�
            ("f-chen", "陈志强", "先锋村", "13800000005"), ("f-yang", "杨淑珍", "青杠村", None)]
 PRODUCE = [("jiuhuang", "韭黄", 7, 0, 4, {"A": 1200, "B": 800}),
            ("woshun", "莴笋", 14, 0, 5, {"A": 400, "B": 260}),
-           ("suantai", "蒜薹", 30, -1, 2, {"A": 900, "B": 600})]
+           ("suantai", "蒜薹", 30, -1, 4, {"A": 900, "B": 600})]
 INPUTS = [("fuhefei", "复合肥 15-15-15 50kg", "bag", "fertilizer", None, None, None),
           ("niaosu", "尿素 40kg", "bag", "fertilizer", None, None, None),
           ("dimo", "地膜 0.01mm", "roll", "film", None, None, None),
