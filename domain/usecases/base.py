@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.errors import Conflict, DomainError
+from domain.usecases.group_commit import GroupCommit
 from domain.values import utc
 
 A = TypeVar("A", bound=Aggregate)
@@ -23,7 +24,21 @@ ATTEMPTS = 8
 
 
 class UseCases(Application[UUID]):
-    """Base of the use-case mixins."""
+    """Base of the use-case mixins. Concurrent commands' events are written together (see
+    ``domain.usecases.group_commit``); each command still succeeds or fails on its own."""
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self.group_commit = GroupCommit(self.events.put)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        if processing_event.tracking is not None or processing_event.saved_kwargs:
+            return super()._record(processing_event)
+        recordings = self.group_commit.commit(processing_event.events)
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        return recordings
 
     def now(self) -> datetime:
         return datetime.now(UTC)
