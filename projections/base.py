@@ -29,13 +29,17 @@ class Rows(Protocol):
         """Add to the counters of a row of a counters table (created at zero)."""
 
 
-def on(*names: str, needs: Callable[[Any], Iterable[Need]] | None = None) -> Callable[[Any], Any]:
+def on(*names: str, needs: Callable[[Any], Iterable[Need]] | None = None,
+       creates: Callable[[Any], Iterable[Need]] | None = None) -> Callable[[Any], Any]:
     """Mark a method as the handler of events ``"Aggregate.Event"``; ``needs`` names the rows
-    it will read, so a batch fetches them all at once instead of one query per event."""
+    it will read, so a batch fetches them all at once instead of one query per event;
+    ``creates`` names rows it always writes whole, so a later event of the same batch that
+    needs one of them finds it in memory and it is not looked up."""
 
     def mark(method: Any) -> Any:
         method.handles = [PREFIX + n for n in names]
         method.needs = needs
+        method.creates = creates
         return method
 
     return mark
@@ -50,12 +54,15 @@ class Projection:
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
         self.needers: dict[str, Callable[[Any], Iterable[Need]]] = {}
+        self.creators: dict[str, Callable[[Any], Iterable[Need]]] = {}
         for attr in dir(type(self)):
             method = getattr(type(self), attr)
             for topic in getattr(method, "handles", ()):
                 self.handlers[topic] = method
                 if method.needs is not None:
                     self.needers[topic] = method.needs
+                if method.creates is not None:
+                    self.creators[topic] = method.creates
 
     @property
     def topics(self) -> frozenset[str]:
@@ -64,6 +71,10 @@ class Projection:
     def needs(self, topic: str, event: Any) -> Iterable[Need]:
         needer = self.needers.get(topic)
         return needer(event) if needer else ()
+
+    def creates(self, topic: str, event: Any) -> Iterable[Need]:
+        creator = self.creators.get(topic)
+        return creator(event) if creator else ()
 
     def apply(self, topic: str, event: Any, rows: Rows, position: int) -> None:
         handler = self.handlers.get(topic)

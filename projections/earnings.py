@@ -30,11 +30,11 @@ class EarningsProjection(Projection):
     name = "earnings"
     tables = (FARMERS, BATCHES, LINES)
 
-    @on("Farmer.Registered")
+    @on("Farmer.Registered", creates=lambda e: [(FARMERS, (str(e.originator_id),))])
     def registered(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(FARMERS, {"farmer_ref": str(e.originator_id), "farmer_id": e.farmer_id})
 
-    @on("Batch.Received")
+    @on("Batch.Received", creates=_batch)
     def received(self, e: Any, rows: Rows, position: int) -> None:
         rows.put(BATCHES, {"batch_id": str(e.originator_id), "batch_code": e.batch_code,
                            "farmer_id": e.farmer_id, "sku": e.sku})

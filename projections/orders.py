@@ -20,7 +20,7 @@ class OrdersProjection(Projection):
     name = "orders"
     tables = (ORDERS,)
 
-    @on("Order.Placed")
+    @on("Order.Placed", creates=_order)
     def placed(self, e: Any, rows: Rows, _: int) -> None:
         lines = [{"sku": x["sku"], "grade": x["grade"], "pack_kg": str(x["pack_kg"]),
                   "packs": x["packs"]} for x in e.lines]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from projections.base import Need, Projection, Rows
+from projections.base import Key, Need, Projection, Rows
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -102,7 +102,7 @@ class Runner:
                   if n.topic in wanted]
         todo = [(p, [(i, t, e) for i, t, e in events if i > tx.positions[p.name]
                      and t in p.topics]) for p in self.projections]
-        tx.prefetch(need for p, items in todo for _, t, e in items for need in p.needs(t, e))
+        tx.prefetch(need for p, items in todo for need in _needs(p, items))
         last = notes[-1].id
         for projection, items in todo:
             for position, topic, event in items:
@@ -126,3 +126,14 @@ class Runner:
                     seconds = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
             answer[name] = Lag(events_behind=head - position, seconds_behind=seconds)
         return answer
+
+
+def _needs(projection: Projection, items: Sequence[tuple[int, str, Any]]) -> Iterable[Need]:
+    """The rows a batch of events reads that it has not itself created before reading them:
+    a pack packed, reserved and sold in one batch is written in memory and never looked up."""
+    created: set[tuple[str, Key]] = set()
+    for _, topic, event in items:
+        for table, key in projection.needs(topic, event):
+            if (table.name, key) not in created:
+                yield table, key
+        created.update((table.name, key) for table, key in projection.creates(topic, event))

@@ -43,7 +43,7 @@ class StockProjection(Projection):
     name = "stock"
     tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS)
 
-    @on("Stock.Opened")
+    @on("Stock.Opened", creates=_stock)
     def opened(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(IDS, {"stock_id": str(e.originator_id), "sku": e.sku, "grade": e.grade})
 
@@ -57,7 +57,8 @@ class StockProjection(Projection):
     def site(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(SITES, {"site_ref": str(e.originator_id), "site_id": e.site_id, "kind": e.kind})
 
-    @on("Stock.LotAdded", needs=_stock)
+    @on("Stock.LotAdded", needs=_stock,
+        creates=lambda e: [(LOTS, (str(e.originator_id), e.batch_code))])
     def lot_added(self, e: Any, rows: Rows, _: int) -> None:
         stock = rows.get(IDS, (str(e.originator_id),))
         assert stock is not None
@@ -69,7 +70,8 @@ class StockProjection(Projection):
         rows.add(LEVELS, (e.site_id, stock["sku"], stock["grade"]), {"unpacked_g": g})
 
     @on("Stock.Packed", needs=lambda e: [*_stock(e), *[
-        (LOTS, (str(e.originator_id), d["batch_code"])) for d in e.draws]])
+        (LOTS, (str(e.originator_id), d["batch_code"])) for d in e.draws]],
+        creates=lambda e: _packs(e.pack_codes))
     def packed(self, e: Any, rows: Rows, _: int) -> None:
         stock = rows.get(IDS, (str(e.originator_id),))
         assert stock is not None

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -30,7 +31,7 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     counters: bool = False
 
-    @property
+    @cached_property  # read for every row a batch writes
     def column_names(self) -> tuple[str, ...]:
         return tuple(c for c, _ in self.columns)
 

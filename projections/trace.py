@@ -43,13 +43,15 @@ class TraceProjection(Projection):
     name = "trace"
     tables = ALL
 
-    @on("Farmer.Registered", "Farmer.DetailsCorrected", needs=_own(FARMERS))
+    @on("Farmer.Registered", "Farmer.DetailsCorrected", needs=_own(FARMERS),
+        creates=_own(FARMERS))
     def farmer(self, e: Any, rows: Rows, _: int) -> None:
         ref = str(e.originator_id)
         row = rows.get(FARMERS, (ref,)) or {"farmer_ref": ref, "farmer_id": e.farmer_id}
         rows.put(FARMERS, {**row, "name": e.name, "village": e.village})
 
-    @on("Product.Registered", "Product.DetailsCorrected", needs=_own(PRODUCTS))
+    @on("Product.Registered", "Product.DetailsCorrected", needs=_own(PRODUCTS),
+        creates=_own(PRODUCTS))
     def product(self, e: Any, rows: Rows, _: int) -> None:
         ref, spec = str(e.originator_id), e.spec
         row = rows.get(PRODUCTS, (ref,)) or {"product_ref": ref, "sku": e.sku}
@@ -59,7 +61,7 @@ class TraceProjection(Projection):
                             "temp_min_milli": milli(spec.get("temp_min_c")),
                             "temp_max_milli": milli(spec.get("temp_max_c"))})
 
-    @on("Site.Registered", "Site.DetailsCorrected", needs=_own(SITES))
+    @on("Site.Registered", "Site.DetailsCorrected", needs=_own(SITES), creates=_own(SITES))
     def site(self, e: Any, rows: Rows, _: int) -> None:
         ref = str(e.originator_id)
         row = rows.get(SITES, (ref,)) or {"site_ref": ref, "site_id": e.site_id, "kind": e.kind}
@@ -81,7 +83,7 @@ class TraceProjection(Projection):
                              "shop_id": e.shop_id, "sold_us": us(e.sold_at), "sku": line["sku"],
                              "lot": line["lot"]})
 
-    @on("Batch.Received")
+    @on("Batch.Received", creates=_own(BATCHES))
     def received(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(BATCHES, {
             "batch_id": str(e.originator_id), "batch_code": e.batch_code, "site_id": e.site_id,
@@ -110,7 +112,7 @@ class TraceProjection(Projection):
                      "reject_g": grams(e.reject_kg)}
         rows.put(BATCHES, batch)
 
-    @on("ColdRoom.Opened")
+    @on("ColdRoom.Opened", creates=_own(ROOMS))
     def room(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(ROOMS, {"room_ref": str(e.originator_id), "site_id": e.site_id, "room": e.room})
 
@@ -125,11 +127,11 @@ class TraceProjection(Projection):
             rows.put(EXCURSIONS, {**place, "at_us": us(x["at"]), "milli": milli(x["celsius"]),
                                   "skus": dumps(x["skus"])})
 
-    @on("Stock.Opened")
+    @on("Stock.Opened", creates=_own(STOCKS))
     def stock(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(STOCKS, {"stock_id": str(e.originator_id), "sku": e.sku, "grade": e.grade})
 
-    @on("Stock.Packed", needs=_own(STOCKS))
+    @on("Stock.Packed", needs=_own(STOCKS), creates=lambda e: _packs(e.pack_codes))
     def packed(self, e: Any, rows: Rows, _: int) -> None:
         stock = rows.get(STOCKS, (str(e.originator_id),))
         assert stock is not None
@@ -160,7 +162,8 @@ class TraceProjection(Projection):
         self.move(rows, e.nearing, flag="nearing")
         self.move(rows, e.expired, flag="expired")
 
-    @on("Shipment.Departed", needs=lambda e: _packs([p["pack_code"] for p in e.packs]))
+    @on("Shipment.Departed", needs=lambda e: _packs([p["pack_code"] for p in e.packs]),
+        creates=_own(SHIPMENTS))
     def departed(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(SHIPMENTS, {"shipment_id": str(e.originator_id), "order_id": e.order_id,
                              "outlet_id": e.outlet_id, "vehicle": e.vehicle,

@@ -49,6 +49,10 @@ class Database:
     def lock_schema(self, cur: Any) -> None:
         """Serialise schema changes between processes starting at once."""
 
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """``column`` is one of ``values``: an SQL condition and its parameters."""
+        return f"{column} IN ({', '.join('?' for _ in values)})", values
+
     def write_rows(self, cur: Any, statement: str, kinds: Sequence[str],
                    rows: list[tuple[Any, ...]]) -> None:
         """Run ``INSERT … {} …`` with ``{}`` standing for the rows (kinds "int" or "text")."""
@@ -120,6 +124,10 @@ class PostgresDatabase(Database):
 
     def sql(self, text: str) -> str:
         return text.replace("?", "%s")
+
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        # One array parameter: the same prepared plan for any number of keys.
+        return f"{column} = ANY(?)", [values]
 
     def tables(self, cur: Any) -> set[str]:
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,))

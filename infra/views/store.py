@@ -172,8 +172,7 @@ class SqlBatch:
     def _load(self, table: Table, keys: list[Key]) -> None:
         cols = table.column_names
         if len(table.key) == 1:
-            where = f"{table.key[0]} IN ({', '.join('?' for _ in keys)})"
-            params: list[Any] = [k[0] for k in keys]
+            where, params = self.db.one_of(table.key[0], [k[0] for k in keys])
         else:
             one = "(" + ", ".join("?" for _ in table.key) + ")"
             where = f"({', '.join(table.key)}) IN (VALUES {', '.join(one for _ in keys)})"

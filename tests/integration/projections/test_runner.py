@@ -41,6 +41,9 @@ class Crashing:
     def needs(self, topic: str, event: Any) -> Any:
         return self.inner.needs(topic, event)
 
+    def creates(self, topic: str, event: Any) -> Any:
+        return self.inner.creates(topic, event)
+
     def apply(self, topic: str, event: Any, rows: Any, position: int) -> None:
         self.left -= 1
         if self.left < 0:
