@@ -57,6 +57,8 @@ class Runner:
         self.names = [p.name for p in self.projections]
         self.batch_size = batch_size
         self.wait = wait or time.sleep
+        self.wanted = {t for p in self.projections for t in p.topics}
+        self.ahead: _ReadAhead | None = None
 
     def run_once(self) -> int:
         """Process one batch; answers how many notifications it covered (0: caught up)."""
@@ -93,23 +95,31 @@ class Runner:
 
     def process(self, tx: Batch, *, until: int | None = None) -> int:
         start = min(tx.positions[n] for n in self.names)
-        notes = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=until,
-                                                   inclusive_of_start=False)
-        if not notes:
+        ahead, self.ahead = self.ahead, None
+        read = ahead.result() if ahead is not None and ahead.key == (start, until) else None
+        count, last, events = read or self.read(start, until)
+        if not count:
             return 0
-        wanted = {t for p in self.projections for t in p.topics}
-        events = [(n.id, n.topic, self.mapper.to_domain_event(n)) for n in notes
-                  if n.topic in wanted]
+        if count == self.batch_size:  # behind the log: read the next batch while this is written
+            self.ahead = _ReadAhead(self.read, last, until)
         todo = [(p, [(i, t, e) for i, t, e in events if i > tx.positions[p.name]
                      and t in p.topics]) for p in self.projections]
         tx.prefetch(need for p, items in todo for need in _needs(p, items))
-        last = notes[-1].id
         for projection, items in todo:
             for position, topic, event in items:
                 projection.apply(topic, event, tx.rows, position)
             if last > tx.positions[projection.name]:
                 tx.track(projection.name, last)
-        return len(notes)
+        return count
+
+    def read(self, start: int, until: int | None) -> tuple[int, int, list[tuple[int, str, Any]]]:
+        """How many notifications follow ``start`` (a batch at most), the last one's id, and
+        the events among them that some projection handles, decoded."""
+        notes = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=until,
+                                                   inclusive_of_start=False)
+        events = [(n.id, n.topic, self.mapper.to_domain_event(n)) for n in notes
+                  if n.topic in self.wanted]
+        return len(notes), notes[-1].id if notes else start, events
 
     def lag(self) -> dict[str, Lag]:
         """How far each projection is behind the log: events, and seconds since the oldest
@@ -137,3 +147,27 @@ def _needs(projection: Projection, items: Sequence[tuple[int, str, Any]]) -> Ite
             if (table.name, key) not in created:
                 yield table, key
         created.update((table.name, key) for table, key in projection.creates(topic, event))
+
+
+class _ReadAhead:
+    """The next batch read and decoded in a thread while this one is written, so reading the
+    log and writing the views wait on the database at the same time. It is used only by a
+    batch that starts where it started (another runner may have moved the positions)."""
+
+    def __init__(self, read: Callable[[int, int | None], Any], start: int,
+                 until: int | None) -> None:
+        self.key = (start, until)
+        self.answer: Any = None
+        self.thread = threading.Thread(target=self._read, args=(read,), daemon=True,
+                                       name="projections-read-ahead")
+        self.thread.start()
+
+    def _read(self, read: Callable[[int, int | None], Any]) -> None:
+        try:
+            self.answer = read(*self.key)
+        except Exception:  # the batch reads again itself, and meets the error there
+            log.debug("read-ahead failed", exc_info=True)
+
+    def result(self) -> Any:
+        self.thread.join()
+        return self.answer

@@ -7,10 +7,12 @@ epoch, milli-degrees — so sums are exact and the same SQL runs on SQLite and P
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,6 +36,14 @@ class Table:
     @cached_property  # read for every row a batch writes
     def column_names(self) -> tuple[str, ...]:
         return tuple(c for c, _ in self.columns)
+
+    @cached_property
+    def key_of(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The key of a row, as a tuple."""
+        if len(self.key) == 1:
+            one = self.key[0]
+            return lambda row: (row[one],)
+        return itemgetter(*self.key)
 
 
 def table(name: str, columns: str, *, key: str, indexes: tuple[str, ...] = (),

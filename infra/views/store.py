@@ -129,9 +129,12 @@ class SqlBatch:
         return cached[key]
 
     def put(self, table: Table, row: dict[str, Any]) -> None:
-        key = tuple(row[k] for k in table.key)
+        key = table.key_of(row)
         self.cache[table.name][key] = row
-        self.dirty.setdefault(table.name, (table, {}))[1][key] = row
+        dirty = self.dirty.get(table.name)
+        if dirty is None:
+            dirty = self.dirty[table.name] = (table, {})
+        dirty[1][key] = row
 
     def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
         sums = self.counts.setdefault(table.name, (table, {}))[1].setdefault(key, {})
@@ -184,7 +187,7 @@ class SqlBatch:
             cached.setdefault(key, None)
         for values in self.cur.fetchall():
             row = dict(zip(cols, values, strict=True))
-            cached[tuple(row[k] for k in table.key)] = row
+            cached[table.key_of(row)] = row
 
 
 def _upsert(table: Table, name: str) -> str:
