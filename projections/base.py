@@ -8,6 +8,7 @@ them and commits them together with the tracking position, so each event counts 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 from domain.topics import PREFIX
@@ -64,7 +65,7 @@ class Projection:
                 if method.creates is not None:
                     self.creators[topic] = method.creates
 
-    @property
+    @cached_property  # asked for every event of every batch
     def topics(self) -> frozenset[str]:
         return frozenset(self.handlers)
 

@@ -7,7 +7,7 @@ projections``); ``rebuild`` and ``reconcile`` recompute a view from the log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from infra.settings import Settings
@@ -48,11 +48,11 @@ class Views:
         return list(self.projections)
 
     def runner(self, app: Any, *, wait: Callable[[float], None] | None = None,
-               batch_size: int = 500) -> Runner:
-        """A runner of every projection over the application's notification log."""
+               batch_size: int = 2000, names: Sequence[str] | None = None) -> Runner:
+        """A runner of every projection (or of those named) over the application's log."""
+        chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         return Runner(recorder=app.recorder, mapper=app.mapper, store=self.store,
-                      projections=list(self.projections.values()), batch_size=batch_size,
-                      wait=wait)
+                      projections=chosen, batch_size=batch_size, wait=wait)
 
     def lag(self, app: Any) -> dict[str, Lag]:
         """Events and seconds each view is behind the log (for /metrics), whoever runs it."""

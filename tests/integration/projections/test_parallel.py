@@ -1,0 +1,37 @@
+"""Views caught up and rebuilt in several processes give the views one runner gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.application import Gongxiao
+from infra.views import Views, parallel
+from tests.integration.projections.conftest import snapshot, views_settings
+from tests.integration.projections.flows import busy_week
+
+
+def test_views_are_dealt_to_processes_heaviest_apart() -> None:
+    names = ["orders", "earnings", "trace", "stock"]
+    assert parallel.groups(names, 2) == [["stock", "earnings"], ["trace", "orders"]]
+    assert parallel.groups(names, 8) == [["stock"], ["trace"], ["earnings"], ["orders"]]
+    assert parallel.groups(names, 1) == [["stock", "trace", "earnings", "orders"]]
+
+
+def test_two_processes_catch_up_and_rebuild_the_views_one_runner_would(
+        district: Gongxiao, views: Views, store_env: dict[str, str], request: Any) -> None:
+    if store_env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        pytest.skip("the embedded store has one writer at a time")
+    busy_week(district)
+    settings, schema = views_settings(store_env, request.getfixturevalue("postgres_url"))
+    assert schema is not None
+    done = parallel.catch_up(settings, store_env=store_env, schema=schema, names=views.names,
+                             processes=2)
+    assert done == district.recorder.max_notification_id()
+    assert all(r["drift"] == 0 for r in views.reconcile(district))
+    caught_up = snapshot(views)
+    positions = parallel.rebuild(settings, store_env=store_env, schema=schema,
+                                 names=views.names, processes=2)
+    assert set(positions.values()) == {district.recorder.max_notification_id()}
+    assert snapshot(views) == caught_up
