@@ -4,9 +4,11 @@ saving the events of many commands per ``app.save()`` call, in the order the use
 have stored them, instead of one command per call.
 
 One cycle is one farmer's batch going the whole way: intake, grading into A and B lots, a
-packing run of 20 packs (all its grade A), an order reserving them, a shipment, its delivery
-(every 10th one pack short) and the retail sale of every pack delivered — about 32 events;
-every 20th cycle adds a payment, a credit input sale and a cold-room log.
+packing run of its 10 kg of grade A (20 packs of 0.5 kg, or ``packs`` packs), an order
+reserving them, a shipment, its delivery (every 10th one pack short) and the retail sale of
+every pack delivered — about 32 events; every 20th cycle adds a payment, a credit input sale
+and a cold-room log. Before the first cycle each farmer records a fertilizer lot of their
+own applied to the crop, so a recall by that lot reaches every batch of theirs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from domain.order import Order
 from domain.shelf import Shelf
 from domain.shipment import Shipment
 from domain.stock import Stock
+from domain.values import id_for
 from tests.district import seed
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
@@ -39,22 +42,25 @@ class Loader(Gongxiao):
     snapshotting_intervals: ClassVar = {}
 
 
-def load(env: dict[str, str], events: int) -> int:
-    """Write at least ``events`` events; answers how many the log holds."""
+def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 20) -> int:
+    """Write at least ``events`` events and ``cycles`` cycles; answers how many events the
+    log holds."""
     app = Loader(env=env)
     try:
         seed(app)
         farmers = [Farmer(farmer_id=f"bulk-{i:04d}", name=f"张{i}", village="永安村", phone=None)
                    for i in range(FARMERS)]
+        for farmer in farmers:
+            _apply_fertilizer(farmer)
         app.save(*farmers)
         stocks = {g: Stock(sku="jiuhuang", grade=g) for g in ("A", "B")}
         shelves = {o: Shelf(outlet_id=o) for o in ("out-a", "out-b")}
         room = ColdRoom(site_id="yongan", room="R1")
         cycle = 0
-        while (app.recorder.max_notification_id() or 0) < events:
+        while (app.recorder.max_notification_id() or 0) < events or cycle < cycles:
             pending: list[Any] = []
             for _ in range(SAVE_EVERY):
-                pending += _cycle(cycle, farmers, stocks, shelves, room)
+                pending += _cycle(cycle, farmers, stocks, shelves, room, packs)
                 cycle += 1
             app.save(*pending)
             # Memory only, never recorded: what a long-lived aggregate needs for idempotency
@@ -68,8 +74,21 @@ def load(env: dict[str, str], events: int) -> int:
         app.close()
 
 
+def lot_of(farmer_id: str) -> str:
+    """The fertilizer lot a bulk farmer applied before every harvest of theirs."""
+    return f"FH-{farmer_id}"
+
+
+def _apply_fertilizer(farmer: Farmer) -> None:
+    at = T0 - timedelta(days=1)
+    lot = lot_of(farmer.farmer_id)
+    key = f"{farmer.farmer_id}/fuhefei/{lot}/{at.isoformat()}/jiuhuang"  # as the use case keys it
+    farmer.apply_input(application_id=str(id_for("application", key)), sku="fuhefei", lot=lot,
+                       applied_at=at, crop_sku="jiuhuang", active_ingredient=None, phi_days=None)
+
+
 def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dict[str, Shelf],
-           room: ColdRoom) -> list[Any]:
+           room: ColdRoom, packs: int) -> list[Any]:
     """The events of one cycle, in the order its commands would have stored them."""
     events: list[Any] = []
 
@@ -83,7 +102,7 @@ def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dic
     batch = Batch.receive(batch_code=code, site_id="yongan", farmer_id=farmer.farmer_id,
                           sku="jiuhuang", harvested_at=t, net_kg=Decimal(100), crates=10,
                           temperature_c=Decimal("3.2"), scanned_at=t + timedelta(hours=1),
-                          shelf_life_days=7, applications=[])
+                          shelf_life_days=7, applications=farmer.applications_to("jiuhuang", t))
     stored(batch)
     batch.grade(graded_at=t + timedelta(hours=2), grades={"A": Decimal(10), "B": Decimal(80)},
                 reject_kg=Decimal(5), price_fen_per_kg={"A": 1200, "B": 800})
@@ -92,16 +111,17 @@ def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dic
                               received_at=batch.scanned_at)
     stored(batch, stocks["A"], stocks["B"])
     stock = stocks["A"]
-    stock.pack(run_id=_id("run", n), site_id="yongan", pack_kg=Decimal("0.5"), count=20,
+    pack_kg = (Decimal(10) / packs).quantize(Decimal("0.001"))  # the batch's 10 kg of grade A
+    stock.pack(run_id=_id("run", n), site_id="yongan", pack_kg=pack_kg, count=packs,
                packed_at=t + timedelta(hours=3), sources=None)
     stored(stock)
     outlet = ("out-a", "out-b")[n % 2]
     order_id = _id("order", n)
-    codes = stock.reserve(order_id=order_id, pack_kg=Decimal("0.5"), packs=20,
+    codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=packs,
                           at=t + timedelta(hours=4))
     order = Order(id=order_id, outlet_id=outlet, placed_at=t + timedelta(hours=4), wanted_by=None,
-                  lines=[{"sku": "jiuhuang", "grade": "A", "pack_kg": Decimal("0.5"), "packs": 20,
-                          "reserved_pack_codes": codes}])
+                  lines=[{"sku": "jiuhuang", "grade": "A", "pack_kg": pack_kg,
+                          "packs": packs, "reserved_pack_codes": codes}])
     stored(order, stock)
     shipment_id = _id("shipment", n)
     order.ship(shipment_id=str(shipment_id), pack_codes=codes)
