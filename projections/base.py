@@ -51,6 +51,10 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    # True when each row follows the events of one aggregate only, so events of different
+    # aggregates give the same rows in any order: such a view may be fed partition by
+    # partition from Kafka (``gongxiao worker projections --from kafka``); others need log order.
+    by_aggregate: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}

@@ -28,6 +28,7 @@ def _batch(e: Any) -> list[Need]:
 
 class EarningsProjection(Projection):
     name = "earnings"
+    by_aggregate = True
     tables = (FARMERS, BATCHES, LINES)
 
     @on("Farmer.Registered", creates=lambda e: [(FARMERS, (str(e.originator_id),))])

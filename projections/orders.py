@@ -18,6 +18,7 @@ def _order(e: Any) -> list[tuple[Any, tuple[str]]]:
 
 class OrdersProjection(Projection):
     name = "orders"
+    by_aggregate = True
     tables = (ORDERS,)
 
     @on("Order.Placed", creates=_order)

@@ -24,6 +24,9 @@ log = logging.getLogger("gongxiao.projections")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gongxiao worker projections")
     parser.add_argument("--once", action="store_true", help="catch up, print the lag and exit")
+    parser.add_argument("--from", dest="source", choices=("log", "kafka"), default="log",
+                        help="kafka: feed the by-aggregate views from gongxiao.events in a "
+                             "consumer group shared with other workers (the rest follow the log)")
     args = parser.parse_args(list(argv or []))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
@@ -39,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(sig, lambda *_: stop.set())
         running = start_in_background(app, views, settings)
         log.info("following the event log")
+        if args.source == "kafka":
+            from infra.kafka_projections import feed_from_kafka
+
+            feed_from_kafka(app, views, settings, stop)
         while not stop.wait(60):
             log.info("lag %s", running.lag())
         running.stop()

@@ -7,10 +7,10 @@ from domain.farmer import Farmer
 from tests.district import at, graded, packs, seed
 
 
-def trade(app: Gongxiao, days: int = 3) -> int:
+def trade(app: Gongxiao, days: int = 3, *, first_day: int = 0) -> int:
     """``days`` of the flow, field to till, through the use cases; answers the last id."""
     seed(app)
-    for day in range(days):
+    for day in range(first_day, first_day + days):
         app.record_input_sale(shop_id="shop", farmer_id="wang", sold_at=at(day, 1),
                               payment="credit", key=f"sale-{day}", lines=[
                                   {"sku": "fuhefei", "lot": f"L{day}", "quantity": 2,
