@@ -90,7 +90,7 @@ class Runner:
                 log.exception("projection batch failed (attempt %d); retrying", failures)
                 stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
                 continue
-            if not done:
+            if done < self.batch_size:  # at the head: wait for more (caught up, or a few new)
                 self.wait(idle)
 
     def process(self, tx: Batch, *, until: int | None = None) -> int:

@@ -10,12 +10,19 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.utils import strtobool
 
 from domain.errors import Conflict, DomainError
 from domain.usecases.group_commit import GroupCommit
+from domain.usecases.repository import UseCaseRepository
 from domain.values import utc
 
 A = TypeVar("A", bound=Aggregate)
@@ -30,6 +37,18 @@ class UseCases(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self.group_commit = GroupCommit(self.events.put)
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, configured alike, bringing cached aggregates up to date
+        side by side (see ``domain.usecases.repository``)."""
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return UseCaseRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            cache_maxsize=int(size) if size else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")))
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         if processing_event.tracking is not None or processing_event.saved_kwargs:

@@ -54,7 +54,9 @@ def _work(work: str, settings: Settings, store_env: dict[str, str], schema: str,
     from domain.application import Gongxiao
     from infra.views import build_views
 
-    app: Any = Gongxiao(env=store_env)
+    # The store's tables exist (the log is being read); processes starting together would
+    # otherwise race to create them again.
+    app: Any = Gongxiao(env={**store_env, "CREATE_TABLE": "n"})
     views = build_views(settings, schema=schema)
     try:
         if work == "rebuild":

@@ -1,7 +1,8 @@
 """The projection runner in a background thread of another process (``gongxiao serve``).
 
 On PostgreSQL the thread sleeps on LISTEN for the channel the event store NOTIFYs on every
-insert; on SQLite, which has no such thing, it polls, and ``catch_up`` wakes it at once.
+insert, and once woken gathers what else is written in the next ``GATHER`` seconds; on SQLite,
+which has no such thing, it polls, and ``catch_up`` wakes it at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from projections.runner import Lag, Runner
 
 log = logging.getLogger(__name__)
 IDLE = 0.25
+GATHER = 0.05  # seconds the runner waits, once woken, for more events to project together
 
 
 class RunningProjections:
@@ -81,7 +83,13 @@ def _listener(views: Views, app: Any) -> Callable[[float], None] | None:
     conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
 
     def listen(seconds: float) -> None:
+        woken = False
         for _ in conn.notifies(timeout=seconds, stop_after=1):
-            pass
+            woken = True
+        if woken:
+            # Under load the log grows by many small commits: gather a moment's worth, so
+            # one projection batch covers them instead of a transaction per commit.
+            for _ in conn.notifies(timeout=GATHER):
+                pass
 
     return listen
