@@ -5,11 +5,19 @@ The value is ``infra.event_json.encode_notification`` as API.md gives it, the sa
 spells exactly (kg with at most 3 decimals always is), and anything else takes the exact path.
 The partition is the one Kafka's default partitioner gives the key (murmur2 of the aggregate
 id), chosen here so a relay can tell which of its partitions an event belongs to.
+
+Each message also carries, in its ``gongxiao-previous`` header, the notification id of the
+event published to the same partition before it (0 for the first). That chain lets a consumer
+tell a repeat from a message that came too early (``follows``): after a failed send the
+producer may have written a later record of a chunk whose earlier one it lost; the relay then
+sends the chunk again, and a consumer that skips what does not follow gets every event
+exactly once and in log order.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +42,28 @@ def exact_json(value: Any) -> bytes:
         return _WRITE(value).encode()
     except _NotExact:
         return dumps(value).encode()
+
+
+PREVIOUS = "gongxiao-previous"
+
+
+def previous_header(notification_id: int) -> list[tuple[str, bytes]]:
+    return [(PREVIOUS, str(notification_id).encode())]
+
+
+def previous_of(headers: Sequence[tuple[str, bytes]] | None) -> int | None:
+    """The previous event's notification id a message names, None if it names none."""
+    for name, value in headers or ():
+        if name == PREVIOUS:
+            return int(value)
+    return None
+
+
+def follows(last: int, notification_id: int, previous: int | None) -> bool:
+    """Whether a message is the next one for a consumer that has taken the partition up to
+    notification id ``last``: not a repeat, and nothing of its partition missing before it.
+    (A message without the header is judged by its id alone.)"""
+    return notification_id > last and (previous is None or previous <= last)
 
 
 def partition_for(key: str, partitions: int) -> int:

@@ -26,6 +26,7 @@ from kafka.structs import OffsetAndMetadata
 
 from domain.topics import PREFIX
 from infra.kafka_clients import Backoff, Topics, group_consumer
+from infra.kafka_events import follows, previous_of
 from infra.kafka_view_tracking import PartitionTracking
 from infra.settings import Settings
 from infra.views import Views
@@ -124,8 +125,9 @@ class KafkaFeed:
     def _apply(self, consumer: KafkaConsumer, tx: SqlBatch,
                polled: dict[TopicPartition, list[Any]]) -> dict[TopicPartition, int]:
         done: dict[TopicPartition, int] = {}
-        todo: list[tuple[int, int, str]] = []  # notification id, partition, event topic
-        seen: dict[int, int] = {}
+        last = {name: tx.positions[name] for name in (
+            self.tracking.applied(p.name, tp.partition) for tp in polled for p in self.fed)}
+        todo: list[tuple[int, str, Projection]] = []  # notification id, event topic, projection
         for tp, records in polled.items():
             stored = tx.positions[self.tracking.offset(tp.partition)]
             if records[0].offset != stored:  # a rebalance, a restart or a claim moved it
@@ -133,27 +135,28 @@ class KafkaFeed:
                 continue
             for record in records:
                 note = _note(record.value)
-                if note is not None:  # an event no fed view handles moves the position too
-                    seen[tp.partition] = max(seen.get(tp.partition, 0), note[0])
-                    if note[1] in self.topics:
-                        todo.append((note[0], tp.partition, note[1]))
+                if note is None:
+                    continue
+                nid, topic = note
+                previous = previous_of(record.headers)
+                for projection in self.fed:  # a repeat, or a record come too early, is skipped
+                    name = self.tracking.applied(projection.name, tp.partition)
+                    if follows(last[name], nid, previous):
+                        last[name] = nid  # events no fed view handles move the position too
+                        if topic in projection.topics:
+                            todo.append((nid, topic, projection))
             done[tp] = records[-1].offset + 1
-        wanted = {(nid, q) for nid, q, _ in todo if any(
-            nid > tx.positions[self.tracking.applied(p.name, q)] for p in self.fed)}
-        events = self._events({nid for nid, _ in wanted})
-        items = sorted((nid, q, topic, events[nid]) for nid, q, topic in todo if (nid, q) in wanted)
-        tx.prefetch(need for p in self.fed for _, _, topic, e in items for need in p.needs(topic, e))
-        for nid, q, topic, event in items:
-            for projection in self.fed:
-                if nid > tx.positions[self.tracking.applied(projection.name, q)]:
-                    projection.apply(topic, event, tx.rows, nid)
-            self.applied += 1
+        todo.sort(key=lambda item: item[0])
+        events = self._events({nid for nid, _, _ in todo})
+        tx.prefetch(need for nid, topic, p in todo for need in p.needs(topic, events[nid]))
+        for nid, topic, projection in todo:
+            projection.apply(topic, events[nid], tx.rows, nid)
+        self.applied += len(events)
         for tp, offset in done.items():
             tx.track(self.tracking.offset(tp.partition), offset)
-            for projection in self.fed:
-                name = self.tracking.applied(projection.name, tp.partition)
-                if seen.get(tp.partition, 0) > tx.positions[name]:
-                    tx.track(name, seen[tp.partition])
+        for name, position in last.items():
+            if position > tx.positions[name]:
+                tx.track(name, position)
         return done
 
     def _events(self, ids: set[int]) -> dict[int, Any]:

@@ -7,8 +7,9 @@ partition the relay serves, in the event store's database. A crash or a broker o
 therefore repeats at most the chunk in flight (at least once) and never skips one (no gap).
 Order per key holds because the producer is idempotent with at most five requests in flight,
 and because after any failure a new producer sends the chunk again from the first record the
-positions do not cover: a partition shows the log in order, at worst with a run of it twice,
-which consumers drop by notification id.
+positions do not cover. Each message names the event published to its partition before it
+(``infra.kafka_events.follows``), so a consumer drops a repeat, and a record written ahead
+of one the failed producer lost, and takes every event once, in log order.
 
 Relays may split the partitions (``--partitions 0,1`` and ``--partitions 2``): each reads the
 whole log and publishes the events whose key falls in its partitions. Each partition must be
@@ -28,7 +29,7 @@ from kafka.errors import KafkaConfigurationError, KafkaError
 
 from infra.composition import build_application
 from infra.kafka_clients import Backoff, Topics, check_delivered, reliable_producer, stop_on_signals
-from infra.kafka_events import Partitions, event_value
+from infra.kafka_events import Partitions, event_value, previous_header
 from infra.kafka_positions import Positions
 from infra.settings import Settings
 
@@ -54,19 +55,21 @@ class Relay:
         serves = sorted(self.serves if self.serves is not None else range(self.partitions.count))
         done = self.positions.get(serves)
         notifications = self.recorder.select_notifications(
-            start=min(done.values()), limit=self.chunk, inclusive_of_start=False)
+            start=min(p.position for p in done.values()), limit=self.chunk, inclusive_of_start=False)
         if not notifications:
             return 0
-        futures = []
+        futures, last = [], {q: p.last_event for q, p in done.items()}
         for n in notifications:
             key = str(n.originator_id)
             partition = self.partitions.of(key)
-            if n.id > done.get(partition, n.id):
+            if partition in done and n.id > done[partition].position:
                 futures.append(producer.send(self.topic, key=key, value=self.encode(n),
-                                             partition=partition))
+                                             partition=partition,
+                                             headers=previous_header(last[partition])))
+                last[partition] = n.id
         producer.flush(timeout=self.flush_timeout_s)
         check_delivered(futures)
-        self.positions.advance(serves, notifications[-1].id)
+        self.positions.advance(notifications[-1].id, last)
         self.sent += len(futures)
         return len(notifications)
 

@@ -23,6 +23,7 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from domain.application import Gongxiao
+from infra.kafka_events import previous_of
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 60
@@ -39,6 +40,7 @@ class Record:
     offset: int
     key: str | None
     value: Any
+    previous: int | None = None
 
 
 @pytest.fixture
@@ -117,7 +119,7 @@ def read_topic(bootstrap: str, topic: str, *, timeout_s: float = TIMEOUT_S) -> l
             assert time.monotonic() < deadline, f"could not read {topic} to its end in {timeout_s} s"
             for tp, batch in consumer.poll(timeout_ms=500).items():
                 records += [Record(tp.partition, r.offset, r.key and r.key.decode(),
-                                   json.loads(r.value)) for r in batch]
+                                   json.loads(r.value), previous_of(r.headers)) for r in batch]
         return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         consumer.close(autocommit=False)

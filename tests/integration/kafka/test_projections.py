@@ -120,7 +120,7 @@ def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(
                  "both workers to be assigned partitions")
         publish(pg_app, kafka_bootstrap, topic, chunk=40)
         positions = Positions(pg_app.recorder, topic=topic)  # as if the relay died before
-        positions.tables.run(f"UPDATE {positions.table} SET position = 0 WHERE partition = 1")
+        positions.tables.run(f"UPDATE {positions.table} SET position = 0, last_event = 0 WHERE partition = 1")
         publish(pg_app, kafka_bootstrap, topic, chunk=40)  # so partition 1 has it all twice
         wait_for(lambda: fed_to_the_end(views, pg_app, topic), "both workers to feed every partition")
 

@@ -14,7 +14,7 @@ from kafka import KafkaConsumer, TopicPartition
 from domain.application import Gongxiao
 from infra.event_json import dumps, encode_notification, loads
 from infra.kafka_clients import reliable_producer
-from infra.kafka_events import event_value, partition_for
+from infra.kafka_events import event_value, follows, partition_for
 from infra.kafka_positions import Positions
 from tests.integration.kafka.conftest import Record, read_topic, wait_for
 from tests.integration.kafka.flow import trade, volume
@@ -28,7 +28,7 @@ def relay_for(app: Gongxiao, bootstrap: str, topic: str, **options: Any) -> Rela
 
 def published(app: Gongxiao, topic: str, partitions: int = 3) -> int:
     """How far every partition of ``topic`` is recorded as published."""
-    return min(Positions(app.recorder, topic=topic).get(range(partitions)).values())
+    return min(p.position for p in Positions(app.recorder, topic=topic).get(range(partitions)).values())
 
 
 def in_topic(bootstrap: str, topic: str) -> int:
@@ -40,11 +40,12 @@ def in_topic(bootstrap: str, topic: str) -> int:
 
 
 def deduplicated(records: list[Record]) -> dict[int, list[int]]:
-    """What a consumer keeps: per partition, each notification id after the highest seen."""
+    """What a consumer keeps: per partition, each message that follows what it has."""
     kept: dict[int, list[int]] = defaultdict(list)
     for r in records:
         nid = r.value["notification_id"]
-        if not kept[r.partition] or nid > kept[r.partition][-1]:
+        assert r.previous is not None, "every message names the event before it"
+        if follows(kept[r.partition][-1] if kept[r.partition] else 0, nid, r.previous):
             kept[r.partition].append(nid)
     return dict(kept)
 
@@ -71,6 +72,9 @@ def test_every_stored_event_arrives_once_in_log_order_for_its_key(
     log = pg_app.recorder.select_notifications(start=1, limit=last)
     assert [r.value["notification_id"] for r in sorted(
         records, key=lambda r: r.value["notification_id"])] == [n.id for n in log]
+    for partition in range(3):  # each message names the one before it in its partition
+        chain = [(r.previous, r.value["notification_id"]) for r in records if r.partition == partition]
+        assert [p for p, _ in chain] == [0] + [n for _, n in chain[:-1]]
     by_key: dict[str, list[int]] = defaultdict(list)
     for r in records:
         assert r.key == r.value["aggregate_id"] and r.partition == partition_for(r.key, 3)
