@@ -13,6 +13,7 @@ import os
 import pkgutil
 import platform
 import time
+import traceback
 from pathlib import Path
 
 import bench
@@ -29,10 +30,17 @@ def main() -> int:
     names = args.names or sorted(m.name for m in pkgutil.iter_modules(bench.__path__)
                                  if m.name not in ("figures", "__main__") and not m.name.startswith("_"))
     figures: list[Figure] = []
+    failed: list[str] = []
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         started = time.perf_counter()
-        produced = module.run(quick=args.quick)
+        try:
+            produced = module.run(quick=args.quick)
+        except Exception:  # one benchmark's failure must not lose the others' figures
+            traceback.print_exc()
+            print(f"# {name}: FAILED after {time.perf_counter() - started:.1f} s", flush=True)
+            failed.append(name)
+            continue
         print(f"# {name}: {time.perf_counter() - started:.1f} s")
         print(table(produced), flush=True)
         figures += produced
@@ -40,9 +48,10 @@ def main() -> int:
     RESULTS.write_text(json.dumps({"machine": platform.node(), "cpus": os.cpu_count(),
                                    "quick": args.quick, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                             time.gmtime()),
+                                   "failed": failed,
                                    "figures": [f.as_dict() for f in figures]}, indent=2))
-    print(f"wrote {RESULTS}")
-    return 0
+    print(f"wrote {RESULTS}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,8 +32,23 @@ def fresh_database(base: str, tag: str) -> Iterator[str]:
     try:
         yield urlunsplit(urlsplit(base)._replace(path="/" + name))
     finally:
-        with psycopg.connect(base, autocommit=True) as conn:
+        _drop(base, name)
+
+
+def _drop(base: str, name: str) -> None:
+    """Drop a bench database; plain DROP also stops the server's autovacuum in it (which
+    WITH (FORCE) may not, lacking the right), so it is tried first, a few times."""
+    with psycopg.connect(base, autocommit=True) as conn:
+        for _ in range(20):
+            try:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.5)
+        try:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        except psycopg.Error as refused:
+            print(f"could not drop {name}: {refused}", file=sys.stderr)
 
 
 def durable(url: str) -> bool:

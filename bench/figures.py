@@ -24,9 +24,9 @@ class Figure:
 
 
 def table(figures: list[Figure]) -> str:
-    rows = [f"{'figure':<38} {'value':>12} {'unit':<9} {'baseline':<34} {'base':>12} {'ratio':>7}  target"]
+    rows = [f"{'figure':<48} {'value':>10} {'unit':<9} {'baseline':<38} {'base':>10} {'ratio':>7}  target"]
     for f in figures:
         verdict = "" if f.met is None else (" met" if f.met else " NOT met")
-        rows.append(f"{f.name:<38} {f.value:>12.1f} {f.unit:<9} {f.baseline_name:<34} "
-                    f"{f.baseline:>12.1f} {f.ratio:>7.3f}  {f.target}{verdict}")
+        rows.append(f"{f.name:<48} {f.value:>10.1f} {f.unit:<9} {f.baseline_name:<38} "
+                    f"{f.baseline:>10.1f} {f.ratio:>7.3f}  {f.target}{verdict}")
     return "\n".join(rows)
