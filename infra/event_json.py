@@ -9,7 +9,9 @@ the Kafka relay publish the same thing.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+import secrets
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -32,25 +34,47 @@ def loads(text: str | bytes) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """JSON text of a value of the domain: Decimals as exact numbers, times in RFC 3339."""
-    return "".join(_encode(value))
+    """JSON text of a value of the domain: Decimals as exact numbers, times in RFC 3339.
+
+    The standard encoder writes the text (it is many times faster than one written in
+    Python); each Decimal goes through it as a placeholder string that only this call can
+    name, and its exact digits replace the placeholder afterwards."""
+    nonce = secrets.token_hex(8)
+    numbers: list[str] = []
+
+    def placeholder(number: Decimal) -> str:
+        numbers.append(_number(number))
+        return f"{nonce}{len(numbers) - 1}"
+
+    text = json.dumps(jsonable(value, decimal=placeholder), ensure_ascii=False,
+                      separators=(",", ":"))
+    if not numbers:
+        return text
+    return re.sub(f'"{nonce}(\\d+)"', lambda m: numbers[int(m.group(1))], text)
 
 
-def jsonable(value: Any) -> Any:
-    """The same value made of dicts, lists, str, int, bool, None and Decimal only."""
+def jsonable(value: Any, *, decimal: Callable[[Decimal], Any] | None = None) -> Any:
+    """The same value made of dicts, lists, str, int, bool, None and Decimal only (or what
+    ``decimal`` makes of each Decimal)."""
+    if isinstance(value, str | int | None):  # most values: answered at once
+        return value
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=dumps) if isinstance(value, set | frozenset) else items
+        return {str(k): jsonable(v, decimal=decimal) for k, v in value.items()}
+    if isinstance(value, set | frozenset):  # in the order of their JSON text
+        return [item for _, item in sorted(((dumps(v), jsonable(v, decimal=decimal))
+                                            for v in value), key=lambda pair: pair[0])]
+    if isinstance(value, list | tuple):
+        return [jsonable(v, decimal=decimal) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, Enum):
-        return jsonable(value.value)
+        return jsonable(value.value, decimal=decimal)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and decimal is not None:
+        return decimal(value)
     return value
 
 
@@ -69,27 +93,6 @@ def encode_notification(app: Application[Any], notification: Notification) -> di
             "version": notification.originator_version,
             "occurred_at": jsonable(getattr(event, "timestamp", None)),
             "data": jsonable({k: v for k, v in vars(event).items() if k not in ENVELOPE})}
-
-
-def _encode(value: Any) -> Any:
-    value = jsonable(value)
-    if isinstance(value, dict):
-        yield "{"
-        for i, (k, v) in enumerate(value.items()):
-            yield ("," if i else "") + json.dumps(k, ensure_ascii=False) + ":"
-            yield from _encode(v)
-        yield "}"
-    elif isinstance(value, list):
-        yield "["
-        for i, v in enumerate(value):
-            if i:
-                yield ","
-            yield from _encode(v)
-        yield "]"
-    elif isinstance(value, Decimal):
-        yield _number(value)
-    else:
-        yield json.dumps(value, ensure_ascii=False)
 
 
 def _number(value: Decimal) -> str:

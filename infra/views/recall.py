@@ -6,6 +6,7 @@ was applied; a batch reaches the packs of every packing run that drew from it.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from infra.views.db import Database
@@ -47,9 +48,8 @@ def recall(db: Database, *, input_lot: str | None, batch_code: str | None) -> di
         if p["outlet_id"] and p["state"] in ("at_outlet", "sold", "missing"):
             counts = outlets.setdefault(p["outlet_id"], {"at_outlet": 0, "sold": 0, "missing": 0})
             counts[p["state"]] += 1
-    by_state: dict[str, int] = {}
-    for p in packs:
-        by_state[p["state"]] = by_state.get(p["state"], 0) + 1
+    by_state = Counter(p["state"] for p in packs)
+    shipped = Counter(p["shipment_id"] for p in packs)
     return {
         "input_lot": input_lot, "batch_code": batch_code,
         "farmers": [{"farmer_id": f, "name": names.get(f, {}).get("name"),
@@ -67,7 +67,7 @@ def recall(db: Database, *, input_lot: str | None, batch_code: str | None) -> di
         "shipments": [{"shipment_id": s["shipment_id"], "order_id": s["order_id"],
                        "outlet_id": s["outlet_id"], "departed_at": moment(s["departed_us"]),
                        "delivered_at": moment(s["delivered_us"]),
-                       "packs": sum(1 for p in packs if p["shipment_id"] == s["shipment_id"])}
+                       "packs": shipped[s["shipment_id"]]}
                       for s in sorted(shipments, key=lambda s: s["departed_us"])],
         "outlets": [{"site_id": o, "name": _site_name(db, o), "packs": counts}
                     for o, counts in sorted(outlets.items())],
