@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 
 from infra.views.store import TRACKING, SqlBatch, SqlStore
 from projections.base import Projection
+from projections.runner import FED_ELSEWHERE as CLAIMED
 
 log = logging.getLogger("gongxiao.projections.kafka")
-CLAIMED = 2**62
 
 
 class PartitionTracking:

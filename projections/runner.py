@@ -23,6 +23,9 @@ from projections.base import Key, Need, Projection, Rows
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+# A projection fed from elsewhere (a Kafka consumer group) parks its log position here,
+# beyond any notification id, so a log runner leaves it alone and its lag is the group's.
+FED_ELSEWHERE = 2**62
 
 
 class Batch(Protocol):
@@ -127,6 +130,8 @@ class Runner:
         head = self.recorder.max_notification_id() or 0
         answer = {}
         for name, position in self.store.positions(self.names).items():
+            if position >= FED_ELSEWHERE:
+                continue
             seconds = 0.0
             if position < head:
                 nxt = self.recorder.select_notifications(start=position, limit=1,
