@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from limits import parse
 from limits.storage import storage_from_string
@@ -24,30 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ProblemResponse
 from infra.problems import problem
+from infra.settings import Limits
 
 UNCOUNTED = ("/healthz", "/metrics")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """A cold-store gateway forwards bursts of scans under one token; a phone scanning
-    trace QR codes has no token and is counted by its address."""
-
-    max_body_bytes: int = 1_048_576
-    per_token: str = "6000/minute"
-    per_address: str = "600/minute"
-    storage: str = "memory://"  # e.g. redis://host:6379 when several processes serve
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
-        """Overrides for a deployment (or a load test): ``GONGXIAO_RATE_PER_TOKEN``,
-        ``GONGXIAO_RATE_PER_ADDRESS`` (``limits`` notation, e.g. ``100/second``),
-        ``GONGXIAO_RATE_STORAGE`` and ``GONGXIAO_MAX_BODY_BYTES``."""
-        default = cls()
-        return cls(max_body_bytes=int(environ.get("GONGXIAO_MAX_BODY_BYTES", default.max_body_bytes)),
-                   per_token=environ.get("GONGXIAO_RATE_PER_TOKEN", default.per_token),
-                   per_address=environ.get("GONGXIAO_RATE_PER_ADDRESS", default.per_address),
-                   storage=environ.get("GONGXIAO_RATE_STORAGE", default.storage))
 
 
 class RequestLimits:

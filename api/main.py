@@ -63,7 +63,7 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     api.include_router(labels.router)
     api.include_router(pages.router)  # the HTML pages: /t/{code}, /station, /outlet, /admin
     errors.install(api)
-    api.add_middleware(RequestLimits, limits=limits or Limits.from_env())
+    api.add_middleware(RequestLimits, limits=limits or settings.limits)
     api.add_middleware(MeasureRequests, metrics=api.state.metrics)
     describe(api)
     return api

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -22,21 +20,6 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.serializer import Deserializer, Serializer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Topics:
-    """The three topics of API.md; each can be renamed by environment (tests use their own)."""
-
-    events: str = "gongxiao.events"
-    scans: str = "gongxiao.scans"
-    rejected: str = "gongxiao.scans.rejected"
-
-    @classmethod
-    def from_env(cls) -> Topics:
-        return cls(events=os.environ.get("GONGXIAO_KAFKA_EVENTS_TOPIC") or cls.events,
-                   scans=os.environ.get("GONGXIAO_KAFKA_SCANS_TOPIC") or cls.scans,
-                   rejected=os.environ.get("GONGXIAO_KAFKA_REJECTED_TOPIC") or cls.rejected)
 
 
 def json_bytes(value: Any) -> bytes:

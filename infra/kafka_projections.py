@@ -25,7 +25,7 @@ from kafka.errors import KafkaConfigurationError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from domain.topics import PREFIX
-from infra.kafka_clients import Backoff, Topics, group_consumer
+from infra.kafka_clients import Backoff, group_consumer
 from infra.kafka_events import follows, previous_of
 from infra.kafka_view_tracking import PartitionTracking
 from infra.settings import Settings
@@ -44,7 +44,7 @@ def feed_from_kafka(app: Any, views: Views, settings: Settings, stop: threading.
     if not bootstrap:
         raise SystemExit("--from kafka needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
     store = SqlStore(views.db, list(views.projections.values()))
-    feed = KafkaFeed(app=app, store=store, topic=Topics.from_env().events,
+    feed = KafkaFeed(app=app, store=store, topic=settings.topics.events,
                      projections=list(views.projections.values()),
                      consumer=lambda: group_consumer(bootstrap, group_id=group,
                                                      client_id="gongxiao-projections"))

@@ -9,7 +9,6 @@ than print boxes where the product name should be.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -20,6 +19,8 @@ from xml.sax.saxutils import escape
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
+
+from infra.settings import Settings
 
 DPI = 203
 WIDTH_MM, HEIGHT_MM = 60, 40
@@ -159,7 +160,7 @@ def _svg_label(label: Label) -> str:
 @functools.cache
 def font_file() -> str:
     """The CJK font the PNG is drawn with: GONGXIAO_LABEL_FONT, a known Debian path, or fc-match."""
-    named = os.environ.get("GONGXIAO_LABEL_FONT")
+    named = Settings.from_env().label_font
     candidates = [named] if named else list(FONT_FILES)
     if not named and shutil.which("fc-match"):
         found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True,

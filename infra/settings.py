@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The three Kafka topics of API.md (tests rename them to keep to their own)."""
+
+    events: str = "gongxiao.events"
+    scans: str = "gongxiao.scans"
+    rejected: str = "gongxiao.scans.rejected"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the API refuses to take: bodies over a size, requests over a rate. A cold-store
+    gateway forwards bursts of scans under one token; a phone scanning trace QR codes has no
+    token and is counted by its address (``limits`` notation, e.g. ``100/second``)."""
+
+    max_body_bytes: int = 1_048_576
+    per_token: str = "6000/minute"
+    per_address: str = "600/minute"
+    storage: str = "memory://"  # e.g. redis://host:6379 when several processes serve
 
 
 @dataclass(frozen=True)
@@ -13,12 +35,27 @@ class Settings:
     database_url: str | None
     kafka_bootstrap: str | None
     var_dir: Path
+    topics: Topics = Topics()
+    limits: Limits = Limits()
+    label_font: str | None = None
 
     @classmethod
-    def from_env(cls) -> Settings:
-        return cls(database_url=os.environ.get("GONGXIAO_DATABASE_URL") or None,
-                   kafka_bootstrap=os.environ.get("GONGXIAO_KAFKA_BOOTSTRAP") or None,
-                   var_dir=Path(os.environ.get("GONGXIAO_VAR_DIR", "var")))
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """Every setting of Gongxiao, read from the environment in this one place."""
+        topics, limits = Topics(), Limits()
+        return cls(
+            database_url=env.get("GONGXIAO_DATABASE_URL") or None,
+            kafka_bootstrap=env.get("GONGXIAO_KAFKA_BOOTSTRAP") or None,
+            var_dir=Path(env.get("GONGXIAO_VAR_DIR", "var")),
+            topics=Topics(events=env.get("GONGXIAO_KAFKA_EVENTS_TOPIC") or topics.events,
+                          scans=env.get("GONGXIAO_KAFKA_SCANS_TOPIC") or topics.scans,
+                          rejected=env.get("GONGXIAO_KAFKA_REJECTED_TOPIC") or topics.rejected),
+            limits=Limits(max_body_bytes=int(env.get("GONGXIAO_MAX_BODY_BYTES")
+                                             or limits.max_body_bytes),
+                          per_token=env.get("GONGXIAO_RATE_PER_TOKEN") or limits.per_token,
+                          per_address=env.get("GONGXIAO_RATE_PER_ADDRESS") or limits.per_address,
+                          storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
+            label_font=env.get("GONGXIAO_LABEL_FONT") or None)
 
     @property
     def embedded(self) -> bool:

@@ -28,7 +28,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaConfigurationError, KafkaError
 
 from infra.composition import build_application
-from infra.kafka_clients import Backoff, Topics, check_delivered, reliable_producer, stop_on_signals
+from infra.kafka_clients import Backoff, check_delivered, reliable_producer, stop_on_signals
 from infra.kafka_events import Partitions, event_value, previous_header
 from infra.kafka_positions import Positions
 from infra.settings import Settings
@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = build_application(settings)
     try:
-        relay = Relay(recorder=app.recorder, topic=args.topic or Topics.from_env().events,
+        relay = Relay(recorder=app.recorder, topic=args.topic or settings.topics.events,
                       connect=lambda: reliable_producer(bootstrap, client_id="gongxiao-relay",
                                                         delivery_timeout_ms=args.delivery_timeout_ms),
                       encode=lambda n: event_value(app, n), partitions=args.partitions,

@@ -35,14 +35,13 @@ from infra.event_json import loads
 from infra.idempotency import Replies
 from infra.kafka_clients import (
     Backoff,
-    Topics,
     check_delivered,
     group_consumer,
     reliable_producer,
     stop_on_signals,
 )
 from infra.problems import problem, validation_problem
-from infra.settings import Settings
+from infra.settings import Settings, Topics
 
 log = logging.getLogger("gongxiao.scans")
 GROUP = "gongxiao-scans"
@@ -182,9 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("scan intake needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
     bootstrap = settings.kafka_bootstrap
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    topics = Topics.from_env()
-    topics = Topics(events=topics.events, scans=args.topic or topics.scans,
-                    rejected=args.rejected_topic or topics.rejected)
+    topics = Topics(events=settings.topics.events, scans=args.topic or settings.topics.scans,
+                    rejected=args.rejected_topic or settings.topics.rejected)
     app = build_application(settings)
     try:
         intake = ScanIntake(app=app, topics=topics,

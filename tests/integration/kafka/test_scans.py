@@ -12,7 +12,8 @@ from kafka import KafkaAdminClient, KafkaProducer
 
 from domain.application import Gongxiao
 from domain.batch import Batch
-from infra.kafka_clients import JsonValue, Topics, Utf8, group_consumer, reliable_producer
+from infra.kafka_clients import JsonValue, Utf8, group_consumer, reliable_producer
+from infra.settings import Topics
 from tests.district import at, seed
 from tests.integration.kafka.conftest import read_topic, wait_for
 from workers.scans import ScanIntake

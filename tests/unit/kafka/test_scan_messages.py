@@ -10,7 +10,7 @@ import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
 from domain.application import Gongxiao
-from infra.kafka_clients import Topics
+from infra.settings import Topics
 from tests.district import at, seed
 from workers.scans import ScanIntake
 
