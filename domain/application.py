@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from domain.farmer import Farmer
 from domain.shelf import Shelf
@@ -18,3 +19,16 @@ class Gongxiao(Housekeeping):
     # Long-lived aggregates are rebuilt from a recent snapshot, not from their first event.
     snapshotting_intervals: ClassVar = {Stock: 200, Shelf: 200, Farmer: 200}
     env: ClassVar = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self._subscribers: list[Callable[[], None]] = []
+
+    def subscribe(self, told: Callable[[], None]) -> None:
+        """The in-process event bus: ``told()`` is called after every save in this process,
+        so a reader in the same process (the embedded projection runner) need not poll."""
+        self._subscribers.append(told)
+
+    def _notify(self, recordings: Any) -> None:
+        for told in self._subscribers:
+            told()

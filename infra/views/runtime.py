@@ -2,7 +2,8 @@
 
 On PostgreSQL the thread sleeps on LISTEN for the channel the event store NOTIFYs on every
 insert, and once woken gathers what else is written in the next ``GATHER`` seconds; on SQLite,
-which has no such thing, it polls, and ``catch_up`` wakes it at once.
+which has no such thing, the application's in-process bus wakes it after every save made in
+this process, it polls for saves made by others, and ``catch_up`` wakes it at once.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def start_in_background(app: Any, views: Views, settings: Settings | None = None
         running.wake.clear()
 
     running = RunningProjections(views.runner(app, wait=wait), views, app)
+    if listen is None and hasattr(app, "subscribe"):
+        app.subscribe(running.wake.set)  # saves in this process wake the runner at once
     running.thread.start()
     return running
 
