@@ -19,10 +19,9 @@ def test_views_are_dealt_to_processes_heaviest_apart() -> None:
     assert parallel.groups(names, 1) == [["stock", "trace", "earnings", "orders"]]
 
 
+@pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: one writer at a time
 def test_two_processes_catch_up_and_rebuild_the_views_one_runner_would(
         district: Gongxiao, views: Views, store_env: dict[str, str], request: Any) -> None:
-    if store_env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
-        pytest.skip("the embedded store has one writer at a time")
     busy_week(district)
     settings, schema = views_settings(store_env, request.getfixturevalue("postgres_url"))
     assert schema is not None
