@@ -3,7 +3,8 @@
 ``bench.http`` measures a closed loop of a few clients; this one asks what the targets ask,
 through the same ``gongxiao serve`` on PostgreSQL (projections running in it): intake scans
 sent on a fixed schedule of 300 a second (open loop: a late answer delays nobody's schedule,
-so latency counts from when the scan was due), then as many as 16 scanners at once can send.
+so latency counts from when the scan was due) and of 150 a second, then as many as 16
+scanners at once can send.
 Beside them, in the same run, the use case called directly by 8 threads of one process. The
 server's peak memory is read from /proc. Needs GONGXIAO_TEST_DATABASE_URL.
 """
@@ -49,6 +50,7 @@ def run(quick: bool) -> list[Figure]:
         server.env["GONGXIAO_RATE_PER_ADDRESS"] = "1000000/minute"
         with server as address:
             steady = _load(address, token, seconds, rate=RATE)
+            half = _load(address, token, seconds, rate=RATE / 2)
             flat_out = _load(address, token, seconds, rate=None)
             rss = peak_rss_mb(server.process.pid)
     return [
@@ -59,6 +61,8 @@ def run(quick: bool) -> list[Figure]:
                f"HTTP intake p99 at {RATE:g}/s", steady["p99"]),
         Figure(f"HTTP intake answered at {RATE:g}/s offered", steady["rate"], "scans/s",
                "offered", RATE),
+        Figure(f"HTTP intake p99 at {RATE / 2:g}/s offered", half["p99"], "ms",
+               f"HTTP intake p50 at {RATE / 2:g}/s", half["p50"]),
         Figure(f"HTTP intake, {PROCESSES * THREADS} scanners flat out", flat_out["rate"],
                "scans/s", "direct intake, 8 threads", direct["rate"], f">= {SATURATED:g}/s",
                flat_out["rate"] >= SATURATED),
