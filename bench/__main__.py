@@ -32,10 +32,9 @@ def main() -> int:
     figures: list[Figure] = []
     failed: list[str] = []
     for name in names:
-        module = importlib.import_module(f"bench.{name}")
         started = time.perf_counter()
         try:
-            produced = module.run(quick=args.quick)
+            produced = importlib.import_module(f"bench.{name}").run(quick=args.quick)
         except Exception:  # one benchmark's failure must not lose the others' figures
             traceback.print_exc()
             print(f"# {name}: FAILED after {time.perf_counter() - started:.1f} s", flush=True)
