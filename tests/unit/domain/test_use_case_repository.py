@@ -1,13 +1,17 @@
-"""The use cases' repository: cached aggregates up to date, read side by side, handed out as copies."""
+"""The use cases' repository: cached aggregates up to date, read side by side, handed out as
+copies."""
 
 from __future__ import annotations
 
 import threading
+from copy import deepcopy
 from typing import Any
 
 from domain.application import Gongxiao
 from domain.farmer import Farmer
-from tests.district import seed
+from domain.stock import Stock
+from domain.usecases.repository import copied
+from tests.district import graded, packs, seed
 
 ZHANG = Farmer.create_id("zhang")
 
@@ -50,3 +54,20 @@ def test_each_command_gets_its_own_copy() -> None:
     mine = app.repository.get(ZHANG)
     mine.correct_details(name="张德明", village="唐昌", phone=None)  # changed, never saved
     assert app.repository.get(ZHANG).village == "永安村"
+
+
+def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -> None:
+    app = seed(Gongxiao())
+    for i in range(3):
+        graded(app, f"B{i}", day=i)
+    packs(app, 12)
+    stock = app.repository.get(Stock.create_id("jiuhuang", "A"), deepcopy_from_cache=False)
+    stock.shared = {"a": [1]}
+    stock.again = stock.shared  # one object under two names stays one object
+    clone = copied(stock)
+    assert type(clone) is Stock and vars(clone) == vars(deepcopy(stock))
+    assert clone.again is clone.shared and clone.shared is not stock.shared
+    code = next(iter(clone.packs))
+    clone.packs[code]["order_id"] = "changed"
+    clone.lots.clear()
+    assert stock.packs[code]["order_id"] is None and stock.lots
