@@ -152,8 +152,11 @@ const GX = (() => {
       const id = location.hash.slice(1) || screens[0].id;
       screens.forEach((s) => { s.hidden = s.id !== id; });
       document.querySelectorAll(".tabs a").forEach((a) => a.classList.toggle("on", a.hash === `#${id}`));
+      // Focus the screen's first scanner field, unless the screen already took focus (the
+      // outlet's "received?" button focuses the pack field before this hashchange arrives).
+      const screen = $(`#${id}`);
       const first = $(`#${id} .scan input`);
-      if (first) first.focus();
+      if (first && !(screen && screen.contains(document.activeElement))) first.focus();
     };
     window.addEventListener("hashchange", pick);
     pick();
