@@ -97,7 +97,10 @@ def run(quick: bool) -> list[Figure]:
 
 
 def _sample(db: Any, sql: str, n: int) -> list[str]:
+    """``n`` random values: from a 5 % sample of the table's pages, or the whole of a small one."""
     rows = db.fetch(f"{sql} TABLESAMPLE SYSTEM (5)")
+    if len(rows) < n:
+        rows = db.fetch(sql)
     return [r["v"] for r in random.sample(rows, min(n, len(rows)))]
 
 
