@@ -35,10 +35,11 @@ def fill_intake(page: Any, *, farmer: str = "f-li", sku: str = "jiuhuang", net_k
 
 
 def scan(page: Any, selector: str, code: str) -> None:
-    """What a handheld scanner does: types the code, then Enter."""
-    page.focus(selector)
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
+    """What a handheld scanner does: the code into the field, then Enter. Filled into the
+    field itself, not typed at whatever has focus, so a loaded machine cannot misdirect it."""
+    field = page.locator(selector)
+    field.fill(code)
+    field.press("Enter")
 
 
 def received_events(served: Served, batch_code: str) -> list[dict[str, Any]]:
