@@ -19,6 +19,8 @@ from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.serializer import Deserializer, Serializer
 
+from infra.settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -96,6 +98,14 @@ class Backoff:
 
     def succeeded(self) -> None:
         self.wait_s = self.first_s
+
+
+def broker_of(settings: Settings, worker: str) -> str:
+    """The bootstrap a Kafka worker needs, or a clear exit; the worker's logging set up."""
+    if not settings.kafka_bootstrap:
+        raise SystemExit(f"{worker} needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return settings.kafka_bootstrap
 
 
 def stop_on_signals() -> threading.Event:

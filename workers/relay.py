@@ -28,7 +28,13 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaConfigurationError, KafkaError
 
 from infra.composition import build_application
-from infra.kafka_clients import Backoff, check_delivered, reliable_producer, stop_on_signals
+from infra.kafka_clients import (
+    Backoff,
+    broker_of,
+    check_delivered,
+    reliable_producer,
+    stop_on_signals,
+)
 from infra.kafka_events import Partitions, event_value, previous_header
 from infra.kafka_positions import Positions
 from infra.settings import Settings
@@ -120,10 +126,7 @@ class Relay:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
-    if not settings.kafka_bootstrap:
-        raise SystemExit("the relay needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
-    bootstrap = settings.kafka_bootstrap
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    bootstrap = broker_of(settings, "the relay")
     app = build_application(settings)
     try:
         relay = Relay(recorder=app.recorder, topic=args.topic or settings.topics.events,

@@ -35,6 +35,7 @@ from infra.event_json import loads
 from infra.idempotency import Replies
 from infra.kafka_clients import (
     Backoff,
+    broker_of,
     check_delivered,
     group_consumer,
     reliable_producer,
@@ -177,10 +178,7 @@ class StoreUnavailable(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
-    if not settings.kafka_bootstrap:
-        raise SystemExit("scan intake needs GONGXIAO_KAFKA_BOOTSTRAP (host:port of the broker)")
-    bootstrap = settings.kafka_bootstrap
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    bootstrap = broker_of(settings, "scan intake")
     topics = Topics(events=settings.topics.events, scans=args.topic or settings.topics.scans,
                     rejected=args.rejected_topic or settings.topics.rejected)
     app = build_application(settings)
