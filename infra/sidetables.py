@@ -56,7 +56,9 @@ class SideTables:
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
         if self._postgres is not None:
-            with self._postgres.transaction(commit=True) as pg_cursor:
+            # The pool's connections are in autocommit: one statement is its own transaction,
+            # one round trip instead of BEGIN, the statement and COMMIT.
+            with self._postgres.get_connection() as conn, conn.cursor() as pg_cursor:
                 yield pg_cursor
         elif self._sqlite is not None:
             with self._sqlite.transaction(commit=True) as sqlite_cursor:
