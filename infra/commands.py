@@ -154,14 +154,13 @@ def perform(app: Gongxiao, command: Command, *, key: str | None, replies: Replie
             base_url: str = "/") -> tuple[int, dict[str, Any], bool]:
     """Run a validated command once per key; answers (status, body, replayed).
     Refusals raise (DomainError, Problem) for the caller to map."""
-    def run() -> tuple[int, dict[str, Any]]:
-        return command.status, command.perform(app, key, base_url)
+    def run() -> dict[str, Any]:
+        return command.perform(app, key, base_url)
 
     if replies is None:
-        status, body = run()
-        return status, loads(dumps(body)), False
-    reply = replies.once(key=key, fingerprint=fingerprint(command.route, command.fields()),
-                         run=run)
+        return command.status, loads(dumps(app.atomically(run)[0])), False
+    reply = replies.once(app, key=key, fingerprint=fingerprint(command.route, command.fields()),
+                         status=command.status, run=run)
     return reply.status, reply.body, reply.replayed
 
 

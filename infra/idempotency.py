@@ -2,11 +2,14 @@
 
 A repeat is the same key with the same command (its name and its validated fields, so
 spacing or ``1.50`` against ``1.5`` do not count as a change); it answers what was answered
-and records nothing. The same key with another command is refused with 409. Only recorded
-commands (2xx) are kept: a refusal recorded nothing, so sending it again may succeed later.
+and records nothing. The same key with another command is refused with 409. Only commands
+answered 2xx are kept: a refusal recorded nothing, so sending it again may succeed later.
 
-Two copies of a command racing past ``replay`` are still safe: the use case derives its ids
-from the key, so the second finds the first's aggregate, and ``keep`` keeps the first row.
+On the stores of ``infra.recorders`` the reply is written in the transaction of the command's
+events, so the common case — a new key — costs no query of its own: the kept reply is looked
+up only when the transaction finds the key taken, when the command recorded nothing (most
+repeats end there: the use case finds the first one's aggregates) or when it was refused.
+Elsewhere (the in-memory store of the tests) it is looked up first and kept after.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
 
+from domain.application import Gongxiao
 from domain.errors import IdempotencyConflict
 from infra.event_json import dumps, loads
+from infra.recorders import COLUMNS, REPLIES, KeyTaken
 from infra.sidetables import SideTables
 
 
@@ -41,7 +46,8 @@ class Replies:
 
     def __init__(self, recorder: ApplicationRecorder) -> None:
         self._db = SideTables(recorder)
-        self._table = self._db.name("gongxiao_replies")
+        self._table = self._db.name(REPLIES)
+        self._with_events = getattr(recorder, "keeps_replies", False)
         self._db.create(f"CREATE TABLE IF NOT EXISTS {self._table} ("
                         "idempotency_key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
                         "status INTEGER NOT NULL, body TEXT NOT NULL, kept_at TEXT NOT NULL)")
@@ -62,27 +68,49 @@ class Replies:
         """Keep a first answer; if another copy kept one first, that one stands."""
         text = dumps(body)
         inserted = self._db.run(
-            f"INSERT INTO {self._table} (idempotency_key, fingerprint, status, body, kept_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING "
-            "RETURNING idempotency_key", (key, fingerprint, status, text,
-                                          datetime.now(UTC).isoformat()))
+            f"INSERT INTO {self._table} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+            (key, fingerprint, status, text, datetime.now(UTC).isoformat()))
         if inserted:
             return Reply(status=status, body=loads(text), replayed=False)
         kept = self.replay(key=key, fingerprint=fingerprint)
         assert kept is not None
         return Reply(status=kept.status, body=kept.body, replayed=False)
 
-    def once(self, *, key: str | None, fingerprint: str,
-             run: Callable[[], tuple[int, dict[str, Any]]]) -> Reply:
-        """Run a command once per key: a repeat answers the kept reply and runs nothing.
+    def once(self, app: Gongxiao, *, key: str | None, fingerprint: str, status: int,
+             run: Callable[[], dict[str, Any]]) -> Reply:
+        """Run a command once per key: a repeat answers the kept reply and records nothing.
         Without a key the command just runs (its own rules still make most repeats safe)."""
         if key is None:
-            status, body = run()
-            return Reply(status=status, body=loads(dumps(body)), replayed=False)
-        earlier = self.replay(key=key, fingerprint=fingerprint)
-        if earlier is not None:
-            return earlier
-        status, body = run()
-        if 200 <= status < 300:
-            return self.keep(key=key, fingerprint=fingerprint, status=status, body=body)
-        return Reply(status=status, body=body, replayed=False)
+            return Reply(status=status, body=loads(dumps(app.atomically(run)[0])), replayed=False)
+        if not self._with_events:
+            earlier = self.replay(key=key, fingerprint=fingerprint)
+            if earlier is not None:
+                return earlier
+            return self.keep(key=key, fingerprint=fingerprint, status=status,
+                             body=app.atomically(run)[0])
+        texts: dict[str, str] = {}
+
+        def reply_row(body: dict[str, Any]) -> dict[str, list[tuple[str, str, int, str, str]]]:
+            texts["body"] = dumps(body)
+            return {"replies": [(key, fingerprint, status, texts["body"],
+                                 datetime.now(UTC).isoformat())]}
+
+        try:
+            body, recorded = app.atomically(run, rows=reply_row)
+        except KeyTaken:
+            return self._kept(key=key, fingerprint=fingerprint)
+        except Exception:  # refused; but a repeat of a kept command answers what was kept
+            earlier = self.replay(key=key, fingerprint=fingerprint)
+            if earlier is not None:
+                return earlier
+            raise
+        if recorded:
+            return Reply(status=status, body=loads(texts["body"]), replayed=False)
+        return (self.replay(key=key, fingerprint=fingerprint)
+                or self.keep(key=key, fingerprint=fingerprint, status=status, body=body))
+
+    def _kept(self, *, key: str, fingerprint: str) -> Reply:
+        kept = self.replay(key=key, fingerprint=fingerprint)
+        assert kept is not None, "a taken key has its reply"
+        return kept

@@ -38,6 +38,7 @@ class Settings:
     topics: Topics = Topics()
     limits: Limits = Limits()
     label_font: str | None = None
+    web_workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -55,7 +56,8 @@ class Settings:
                           per_token=env.get("GONGXIAO_RATE_PER_TOKEN") or limits.per_token,
                           per_address=env.get("GONGXIAO_RATE_PER_ADDRESS") or limits.per_address,
                           storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
-            label_font=env.get("GONGXIAO_LABEL_FONT") or None)
+            label_font=env.get("GONGXIAO_LABEL_FONT") or None,
+            web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1))
 
     @property
     def embedded(self) -> bool:
@@ -66,6 +68,7 @@ class Settings:
         if self.database_url is None:
             self.var_dir.mkdir(parents=True, exist_ok=True)
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "APPLICATION_RECORDER_TOPIC": "infra.recorders:SQLiteRecorder",
                     "SQLITE_DBNAME": str(self.var_dir / "gongxiao.db"),
                     "SQLITE_LOCK_TIMEOUT": "10"}
         url = urlsplit(self.database_url)
@@ -74,6 +77,7 @@ class Settings:
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: without the table lock, readers of the
         # notification log can skip ids that a slower writer commits later.
         return {"PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "APPLICATION_RECORDER_TOPIC": "infra.recorders:PostgresRecorder",
                 "POSTGRES_DBNAME": url.path.lstrip("/") or "gongxiao",
                 "POSTGRES_HOST": url.hostname or "127.0.0.1",
                 "POSTGRES_PORT": str(url.port or 5432),

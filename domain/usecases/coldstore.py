@@ -9,6 +9,9 @@ from typing import Any
 from domain.batch import Batch, UnknownBatch, check_grades
 from domain.cold_room import ColdRoom
 from domain.errors import Invalid
+from domain.farmer import Farmer
+from domain.product import Product
+from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.base import command
 from domain.usecases.inputs import Inputs
@@ -23,6 +26,8 @@ class ColdStore(Inputs):
                       temperature_c: Decimal | None = None) -> dict[str, Any]:
         """Scan a batch in; the same scan twice answers the first intake again."""
         net = kg(net_kg, field="net_kg")
+        self.prefetch(Batch.create_id(batch_code), Site.create_id(site_id),
+                      Farmer.create_id(farmer_id), Product.create_id(sku))
         earlier = self.find(Batch.create_id(batch_code))
         if earlier is not None:
             earlier.check_same_intake(site_id=site_id, farmer_id=farmer_id, sku=sku,

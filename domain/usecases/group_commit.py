@@ -5,6 +5,9 @@ its commit), so one transaction per command caps a busy cold store at the rate o
 a row. Here the first command to arrive writes; commands that arrive while it writes wait,
 and the next writer takes all of them into one transaction. A command alone never waits.
 
+A command may bring rows for the store's side tables (the kept reply of its Idempotency-Key):
+they ride in its transaction as keyword arguments of ``write``, concatenated for a group.
+
 Each command keeps its own outcome. Commands that touch the same aggregate never share a
 transaction (the later one waits for the next). If a shared transaction fails — a version
 conflict with a writer elsewhere, a lost connection — nothing of it was written, and each of
@@ -18,13 +21,13 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Write = Callable[[Sequence[Any]], list[Any]]
+Write = Callable[..., list[Any]]
 MAX_COMMANDS = 100
 
 
 class GroupCommit:
-    """Writes the events of concurrent commands; ``write(events)`` is one transaction that
-    answers one recording per event (or none, on stores that do not number them)."""
+    """Writes the events of concurrent commands; ``write(events, **rows)`` is one transaction
+    that answers one recording per event (or none, on stores that do not number them)."""
 
     def __init__(self, write: Write, *, max_commands: int = MAX_COMMANDS) -> None:
         self._write, self._max = write, max_commands
@@ -32,10 +35,10 @@ class GroupCommit:
         self._queue: list[_Pending] = []
         self._writing = False
 
-    def commit(self, events: Sequence[Any]) -> list[Any]:
-        """Write one command's events; answers its recordings once they are committed, or
-        raises what its own transaction raised."""
-        mine = _Pending(events)
+    def commit(self, events: Sequence[Any], **rows: Sequence[Any]) -> list[Any]:
+        """Write one command's events (and rows); answers its recordings once they are
+        committed, or raises what its own transaction raised."""
+        mine = _Pending(events, rows)
         with self._changed:
             self._queue.append(mine)
             while self._writing and not mine.done:
@@ -80,7 +83,11 @@ class GroupCommit:
     def _write_group(self, group: list[_Pending]) -> None:
         if len(group) > 1:
             try:
-                recordings = self._write([e for p in group for e in p.events])
+                rows: dict[str, list[Any]] = {}
+                for p in group:
+                    for name, more in p.rows.items():
+                        rows.setdefault(name, []).extend(more)
+                recordings = self._write([e for p in group for e in p.events], **rows)
             except Exception:
                 pass  # nothing was written: each command is written on its own below
             else:
@@ -92,14 +99,14 @@ class GroupCommit:
                 return
         for p in group:
             try:
-                p.finish(self._write(p.events))
+                p.finish(self._write(p.events, **p.rows))
             except BaseException as refused:
                 p.fail(refused)
 
 
 class _Pending:
-    def __init__(self, events: Sequence[Any]) -> None:
-        self.events = list(events)
+    def __init__(self, events: Sequence[Any], rows: dict[str, Sequence[Any]]) -> None:
+        self.events, self.rows = list(events), rows
         self.ids = frozenset(e.originator_id for e in self.events)
         self.done = False
         self.recordings: list[Any] = []

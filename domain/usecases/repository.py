@@ -6,10 +6,16 @@ concurrent commands reading one aggregate wait for each other's round trips to t
 This one reads the newer events first, then takes the lock only to apply those the cached
 copy still lacks and to copy it: each command still sees at least every event stored before
 it asked, and readers of one aggregate query side by side.
+
+``get_many`` brings several aggregates up to date in one query, on a store whose recorder can
+(``select_events_of``); an aggregate not cached yet is read from its first event there.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
 from copy import deepcopy
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -38,6 +44,43 @@ class UseCaseRepository(Repository[UUID]):
             cached, newer = super().get(aggregate_id, deepcopy_from_cache=False), []
         else:
             newer = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+        return self._brought_up(aggregate_id, cached, newer, copy=deepcopy_from_cache)
+
+    def get_many(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Any | None]:
+        """Each aggregate as ``get`` answers it, or None where there is none, in one query."""
+        select = getattr(self.event_store.recorder, "select_events_of", None)
+        if select is None or self.cache is None or not self.fastforward:
+            return {i: self._found(i) for i in aggregate_ids}
+        cached: dict[UUID, Any] = {}
+        for aggregate_id in aggregate_ids:
+            with contextlib.suppress(KeyError):
+                cached[aggregate_id] = self.cache.get(aggregate_id)
+        newer: dict[UUID, list[Any]] = defaultdict(list)
+        for stored in select([(i, cached[i].version if i in cached else 0)
+                              for i in aggregate_ids]):
+            newer[stored.originator_id].append(self.event_store.mapper.to_domain_event(stored))
+        found: dict[UUID, Any | None] = {}
+        for aggregate_id in aggregate_ids:
+            if aggregate_id in cached:
+                found[aggregate_id] = self._brought_up(aggregate_id, cached[aggregate_id],
+                                                       newer[aggregate_id], copy=True)
+                continue
+            aggregate = project_aggregate(None, newer[aggregate_id])
+            if aggregate is not None:
+                self.cache.put(aggregate_id, aggregate)
+                aggregate = copied(aggregate) if self.deepcopy_from_cache else aggregate
+            found[aggregate_id] = aggregate
+        return found
+
+    def _found(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _brought_up(self, aggregate_id: UUID, cached: Any, newer: list[Any], *,
+                    copy: bool) -> Any:
+        assert self.cache is not None
         lock = self._use_fastforward_lock(aggregate_id)
         try:
             with lock:
@@ -49,7 +92,7 @@ class UseCaseRepository(Repository[UUID]):
                 if current is not cached:  # an immutable aggregate: a new object
                     self.cache.put(aggregate_id, current)
                 cached = current
-                if deepcopy_from_cache and self.deepcopy_from_cache:
+                if copy and self.deepcopy_from_cache:
                     return copied(cached)
                 return cached
         finally:

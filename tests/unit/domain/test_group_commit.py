@@ -26,17 +26,19 @@ class Store:
     def __init__(self, refused: set[str] | None = None) -> None:
         self.written: list[Any] = []
         self.transactions: list[list[Any]] = []
+        self.rows: list[dict[str, Any]] = []
         self.refused = refused or set()
         self.lock = threading.Lock()
         self.hold = threading.Event()
         self.hold.set()
         self.holding = threading.Event()
 
-    def write(self, events: Sequence[Any]) -> list[Any]:
+    def write(self, events: Sequence[Any], **rows: Any) -> list[Any]:
         self.holding.set()
         self.hold.wait(5)
         with self.lock:
             self.transactions.append(list(events))
+            self.rows.append(rows)
             if any(e.originator_id in self.refused for e in events):
                 raise IntegrityError("version conflict")
             self.written += events
@@ -104,6 +106,19 @@ def test_a_conflict_in_one_coalesced_command_neither_fails_nor_duplicates_the_ot
     assert len(written) == len(set(written))
     # The leader alone, the group of five that failed whole, then each of the five alone.
     assert [len(t) for t in store.transactions] == [2, 10, 2, 2, 2, 2, 2]
+
+
+def test_each_command_s_rows_ride_in_the_transaction_that_writes_its_events() -> None:
+    store = Store(refused={"agg-2"})
+    commit = GroupCommit(store.write)
+    calls = [lambda i=i: commit.commit([_event(f"agg-{i}")], replies=[f"reply-{i}"])
+             for i in range(4)]
+    _concurrently(calls, commit, store)
+    assert store.rows[0] == {"replies": ["reply-0"]}
+    assert sorted(store.rows[1]["replies"]) == ["reply-1", "reply-2", "reply-3"]
+    # The group failed whole (agg-2 conflicts): each command again, with its own rows only.
+    assert sorted(r["replies"][0] for r in store.rows[2:]) == ["reply-1", "reply-2", "reply-3"]
+    assert all(len(r["replies"]) == 1 for r in store.rows[2:])
 
 
 def test_commands_on_the_same_aggregate_never_share_a_transaction() -> None:
