@@ -15,7 +15,7 @@ ROLES = ("admin", "operator", "shop", "outlet", "farmer")
 def main(argv: Sequence[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(argv)
     if args.command == "serve":
-        return _serve(args.host, args.port)
+        return _serve(args.host, args.port, args.workers)
     if args.command == "demo":
         return _demo()
     if args.command == "token":
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API and pages")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="API processes sharing the port (PostgreSQL only; default "
+                            "GONGXIAO_WEB_WORKERS or 1); the projections run beside them")
     commands.add_parser("demo", help="fill the store with a realistic week of the district")
     token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action",
                                                                           required=True)
@@ -56,12 +59,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(host: str, port: int) -> int:
+def _serve(host: str, port: int, workers: int | None) -> int:
     import uvicorn
 
     from api.main import create_app
+    from infra.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port)
+    settings = Settings.from_env()
+    workers = workers or settings.web_workers
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port)
+        return 0
+    if settings.embedded:
+        print("gongxiao serve: several workers need PostgreSQL (set GONGXIAO_DATABASE_URL); "
+              "the embedded store belongs to one process", file=sys.stderr)
+        return 2
+    from infra.composition import build_application
+    from infra.views import build_views
+    from infra.views.runtime import start_in_background
+
+    # The workers only answer requests; this supervising process keeps the views up to date.
+    app = build_application(settings)
+    projections = start_in_background(app, build_views(settings), settings)
+    try:
+        uvicorn.run("api.main:create_worker_app", factory=True, workers=workers,
+                    host=host, port=port)
+    finally:
+        projections.stop()
+        app.close()
     return 0
 
 

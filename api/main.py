@@ -69,6 +69,11 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     return api
 
 
+def create_worker_app() -> FastAPI:
+    """One of several ``gongxiao serve --workers`` processes: the views are kept by another."""
+    return create_app(project=False)
+
+
 def _lifespan(project: bool) -> Any:
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
