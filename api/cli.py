@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(worker.main(extra) or 0)
     from workers.projections import rebuild
 
-    return int(rebuild(args.name) or 0)
+    return int(rebuild(args.name, processes=args.processes) or 0)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +53,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True)
     rebuild = projections.add_parser("rebuild", help="rebuild a view from the log and swap it in")
     rebuild.add_argument("name", nargs="?", default=None)
+    rebuild.add_argument("--processes", type=_positive, default=None,
+                         help="processes to deal the views to (default: 1 on the embedded "
+                              "store, one per CPU on PostgreSQL)")
     return parser
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of processes")
+    return number
 
 
 def _serve(host: str, port: int) -> int:
