@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(worker.main(extra) or 0)
     from workers.projections import rebuild
 
-    return int(rebuild(args.name) or 0)
+    return int(rebuild(args.name, processes=args.processes) or 0)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API and pages")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=None,
+    serve.add_argument("--workers", type=_positive, default=None,
                        help="API processes sharing the port (PostgreSQL only; default "
                             "GONGXIAO_WEB_WORKERS or 1); the projections run beside them")
     commands.add_parser("demo", help="fill the store with a realistic week of the district")
@@ -56,7 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True)
     rebuild = projections.add_parser("rebuild", help="rebuild a view from the log and swap it in")
     rebuild.add_argument("name", nargs="?", default=None)
+    rebuild.add_argument("--processes", type=_positive, default=None,
+                         help="processes to deal the views to (default: 1 on the embedded "
+                              "store, one per CPU on PostgreSQL)")
     return parser
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of processes")
+    return number
 
 
 def _serve(host: str, port: int, workers: int | None) -> int:

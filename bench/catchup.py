@@ -4,17 +4,17 @@ A PostgreSQL log of ≥ 1,000,000 events (quick: 20,000) is written by the bulk 
 in the same run: the raw rate of reading and decoding the whole notification log; ``gongxiao
 worker projections --once`` catching every view up from nothing in its own process (what a
 new worker or a lost view does), with its peak memory; the same in two processes, a few
-views each (``infra.views.parallel``); and the rebuild of each view beside its live one.
-Needs GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
+views each (``infra.views.parallel``); the rebuild of each view beside its live one; and the
+scheduler's nightly reconciliation (``gongxiao worker scheduler --run reconcile``: every
+view recomputed from the log and compared with the live one), with its peak memory. Each
+worker's memory is set beside its code at rest (``bench._workers``). Needs
+GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import json
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +22,8 @@ from pathlib import Path
 import psycopg
 
 from bench._bulk import Loader, load
-from bench._db import fresh_database, peak_rss_mb, server_url
+from bench._db import fresh_database, server_url
+from bench._workers import at_rest_mb, run_once, worker_env
 from bench.figures import Figure
 from infra.settings import Settings
 from infra.views import Views, build_views, parallel
@@ -41,7 +42,8 @@ def run(quick: bool) -> list[Figure]:
         views = build_views(settings)
         try:
             raw = events / _timed(lambda: _read_all(app))
-            seconds, rss = _worker_once(url, Path(var))
+            workers_env = worker_env(url, GONGXIAO_VAR_DIR=var)
+            seconds, rss, _ = run_once("projections", "--once", env=workers_env)
             one = events / seconds
             _drop_views(url, views)
             many = events / _timed(lambda: parallel.catch_up(
@@ -53,12 +55,12 @@ def run(quick: bool) -> list[Figure]:
                 Figure(f"catch-up, all 4 views, {PROCESSES} processes", many, "events/s",
                        "read + decode the log", raw, f">= {TARGET:.0f}/s", many >= TARGET),
                 Figure("projections worker peak RSS (catch-up)", rss, "MB",
-                       "bench process peak RSS", peak_rss_mb())]
+                       "workers.projections imported, at rest", at_rest_mb("projections"))]
             for name in views.names:
                 rate = events / _timed(lambda n=name: views.rebuild(app, n))  # type: ignore[misc]
                 figures.append(Figure(f"rebuild and swap {name}", rate, "events/s",
                                       "read + decode the log", raw))
-            return figures
+            return figures + _reconcile(workers_env, events, raw)
         finally:
             views.close()
             app.close()
@@ -73,32 +75,15 @@ def _read_all(app: Loader) -> None:
         position = notes[-1].id
 
 
-def _worker_once(url: str, var: Path) -> tuple[float, float]:
-    """``gongxiao worker projections --once`` on the store: seconds (process start included)
-    and its peak resident memory in MB."""
-    env = {**os.environ, "GONGXIAO_DATABASE_URL": url, "GONGXIAO_VAR_DIR": str(var)}
-    env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
-    command = [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())",
-               "worker", "projections", "--once"]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    peak = [0.0]
-
-    def watch() -> None:
-        while process.poll() is None:
-            try:
-                peak[0] = max(peak[0], peak_rss_mb(process.pid))
-            except (FileNotFoundError, ProcessLookupError, StopIteration):
-                return
-            time.sleep(0.2)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    if process.wait() != 0:
-        raise RuntimeError("gongxiao worker projections --once failed")
-    seconds = time.perf_counter() - started
-    watcher.join()
-    return seconds, peak[0]
+def _reconcile(env: dict[str, str], events: int, raw: float) -> list[Figure]:
+    """``gongxiao worker scheduler --run reconcile`` on views just rebuilt: none may drift."""
+    seconds, rss, printed = run_once("scheduler", "--run", "reconcile", env=env)
+    if drifted := [r["projection"] for r in json.loads(printed) if r["drift"]]:
+        raise RuntimeError(f"reconcile found drift in views just rebuilt: {drifted}")
+    return [Figure("scheduler reconcile, all 4 views (start included)", events / seconds,
+                   "events/s", "read + decode the log", raw),
+            Figure("scheduler peak RSS (reconcile)", rss, "MB",
+                   "workers.scheduler imported, at rest", at_rest_mb("scheduler"))]
 
 
 def _drop_views(url: str, views: Views) -> None:

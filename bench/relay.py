@@ -5,31 +5,33 @@ schema; then, in the same run, on the same broker, each on a fresh topic of 6 pa
 
 - raw producer: one idempotent ``acks=all`` producer sending the relay's own messages (keys
   and JSON values made beforehand), send and flush — what kafka-python itself can do;
-- relay, one process: read the log, encode each event, send, flush, record the positions,
-  chunk after chunk until caught up — ``gongxiao worker relay``;
-- relay, two processes: each serving 3 of the 6 partitions, timed from a common start.
+- relay, one process: ``gongxiao worker relay`` reading the log, encoding each event,
+  sending, flushing and recording the positions, chunk after chunk, timed from its start
+  until its positions cover the log (process start included, about half a second), with its
+  peak memory beside its code at rest;
+- relay, two processes: two such workers each serving 3 of the 6 partitions, started together.
 
 Needs GONGXIAO_TEST_DATABASE_URL and GONGXIAO_TEST_KAFKA_BOOTSTRAP (``make bench`` sets them).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from kafka import KafkaAdminClient
 
 from bench._bulk import Loader, load
+from bench._workers import Worker, at_rest_mb, worker_env
 from bench.figures import Figure
 from infra.kafka_clients import reliable_producer
 from infra.kafka_events import event_value
+from infra.kafka_positions import Positions
 from infra.settings import Settings
-from workers.relay import Relay
 
 TARGET = 20_000.0
 PARTITIONS = 6
@@ -54,13 +56,17 @@ def run(quick: bool) -> list[Figure]:
     try:
         events = load(env, 20_000 if quick else 200_000)
         raw = events / _raw(env, bootstrap, topics[0])
-        one = events / _relays(env, bootstrap, topics[1], [None])
-        two = events / _relays(env, bootstrap, topics[2], [[0, 1, 2], [3, 4, 5]])
+        workers = worker_env(url, GONGXIAO_KAFKA_BOOTSTRAP=bootstrap, POSTGRES_SCHEMA=schema)
+        seconds, rss = _relays(env, workers, topics[1], [None])
+        one = events / seconds
+        two = events / _relays(env, workers, topics[2], ["0,1,2", "3,4,5"])[0]
         label = f"{events} events, {PARTITIONS} partitions"
         return [Figure(f"relay, 1 process ({label})", one, "events/s", "kafka-python raw producer",
                        raw, f">= {TARGET:.0f}/s", one >= TARGET),
                 Figure(f"relay, 2 processes ({label})", two, "events/s", "kafka-python raw producer",
-                       raw, f">= {TARGET:.0f}/s", two >= TARGET)]
+                       raw, f">= {TARGET:.0f}/s", two >= TARGET),
+                Figure("relay worker peak RSS (1 process)", rss, "MB",
+                       "workers.relay imported, at rest", at_rest_mb("relay"))]
     finally:
         admin.delete_topics(topics, timeout_ms=10_000, raise_errors=False)
         admin.close()
@@ -91,42 +97,24 @@ def _raw(env: dict[str, str], bootstrap: str, topic: str) -> float:
         producer.close(timeout=10)
 
 
-def _relays(env: dict[str, str], bootstrap: str, topic: str, shares: list[Any]) -> float:
-    """Seconds from a common start until relays serving ``shares`` have published the log."""
-    spawn = multiprocessing.get_context("spawn")
-    go, ready, ends = spawn.Event(), spawn.Queue(), spawn.Queue()
-    workers = [spawn.Process(target=_relay, args=(env, bootstrap, topic, share, go, ready, ends))
-               for share in shares]
-    for worker in workers:
-        worker.start()
-    try:
-        for _ in workers:
-            ready.get(timeout=120)
-        started = time.perf_counter()
-        go.set()
-        finished = max(ends.get(timeout=900) for _ in workers)
-        return finished - started
-    finally:
-        for worker in workers:
-            worker.join(timeout=60)
-            if worker.is_alive():
-                worker.kill()
-
-
-def _relay(env: dict[str, str], bootstrap: str, topic: str, share: list[int] | None,
-           go: Any, ready: Any, ends: Any) -> None:
-    """One relay process: connected and ready, then publishing from the signal to the end."""
+def _relays(env: dict[str, str], workers: dict[str, str], topic: str,
+            shares: list[str | None]) -> tuple[float, float]:
+    """``gongxiao worker relay`` processes serving ``shares`` of the partitions, started
+    together: seconds until their positions cover the whole log, and the first one's peak
+    resident memory in MB."""
     app = Loader(env=env)
-    producer = reliable_producer(bootstrap, client_id="bench-relay")
-    relay = Relay(recorder=app.recorder, connect=lambda: producer, topic=topic, partitions=share,
-                  encode=lambda n: event_value(app, n))
+    positions = Positions(app.recorder, topic=topic)
+    head = app.recorder.max_notification_id() or 0
     try:
-        producer.partitions_for(topic)
-        ready.put(True)
-        go.wait()
-        while relay.publish_next():
-            pass
-        ends.put(time.perf_counter())
+        with ExitStack() as running:
+            started = time.perf_counter()
+            relays = [running.enter_context(Worker(
+                "relay", "--topic", topic, *(["--partitions", share] if share else []),
+                env=workers)) for share in shares]
+            while min(p.position for p in positions.get(range(PARTITIONS)).values()) < head:
+                for relay in relays:
+                    relay.check()
+                time.sleep(0.02)
+            return time.perf_counter() - started, relays[0].peak_rss_mb()
     finally:
-        relay.disconnect()
         app.close()

@@ -1,5 +1,6 @@
 """``gongxiao worker projections``: keep every view up to date from the event log, in its own
-process; ``gongxiao projections rebuild [NAME]``: rebuild views beside the live ones.
+process; ``gongxiao projections rebuild [NAME] [--processes N]``: rebuild views beside the
+live ones, on PostgreSQL a few views to each of several processes (``infra.views.parallel``).
 
 Several of these may run at once: each batch locks the views' tracking rows, so a second
 runner waits and then finds the work done.
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Sequence
 
 from infra.composition import build_application
 from infra.settings import Settings
-from infra.views import build_views
+from infra.views import build_views, parallel
 from infra.views.runtime import start_in_background
 
 log = logging.getLogger("gongxiao.projections")
@@ -55,17 +58,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.close()
 
 
-def rebuild(name: str | None = None) -> int:
-    """Rebuild one view (or every view) from the log and swap it in; reads go on meanwhile."""
+def rebuild(name: str | None = None, *, processes: int | None = None) -> int:
+    """Rebuild one view (or every view) from the log and swap it in; reads go on meanwhile.
+
+    On PostgreSQL the views are dealt to ``processes`` processes (default: one per CPU), each
+    rebuilding its own; the embedded store takes one writer at a time, so one process there.
+    """
     settings = Settings.from_env()
+    if processes is None:
+        processes = 1 if settings.embedded else os.cpu_count() or 1
+    if processes > 1 and settings.embedded:
+        print("gongxiao projections rebuild: the embedded store takes one writer at a time; "
+              "use --processes 1", file=sys.stderr)
+        return 2
     views = build_views(settings)
     app = build_application(settings)
     try:
-        for view, position in views.rebuild(app, name).items():
+        names = views.chosen(name)
+        if min(processes, len(names)) > 1:
+            rebuilt = parallel.rebuild(settings, store_env=settings.event_store_env(),
+                                       schema="public", names=names, processes=processes)
+        else:
+            rebuilt = views.rebuild(app, name)
+        for view, position in rebuilt.items():
             print(f"rebuilt {view} at event {position}")
         return 0
     except KeyError as unknown:
-        print(unknown.args[0])
+        print(f"gongxiao projections rebuild: {unknown.args[0]}", file=sys.stderr)
         return 2
     finally:
         views.close()

@@ -61,18 +61,19 @@ class Views:
     def rebuild(self, app: Any, name: str | None = None) -> dict[str, int]:
         """Rebuild one view (or all) beside the live one and swap it in; answers positions."""
         return {n: rebuild(self.db, self.projections[n], recorder=app.recorder, mapper=app.mapper)
-                for n in self._chosen(name)}
+                for n in self.chosen(name)}
 
     def reconcile(self, app: Any, name: str | None = None) -> list[dict[str, Any]]:
         """Recompute views from the log and report how the live ones differ (their drift)."""
         return [reconcile(self.db, self.projections[n], recorder=app.recorder, mapper=app.mapper)
-                for n in self._chosen(name)]
+                for n in self.chosen(name)]
 
     def close(self) -> None:
         self.store.close()
         self.db.close()
 
-    def _chosen(self, name: str | None) -> list[str]:
+    def chosen(self, name: str | None) -> list[str]:
+        """The view called ``name``, or every view; KeyError for a name that is no view."""
         if name is not None and name not in self.projections:
             raise KeyError(f"no view {name!r}; views are {', '.join(self.projections)}")
         return [name] if name else self.names
