@@ -1,5 +1,9 @@
 """Dependencies of the routes, as ``Annotated`` aliases: the application, the views, the
-caller behind the bearer token, and the runner that answers a command once per key."""
+caller behind the bearer token, and the runner that answers a command once per key.
+
+They are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, a hand-off
+per dependency per request. Only a token not met before in this process is looked up in
+the database, and that in a worker thread."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.jsonio import Answer
 from domain.application import Gongxiao
@@ -20,19 +25,22 @@ from infra.views import Views as ReadModels
 bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
 
 
-def get_gongxiao(request: Request) -> Gongxiao:
+async def get_gongxiao(request: Request) -> Gongxiao:
     return request.app.state.gongxiao
 
 
-def get_views(request: Request) -> ReadModels:
+async def get_views(request: Request) -> ReadModels:
     return request.app.state.views
 
 
-def get_principal(request: Request, credentials: Annotated[
+async def get_principal(request: Request, credentials: Annotated[
         HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     """The caller of a request that needs a token: 401 without a valid one."""
     tokens: Tokens = request.app.state.tokens
-    found = tokens.principal(credentials.credentials) if credentials else None
+    found = None
+    if credentials is not None:
+        found = (tokens.remembered(credentials.credentials)
+                 or await run_in_threadpool(tokens.principal, credentials.credentials))
     if found is None:
         detail = ("this needs a token: send Authorization: Bearer <token>" if credentials is None
                   else "this token is not known; ask the co-op office for a new one")
@@ -47,7 +55,7 @@ Views = Annotated[ReadModels, Depends(get_views)]
 Caller = Annotated[Principal, Depends(get_principal)]
 
 
-def _admin(caller: Caller) -> Principal:
+async def _admin(caller: Caller) -> Principal:
     return caller.allow()
 
 
@@ -71,7 +79,7 @@ class Runner:
         return Answer(body, status, {"Idempotent-Replayed": "true"} if replayed else None)
 
 
-def get_runner(request: Request, app: App, key: IdempotencyKey = None) -> Runner:
+async def get_runner(request: Request, app: App, key: IdempotencyKey = None) -> Runner:
     return Runner(request, app, key)
 
 

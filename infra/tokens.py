@@ -71,6 +71,10 @@ class Tokens:
                      (_digest(token), role, scope, datetime.now(UTC).isoformat()))
         return token
 
+    def remembered(self, token: str) -> Principal | None:
+        """Who a token speaks for if this process met it before; no database query."""
+        return self._known.get(_digest(token))
+
     def principal(self, token: str) -> Principal | None:
         """Who a presented token speaks for, or None for a token never issued."""
         if not token.startswith(PREFIX) or len(token) > 100:
