@@ -31,7 +31,7 @@ class GroupCommit:
 
     def __init__(self, write: Write, *, max_commands: int = MAX_COMMANDS) -> None:
         self._write, self._max = write, max_commands
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._writing = False
 
@@ -39,16 +39,16 @@ class GroupCommit:
         """Write one command's events (and rows); answers its recordings once they are
         committed, or raises what its own transaction raised."""
         mine = _Pending(events, rows)
-        with self._changed:
+        with self._lock:
             self._queue.append(mine)
-            while self._writing and not mine.done:
-                self._changed.wait()
+            leading, self._writing = not self._writing, True
+        if not leading:
+            mine.woken.wait()  # written by the writer, or handed the writer's part
             if mine.done:
                 return mine.outcome()
-            self._writing = True
         try:
             while not mine.done:
-                with self._changed:
+                with self._lock:
                     group = self._take()
                 try:
                     self._write_group(group)
@@ -58,12 +58,14 @@ class GroupCommit:
                             p.fail(interrupted)
                     raise
                 finally:
-                    with self._changed:
-                        self._changed.notify_all()
+                    for p in group:
+                        p.woken.set()
         finally:
-            with self._changed:
-                self._writing = False
-                self._changed.notify_all()
+            with self._lock:
+                if self._queue:  # the oldest waiting command writes next: woken, not done
+                    self._queue[0].woken.set()
+                else:
+                    self._writing = False
         return mine.outcome()
 
     def _take(self) -> list[_Pending]:
@@ -107,6 +109,7 @@ class GroupCommit:
 class _Pending:
     def __init__(self, events: Sequence[Any], rows: dict[str, Sequence[Any]]) -> None:
         self.events, self.rows = list(events), rows
+        self.woken = threading.Event()
         self.ids = frozenset(e.originator_id for e in self.events)
         self.done = False
         self.recordings: list[Any] = []
