@@ -1,8 +1,10 @@
 """What a real deployment wants in front of the API: a request size limit and a rate limit.
 
 The size limit refuses a declared ``Content-Length`` over the limit before reading anything,
-and stops a streamed body as soon as it passes it. The rate limit (``limits``, moving window)
-counts per token when one is presented, else per client address; health and metrics scrapes
+and stops a streamed body as soon as it passes it. The rate limit (``limits``, sliding window
+counter: the moving window's behaviour at a constant cost, where the moving window keeps a
+timestamp per request and pays for each of them on every hit) counts per token when one is
+presented, else per client address; health and metrics scrapes
 are not counted. Both answer problem+json; 429 says when to come back in ``Retry-After``.
 """
 
@@ -14,7 +16,7 @@ import time
 
 from limits import parse
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +33,7 @@ class RequestLimits:
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
         self.app, self.limits = app, limits
-        self.window = MovingWindowRateLimiter(storage_from_string(limits.storage))
+        self.window = SlidingWindowCounterRateLimiter(storage_from_string(limits.storage))
         self.per_token, self.per_address = parse(limits.per_token), parse(limits.per_address)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
