@@ -33,6 +33,7 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	@set -e; eval "$$(bash infra/services/up.sh | sed 's/^/export /')"; \
+	bash infra/services/wrk.sh >/dev/null; \
 	$(BIN)/python -m bench
 
 clean:

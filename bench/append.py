@@ -189,15 +189,16 @@ def _concurrent_intake(env: dict[str, str], seconds: float, *, group: bool) -> d
             i += 1
 
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         app.close()
     every = [ms for mine in latencies for ms in mine]
     return {"rate": len(every) / elapsed, "p99": percentile(every, 99),
+            "cpu_ms": cpu * 1000 / max(1, len(every)),
             "per_commit": len(every) / max(1, commits[0])}

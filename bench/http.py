@@ -10,6 +10,7 @@ GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -148,9 +149,11 @@ class _database:
 
 
 class _server:
-    """``gongxiao serve`` on a free loopback port, stopped (by its own pid) afterwards."""
+    """``gongxiao serve`` (``--workers``) on a free loopback port, stopped (by its own pid)
+    afterwards."""
 
-    def __init__(self, url: str, var: Path) -> None:
+    def __init__(self, url: str, var: Path, *, workers: int = 1) -> None:
+        self.workers = workers
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -161,7 +164,8 @@ class _server:
 
     def __enter__(self) -> str:
         command = [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())",
-                   "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+                   "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", str(self.workers)]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
         address = f"http://127.0.0.1:{self.port}"
@@ -176,6 +180,16 @@ class _server:
                 time.sleep(0.2)
         self.__exit__()
         raise RuntimeError(f"gongxiao serve did not answer /healthz in 30 s: {self.log}")
+
+    def pids(self) -> list[int]:
+        """The serving process and its descendants (the API workers of ``--workers``)."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return found
 
     def __exit__(self, *exc: object) -> None:
         self.process.send_signal(signal.SIGTERM)
