@@ -1,0 +1,116 @@
+"""``gongxiao serve --workers N``: several API processes on one port over PostgreSQL, the
+views kept up to date by the supervising process; refused on the embedded store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import pytest
+
+from api.cli import main
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.tokens import Tokens
+from tests.district import at, seed
+
+GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> Iterator[str]:
+    """A database of the test's own: ``serve`` keeps its views in the public schema."""
+    name = f"gongxiao_test_serve_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield urlunsplit(urlsplit(postgres_url)._replace(path="/" + name))
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.mark.postgres
+def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
+        database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, kafka_bootstrap=None, var_dir=tmp_path)
+    app = seed(Gongxiao(env=settings.event_store_env()))
+    try:
+        token = Tokens(app.recorder).issue(role="operator", scope="yongan")
+    finally:
+        app.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
+    env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([GONGXIAO, "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(server, url, tmp_path / "serve.log")
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(children) >= 2, "two API worker processes"
+        codes = [f"W{n}" for n in range(20)]
+        for code in codes:  # a new connection each time: the kernel deals them to the workers
+            with httpx.Client(base_url=url, timeout=30,
+                              headers={"Authorization": f"Bearer {token}"}) as http:
+                answer = http.post("/v1/batches", headers={"Idempotency-Key": f"k-{code}"}, json={
+                    "batch_code": code, "site_id": "yongan", "farmer_id": "zhang",
+                    "sku": "jiuhuang", "harvested_at": at(0).isoformat(), "net_kg": 50,
+                    "scanned_at": at(0, 2).isoformat()})
+                assert answer.status_code == 201, answer.text
+        with httpx.Client(base_url=url, timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}) as http:
+            assert http.get(f"/v1/batches/{codes[-1]}").json()["batch_code"] == codes[-1]
+            _wait_until_views_caught_up(http)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    assert server.returncode == 0, (tmp_path / "serve.log").read_text()[-3000:]
+
+
+def test_several_workers_on_the_embedded_store_are_refused(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("GONGXIAO_DATABASE_URL", raising=False)
+    monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def _wait_until_views_caught_up(http: httpx.Client, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        lags = [line for line in http.get("/metrics").text.splitlines()
+                if line.startswith("gongxiao_projection_lag_events{")]
+        if lags and all(float(line.rsplit(" ", 1)[1]) == 0 for line in lags):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"the views did not catch up within {timeout} s: {lags}")
+        time.sleep(0.2)
+
+
+def _wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"`gongxiao serve --workers 2` exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"`gongxiao serve --workers 2` did not answer /healthz:\n{log.read_text()[-3000:]}")
