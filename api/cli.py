@@ -84,20 +84,9 @@ def _serve(host: str, port: int, workers: int | None) -> int:
         print("gongxiao serve: several workers need PostgreSQL (set GONGXIAO_DATABASE_URL); "
               "the embedded store belongs to one process", file=sys.stderr)
         return 2
-    from infra.composition import build_application
-    from infra.views import build_views
-    from infra.views.runtime import start_in_background
+    from api.serving import serve_workers
 
-    # The workers only answer requests; this supervising process keeps the views up to date.
-    app = build_application(settings)
-    projections = start_in_background(app, build_views(settings), settings)
-    try:
-        uvicorn.run("api.main:create_worker_app", factory=True, workers=workers,
-                    host=host, port=port)
-    finally:
-        projections.stop()
-        app.close()
-    return 0
+    return serve_workers(settings, host=host, port=port, workers=workers)
 
 
 def _demo() -> int:

@@ -4,6 +4,7 @@ views kept up to date by the supervising process; refused on the embedded store.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import psycopg
 import pytest
 
 from api.cli import main
+from api.serving import SETTLING_S
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
@@ -57,8 +59,9 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(server, url, tmp_path / "serve.log")
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        assert len(children) >= 2, "two API worker processes"
+        started = time.monotonic()
+        workers = _workers(server.pid)
+        assert len(workers) == 2, "two API worker processes"
         codes = [f"W{n}" for n in range(20)]
         for code in codes:  # a new connection each time: the kernel deals them to the workers
             with httpx.Client(base_url=url, timeout=30,
@@ -72,6 +75,15 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
                           headers={"Authorization": f"Bearer {token}"}) as http:
             assert http.get(f"/v1/batches/{codes[-1]}").json()["batch_code"] == codes[-1]
             _wait_until_views_caught_up(http)
+        time.sleep(max(0.0, SETTLING_S - (time.monotonic() - started)))
+        os.kill(workers[0], signal.SIGKILL)  # a worker dies: the supervisor starts another
+        deadline = time.monotonic() + 30
+        while not (len(_workers(server.pid)) == 2 and workers[0] not in _workers(server.pid)):
+            assert time.monotonic() < deadline, "no new worker in place of the one killed"
+            time.sleep(0.2)
+        for _ in range(6):
+            with httpx.Client(base_url=url, timeout=30) as http:
+                assert http.get("/healthz").status_code == 200
     finally:
         server.terminate()
         try:
@@ -89,6 +101,14 @@ def test_several_workers_on_the_embedded_store_are_refused(
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
     assert main(["serve", "--workers", "2"]) == 2
     assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def _workers(supervisor: int) -> list[int]:
+    """The API processes: children of the supervisor started by name (not spawn's helper)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
 
 
 def _wait_until_views_caught_up(http: httpx.Client, timeout: float = 30) -> None:
