@@ -4,6 +4,7 @@ snapshots keep the plain shape stocks always had."""
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,6 +16,7 @@ from pyrsistent import PMap, thaw
 from domain.application import Gongxiao
 from domain.errors import Conflict
 from domain.stock import Stock
+from domain.usecases.base import snapshot_interval
 from tests.district import at, graded, packs, seed
 
 sites, weights = st.sampled_from(["yongan", "ande"]), st.sampled_from(["0.5", "1"])
@@ -106,9 +108,9 @@ def test_a_snapshot_of_the_version_before_reads_as_the_stock_now() -> None:
     assert vars(old.mutate(None)) == vars(stock)
 
 
-def events_only(app: Gongxiao, stock_id: UUID) -> Stock:
+def events_only(app: Gongxiao, stock_id: UUID, upto: int | None = None) -> Stock:
     stock = None
-    for e in app.events.get(stock_id):
+    for e in app.events.get(stock_id, lte=upto):
         stock = e.mutate(stock)
     assert isinstance(stock, Stock)
     return stock
@@ -135,3 +137,20 @@ def sorted_free(stock: Stock, pack_kg: Decimal, moment: Any) -> list[str]:
     return [code for *_, code in sorted(
         (p["expires_at"], p["packed_at"], code) for code, p in stock.packs.items()
         if p["order_id"] is None and p["pack_kg"] == pack_kg and p["expires_at"] > moment)]
+
+
+def test_a_snapshot_taken_as_saved_is_the_stock_read_from_its_events() -> None:
+    app = seed(Gongxiao())
+    for i in range(100):
+        graded(app, f"B{i}")
+        packs(app, 1, key=f"run-{i}")
+    stock_id = Stock.create_id("jiuhuang", "A")
+    snapshot = next(iter(app.snapshots.get(stock_id, desc=True, limit=1)))  # type: ignore[union-attr]
+    assert snapshot.originator_version == 200
+    assert vars(snapshot.mutate(None)) == vars(events_only(app, stock_id, upto=200))
+
+
+def test_a_larger_stock_is_snapshotted_less_often_at_the_same_cost_per_event() -> None:
+    assert snapshot_interval(SimpleNamespace(records_held=900), 200) == 200
+    assert snapshot_interval(SimpleNamespace(records_held=12_000), 200) == 1600
+    assert snapshot_interval(SimpleNamespace(), 200) == 200  # aggregates that do not say
