@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
+from pyrsistent import pmap
+
 from domain.application import Gongxiao
 from domain.batch import Batch
 from domain.cold_room import ColdRoom
@@ -67,8 +69,8 @@ def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 
             # and FEFO (drawn lots, sold packs, paid references) is not needed by this script.
             for shelf in shelves.values():
                 shelf.sold.clear()
-            stocks["A"].lots.clear()
-            stocks["B"].lots.clear()
+            for stock in stocks.values():
+                stock.lots, stock.lot_queues = pmap(), pmap()
         return app.recorder.max_notification_id() or 0
     finally:
         app.close()

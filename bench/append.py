@@ -61,7 +61,8 @@ def run(quick: bool) -> list[Figure]:
                "raw psycopg, 1,000 rows per txn", many),
         Figure("use case latency p99, 1 writer", flow["p99"], "ms", "use case latency p50",
                flow["p50"]),
-        # Stock carries every lot and pack of its product and grade, and each command copies it.
+        # The stock grows by 10 packs a cycle (10,000 by the end of a full run): a ratio near 1
+        # says a command costs no more on a large stock (domain/stock_state.py).
         Figure("use cases, 1 writer, last tenth of the run", flow["last"], "cmds/s",
                "the first tenth, on a small stock", flow["first"]),
         Figure(f"intake, {WRITERS} writers, group commit", grouped["rate"], "scans/s",

@@ -2,18 +2,25 @@
 
 It is the consistency boundary of packing and reserving: two clerks can never draw the same
 kilogram or be promised the same pack, because both change this one aggregate.
+
+It holds every lot and pack in the cold store and every command that packs or reserves reads
+a copy of it, so none of them may take longer as the stock grows: see ``domain.stock_state``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from pyrsistent import PMap, pmap, pvector
 
 from domain.errors import Conflict, Invalid
+from domain.fefo import FefoQueue
+from domain.stock_state import EMPTY, Record, StockSnapshot, lot_entry, pack_entry, put, restore
 from domain.topics import stable_topics
 from domain.values import id_for, short_code
 
@@ -22,13 +29,19 @@ MAX_PACKS_PER_RUN = 5000
 
 @stable_topics("Stock")
 class Stock(Aggregate):
+    # 2: persistent maps and FEFO queues in memory; stored snapshots keep the shape of 1.
+    class_version = 2
+    Snapshot = StockSnapshot
+
     @event("Opened")
     def __init__(self, sku: str, grade: str) -> None:
         self.sku, self.grade = sku, grade
-        self.lots: dict[str, dict[str, Any]] = {}
-        self.packs: dict[str, dict[str, Any]] = {}
-        self.runs: dict[str, dict[str, Any]] = {}
-        self.flagged: dict[str, str] = {}
+        self.lots: PMap[str, Record] = pmap()
+        self.packs: PMap[str, Record] = pmap()
+        self.runs: PMap[str, Record] = pmap()
+        self.flagged: PMap[str, str] = pmap()
+        self.lot_queues: PMap[str, FefoQueue] = pmap()  # per site: lots with kg left
+        self.pack_queues: PMap[Decimal, FefoQueue] = pmap()  # per pack kg: packs not reserved
 
     @staticmethod
     def create_id(sku: str, grade: str) -> UUID:
@@ -42,14 +55,15 @@ class Stock(Aggregate):
     @event("LotAdded")
     def _lot_added(self, batch_code: str, site_id: str, kg: Decimal, expires_at: datetime,
                    received_at: datetime) -> None:
-        self.lots[batch_code] = {"site_id": site_id, "kg": kg, "expires_at": expires_at,
-                                 "received_at": received_at}
+        self.lots, self.lot_queues = put(self.lots, self.lot_queues, {batch_code: pmap(
+            {"site_id": site_id, "kg": kg, "expires_at": expires_at, "received_at": received_at})},
+            lot_entry)
 
     def pack(self, *, run_id: UUID, site_id: str, pack_kg: Decimal, count: int,
              packed_at: datetime, sources: list[dict[str, Any]] | None) -> list[str]:
         """Turn graded kg into coded packs, FEFO unless told which batches; answers the codes."""
         if str(run_id) in self.runs:
-            return self.runs[str(run_id)]["pack_codes"]
+            return list(self.runs[str(run_id)]["pack_codes"])
         if pack_kg <= 0:
             raise Invalid("pack_kg must be more than zero", field="pack_kg")
         if not 1 <= count <= MAX_PACKS_PER_RUN:
@@ -66,30 +80,32 @@ class Stock(Aggregate):
     @event("Packed")
     def _packed(self, run_id: str, site_id: str, pack_kg: Decimal, packed_at: datetime,
                 expires_at: datetime, draws: list[dict[str, Any]], pack_codes: list[str]) -> None:
+        lots: dict[str, Record] = {}
         for d in draws:
-            self.lots[d["batch_code"]]["kg"] -= d["kg"]
-        for code in pack_codes:
-            self.packs[code] = {"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
-                                "expires_at": expires_at, "order_id": None}
-        self.runs[run_id] = {"pack_codes": pack_codes}
+            lot = lots.get(d["batch_code"]) or self.lots[d["batch_code"]]
+            lots[d["batch_code"]] = lot.set("kg", lot["kg"] - d["kg"])
+        self.lots, self.lot_queues = put(self.lots, self.lot_queues, lots, lot_entry)
+        pack = pmap({"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
+                     "expires_at": expires_at, "order_id": None})
+        self._put_packs(dict.fromkeys(pack_codes, pack))
+        self.runs = self.runs.set(run_id, pmap({"pack_codes": pvector(pack_codes)}))
 
     def reserve(self, *, order_id: UUID, pack_kg: Decimal, packs: int, at: datetime) -> list[str]:
         """Promise packs to an order, nearest expiry first; never more than are there."""
         if packs <= 0:
             raise Invalid("packs must be a positive count", field="packs")
-        free = self.available(pack_kg, at)
-        if len(free) < packs:
-            raise StockShort(f"only {len(free)} packs of {self.sku} grade {self.grade} "
+        queue = self.pack_queues.get(pack_kg, EMPTY)
+        codes = [code for *_, code in islice(queue.after(at), packs)]
+        if len(codes) < packs:
+            raise StockShort(f"only {len(codes)} packs of {self.sku} grade {self.grade} "
                              f"{pack_kg} kg are available, {packs} asked", sku=self.sku,
-                             grade=self.grade, pack_kg=str(pack_kg), available=len(free))
-        codes = free[:packs]
+                             grade=self.grade, pack_kg=str(pack_kg), available=len(codes))
         self._reserved(order_id=str(order_id), pack_codes=codes)
         return codes
 
     @event("Reserved")
     def _reserved(self, order_id: str, pack_codes: list[str]) -> None:
-        for code in pack_codes:
-            self.packs[code]["order_id"] = order_id
+        self._put_packs({code: self.packs[code].set("order_id", order_id) for code in pack_codes})
 
     def release(self, *, order_id: UUID, pack_codes: list[str]) -> None:
         self._check_reserved(order_id, pack_codes)
@@ -97,8 +113,7 @@ class Stock(Aggregate):
 
     @event("ReservationReleased")
     def _reservation_released(self, order_id: str, pack_codes: list[str]) -> None:
-        for code in pack_codes:
-            self.packs[code]["order_id"] = None
+        self._put_packs({code: self.packs[code].set("order_id", None) for code in pack_codes})
 
     def dispatch(self, *, shipment_id: UUID, order_id: UUID, pack_codes: list[str]) -> None:
         """Packs leave the cold store on a shipment; only packs reserved to its order may."""
@@ -107,9 +122,9 @@ class Stock(Aggregate):
 
     @event("Dispatched")
     def _dispatched(self, shipment_id: str, order_id: str, pack_codes: list[str]) -> None:
+        self._put_packs(dict.fromkeys(pack_codes))
         for code in pack_codes:
-            del self.packs[code]
-            self.flagged.pop(code, None)
+            self.flagged = self.flagged.discard(code)
 
     def flag_shelf_life(self, *, at: datetime, nearing_days: int) -> dict[str, list[str]]:
         """Flag packs still in the cold store that are past, or within ``nearing_days`` of, their
@@ -126,25 +141,25 @@ class Stock(Aggregate):
     @event("ShelfLifeFlagged")
     def _shelf_life_flagged(self, flagged_at: datetime, expired: list[str],
                             nearing: list[str]) -> None:
-        self.flagged.update({c: "nearing" for c in nearing})
-        self.flagged.update({c: "expired" for c in expired})
+        self.flagged = self.flagged.update(dict.fromkeys(nearing, "nearing"),
+                                           dict.fromkeys(expired, "expired"))
 
     def available(self, pack_kg: Decimal, at: datetime) -> list[str]:
         """Unreserved, unexpired packs of a weight, FEFO: nearest expiry, then oldest packed."""
-        free = [(p["expires_at"], p["packed_at"], code) for code, p in self.packs.items()
-                if p["order_id"] is None and p["pack_kg"] == pack_kg and p["expires_at"] > at]
-        return [code for *_, code in sorted(free)]
+        return [code for *_, code in self.pack_queues.get(pack_kg, EMPTY).after(at)]
+
+    @property
+    def records_held(self) -> int:
+        """Lots, packs and packing runs: what a snapshot of it writes."""
+        return len(self.lots) + len(self.packs) + len(self.runs)
 
     def graded_kg(self, site_id: str | None = None) -> Decimal:
         return sum((lot["kg"] for lot in self.lots.values()
                     if site_id is None or lot["site_id"] == site_id), Decimal(0))
 
     def _fefo(self, site_id: str, need: Decimal, at: datetime) -> list[dict[str, Any]]:
-        lots = sorted((lot["expires_at"], lot["received_at"], code)
-                      for code, lot in self.lots.items()
-                      if lot["site_id"] == site_id and lot["kg"] > 0 and lot["expires_at"] > at)
         draws, left = [], need
-        for *_, code in lots:
+        for *_, code in self.lot_queues.get(site_id, EMPTY).after(at):
             take = min(left, self.lots[code]["kg"])
             draws.append({"batch_code": code, "kg": take})
             left -= take
@@ -182,6 +197,14 @@ class Stock(Aggregate):
             if pack is None or pack["order_id"] != str(order_id):
                 raise PackNotReserved(f"pack {code} is not reserved for this order", pack_code=code)
 
+    def _put_packs(self, changes: dict[str, Record | None]) -> None:
+        self.packs, self.pack_queues = put(self.packs, self.pack_queues, changes, pack_entry)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Stored snapshots, old and new, hold plain dicts and lists and no queues."""
+        restore(state)
+
 
 class StockShort(Conflict):
     pass
@@ -189,3 +212,4 @@ class StockShort(Conflict):
 
 class PackNotReserved(Conflict):
     pass
+

@@ -31,6 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 ATTEMPTS = 8
 Rows = Callable[[Any], Mapping[str, Sequence[Any]]]
+RECORDS_PER_EVENT = 8
 
 
 class UseCases(Application[UUID]):
@@ -116,6 +117,24 @@ class UseCases(Application[UUID]):
             for aggregate_id, aggregate in processing_event.aggregates.items():
                 self.repository.cache.put(aggregate_id, aggregate)
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshots at intervals that grow with the aggregate (``snapshot_interval``), taken
+        of the aggregate as just saved when it is at the version due rather than read back
+        from the store (rebuilding a large stock cost more than writing its snapshot)."""
+        snapshots = self.snapshots
+        if snapshots is None:
+            return
+        for event in processing_event.events:
+            aggregate: Any = processing_event.aggregates.get(event.originator_id)
+            interval = (self.snapshotting_intervals or {}).get(type(aggregate))
+            if interval is None or event.originator_version % snapshot_interval(aggregate, interval):
+                continue
+            if aggregate.version != event.originator_version:
+                self.take_snapshot(event.originator_id, version=event.originator_version)
+            else:
+                snapshot: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+                snapshots.put([snapshot.take(aggregate)])
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -138,6 +157,18 @@ class UseCases(Application[UUID]):
         """The aggregate of a key, opened (not yet saved) the first time it is needed."""
         found = self.find(cls.create_id(**key))
         return found if found is not None else cls(**key)
+
+
+def snapshot_interval(aggregate: Any, base: int) -> int:
+    """``base`` events, doubled until they are at least an eighth of the records the aggregate
+    holds (``records_held``): writing a snapshot costs as much as the records in it, so a
+    large stock's snapshots cost the same per event as a small one's, and replaying the events
+    after one costs about as much as reading it. Powers of two keep every version due at a
+    longer interval due at each shorter one."""
+    interval = base
+    while interval * RECORDS_PER_EVENT < getattr(aggregate, "records_held", 0):
+        interval *= 2
+    return interval
 
 
 def command(method: F) -> F:

@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository, project_aggregate
+from pyrsistent import PMap, pvector
 
 
 class UseCaseRepository(Repository[UUID]):
@@ -103,15 +104,18 @@ def copied(aggregate: Any) -> Any:
     """What ``copy.deepcopy`` makes of an aggregate, made faster: dicts and lists are copied
     (shared ones stay shared, as deepcopy keeps them), values that cannot change are shared,
     anything else is deep-copied. A stock of thousands of packs is copied for every command
-    that reads it, and deepcopy rebuilt every datetime and Decimal in it."""
+    that reads it, and deepcopy rebuilt every datetime and Decimal in it; its persistent maps
+    are shared now, whole."""
     cls: Any = type(aggregate)
     clone = cls.__new__(cls)
     clone.__dict__.update(_fresh(aggregate.__dict__, {}))
     return clone
 
 
+# Persistent maps and vectors cannot change either; aggregates put in them only values that
+# cannot (``pyrsistent.freeze``), so sharing one shares nothing a command could change.
 _UNCHANGING = frozenset({str, int, float, bool, type(None), bytes, Decimal, datetime, date,
-                         time, timedelta, UUID, frozenset})
+                         time, timedelta, UUID, frozenset, PMap, type(pvector())})
 
 
 def _fresh(value: Any, memo: dict[int, Any]) -> Any:

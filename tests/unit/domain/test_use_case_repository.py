@@ -4,14 +4,21 @@ copies."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from copy import deepcopy
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
+
+from pyrsistent import PMap, PVector
 
 from domain.application import Gongxiao
 from domain.farmer import Farmer
+from domain.fefo import FefoQueue
 from domain.stock import Stock
 from domain.usecases.repository import copied
-from tests.district import graded, packs, seed
+from tests.district import at, graded, packs, seed
 
 ZHANG = Farmer.create_id("zhang")
 
@@ -67,7 +74,35 @@ def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -
     clone = copied(stock)
     assert type(clone) is Stock and vars(clone) == vars(deepcopy(stock))
     assert clone.again is clone.shared and clone.shared is not stock.shared
-    code = next(iter(clone.packs))
-    clone.packs[code]["order_id"] = "changed"
-    clone.lots.clear()
-    assert stock.packs[code]["order_id"] is None and stock.lots
+    assert not mutable_parts(clone) & mutable_parts(stock)
+    assert clone.packs is stock.packs, "a persistent map is shared whole, not copied"
+
+
+def test_a_command_changing_its_copy_of_a_stock_leaves_the_cached_stock_alone() -> None:
+    app = seed(Gongxiao())
+    graded(app, "B0")
+    codes = packs(app, 4)
+    stock_id = Stock.create_id("jiuhuang", "A")
+    mine = app.repository.get(stock_id)
+    mine.reserve(order_id=uuid4(), pack_kg=Decimal("0.5"), packs=2, at=at(0, 6))  # never saved
+    cached = app.repository.get(stock_id)
+    assert all(cached.packs[c]["order_id"] is None for c in codes)
+    assert cached.available(Decimal("0.5"), at(0, 6)) == codes
+
+
+def mutable_parts(value: Any, seen: set[int] | None = None) -> set[int]:
+    """The ids of everything reachable from ``value`` that could be changed in place."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, str | int | Decimal | datetime | UUID | None):
+        return set()
+    seen.add(id(value))
+    found = set() if isinstance(value, PMap | PVector | tuple | frozenset | FefoQueue) else {id(value)}
+    if isinstance(value, dict | PMap):
+        parts: Iterable[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple | set | frozenset | PVector | FefoQueue):
+        parts = value
+    else:
+        parts = vars(value).values()
+    for part in parts:
+        found |= mutable_parts(part, seen)
+    return found
