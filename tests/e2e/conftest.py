@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.servers import stop, wait_ready
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -97,31 +99,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(server, url, var / "serve.log")
+        wait_ready(server, url, var / "serve.log")
         yield Served(url=url, demo=demo, tokens=tokens)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
-
-
-def _wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"`gongxiao serve` exited with {server.returncode} before it was ready:\n"
-                        f"{log.read_text()[-3000:]}", pytrace=False)
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`gongxiao serve` did not answer /healthz within {timeout} s:\n"
-                f"{log.read_text()[-3000:]}", pytrace=False)
 
 
 def chromium_path() -> str:

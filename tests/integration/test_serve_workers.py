@@ -9,13 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import psycopg
 import pytest
 
 from api.cli import main
@@ -24,19 +20,9 @@ from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
+from tests.servers import stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
-
-
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """A database of the test's own: ``serve`` keeps its views in the public schema."""
-    name = f"gongxiao_test_serve_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield urlunsplit(urlsplit(postgres_url)._replace(path="/" + name))
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.mark.postgres
@@ -58,7 +44,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
                               env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(server, url, tmp_path / "serve.log")
+        wait_ready(server, url, tmp_path / "serve.log")
         started = time.monotonic()
         workers = _workers(server.pid)
         assert len(workers) == 2, "two API worker processes"
@@ -85,12 +71,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
             with httpx.Client(base_url=url, timeout=30) as http:
                 assert http.get("/healthz").status_code == 200
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
     assert server.returncode == 0, (tmp_path / "serve.log").read_text()[-3000:]
 
@@ -121,16 +102,3 @@ def _wait_until_views_caught_up(http: httpx.Client, timeout: float = 30) -> None
         if time.monotonic() > deadline:
             pytest.fail(f"the views did not catch up within {timeout} s: {lags}")
         time.sleep(0.2)
-
-
-def _wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"`gongxiao serve --workers 2` exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"`gongxiao serve --workers 2` did not answer /healthz:\n{log.read_text()[-3000:]}")

@@ -4,13 +4,9 @@ a process per CPU unless told otherwise."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
 from api.cli import main
@@ -20,17 +16,6 @@ from infra.views import build_views, parallel
 from tests.district import seed
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
-
-
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """A database of the test's own: the command keeps its views in the public schema."""
-    name = f"gongxiao_test_rebuild_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield urlunsplit(urlsplit(postgres_url)._replace(path="/" + name))
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 def a_busy_week_caught_up(settings: Settings) -> tuple[dict[str, Any], int]:
