@@ -155,6 +155,7 @@ def grade_too_much(page: Any, served: Served, *, lang: str = "") -> None:
     page.wait_for_selector(f"#result.ok >> text={code}")
     page.click("a[href='#grading']")
     scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_selector(f"#grading-batch >> text={code}")  # its answer moves the focus
     page.fill("#grading [name=A]", "12")
     page.fill("#grading [name=reject_kg]", "0")
     page.keyboard.press("Enter")
@@ -191,6 +192,7 @@ def test_grading_a_held_batch_says_in_chinese_which_batch_is_held_until_when(
     open_station(page, served)
     page.click("a[href='#grading']")
     scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_selector(f"#grading-batch >> text={code}")  # its answer moves the focus
     page.fill("#grading [name=A]", "15")
     page.fill("#grading [name=reject_kg]", "0")
     page.keyboard.press("Enter")
