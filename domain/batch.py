@@ -183,7 +183,7 @@ class BatchOnHold(Conflict):
     def __init__(self, batch_code: str, holds: list[dict[str, str]]) -> None:
         reasons = "; ".join(h["detail"] for h in holds)
         super().__init__(f"batch {batch_code} is on hold ({reasons}); staff must release it first",
-                         batch_code=batch_code)
+                         batch_code=batch_code, holds=holds)
 
 
 class AlreadyGraded(Conflict):

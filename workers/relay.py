@@ -12,8 +12,22 @@ positions do not cover. Each message names the event published to its partition 
 of one the failed producer lost, and takes every event once, in log order.
 
 Relays may split the partitions (``--partitions 0,1`` and ``--partitions 2``): each reads the
-whole log and publishes the events whose key falls in its partitions. Each partition must be
-served by exactly one relay at a time.
+whole log and publishes the events whose key falls in its partitions. Each partition is
+served by one relay at a time, and that is enforced: a relay publishes a partition only while
+it holds the partition's lock (``infra.kafka_ownership``: a PostgreSQL advisory lock on a
+connection kept for the relay's lifetime, a file lock on the embedded store), checks the lock
+before each chunk and again before recording the chunk's position, and records nothing once
+it is lost. Positions never move back, so even a lock lost between that check and the write
+can only make the next owner send a chunk again, which consumers drop as a repeat.
+
+A relay that finds a partition held by another **waits** for it rather than exiting: it
+publishes the partitions it could take, retries the others every second and logs, whenever
+that changes, which partitions are held and by whom (host, process, PostgreSQL pid). That is
+what an operator wants from both ways this happens: a relay restarted while the old one still
+hangs must take over the moment the old session ends (the server drops its locks then,
+whether it exited, was killed or had its connection terminated) instead of failing into its
+supervisor's restart loop; and a second relay started by mistake is a harmless standby whose
+log says what it waits for. Exiting would turn the first case into an outage.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, PersistenceError
@@ -36,6 +51,7 @@ from infra.kafka_clients import (
     stop_on_signals,
 )
 from infra.kafka_events import Partitions, event_value, previous_header
+from infra.kafka_ownership import LockLost, PartitionLocks, partition_locks
 from infra.kafka_positions import Positions
 from infra.settings import Settings
 
@@ -46,10 +62,14 @@ class Relay:
     def __init__(self, *, recorder: ApplicationRecorder, connect: Callable[[], KafkaProducer],
                  encode: Callable[[Notification], bytes], topic: str,
                  partitions: Collection[int] | None = None, chunk: int = 5_000,
-                 flush_timeout_s: float = 90.0) -> None:
+                 flush_timeout_s: float = 90.0, locks: PartitionLocks | None = None,
+                 claim_every_s: float = 1.0) -> None:
         self.recorder, self.connect, self.encode, self.topic = recorder, connect, encode, topic
         self.serves, self.chunk, self.flush_timeout_s = partitions, chunk, flush_timeout_s
         self.positions = Positions(recorder, topic=topic)
+        self.locks = locks or partition_locks(recorder, topic=topic)
+        self.claim_every_s, self.claim_at = claim_every_s, 0.0
+        self.reported: tuple[list[int], list[int]] | None = None
         self.producer: KafkaProducer | None = None
         self.partitions = Partitions(1)
         self.sent = 0
@@ -58,7 +78,9 @@ class Relay:
         """Publish the next chunk of the log after the recorded positions; answers how many
         notifications it went past (not all are this relay's when it serves some partitions)."""
         producer = self.producer or self._connect()
-        serves = sorted(self.serves if self.serves is not None else range(self.partitions.count))
+        serves = self._owned()
+        if not serves:
+            return 0
         done = self.positions.get(serves)
         notifications = self.recorder.select_notifications(
             start=min(p.position for p in done.values()), limit=self.chunk, inclusive_of_start=False)
@@ -75,6 +97,7 @@ class Relay:
                 last[partition] = n.id
         producer.flush(timeout=self.flush_timeout_s)
         check_delivered(futures)
+        self._confirm()  # a lock lost since the chunk began may have a new owner: record nothing
         self.positions.advance(notifications[-1].id, last)
         self.sent += len(futures)
         return len(notifications)
@@ -97,7 +120,12 @@ class Relay:
                 if not passed:
                     stop.wait(idle_s)
         finally:
-            self.disconnect()
+            self.close()
+
+    def close(self) -> None:
+        """Drop the producer and give up the partitions: another relay may take them now."""
+        self.disconnect()
+        self.locks.release()
 
     def disconnect(self) -> None:
         """Drop the producer: whatever it still held is sent again, in order, by the next."""
@@ -107,6 +135,41 @@ class Relay:
                 producer.close(timeout=5)
             except KafkaError as error:
                 log.warning("closing the producer failed: %r", error)
+
+    def _owned(self) -> list[int]:
+        """The partitions this relay wants and holds, claiming the others now and then."""
+        wanted = set(self.serves if self.serves is not None else range(self.partitions.count))
+        if wanted <= self.locks.held or time.monotonic() < self.claim_at:
+            self._confirm()
+        else:
+            try:
+                self.locks.claim(wanted)
+            except LockLost:
+                self.reported = None
+                raise
+            self.claim_at = time.monotonic() + self.claim_every_s
+            self._report(sorted(wanted & self.locks.held), sorted(wanted - self.locks.held))
+        return sorted(wanted & self.locks.held)
+
+    def _confirm(self) -> None:
+        try:
+            self.locks.confirm()
+        except LockLost:
+            self.reported = None
+            raise
+
+    def _report(self, owned: list[int], waiting: list[int]) -> None:
+        if self.reported == (owned, waiting):
+            return
+        self.reported = owned, waiting
+        if waiting:
+            holders = self.locks.holders(waiting)
+            log.warning("partitions %s of %s are held by another relay (%s); this relay waits for "
+                        "them and publishes %s", waiting, self.topic,
+                        "; ".join(f"{p}: {holders[p]}" for p in sorted(holders)) or "holder unknown",
+                        owned or "nothing")
+        else:
+            log.info("this relay holds and publishes partitions %s of %s", owned, self.topic)
 
     def _connect(self) -> KafkaProducer:
         producer = self.connect()
@@ -146,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongxiao worker relay")
     parser.add_argument("--topic", default=None, help="events topic (default gongxiao.events)")
     parser.add_argument("--partitions", default=None, help="partitions this relay serves, e.g. 0,1 "
-                        "(default: all); each partition must have exactly one relay",
+                        "(default: all); one taken by another relay is waited for",
                         type=lambda text: sorted({int(p) for p in text.split(",")}))
     parser.add_argument("--chunk", type=int, default=5_000, help="events per flush and position")
     parser.add_argument("--delivery-timeout-ms", type=int, default=60_000,

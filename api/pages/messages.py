@@ -91,3 +91,54 @@ SCRIPT = {
     "batches_reached": N_("Batches reached"),
     "packs_reached": N_("Packs reached"),
 }
+
+# What the scripts say for a refusal, by its problem type (the slug that ends the problem's
+# ``type``); ``{name}`` is the problem's member of that name. A type has one or more forms
+# (``slug``, ``slug.more``…): the scripts take the first whose every member the problem carries,
+# and show the API's own ``detail`` for a type not listed here.
+PROBLEMS = {
+    "unknown-batch": N_("No batch {batch_code} was scanned in"),
+    "unknown-farmer": N_("No farmer {farmer_id} is registered"),
+    "unknown-site": N_("No site {site_id} is registered"),
+    "unknown-product": N_("No product {sku} is registered"),
+    "unknown-order": N_("No order {order_id}"),
+    "unknown-shipment": N_("No shipment {shipment_id}"),
+    "not-found.pack": N_("No pack {pack_code} was packed"),
+    "not-found.run": N_("No packing run {run_id}"),
+    "not-found": N_("Not found: {detail}"),
+    "batch-on-hold": N_("Batch {batch_code} is on hold: store it apart; staff must release it "
+                        "before it is graded or packed"),
+    "already-graded": N_("Batch {batch_code} is already graded"),
+    "not-on-hold": N_("Batch {batch_code} is not on hold"),
+    "mass-balance-exceeded": N_("Graded {graded_kg} kg (with reject) is more than the {intake_kg} kg "
+                                "taken in"),
+    "no-price": N_("No purchase price for {sku} grade {grade}: staff must set one first"),
+    "stock-short": N_("Not enough stock: only {available} packs of {sku} grade {grade}, {pack_kg} kg "
+                      "each, are available"),
+    "stock-short.kg": N_("Not enough stock: only {available_kg} kg of {sku} grade {grade} is graded "
+                         "and not yet packed"),
+    "not-reserved-for-order": N_("{pack_codes}: not on this order's pick list; scan the packs on it"),
+    "pack-not-reserved": N_("Pack {pack_code} is not reserved for this order"),
+    "already-sold": N_("Pack {pack_code} was already sold"),
+    "pack-not-at-outlet": N_("Pack {pack_code} is not on this outlet's shelf"),
+    "pack-expired": N_("Pack {pack_code} is past its shelf life; it may not be sold"),
+    "wrong-site-kind": N_("This site cannot do this: it is another kind of site"),
+    "idempotency-conflict": N_("This code was already used for something else; use a new label"),
+    "busy": N_("Too many people changed the same stock at once; send it again"),
+    "conflict": N_("Clashes with what is already recorded: {detail}"),
+    "unprocessable-content": N_("Not accepted: {detail}"),
+    "validation": N_("Check these fields: {fields}"),
+    "malformed-json": N_("The request was not valid JSON"),
+    "unauthorized": N_("The server did not accept this token: enter it again"),
+    "forbidden-role": N_("This token may not do this"),
+    "forbidden-scope": N_("This token acts for another site"),
+    "rate-limited": N_("Too many requests: send again in {retry_after_s} s"),
+    "too-large": N_("Too much at once: split it into smaller parts"),
+    "store-unavailable": N_("The server cannot record anything just now; send it again shortly"),
+}
+
+# A hold's reason, by ``reason``; ``{date}`` is the last date its detail names and ``{input}``
+# the product it names first (the pesticide).
+HOLDS = {
+    "pre_harvest_interval": N_("pre-harvest interval of {input} not over: harvest allowed from {date}"),
+}

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.pages.i18n import environment, gettext, locale_of
-from api.pages.messages import PLACES, SCRIPT
+from api.pages.messages import HOLDS, PLACES, PROBLEMS, SCRIPT
 
 STATIC = Path(__file__).parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -26,7 +26,9 @@ def _screen(name: str) -> None:
     @router.get(f"/{name}", response_class=HTMLResponse, name=f"{name}_screen")
     def screen(request: Request, lang: str | None = None) -> HTMLResponse:
         locale = locale_of(lang)
-        words = {**SCRIPT, **{f"place_{status}": place for status, place in PLACES.items()}}
+        words = {**SCRIPT, **{f"place_{status}": place for status, place in PLACES.items()},
+                 **{f"problem.{slug}": text for slug, text in PROBLEMS.items()},
+                 **{f"hold.{reason}": text for reason, text in HOLDS.items()}}
         script = {key: gettext(locale, message) for key, message in words.items()}
         html = environment(locale).get_template(f"{name}.html").render(
             screen=name, role=SCREENS[name], lang=lang, script_messages=script,

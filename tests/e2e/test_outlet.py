@@ -29,7 +29,9 @@ def test_an_outlet_order_is_refused_in_words_when_stock_is_short(served: Served,
     page.click("#catalog button[type=submit]")
 
     page.wait_for_selector("#result.bad")
-    assert "被拒绝" in page.inner_text("#result") and "available" in page.inner_text("#result")
+    said = page.inner_text("#result")
+    assert "被拒绝" in said and re.search(r"库存不足：.+只有 \d+ 包可用", said), said
+    assert "available" not in said, "the API's English detail is not what the outlet reads"
 
 
 def test_an_outlet_orders_and_confirms_a_delivery_with_missing_and_unexpected_packs(

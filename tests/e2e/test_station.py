@@ -15,8 +15,8 @@ from tests.e2e.conftest import ARTIFACTS, Served
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def open_station(page: Any, served: Served) -> None:
-    page.goto(f"{served.url}/station")
+def open_station(page: Any, served: Served, *, lang: str = "") -> None:
+    page.goto(f"{served.url}/station" + (f"?lang={lang}" if lang else ""))
     page.fill("#token", served.tokens["operator"])
     page.fill("#site", "yongan")
     page.click("#token-form button")
@@ -146,23 +146,62 @@ def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served,
     page.screenshot(path=str(ARTIFACTS / "station_packing.png"), full_page=True)
 
 
-def test_a_refused_scan_says_why_in_the_servers_words(served: Served, page: Any) -> None:
+def grade_too_much(page: Any, served: Served, *, lang: str = "") -> None:
+    """Scan a 10 kg batch in, then grade 12 kg of it: the API refuses the mass balance."""
     code = f"E2E-REF-{uuid4().hex[:6].upper()}"
-    open_station(page, served)
+    open_station(page, served, lang=lang)
     fill_intake(page, net_kg="10")
     scan(page, "#intake [name=batch_code]", code)
     page.wait_for_selector(f"#result.ok >> text={code}")
-
     page.click("a[href='#grading']")
     scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_selector(f"#grading-batch >> text={code}")  # its answer moves the focus
     page.fill("#grading [name=A]", "12")
+    page.fill("#grading [name=reject_kg]", "0")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result.bad")
+
+
+def test_a_refused_scan_says_why_in_chinese_with_the_problems_figures(served: Served, page: Any) -> None:
+    grade_too_much(page, served)
+    said = page.inner_text("#result")
+    assert "被拒绝" in said and "超过入库的 10.000 公斤" in said
+    assert "taken in" not in said, "the API's English detail is not what the operator reads"
+    page.screenshot(path=str(ARTIFACTS / "station_refused.png"), full_page=True)
+
+
+def test_a_refused_scan_speaks_english_on_the_english_screen(served: Served, page: Any) -> None:
+    grade_too_much(page, served, lang="en")
+    said = page.inner_text("#result")
+    assert "Refused" in said and "(with reject) is more than the 10.000 kg taken in" in said
+
+
+def test_grading_a_held_batch_says_in_chinese_which_batch_is_held_until_when(
+        served: Served, page: Any) -> None:
+    code = f"E2E-HELD-{uuid4().hex[:6].upper()}"
+    harvested = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=6, minute=0, second=0,
+                                                                      microsecond=0)
+    with served.client("operator") as http:  # 王建国 sprayed 吡虫啉 (7 days) at the start of the week
+        intake = http.post("/v1/batches", json={
+            "batch_code": code, "site_id": "yongan", "farmer_id": "f-wang", "sku": "jiuhuang",
+            "harvested_at": harvested.isoformat(), "net_kg": 20,
+            "scanned_at": datetime.now(SHANGHAI).isoformat()}).json()
+    assert intake["status"] == "on_hold"
+    allowed_from = re.findall(r"\d{4}-\d{2}-\d{2}", intake["holds"][0]["detail"])[-1]
+
+    open_station(page, served)
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_selector(f"#grading-batch >> text={code}")  # its answer moves the focus
+    page.fill("#grading [name=A]", "15")
     page.fill("#grading [name=reject_kg]", "0")
     page.keyboard.press("Enter")
 
     page.wait_for_selector("#result.bad")
-    assert "被拒绝" in page.inner_text("#result")
-    assert "more than the 10.000 kg taken in" in page.inner_text("#result")
-    page.screenshot(path=str(ARTIFACTS / "station_refused.png"), full_page=True)
+    said = page.inner_text("#result")
+    assert f"批次 {code} 已扣留" in said and f"{allowed_from} 起方可采收" in said
+    assert "on hold" not in said and "staff must release" not in said
+    page.screenshot(path=str(ARTIFACTS / "station_held.png"), full_page=True)
 
 
 def test_the_screens_speak_english_with_lang_en(served: Served) -> None:

@@ -43,11 +43,39 @@ const GX = (() => {
     $("#log").prepend(line);
     while ($("#log").children.length > 30) $("#log").lastChild.remove();
   }
-  // The words of a refusal: the problem's detail, and each field's message.
+  // The words of a refusal: the screen's own message for the problem's type (the slug that ends
+  // `type`) with the problem's members in it, and its holds; for a type the screen does not
+  // know, the API's detail and each field's message.
   function problemText(answer) {
     const body = answer.body || {};
+    const slug = String(body.type || "").split("/").pop();
+    const members = { ...body, fields: (body.errors || []).map((e) => e.field) };
+    const said = slug && filled(`problem.${slug}`, members);
+    if (said) return [said, ...(body.holds || []).map(holdText)].join(" — ");
     const fields = (body.errors || []).map((e) => `${e.field}: ${e.message}`);
     return [body.detail || body.title || `HTTP ${answer.status}`, ...fields].join(" — ");
+  }
+  // The first form of a message (`key`, `key.more`…) whose every {member} the values hold.
+  function filled(key, values) {
+    for (const form of Object.keys(words).filter((k) => k === key || k.startsWith(`${key}.`))) {
+      let complete = true;
+      const text = words[form].replace(/\{(\w+)\}/g, (_, name) => {
+        const value = values[name];
+        if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) {
+          complete = false;
+          return "";
+        }
+        return Array.isArray(value) ? value.join("、") : String(value);
+      });
+      if (complete) return text;
+    }
+    return null;
+  }
+  // A hold in words: its reason, the pesticide and the date its (English) detail names.
+  function holdText(hold) {
+    const detail = String(hold.detail || "");
+    const date = (detail.match(/\d{4}-\d{2}-\d{2}/g) || []).pop();
+    return filled(`hold.${hold.reason}`, { date, input: detail.split(" ")[0] }) || detail;
   }
 
   // ---- calling the API --------------------------------------------------------------------
@@ -197,5 +225,5 @@ const GX = (() => {
     setInterval(flush, 5000);
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, problemText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
+  return { t, $, el, creds, show, problemText, holdText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
 })();

@@ -1,7 +1,7 @@
 // The cold store's scan station: intake, grading, packing and shipment.
 "use strict";
 (() => {
-  const { t, $, el, creds, show, problemText, get, command, onScan, iso, now, num } = GX;
+  const { t, $, el, creds, show, problemText, holdText, get, command, onScan, iso, now, num } = GX;
   const enc = encodeURIComponent;
 
   // Says what happened to a command, in words; answers true when it was recorded.
@@ -35,7 +35,7 @@
     const answer = await command("/v1/batches", intakeBody(code), label);
     report(answer, label, (b) => {
       if (b.status !== "on_hold") return `${t("batch_in")} · ${t(`place_${b.status}`)}`;
-      return `${t("on_hold")} (${(b.holds || []).map((h) => h.detail).join("; ")})`;
+      return `${t("on_hold")} (${(b.holds || []).map(holdText).join("; ")})`;
     });
     intake.elements.batch_code.value = "";
     intake.elements.net_kg.value = "";

@@ -89,7 +89,7 @@ def publish(app: Gongxiao, bootstrap: str, topic: str, **options: Any) -> None:
         while relay.publish_next():
             pass
     finally:
-        relay.disconnect()
+        relay.close()
 
 
 def fed_to_the_end(views: Views, app: Gongxiao, topic: str) -> bool:

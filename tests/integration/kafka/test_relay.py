@@ -66,7 +66,7 @@ def test_every_stored_event_arrives_once_in_log_order_for_its_key(
         while relay.publish_next():
             pass
     finally:
-        relay.disconnect()
+        relay.close()
 
     records = read_topic(kafka_bootstrap, topic)
     log = pg_app.recorder.select_notifications(start=1, limit=last)

@@ -131,6 +131,8 @@ def test_grade_batch_on_hold_is_a_conflict(client: TestClient, district: Gongxia
     before = events(district)
     response = client.post("/v1/batches/B1/grading", json=grading_body(), headers=auth("operator"))
     assert_problem(response, 409, detail="on hold")
+    assert response.json()["type"].endswith("/batch-on-hold") and response.json()["batch_code"] == "B1"
+    assert [h["reason"] for h in response.json()["holds"]] == ["pre_harvest_interval"]
     assert events(district) == before
 
 
