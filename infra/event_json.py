@@ -50,7 +50,12 @@ def dumps(value: Any) -> str:
                       separators=(",", ":"))
     if not numbers:
         return text
-    return re.sub(f'"{nonce}(\\d+)"', lambda m: numbers[int(m.group(1))], text)
+    return _PLACEHOLDER.sub(
+        lambda m: numbers[int(m[2])] if m[1] == nonce else m[0], text)
+
+
+# One compiled pattern for every nonce: a pattern made per call missed re's cache each time.
+_PLACEHOLDER = re.compile(r'"([0-9a-f]{16})(\d+)"')
 
 
 def jsonable(value: Any, *, decimal: Callable[[Decimal], Any] | None = None) -> Any:
