@@ -79,8 +79,8 @@ class Runner:
         return Answer(body, status, {"Idempotent-Replayed": "true"} if replayed else None)
 
 
-async def get_runner(request: Request, app: App, key: IdempotencyKey = None) -> Runner:
-    return Runner(request, app, key)
+async def get_runner(request: Request, key: IdempotencyKey = None) -> Runner:
+    return Runner(request, request.app.state.gongxiao, key)
 
 
 Run = Annotated[Runner, Depends(get_runner)]
