@@ -28,6 +28,7 @@ REPLIES = "gongxiao_replies"
 COLUMNS = "idempotency_key, fingerprint, status, body, kept_at"
 Reply = tuple[str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
+CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
 class KeyTaken(Exception):
@@ -36,6 +37,17 @@ class KeyTaken(Exception):
 
 class PostgresRecorder(PostgresApplicationRecorder):
     keeps_replies = True
+
+    def create_table(self) -> None:
+        """The library's tables, types and function, created by one process at a time: two
+        starting at once (two relays, the API workers) ran its ``CREATE OR REPLACE FUNCTION``
+        side by side, and PostgreSQL failed one with "tuple concurrently updated"."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (CREATING,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (CREATING,))
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
