@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 import bench
+from bench._db import settle
 from bench.figures import Figure, table
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
@@ -31,7 +32,10 @@ def main() -> int:
                                  if m.name not in ("figures", "__main__") and not m.name.startswith("_"))
     figures: list[Figure] = []
     failed: list[str] = []
+    database = os.environ.get("GONGXIAO_TEST_DATABASE_URL")
     for name in names:
+        if database:
+            settle(database)
         started = time.perf_counter()
         try:
             produced = importlib.import_module(f"bench.{name}").run(quick=args.quick)

@@ -51,6 +51,13 @@ def _drop(base: str, name: str) -> None:
             print(f"could not drop {name}: {refused}", file=sys.stderr)
 
 
+def settle(url: str) -> None:
+    """Write the server's dirty pages out now (CHECKPOINT), so the writes of the benchmark
+    before (a million events for catch-up) do not stall the commits of the next."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def durable(url: str) -> bool:
     """Whether a commit waits for its WAL to reach the disk (the server's settings)."""
     with psycopg.connect(url) as conn:
