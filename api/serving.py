@@ -30,7 +30,11 @@ SETTLING_S = 5.0  # a worker that dies sooner after its start could not start: s
 def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Run until told to stop; answers the exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    _listening_socket(host, port).close()  # the port is free (or shared with REUSEPORT)
+    try:  # bound alone first: another server on the port, even one sharing it, is refused
+        _socket(host, port, shared=False).close()
+    except OSError as taken:
+        log.error("cannot listen on %s:%d: %s", host, port, taken)
+        return 1
     spawn = multiprocessing.get_context("spawn")
     app = build_application(settings)
     projections = start_in_background(app, build_views(settings), settings)
@@ -78,13 +82,14 @@ def _worker(host: str, port: int) -> None:
     import uvicorn
 
     config = uvicorn.Config("api.main:create_worker_app", factory=True, host=host, port=port)
-    uvicorn.Server(config).run(sockets=[_listening_socket(host, port)])
+    uvicorn.Server(config).run(sockets=[_socket(host, port, shared=True)])
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _socket(host: str, port: int, *, shared: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock

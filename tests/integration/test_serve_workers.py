@@ -70,6 +70,10 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         for _ in range(6):
             with httpx.Client(base_url=url, timeout=30) as http:
                 assert http.get("/healthz").status_code == 200
+        second = subprocess.run([GONGXIAO, "serve", "--port", str(port), "--workers", "2"],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1, "a second server must not share the port"
+        assert "cannot listen" in second.stderr
     finally:
         stop(server)
         log.close()
