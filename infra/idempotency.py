@@ -126,10 +126,8 @@ class Replies:
         backlog holds no long transaction; answers how many were deleted."""
         moment, forgotten = kept_at(before), 0
         while True:
-            deleted = self._db.change(
-                f"DELETE FROM {self._table} WHERE idempotency_key IN (SELECT idempotency_key "
-                f"FROM {self._table} WHERE kept_at {self._db.bytewise} < %s LIMIT %s)",
-                (moment, batch))
+            deleted = self._db.delete(self._table, where=f"kept_at {self._db.bytewise} < %s",
+                                      params=(moment,), limit=batch)
             forgotten += deleted
             if deleted < batch:
                 return forgotten

@@ -65,6 +65,17 @@ class SideTables:
             cursor.execute(self._dialect(sql), tuple(params))
             return int(getattr(cursor, "sqlite_cursor", cursor).rowcount)
 
+    def delete(self, table: str, *, where: str, params: Sequence[Any], limit: int) -> int:
+        """Delete at most ``limit`` rows of ``table`` (as ``name()`` answers it) matching
+        ``where``; answers how many. The rows are found by their physical address (``ctid``,
+        ``rowid``): deleting by key, PostgreSQL chose to read the whole table for each batch."""
+        if self._postgres is not None:
+            return self.change(f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
+                               f"SELECT ctid FROM {table} WHERE {where} LIMIT %s))",
+                               (*params, limit))
+        return self.change(f"DELETE FROM {table} WHERE rowid IN ("
+                           f"SELECT rowid FROM {table} WHERE {where} LIMIT %s)", (*params, limit))
+
     def _dialect(self, sql: str) -> str:
         return sql if self._postgres else sql.replace("%s", "?")
 
