@@ -10,6 +10,14 @@ events, so the common case — a new key — costs no query of its own: the kept
 up only when the transaction finds the key taken, when the command recorded nothing (most
 repeats end there: the use case finds the first one's aggregates) or when it was refused.
 Elsewhere (the in-memory store of the tests) it is looked up first and kept after.
+
+A key is remembered for ``GONGXIAO_REPLY_RETENTION_DAYS`` (30 by default): the scheduler's
+nightly ``replies`` job forgets older replies (``Replies.forget``). After that a repeat of the
+key runs its command again, as if it were new. Most use cases still answer the first one's
+result and record nothing, because their ids come from the key or from a business key (an
+intake scan finds its batch) — though the answer is then the aggregates' as they are now, not
+the kept reply. And another command under a forgotten key is no longer refused with 409 here:
+only the use case's own rules (``check_same_intake``…) stand between it and being recorded.
 """
 
 from __future__ import annotations
@@ -51,6 +59,9 @@ class Replies:
         self._db.create(f"CREATE TABLE IF NOT EXISTS {self._table} ("
                         "idempotency_key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
                         "status INTEGER NOT NULL, body TEXT NOT NULL, kept_at TEXT NOT NULL)")
+        # So forgetting the oldest replies reads just them, not every reply of the month.
+        self._db.create(f"CREATE INDEX IF NOT EXISTS {REPLIES}_kept_at "
+                        f"ON {self._table} (kept_at {self._db.bytewise})")
 
     def replay(self, *, key: str, fingerprint: str) -> Reply | None:
         """The kept answer to this key, None if there is none; 409 if it was another command."""
@@ -70,7 +81,7 @@ class Replies:
         inserted = self._db.run(
             f"INSERT INTO {self._table} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
-            (key, fingerprint, status, text, datetime.now(UTC).isoformat()))
+            (key, fingerprint, status, text, kept_at(datetime.now(UTC))))
         if inserted:
             return Reply(status=status, body=loads(text), replayed=False)
         kept = self.replay(key=key, fingerprint=fingerprint)
@@ -94,7 +105,7 @@ class Replies:
         def reply_row(body: dict[str, Any]) -> dict[str, list[tuple[str, str, int, str, str]]]:
             texts["body"] = dumps(body)
             return {"replies": [(key, fingerprint, status, texts["body"],
-                                 datetime.now(UTC).isoformat())]}
+                                 kept_at(datetime.now(UTC)))]}
 
         try:
             body, recorded = app.atomically(run, rows=reply_row)
@@ -110,7 +121,27 @@ class Replies:
         return (self.replay(key=key, fingerprint=fingerprint)
                 or self.keep(key=key, fingerprint=fingerprint, status=status, body=body))
 
+    def forget(self, *, before: datetime, batch: int = 10_000) -> int:
+        """Delete the replies kept before a moment, ``batch`` rows a statement so a long
+        backlog holds no long transaction; answers how many were deleted."""
+        moment, forgotten = kept_at(before), 0
+        while True:
+            deleted = self._db.delete(self._table, where=f"kept_at {self._db.bytewise} < %s",
+                                      params=(moment,), limit=batch)
+            forgotten += deleted
+            if deleted < batch:
+                return forgotten
+
     def _kept(self, *, key: str, fingerprint: str) -> Reply:
         kept = self.replay(key=key, fingerprint=fingerprint)
         assert kept is not None, "a taken key has its reply"
         return kept
+
+
+def kept_at(moment: datetime) -> str:
+    """A moment as ``kept_at`` holds it: ISO 8601 in UTC, so byte order is time order (the
+    fields are fixed width, and a whole second, written without ``.000000``, sorts before
+    the microseconds of that second because "+" comes before ".")."""
+    if moment.tzinfo is None:
+        raise ValueError("kept_at needs a moment with its time zone")
+    return moment.astimezone(UTC).isoformat()

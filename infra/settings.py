@@ -39,6 +39,7 @@ class Settings:
     limits: Limits = Limits()
     label_font: str | None = None
     web_workers: int = 1
+    reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -57,7 +58,8 @@ class Settings:
                           per_address=env.get("GONGXIAO_RATE_PER_ADDRESS") or limits.per_address,
                           storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
             label_font=env.get("GONGXIAO_LABEL_FONT") or None,
-            web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1))
+            web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
+            reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30))
 
     @property
     def embedded(self) -> bool:
@@ -85,3 +87,10 @@ class Settings:
                 "POSTGRES_PASSWORD": unquote(url.password or ""),
                 "POSTGRES_POOL_SIZE": "8", "POSTGRES_MAX_OVERFLOW": "8",
                 "POSTGRES_CONNECT_TIMEOUT": "10", "POSTGRES_LOCK_TIMEOUT": "10"}
+
+
+def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:
+    value = int(env.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value

@@ -36,6 +36,12 @@ class SideTables:
             return f'"{self._postgres.schema}".{table}'
         return table
 
+    @property
+    def bytewise(self) -> str:
+        """The collation that orders text byte by byte (PostgreSQL's default follows the
+        database's locale, which may ignore punctuation)."""
+        return 'COLLATE "C"' if self._postgres is not None else "COLLATE BINARY"
+
     def create(self, statement: str) -> None:
         """Run a ``CREATE … IF NOT EXISTS``; two processes starting at once may both try."""
         for attempt in range(3):
@@ -49,9 +55,29 @@ class SideTables:
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """One statement in its own transaction (``%s`` placeholders); answers its rows."""
         with self._cursor() as cursor:
-            cursor.execute(sql if self._postgres else sql.replace("%s", "?"), tuple(params))
+            cursor.execute(self._dialect(sql), tuple(params))
             raw = getattr(cursor, "sqlite_cursor", cursor)
             return [dict(row) for row in cursor.fetchall()] if raw.description else []
+
+    def change(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One ``UPDATE`` or ``DELETE`` in its own transaction; answers how many rows it changed."""
+        with self._cursor() as cursor:
+            cursor.execute(self._dialect(sql), tuple(params))
+            return int(getattr(cursor, "sqlite_cursor", cursor).rowcount)
+
+    def delete(self, table: str, *, where: str, params: Sequence[Any], limit: int) -> int:
+        """Delete at most ``limit`` rows of ``table`` (as ``name()`` answers it) matching
+        ``where``; answers how many. The rows are found by their physical address (``ctid``,
+        ``rowid``): deleting by key, PostgreSQL chose to read the whole table for each batch."""
+        if self._postgres is not None:
+            return self.change(f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("
+                               f"SELECT ctid FROM {table} WHERE {where} LIMIT %s))",
+                               (*params, limit))
+        return self.change(f"DELETE FROM {table} WHERE rowid IN ("
+                           f"SELECT rowid FROM {table} WHERE {where} LIMIT %s)", (*params, limit))
+
+    def _dialect(self, sql: str) -> str:
+        return sql if self._postgres else sql.replace("%s", "?")
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:

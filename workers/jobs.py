@@ -1,7 +1,8 @@
 """The scheduler's jobs: plain functions of the application and the views, safe to run twice.
 
 A job that records does so through an idempotent use case, so running it again at the same
-moment records nothing; the others only read. ``workers.scheduler`` holds the timers.
+moment records nothing; forgetting old replies deletes nothing more the second time; the
+others only read. ``workers.scheduler`` holds the timers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.application import Gongxiao
+from infra.idempotency import Replies
 from infra.views import Views
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,3 +71,12 @@ def reconcile(app: Gongxiao, views: Views) -> list[dict[str, Any]]:
             "view %s at event %d: drift %d", report["projection"], report["position"],
             report["drift"])
     return reports
+
+
+def forget_replies(replies: Replies, *, now: datetime, keep_days: int) -> dict[str, Any]:
+    """Forget the replies kept more than ``keep_days`` ago: a repeat of their keys runs its
+    command again (``infra.idempotency``)."""
+    before = now - timedelta(days=keep_days)
+    forgotten = replies.forget(before=before)
+    log.info("forgot %d replies kept before %s", forgotten, before.isoformat())
+    return {"before": before, "forgotten": forgotten}

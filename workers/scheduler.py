@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from infra.composition import build_application
+from infra.idempotency import Replies
 from infra.settings import Settings
 from infra.views import Views, build_views
 from workers import jobs
@@ -27,6 +28,7 @@ TIMERS: dict[str, dict[str, Any]] = {
     "shelf_life": {"minute": 5},                  # hourly
     "cold_rooms": {"minute": "*/15"},
     "reconcile": {"hour": 3, "minute": 30},
+    "replies": {"hour": 4, "minute": 15},         # forget kept replies past their retention
 }
 
 
@@ -38,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     app = build_application(settings)
     views = build_views(settings)
-    run = _runner(app, views)
+    run = _runner(app, views, Replies(app.recorder), keep_days=settings.reply_retention_days)
     try:
         if args.run:
             print(json.dumps(run(args.run), default=str, ensure_ascii=False, indent=2))
@@ -58,7 +60,8 @@ def build_scheduler(run: Callable[[str], Any]) -> BlockingScheduler:
     return scheduler
 
 
-def _runner(app: Any, views: Views) -> Callable[[str], Any]:
+def _runner(app: Any, views: Views, replies: Replies, *,
+            keep_days: int) -> Callable[[str], Any]:
     def run(name: str) -> Any:
         now = datetime.now(UTC)
         if name == "statements":
@@ -67,6 +70,8 @@ def _runner(app: Any, views: Views) -> Callable[[str], Any]:
             return jobs.flag_shelf_life(app, now=now)
         if name == "cold_rooms":
             return jobs.check_cold_rooms(views, now=now)
+        if name == "replies":
+            return jobs.forget_replies(replies, now=now, keep_days=keep_days)
         return jobs.reconcile(app, views)
 
     return run

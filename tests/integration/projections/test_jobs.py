@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from domain.application import Gongxiao
 from infra.demo import SHANGHAI, load_demo
+from infra.idempotency import Replies, kept_at
+from infra.recorders import REPLIES
+from infra.sidetables import SideTables
 from infra.views import Views
 from workers import jobs
 from workers.scheduler import TIMERS, build_scheduler
+from workers.scheduler import main as scheduler_main
 
 
 def test_statements_are_issued_once_for_the_closed_day(app: Gongxiao, views: Views) -> None:
@@ -65,9 +73,40 @@ def test_reconciliation_finds_a_view_that_drifted(app: Gongxiao, views: Views) -
     assert report["tables"]["stock_levels"] == {"missing": 6, "unexpected": 6}
 
 
+def test_replies_past_their_retention_are_forgotten_once(app: Gongxiao) -> None:
+    replies = Replies(app.recorder)
+    for key in ("scan-R1", "scan-R2"):
+        replies.keep(key=key, fingerprint="f", status=201, body={"batch_code": key})
+    db = SideTables(app.recorder)
+    db.change(f"UPDATE {db.name(REPLIES)} SET kept_at = %s WHERE idempotency_key = %s",
+              (kept_at(datetime.now(UTC) - timedelta(days=31)), "scan-R1"))
+    now = datetime.now(UTC)
+    assert jobs.forget_replies(replies, now=now, keep_days=30)["forgotten"] == 1
+    assert jobs.forget_replies(replies, now=now, keep_days=30)["forgotten"] == 0
+    assert replies.replay(key="scan-R1", fingerprint="f") is None
+    assert replies.replay(key="scan-R2", fingerprint="f") is not None
+
+
+def test_the_replies_job_runs_once_from_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("GONGXIAO_DATABASE_URL", "GONGXIAO_KAFKA_BOOTSTRAP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("GONGXIAO_REPLY_RETENTION_DAYS", "7")
+    assert scheduler_main(["--run", "replies"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["forgotten"] == 0
+    before = datetime.fromisoformat(answer["before"])
+    assert timedelta(days=7) <= datetime.now(UTC) - before < timedelta(days=7, minutes=1)
+
+
 def test_the_timers_run_each_job_in_shanghai_time() -> None:
     scheduler = build_scheduler(lambda name: name)
     assert {job.id for job in scheduler.get_jobs()} == set(TIMERS)
     statements = scheduler.get_job("statements")
     fire = statements.trigger.get_next_fire_time(None, datetime(2026, 11, 9, 12, tzinfo=SHANGHAI))
     assert fire == datetime(2026, 11, 10, 1, tzinfo=SHANGHAI)
+    replies = scheduler.get_job("replies")
+    fire = replies.trigger.get_next_fire_time(None, datetime(2026, 11, 9, 12, tzinfo=SHANGHAI))
+    assert fire == datetime(2026, 11, 10, 4, 15, tzinfo=SHANGHAI)
+

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas.orders import OrderCreate
 from domain.application import Gongxiao
 from domain.stock import Stock
 from infra.commands import perform
-from infra.idempotency import Replies
+from infra.idempotency import Replies, kept_at
 from tests.unit.api.helpers import (
     assert_problem,
     events,
@@ -23,6 +26,7 @@ from tests.unit.api.helpers import (
 )
 
 Auth = Callable[[str], dict[str, str]]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_replayed_scan_answers_the_first_answer_and_records_nothing(
@@ -120,3 +124,16 @@ def test_two_copies_of_an_order_racing_record_one_order(district: Gongxiao) -> N
     assert len({body["order_id"] for _, body, _ in answers}) == 1
     stock = district.repository.get(Stock.create_id("jiuhuang", "A"))
     assert sum(1 for pack in stock.packs.values() if pack["order_id"]) == 3
+
+
+def test_kept_at_text_sorts_as_the_moments_do() -> None:
+    second = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
+    moments = [second + timedelta(microseconds=m) for m in (-1, 0, 1, 500_000, 999_999)]
+    moments += [second.astimezone(SHANGHAI), second + timedelta(days=400)]
+    assert sorted(moments, key=kept_at) == sorted(moments)
+    assert kept_at(second) == "2026-10-01T08:30:00+00:00"
+
+
+def test_kept_at_refuses_a_moment_without_its_time_zone() -> None:
+    with pytest.raises(ValueError):
+        kept_at(datetime(2026, 10, 1, 8, 30))
