@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from tests.e2e.conftest import ARTIFACTS, Served
-from tests.e2e.test_station import scan
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from tests.e2e.test_station import held_batch, scan
 
 
 def open_admin(page: Any, served: Served, tab: str) -> None:
@@ -21,15 +16,7 @@ def open_admin(page: Any, served: Served, tab: str) -> None:
 
 
 def test_staff_release_a_held_batch_from_the_list_of_holds(served: Served, page: Any) -> None:
-    code = f"E2E-HOLD-{uuid4().hex[:6].upper()}"
-    harvested = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=6, minute=0, second=0,
-                                                                      microsecond=0)
-    with served.client("operator") as http:  # 王建国 sprayed 吡虫啉 (7 days) at the start of the week
-        intake = http.post("/v1/batches", json={
-            "batch_code": code, "site_id": "yongan", "farmer_id": "f-wang", "sku": "jiuhuang",
-            "harvested_at": harvested.isoformat(), "net_kg": 20,
-            "scanned_at": datetime.now(SHANGHAI).isoformat()}).json()
-    assert intake["status"] == "on_hold"
+    code, _ = held_batch(served, "HOLD")
     open_admin(page, served, "holds")
 
     served.wait_for("the held batch in the list", lambda: (
