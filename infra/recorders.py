@@ -8,7 +8,8 @@ all, and the key itself guards against doing a command twice: a second transacti
 kept key fails whole, with ``KeyTaken``, whatever its events. No round trip before or after.
 An intake scan reads its batch, site, farmer and product: ``select_events_of`` brings all
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
-Chosen by ``APPLICATION_RECORDER_TOPIC`` (``Settings.event_store_env``).
+Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
+PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded store.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -35,19 +41,29 @@ class KeyTaken(Exception):
     """A reply is already kept under this Idempotency-Key: nothing of this command was written."""
 
 
-class PostgresRecorder(PostgresApplicationRecorder):
-    keeps_replies = True
+class _CreatedAlone:
+    """Tables, types and functions created by one process at a time: processes starting at
+    once (two relays, the API workers) ran the library's ``CREATE … IF NOT EXISTS`` and
+    ``CREATE OR REPLACE FUNCTION`` side by side, and PostgreSQL failed one of them ("tuple
+    concurrently updated", or a duplicate key in ``pg_type``)."""
+
+    datastore: PostgresDatastore
 
     def create_table(self) -> None:
-        """The library's tables, types and function, created by one process at a time: two
-        starting at once (two relays, the API workers) ran its ``CREATE OR REPLACE FUNCTION``
-        side by side, and PostgreSQL failed one with "tuple concurrently updated"."""
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (CREATING,))
             try:
-                super().create_table()
+                super().create_table()  # type: ignore[misc]
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (CREATING,))
+
+
+class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
+    pass
+
+
+class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
+    keeps_replies = True
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -104,6 +120,13 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                                 originator_version=row["originator_version"],
                                 topic=row["topic"], state=row["state"])
                     for row in c.fetchall()]
+
+
+class PostgresStore(PostgresFactory):
+    """The library's PostgreSQL factory with the recorders above (``PERSISTENCE_MODULE``)."""
+
+    aggregate_recorder_class = PostgresSnapshots
+    application_recorder_class = PostgresRecorder
 
 
 def _guarded(insert: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:

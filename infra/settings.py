@@ -78,8 +78,7 @@ class Settings:
             raise ValueError("GONGXIAO_DATABASE_URL must be a postgresql:// URL")
         # POSTGRES_ENABLE_DB_FUNCTIONS stays off: without the table lock, readers of the
         # notification log can skip ids that a slower writer commits later.
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres",
-                "APPLICATION_RECORDER_TOPIC": "infra.recorders:PostgresRecorder",
+        return {"PERSISTENCE_MODULE": "infra.recorders:PostgresStore",
                 "POSTGRES_DBNAME": url.path.lstrip("/") or "gongxiao",
                 "POSTGRES_HOST": url.hostname or "127.0.0.1",
                 "POSTGRES_PORT": str(url.port or 5432),

@@ -15,7 +15,7 @@ from tests.district import seed
 
 
 def views_settings(store_env: dict[str, str], postgres_url: str | None) -> tuple[Settings, str | None]:
-    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+    if "POSTGRES_DBNAME" in store_env:
         return Settings(database_url=postgres_url, kafka_bootstrap=None,
                         var_dir=Path("var")), store_env["POSTGRES_SCHEMA"]
     return Settings(database_url=None, kafka_bootstrap=None,
@@ -26,7 +26,7 @@ def views_settings(store_env: dict[str, str], postgres_url: str | None) -> tuple
 def make_views(store_env: dict[str, str], request: pytest.FixtureRequest) -> Iterator[Any]:
     """Builds views on the store of ``store_env`` (a second call is a second process's view)."""
     url = (request.getfixturevalue("postgres_url")
-           if store_env["PERSISTENCE_MODULE"] == "eventsourcing.postgres" else None)
+           if "POSTGRES_DBNAME" in store_env else None)
     built: list[Views] = []
 
     def make() -> Views:
