@@ -92,6 +92,14 @@ def publish(app: Gongxiao, bootstrap: str, topic: str, **options: Any) -> None:
         relay.close()
 
 
+def shared(workers: list[Worker], partitions: int = 3) -> bool:
+    """The group has settled: each worker holds partitions, none twice, all of them held (a
+    worker seen mid-rebalance may still hold what is being dealt to the other)."""
+    held = [w.feed.consumer.assignment() if w.feed.consumer else set() for w in workers]
+    every = [tp.partition for mine in held for tp in mine]
+    return all(held) and sorted(every) == list(range(partitions))
+
+
 def fed_to_the_end(views: Views, app: Gongxiao, topic: str) -> bool:
     """Every fed view has applied the last event of every partition."""
     last = {q: ids[-1] for q, ids in log_by_partition(app).items()}
@@ -116,8 +124,7 @@ def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(
     log_runner = threading.Thread(target=views.runner(pg_app).run, args=(log_runner_stop,),
                                   kwargs={"idle": 0.05})
     try:
-        wait_for(lambda: all(w.feed.consumer and w.feed.consumer.assignment() for w in workers),
-                 "both workers to be assigned partitions")
+        wait_for(lambda: shared(workers), "both workers to hold partitions of their own")
         publish(pg_app, kafka_bootstrap, topic, chunk=40)
         positions = Positions(pg_app.recorder, topic=topic)  # as if the relay died before
         positions.tables.run(f"UPDATE {positions.table} SET position = 0, last_event = 0 WHERE partition = 1")
@@ -140,7 +147,10 @@ def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(
     assert views.store.positions(["earnings", "orders"]) == {"earnings": CLAIMED, "orders": CLAIMED}
     # The log's lag speaks only of the views the log feeds; the group's lag is Kafka's.
     assert set(views.lag(pg_app)) == {"stock", "trace"}
-    assert all(w.feed.applied > 0 for w in workers), "the partitions were not shared"
+    # Both held partitions of their own when the events came (``shared``) and every partition
+    # was fed to its end; which of them applied the views' events depends on where those
+    # events' keys hash, so a worker may have had none to apply.
+    assert sum(w.feed.applied for w in workers) > 0
     no_drift(views, pg_app)
 
 
