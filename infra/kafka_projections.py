@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import PersistenceError
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -32,6 +34,9 @@ from infra.settings import Settings
 from infra.views import Views
 from infra.views.store import SqlBatch, SqlStore
 from projections.base import Projection
+
+# The event store's errors, and the views' own (their databases are reached directly).
+DATABASE_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error)
 
 log = logging.getLogger("gongxiao.projections.kafka")
 GROUP = "gongxiao-projections"
@@ -87,14 +92,15 @@ class KafkaFeed:
         try:
             while not stop.is_set():
                 try:
-                    self.step()
-                except _Unclaimed:
-                    self.tracking.claim(self.partitions)
-                    self.seek_stored()
-                    continue
+                    try:
+                        self.step()
+                    except _Unclaimed:  # two workers claiming at once may deadlock: one retries
+                        self.tracking.claim(self.partitions)
+                        self.seek_stored()
+                        continue
                 except KafkaConfigurationError:
                     raise
-                except (KafkaError, PersistenceError) as error:
+                except (KafkaError, *DATABASE_ERRORS) as error:
                     log.warning("Kafka-fed views paused; they resume from their tracking rows: %r",
                                 error)
                     self.disconnect()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from bench._bulk import load
@@ -17,7 +18,7 @@ from domain.application import Gongxiao
 from infra.kafka_clients import group_consumer
 from infra.kafka_positions import Positions
 from infra.kafka_projections import KafkaFeed
-from infra.kafka_view_tracking import CLAIMED
+from infra.kafka_view_tracking import CLAIMED, PartitionTracking
 from infra.settings import Settings
 from infra.views import Views, build_views
 from infra.views.store import SqlStore
@@ -184,3 +185,28 @@ def test_workers_joining_and_leaving_mid_stream_apply_each_event_once(
     views.runner(pg_app).catch_up()
     assert views.store.positions(["earnings"]) == {"earnings": CLAIMED}
     no_drift(views, pg_app)
+
+
+def test_a_worker_whose_claim_meets_a_deadlock_pauses_and_feeds_on(
+        pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str],
+        views_of: Callable[[], Views], start_worker: Callable[..., Worker],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers claiming the views at once can deadlock on their tracking rows; PostgreSQL
+    aborts one of them. That worker must back off and try again, not die."""
+    topic = make_topic("events")
+    trade(pg_app, days=1)
+    claim, failed = PartitionTracking.claim, []
+
+    def deadlocked_once(self: PartitionTracking, partitions: Any) -> None:
+        if not failed:
+            failed.append(partitions)
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        claim(self, partitions)
+
+    monkeypatch.setattr(PartitionTracking, "claim", deadlocked_once)
+    views = views_of()
+    worker = start_worker(topic)
+    publish(pg_app, kafka_bootstrap, topic)
+    wait_for(lambda: fed_to_the_end(views, pg_app, topic), "the worker to feed every partition")
+    assert failed and worker.thread.is_alive()
+    assert worker.feed.applied > 0
