@@ -11,11 +11,11 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaConfigurationError, KafkaError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.serializer import Deserializer, Serializer
 
@@ -98,6 +98,26 @@ class Backoff:
 
     def succeeded(self) -> None:
         self.wait_s = self.first_s
+
+
+def run_steps(stop: threading.Event, step: Callable[[], Any], *,
+              errors: tuple[type[BaseException], ...],
+              paused: Callable[[BaseException], None]) -> None:
+    """The loop of a Kafka worker: ``step`` until ``stop`` is set. A wrong setting
+    (``KafkaConfigurationError``) ends it, since waiting does not mend it; any of ``errors``
+    (a broker or database outage) goes to ``paused`` (to say so and drop the clients) and is
+    waited out, the waits doubling while the failures go on."""
+    backoff = Backoff(stop)
+    while not stop.is_set():
+        try:
+            step()
+        except KafkaConfigurationError:
+            raise
+        except errors as error:
+            paused(error)
+            backoff.failed()
+            continue
+        backoff.succeeded()
 
 
 def broker_of(settings: Settings, worker: str) -> str:

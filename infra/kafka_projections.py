@@ -23,11 +23,11 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import KafkaConfigurationError, KafkaError
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from domain.topics import PREFIX
-from infra.kafka_clients import Backoff, group_consumer
+from infra.kafka_clients import group_consumer, run_steps
 from infra.kafka_events import follows, previous_of
 from infra.kafka_view_tracking import PartitionTracking
 from infra.settings import Settings
@@ -88,25 +88,19 @@ class KafkaFeed:
 
     def run(self, stop: threading.Event) -> None:
         """Feed the views until stopped; a broker or database outage waits and resumes."""
-        backoff = Backoff(stop)
+        def step() -> None:
+            try:
+                self.step()
+            except _Unclaimed:  # two workers claiming at once may deadlock: one retries
+                self.tracking.claim(self.partitions)
+                self.seek_stored()
+
+        def paused(error: BaseException) -> None:
+            log.warning("Kafka-fed views paused; they resume from their tracking rows: %r", error)
+            self.disconnect()
+
         try:
-            while not stop.is_set():
-                try:
-                    try:
-                        self.step()
-                    except _Unclaimed:  # two workers claiming at once may deadlock: one retries
-                        self.tracking.claim(self.partitions)
-                        self.seek_stored()
-                        continue
-                except KafkaConfigurationError:
-                    raise
-                except (KafkaError, *DATABASE_ERRORS) as error:
-                    log.warning("Kafka-fed views paused; they resume from their tracking rows: %r",
-                                error)
-                    self.disconnect()
-                    backoff.failed()
-                    continue
-                backoff.succeeded()
+            run_steps(stop, step, errors=(KafkaError, *DATABASE_ERRORS), paused=paused)
         finally:
             self.disconnect()
 

@@ -40,14 +40,14 @@ from collections.abc import Callable, Collection, Sequence
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, PersistenceError
 from kafka import KafkaProducer
-from kafka.errors import KafkaConfigurationError, KafkaError
+from kafka.errors import KafkaError
 
 from infra.composition import build_application
 from infra.kafka_clients import (
-    Backoff,
     broker_of,
     check_delivered,
     reliable_producer,
+    run_steps,
     stop_on_signals,
 )
 from infra.kafka_events import Partitions, event_value, previous_header
@@ -104,21 +104,16 @@ class Relay:
 
     def run(self, stop: threading.Event, *, idle_s: float = 0.2) -> None:
         """Publish until stopped; any broker or database failure waits, reconnects, resumes."""
-        backoff = Backoff(stop)
+        def step() -> None:
+            if not self.publish_next():
+                stop.wait(idle_s)
+
+        def paused(error: BaseException) -> None:
+            log.warning("relay paused; it resumes from its recorded positions: %r", error)
+            self.disconnect()
+
         try:
-            while not stop.is_set():
-                try:
-                    passed = self.publish_next()
-                except KafkaConfigurationError:
-                    raise  # a wrong setting does not mend itself by waiting
-                except (KafkaError, PersistenceError) as error:
-                    log.warning("relay paused; it resumes from its recorded positions: %r", error)
-                    self.disconnect()
-                    backoff.failed()
-                    continue
-                backoff.succeeded()
-                if not passed:
-                    stop.wait(idle_s)
+            run_steps(stop, step, errors=(KafkaError, PersistenceError), paused=paused)
         finally:
             self.close()
 

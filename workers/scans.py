@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from eventsourcing.persistence import PersistenceError
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import CommitFailedError, KafkaConfigurationError, KafkaError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
@@ -34,11 +34,11 @@ from infra.composition import build_application
 from infra.event_json import loads
 from infra.idempotency import Replies
 from infra.kafka_clients import (
-    Backoff,
     broker_of,
     check_delivered,
     group_consumer,
     reliable_producer,
+    run_steps,
     stop_on_signals,
 )
 from infra.problems import problem, validation_problem
@@ -126,20 +126,14 @@ class ScanIntake:
 
     def run(self, stop: threading.Event) -> None:
         """Take scans until stopped; a broker or store outage waits and resumes by itself."""
-        backoff = Backoff(stop)
+        def paused(error: BaseException) -> None:
+            log.warning("scan intake paused; uncommitted scans come again: %r", error)
+            if not isinstance(error, StoreUnavailable):
+                self.disconnect()
+
         try:
-            while not stop.is_set():
-                try:
-                    self.step()
-                except KafkaConfigurationError:
-                    raise  # a wrong setting does not mend itself by waiting
-                except (KafkaError, PersistenceError, StoreUnavailable) as error:
-                    log.warning("scan intake paused; uncommitted scans come again: %r", error)
-                    if not isinstance(error, StoreUnavailable):
-                        self.disconnect()
-                    backoff.failed()
-                    continue
-                backoff.succeeded()
+            run_steps(stop, self.step, errors=(KafkaError, PersistenceError, StoreUnavailable),
+                      paused=paused)
         finally:
             self.disconnect()
 
