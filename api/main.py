@@ -54,7 +54,8 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     api = FastAPI(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
                   description=describe.__doc__ or "")
     api.state.settings, api.state.gongxiao, api.state.views = settings, gongxiao, views
-    api.state.tokens, api.state.replies = Tokens(gongxiao.recorder), Replies(gongxiao.recorder)
+    api.state.tokens = Tokens(gongxiao.recorder, cache_s=settings.token_cache_s)
+    api.state.replies = Replies(gongxiao.recorder)
     api.state.kafka_probe = health.KafkaProbe()
     api.state.metrics = Metrics(head=lambda: gongxiao.recorder.max_notification_id() or 0,
                                 lag=lambda: views.lag(gongxiao))

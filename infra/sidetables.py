@@ -52,6 +52,21 @@ class SideTables:
                 if attempt == 2:
                     raise
 
+    def add_column(self, table: str, column: str, sql_type: str) -> None:
+        """Add a column to a table made before it existed; two processes may both try."""
+        if self._postgres is not None:
+            self.run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+            return
+        if not self._has_column(table, column):
+            try:
+                self.run(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+            except (PersistenceError, sqlite3.OperationalError):
+                if not self._has_column(table, column):  # another process added it meanwhile
+                    raise
+
+    def _has_column(self, table: str, column: str) -> bool:
+        return any(row["name"] == column for row in self.run(f"PRAGMA table_info({table})"))
+
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """One statement in its own transaction (``%s`` placeholders); answers its rows."""
         with self._cursor() as cursor:
