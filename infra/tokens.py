@@ -76,7 +76,7 @@ class Tokens:
         self._db.create(f"CREATE TABLE IF NOT EXISTS {self._table} ("
                         "token_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL, scope TEXT, "
                         "created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT)")
-        _migrate(self._db, self._table)
+        _migrate(self._db, "gongxiao_tokens")
         self._known: Recent[tuple[Principal, datetime]] = Recent(size=10_000, ttl_s=cache_s)
         self._refused: Recent[bool] = Recent(size=1_000, ttl_s=cache_s)
 
@@ -156,12 +156,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _migrate(db: SideTables, table: str) -> None:
+def _migrate(db: SideTables, bare: str) -> None:
     """Tokens made before expiry existed (no ``expires_at``) expire DEFAULT_DAYS after they
     were made, as a token made today does by default: none lives for ever, none stops at
     the upgrade."""
-    db.add_column(table, "expires_at", "TEXT")
-    db.add_column(table, "revoked_at", "TEXT")
+    db.add_column(bare, "expires_at", "TEXT")
+    db.add_column(bare, "revoked_at", "TEXT")
+    table = db.name(bare)
     for row in db.run(f"SELECT token_sha256, created_at FROM {table} WHERE expires_at IS NULL"):
         expires = datetime.fromisoformat(row["created_at"]) + timedelta(days=DEFAULT_DAYS)
         db.change(f"UPDATE {table} SET expires_at = %s WHERE token_sha256 = %s AND expires_at IS NULL",

@@ -3,6 +3,7 @@ every process within its cache time, even a process that met it before the revok
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
+from infra.sidetables import SideTables
 from infra.tokens import Tokens
 
 CACHE_S = 1.0
@@ -95,3 +97,24 @@ def test_an_expired_token_is_refused_at_once_even_when_remembered(process: Proce
 
     answer = here.get("/v1/stock", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401 and "expired" in answer.json()["detail"]
+
+
+def test_tokens_made_before_expiry_existed_keep_working_and_expire_365_days_after_they_were_made(
+        app: Gongxiao) -> None:
+    made = datetime.now(UTC) - timedelta(days=3)
+    round_one = SideTables(app.recorder)  # the table as the first release made it
+    table = round_one.name("gongxiao_tokens")
+    round_one.run(f"CREATE TABLE {table} (token_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL, "
+                  "scope TEXT, created_at TEXT NOT NULL)")
+    token = "gx_" + "A" * 43
+    round_one.run(f"INSERT INTO {table} VALUES (%s, 'admin', NULL, %s)",
+                  (hashlib.sha256(token.encode()).hexdigest(), made.isoformat()))
+
+    Tokens(app.recorder)
+    tokens = Tokens(app.recorder)  # a second process meets the migrated table
+
+    (row,) = tokens.listing()
+    assert datetime.fromisoformat(row["expires_at"]) == made + timedelta(days=365)
+    assert row["revoked_at"] is None
+    found = tokens.principal(token)
+    assert found is not None and found.role == "admin" and found.token_id == row["id"]

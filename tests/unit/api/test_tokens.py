@@ -3,9 +3,8 @@ acts only for something that exists and is of its role's kind, and it expires or
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,26 +139,6 @@ def test_token_revoke_stops_the_token_and_an_unknown_id_is_refused(
         assert tokens.principal(token) is None
     finally:
         app.close()
-
-
-def test_tokens_made_before_expiry_existed_expire_365_days_after_they_were_made(tmp_path: Path) -> None:
-    made = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    db = sqlite3.connect(tmp_path / "gongxiao.db")
-    db.execute("CREATE TABLE gongxiao_tokens (token_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL, "
-               "scope TEXT, created_at TEXT NOT NULL)")
-    db.execute("INSERT INTO gongxiao_tokens VALUES (?, 'admin', NULL, ?)",
-               ("ab" * 32, made.isoformat()))
-    db.commit()
-    db.close()
-    app = Gongxiao(env=Settings(database_url=None, kafka_bootstrap=None,
-                                var_dir=tmp_path).event_store_env())
-    try:
-        Tokens(app.recorder)
-        (row,) = Tokens(app.recorder).listing()  # a second process meets the migrated table
-    finally:
-        app.close()
-    assert row["id"] == "ab" * 6 and row["revoked_at"] is None
-    assert datetime.fromisoformat(row["expires_at"]) == made + timedelta(days=365)
 
 
 def test_a_principal_is_allowed_its_roles_in_its_scope_only() -> None:
