@@ -120,3 +120,17 @@ def test_a_malformed_token_is_refused_without_a_lookup(
 
     assert [a.status_code for a in answers] == [401] * len(malformed) and seen == []
     assert_problem(answers[0], 401, detail="ask the co-op office")
+
+
+def test_a_token_lookup_on_a_store_that_is_down_is_a_503_problem(
+        made: Callable[..., TestClient], district: Gongxiao, auth: Auth,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    client = made()
+
+    def down(*_: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(client.app.state.tokens._db, "run", down)  # type: ignore[attr-defined]
+    assert_problem(client.get("/v1/stock", headers=auth("admin")), 503, detail="not reachable")
