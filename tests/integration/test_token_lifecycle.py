@@ -1,9 +1,11 @@
 """Tokens over HTTP on each real store: an expired token is refused at once, a revoked one by
-every process within its cache time, even a process that met it before the revoke."""
+every process within its cache time, even a process that met it before the revoke; made-up
+tokens cost a bounded number of lookups."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,12 +16,13 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from domain.application import Gongxiao
-from infra.settings import Settings
+from infra.settings import Limits, Settings
 from infra.sidetables import SideTables
 from infra.tokens import Tokens
+from tests.unit.api.helpers import token_lookups
 
 CACHE_S = 1.0
-Processes = Callable[[], TestClient]
+Processes = Callable[..., TestClient]
 
 
 @pytest.fixture
@@ -29,9 +32,9 @@ def process(store_env: dict[str, str], tmp_path: Path) -> Iterator[Processes]:
                         token_cache_s=CACHE_S)
     opened: list[tuple[Gongxiao, TestClient]] = []
 
-    def start() -> TestClient:
+    def start(limits: Limits | None = None) -> TestClient:
         app = Gongxiao(env=store_env)
-        client = TestClient(create_app(app, settings=settings, project=False),
+        client = TestClient(create_app(app, settings=settings, limits=limits, project=False),
                             raise_server_exceptions=False)
         opened.append((app, client))
         return client
@@ -118,3 +121,18 @@ def test_tokens_made_before_expiry_existed_keep_working_and_expire_365_days_afte
     assert row["revoked_at"] is None
     found = tokens.principal(token)
     assert found is not None and found.role == "admin" and found.token_id == row["id"]
+
+
+def test_made_up_tokens_cost_bounded_lookups_and_spellings_of_one_token_share_a_budget(
+        process: Processes) -> None:
+    here = process(Limits(per_token="5/minute", per_address="1000/minute", failed_auth="3/minute"))
+    lookups = token_lookups(tokens_of(here))
+    token = tokens_of(here).issue(role="admin")
+
+    spelled = [here.get("/v1/stock", headers={"Authorization": f"{scheme}{token}"}).status_code
+               for scheme in ("bearer ", "BEARER  ", "Bearer ", "bEaReR   ", "Bearer ", "bearer ")]
+    made_up = [status(here, "gx_" + secrets.token_urlsafe(32)) for _ in range(20)]
+
+    assert made_up == [401] * 3 + [429] * 17
+    assert spelled == [200] * 5 + [429]
+    assert len(lookups) == 3 + 1 + 1  # 3 made-up tokens, the issue, the real token once

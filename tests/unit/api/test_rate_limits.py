@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -15,7 +14,7 @@ from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Limits, Settings
 from infra.views import Views
-from tests.unit.api.helpers import assert_problem
+from tests.unit.api.helpers import assert_problem, token_lookups
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -38,18 +37,8 @@ def made(app: Gongxiao, settings: Settings, views: Views) -> Iterator[Callable[.
         each.close()
 
 
-def lookups(client: TestClient) -> list[tuple[Any, ...]]:
-    """Spy on the token table's database queries: every call of its side tables."""
-    side_tables = client.app.state.tokens._db  # type: ignore[attr-defined]
-    seen: list[tuple[Any, ...]] = []
-    run = side_tables.run
-
-    def counted(sql: str, params: Any = ()) -> Any:
-        seen.append((sql, params))
-        return run(sql, params)
-
-    side_tables.run = counted
-    return seen
+def lookups(client: TestClient) -> list[str]:
+    return token_lookups(client.app.state.tokens)  # type: ignore[attr-defined]
 
 
 def made_up_token() -> str:
