@@ -2,7 +2,8 @@
 
 A sheet is costly (a 2,000-pack PDF took 29.5 s of CPU) and never changes: a run's packs
 are fixed when it is packed. So each process keeps the sheets it drew, the most recently used
-up to ``keep_bytes`` (64 MiB: a 2,000-pack PDF is about 1 MiB), draws at most one at a time
+up to ``keep_bytes`` (64 MiB; measured here, about 2.3 KB a label in the PDF and 7 KB
+in the SVG strip: a 2,000-pack run is 4.5 and 13 MiB), draws at most one at a time
 in a thread of its own so the event loop goes on answering trace reads, lets requests for a
 sheet being drawn wait for that drawing, and refuses (``SheetsBusy``, a 503) a new sheet when
 ``waiting`` others already wait their turn rather than pile them up.
