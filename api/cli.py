@@ -19,14 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return _demo()
     if args.command == "token":
-        from infra.tokens import create_token
+        from api.token_cli import run
 
-        try:
-            print(create_token(role=args.role, scope=args.scope))
-        except ValueError as refused:
-            print(f"gongxiao token create: {refused}", file=sys.stderr)
-            return 2
-        return 0
+        return run(args)
     if args.command == "worker":
         worker = importlib.import_module(f"workers.{args.name}")
         return int(worker.main(extra) or 0)
@@ -50,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="create a token and print it (only its hash is kept)")
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--scope", default=None, help="the site or farmer id the token acts for")
+    create.add_argument("--expires-in", type=_days, default=365, metavar="DAYS",
+                        help="days the token works for (default 365, at most 3650)")
+    token.add_parser("list", help="every token: id, role, scope, created, expires, revoked")
+    token.add_parser("revoke", help="stop a token working (within GONGXIAO_TOKEN_CACHE_SECONDS)"
+                     ).add_argument("id", help="the token's id, as `token list` shows it")
     worker = commands.add_parser("worker", help="run one background worker")
     worker.add_argument("name", choices=WORKERS)
     projections = commands.add_parser("projections", help="read models").add_subparsers(
@@ -65,8 +65,17 @@ def _parser() -> argparse.ArgumentParser:
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of processes")
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return number
+
+
+def _days(text: str) -> int:
+    from infra.tokens import MAX_DAYS
+
+    days = int(text)
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"a token lasts 1 to {MAX_DAYS} days, not {text}")
+    return days
 
 
 def _serve(host: str, port: int, workers: int | None) -> int:

@@ -2,8 +2,8 @@
 caller behind the bearer token, and the runner that answers a command once per key.
 
 They are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, a hand-off
-per dependency per request. Only a token not met before in this process is looked up in
-the database, and that in a worker thread."""
+per dependency per request. The rate limit (``api.limits``) has already verified the
+token, once, to know what to count the request against; its answer is taken from there."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from api.jsonio import Answer
+from api.limits import CALLER
 from domain.application import Gongxiao
 from infra.commands import perform
 from infra.fields import Command
 from infra.idempotency import Replies
 from infra.problems import Problem
-from infra.tokens import Principal, Tokens
+from infra.tokens import Principal
 from infra.views import Views as ReadModels
 
 bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
@@ -36,14 +36,11 @@ async def get_views(request: Request) -> ReadModels:
 async def get_principal(request: Request, credentials: Annotated[
         HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     """The caller of a request that needs a token: 401 without a valid one."""
-    tokens: Tokens = request.app.state.tokens
-    found = None
-    if credentials is not None:
-        found = (tokens.remembered(credentials.credentials)
-                 or await run_in_threadpool(tokens.principal, credentials.credentials))
+    found = request.scope.get(CALLER)
     if found is None:
         detail = ("this needs a token: send Authorization: Bearer <token>" if credentials is None
-                  else "this token is not known; ask the co-op office for a new one")
+                  else "this token is not known, has expired or was revoked; "
+                       "ask the co-op office for a new one")
         raise Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"})
     request.state.principal = found
     return found

@@ -32,6 +32,7 @@ from api.routes import (
 from domain.application import Gongxiao
 from infra.composition import build_application
 from infra.idempotency import Replies
+from infra.label_sheets import LabelSheets
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import Views, build_views
@@ -54,7 +55,9 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     api = FastAPI(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
                   description=describe.__doc__ or "")
     api.state.settings, api.state.gongxiao, api.state.views = settings, gongxiao, views
-    api.state.tokens, api.state.replies = Tokens(gongxiao.recorder), Replies(gongxiao.recorder)
+    api.state.tokens = Tokens(gongxiao.recorder, cache_s=settings.token_cache_s)
+    api.state.replies = Replies(gongxiao.recorder)
+    api.state.label_sheets = LabelSheets()
     api.state.kafka_probe = health.KafkaProbe()
     api.state.metrics = Metrics(head=lambda: gongxiao.recorder.max_notification_id() or 0,
                                 lag=lambda: views.lag(gongxiao))
@@ -85,6 +88,7 @@ def _lifespan(project: bool) -> Any:
         try:
             yield
         finally:
+            state.label_sheets.close()
             if state.projections is not None:
                 state.projections.stop()
 

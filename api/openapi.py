@@ -18,8 +18,9 @@ def describe(api: FastAPI) -> None:
     to its farmer, the inputs applied and the cold chain, and every farmer sees what they earned.
 
     * **Auth**: `Authorization: Bearer <token>` from `gongxiao token create --role ROLE
-      [--scope ID]`; 401 without a token, 403 outside the token's role or scope. The trace is
-      public.
+      [--scope ID]`; 401 without a token or with an unknown, expired or revoked one, 403
+      outside the token's role or scope. The trace and one pack's label are public; a
+      packing run's label sheet is its cold store's.
     * **Errors** are `application/problem+json` (RFC 9457) with `errors: [{field, message}]`
       for invalid fields.
     * **Idempotency-Key** on every POST: the same key and body again answers the first answer

@@ -27,6 +27,8 @@ class Limits:
     max_body_bytes: int = 1_048_576
     per_token: str = "6000/minute"
     per_address: str = "600/minute"
+    # Presented tokens that the database did not know, per address: each cost a lookup.
+    failed_auth: str = "30/minute"
     storage: str = "memory://"  # e.g. redis://host:6379 when several processes serve
 
 
@@ -40,6 +42,7 @@ class Settings:
     label_font: str | None = None
     web_workers: int = 1
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
+    token_cache_s: float = 30  # how long a process trusts what it looked up of a token
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -56,10 +59,12 @@ class Settings:
                                              or limits.max_body_bytes),
                           per_token=env.get("GONGXIAO_RATE_PER_TOKEN") or limits.per_token,
                           per_address=env.get("GONGXIAO_RATE_PER_ADDRESS") or limits.per_address,
+                          failed_auth=env.get("GONGXIAO_RATE_FAILED_AUTH") or limits.failed_auth,
                           storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
             label_font=env.get("GONGXIAO_LABEL_FONT") or None,
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
-            reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30))
+            reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
+            token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30))
 
     @property
     def embedded(self) -> bool:

@@ -52,6 +52,28 @@ class SideTables:
                 if attempt == 2:
                     raise
 
+    def add_column(self, table: str, column: str, sql_type: str) -> None:
+        """Add a column to a table (its bare name) made before the column existed; two
+        processes may both try. Looked for first: ALTER TABLE locks the table even when the
+        column is there."""
+        if self._has_column(table, column):
+            return
+        if self._postgres is not None:
+            self.run(f"ALTER TABLE {self.name(table)} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+            return
+        try:
+            self.run(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+        except (PersistenceError, sqlite3.OperationalError):
+            if not self._has_column(table, column):  # another process added it meanwhile
+                raise
+
+    def _has_column(self, table: str, column: str) -> bool:
+        if self._postgres is not None:
+            return bool(self.run("SELECT 1 AS found FROM information_schema.columns WHERE "
+                                 "table_schema = %s AND table_name = %s AND column_name = %s",
+                                 (self._postgres.schema, table, column)))
+        return any(row["name"] == column for row in self.run(f"PRAGMA table_info({table})"))
+
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """One statement in its own transaction (``%s`` placeholders); answers its rows."""
         with self._cursor() as cursor:

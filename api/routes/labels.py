@@ -1,29 +1,38 @@
 """Printable pack labels: one pack's label as SVG or PNG, a packing run's as a PDF or SVG strip.
 
-Public like the trace page they point to: a label shows nothing the QR's page does not.
+One pack's label is public like the trace page it points to ("trace reads need no token"):
+it shows nothing the QR's page does not, and costs one small drawing. A run's sheet is the
+cold store's (its operator or an admin): it lists every pack of the run and costs a drawing
+per pack, so each process draws it once and keeps it (``infra.label_sheets``).
 Labels are in Chinese unless ``?lang=en`` asks otherwise; their words come from the pages'
 message catalogs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from api.deps import Caller
 from api.pages.i18n import gettext, locale_of
 from api.pages.messages import LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
 from infra import labels as draw
+from infra.label_sheets import LabelSheets
 from infra.labels import Label, LabelFontMissing, LabelWords
 from infra.problems import Problem
+from infra.tokens import Principal
 
 router = APIRouter(tags=["labels"])
 SVG = "image/svg+xml"
 CACHE = {"Cache-Control": "public, max-age=300"}
+PRIVATE = {"Cache-Control": "private, max-age=300"}
 
 
 @router.get("/v1/packs/{pack_code}/label.svg", response_class=Response,
@@ -42,19 +51,37 @@ def pack_label_png(request: Request, pack_code: str, lang: str | None = None) ->
 
 
 @router.get("/v1/packing-runs/{run_id}/labels.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}, 404: {}, 503: {}})
-def run_labels_pdf(request: Request, run_id: str, lang: str | None = None) -> Response:
-    """Every label of a packing run, one 60 × 40 mm page each."""
-    labels = _run(request, run_id, lang)
-    return Response(_drawn(draw.labels_pdf, labels), media_type="application/pdf", headers={
-        **CACHE, "Content-Disposition": f'inline; filename="labels-{run_id}.pdf"'})
+            responses={200: {"content": {"application/pdf": {}}}, 401: {}, 403: {}, 404: {}, 503: {}})
+async def run_labels_pdf(request: Request, run_id: str, caller: Caller,
+                         lang: str | None = None) -> Response:
+    """Every label of a packing run, one 60 × 40 mm page each (operator of the run's cold
+    store, admin)."""
+    sheet = await _sheet(request, caller, run_id, lang, "pdf",
+                         lambda labels: _drawn(draw.labels_pdf, labels))
+    return Response(sheet, media_type="application/pdf", headers={
+        **PRIVATE, "Content-Disposition": f'inline; filename="labels-{run_id}.pdf"'})
 
 
 @router.get("/v1/packing-runs/{run_id}/labels.svg", response_class=Response,
-            responses={200: {"content": {SVG: {}}}, 404: {}})
-def run_labels_svg(request: Request, run_id: str, lang: str | None = None) -> Response:
-    """Every label of a packing run on one strip, one under the other."""
-    return Response(draw.labels_svg_sheet(_run(request, run_id, lang)), media_type=SVG, headers=CACHE)
+            responses={200: {"content": {SVG: {}}}, 401: {}, 403: {}, 404: {}, 503: {}})
+async def run_labels_svg(request: Request, run_id: str, caller: Caller,
+                         lang: str | None = None) -> Response:
+    """Every label of a packing run on one strip, one under the other (operator of the
+    run's cold store, admin)."""
+    sheet = await _sheet(request, caller, run_id, lang, "svg",
+                         lambda labels: draw.labels_svg_sheet(labels).encode())
+    return Response(sheet, media_type=SVG, headers=PRIVATE)
+
+
+async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | None, kind: str,
+                 render: Callable[[list[Label]], bytes]) -> bytes:
+    site = await run_in_threadpool(request.app.state.views.trace.run_site, run_id)
+    if site is None:
+        raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
+    caller.allow("operator", scope=site)
+    sheets: LabelSheets = request.app.state.label_sheets
+    key = (run_id, kind, locale_of(lang), str(request.base_url))
+    return await sheets.sheet(key, lambda: render(_run(request, run_id, lang)))
 
 
 def _label(request: Request, pack_code: str, lang: str | None) -> Label:

@@ -28,6 +28,11 @@ class TraceQueries:
         batches = self._batches("batch_code = ?", [code])
         return self._batch(batches[0]) if batches else None
 
+    def run_site(self, run_id: str) -> str | None:
+        """The cold store a packing run packed at; None for a run the view has not met."""
+        rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
+        return rows[0]["site_id"] if rows else None
+
     def recall(self, input_lot: str | None = None, batch_code: str | None = None) -> dict[str, Any]:
         """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
         return recall(self.db, input_lot=input_lot, batch_code=batch_code)

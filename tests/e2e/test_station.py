@@ -139,10 +139,17 @@ def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served,
     page.click("#packing button[type=submit]")
 
     page.wait_for_selector("#result.ok >> text=已包装")
-    link = page.locator("#packing-out a", has_text="PDF").get_attribute("href")
-    pdf = served.wait_for("the run's labels", lambda: (
-        answer := httpx.get(served.url + link, timeout=60)).status_code == 200 and answer)
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf.content)) == 3
+    link = page.locator("#packing-out a", has_text="PDF")
+    assert httpx.get(served.url + link.get_attribute("href")).status_code == 401
+    with served.client("operator") as operator:  # the views have the run: its sheet is printable
+        served.wait_for("the run's labels", lambda: operator.get(link.get_attribute("href")).is_success)
+    with page.expect_response(lambda r: "/labels.pdf" in r.url) as sheet, page.expect_popup() as tab:
+        link.click()
+    assert sheet.value.status == 200 and sheet.value.request.headers["authorization"].startswith("Bearer ")
+    tab.value.wait_for_url("blob:**")  # the tab shows the sheet the station fetched with its token
+    pdf = bytes(page.evaluate("async (url) => [...new Uint8Array(await (await fetch(url)).arrayBuffer())]",
+                              tab.value.url))
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3
     page.screenshot(path=str(ARTIFACTS / "station_packing.png"), full_page=True)
 
 

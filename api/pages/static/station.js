@@ -71,6 +71,28 @@
   });
 
   // ---- packing ------------------------------------------------------------------------------
+  // A run's label sheet needs the token, which a plain link cannot send: fetch it, then show it
+  // in the tab opened on the click (a tab opened after the wait would be blocked as a pop-up).
+  async function openSheet(path) {
+    const tab = window.open("", "_blank");
+    const refused = (answer) => { if (tab) tab.close(); show("bad", `${t("refused")}: ${t("print_labels")} — ${problemText(answer)}`); };
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: `Bearer ${creds.token}` } });
+    } catch (_) {
+      refused({ status: 0, body: { detail: t("network_error") } });
+      return;
+    }
+    if (!response.ok) {
+      let body = null;
+      try { body = await response.json(); } catch (_) { body = null; }
+      refused({ status: response.status, body });
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    if (tab) tab.location.href = url; else location.assign(url);
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
   const packing = $("#packing");
   packing.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -89,6 +111,7 @@
         const a = el("a", `${t("print_labels")} (${kind.toUpperCase()})`);
         a.href = `/v1/packing-runs/${enc(run)}/labels.${kind}`;
         a.target = "_blank";
+        a.addEventListener("click", (ev) => { ev.preventDefault(); openSheet(a.getAttribute("href")); });
         links.append(a, " ");
       }
       out.append(links, el("p", (answer.body.packs || []).map((p) => p.pack_code || p).join(" ")));

@@ -8,6 +8,7 @@ from typing import Any
 from httpx import Response
 
 from domain.application import Gongxiao
+from infra.tokens import Tokens
 
 PROBLEM = "application/problem+json"
 # Orders reserve packs within shelf life at the moment they are placed, so the tests' week
@@ -85,3 +86,17 @@ def shipped(app: Gongxiao, codes: list[str], *, outlet: str = "out-a",
                         key=f"ship-{key}")
     return {"order_id": order["order_id"], "shipment_id": shipment["shipment_id"],
             "pack_codes": reserved}
+
+
+def token_lookups(tokens: Tokens) -> list[str]:
+    """Spy on a token store's database: the statements it runs from now on."""
+    side_tables = tokens._db
+    seen: list[str] = []
+    run = side_tables.run
+
+    def counted(sql: str, params: Any = ()) -> Any:
+        seen.append(sql)
+        return run(sql, params)
+
+    side_tables.run = counted  # type: ignore[method-assign]
+    return seen

@@ -1,0 +1,143 @@
+"""A packing run's label sheet is the cold store's: its operator or an admin. It is drawn once
+per process, one drawing at a time, and a full queue answers 503 rather than piling up."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.application import Gongxiao
+from infra import labels
+from infra.label_sheets import LabelSheets, SheetsBusy
+from infra.labels import Label
+from tests.district import at, graded
+from tests.unit.api.helpers import assert_problem
+
+Auth = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def run(district: Gongxiao, catch_up: Callable[[], Any]) -> dict[str, Any]:
+    graded(district, "B-LABELS")
+    packed = district.run_packing(site_id="yongan", sku="jiuhuang", grade="A", pack_kg="0.5",
+                                  count=3, packed_at=at(0, 4))
+    catch_up()
+    return packed
+
+
+@pytest.fixture
+def run_id(run: dict[str, Any]) -> str:
+    return str(run["run_id"])
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy on the PDF drawing: the number of labels of each sheet drawn."""
+    calls: list[int] = []
+    draw = labels.labels_pdf
+
+    def counted(sheet: Sequence[Label]) -> bytes:
+        calls.append(len(sheet))
+        return draw(sheet)
+
+    monkeypatch.setattr(labels, "labels_pdf", counted)
+    return calls
+
+
+def test_a_run_sheet_without_a_token_is_401(client: TestClient, run_id: str) -> None:
+    for kind in ("pdf", "svg"):
+        assert_problem(client.get(f"/v1/packing-runs/{run_id}/labels.{kind}"), 401)
+
+
+def test_a_run_sheet_is_refused_to_another_cold_stores_operator_and_other_roles(
+        client: TestClient, run_id: str, auth: Auth) -> None:
+    for who in ("operator-elsewhere", "outlet", "farmer"):
+        assert_problem(client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth(who)), 403)
+
+
+def test_a_run_sheet_is_drawn_once_and_then_served_as_kept(
+        client: TestClient, run_id: str, auth: Auth, drawn: list[int]) -> None:
+    first = client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth("operator"))
+    again = client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth("admin"))
+
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first.content.startswith(b"%PDF")
+    assert first.headers["cache-control"].startswith("private")
+    assert drawn == [3]
+
+
+def test_the_svg_strip_of_a_run_lists_its_packs(client: TestClient, run: dict[str, Any],
+                                                auth: Auth) -> None:
+    answer = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg", headers=auth("operator"))
+
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/svg+xml")
+    assert all(f">{code}</text>" in answer.text for code in run["pack_codes"])
+
+
+def test_an_unknown_run_is_404_for_a_token_that_could_print_it(client: TestClient, auth: Auth,
+                                                               district: Gongxiao) -> None:
+    assert_problem(client.get("/v1/packing-runs/no-such-run/labels.pdf", headers=auth("admin")), 404)
+
+
+def test_one_pack_label_stays_public_like_the_trace_it_points_to(
+        client: TestClient, run: dict[str, Any]) -> None:
+    answer = client.get(f"/v1/packs/{run['pack_codes'][0]}/label.svg")
+
+    assert answer.status_code == 200 and answer.headers["cache-control"].startswith("public")
+
+
+def test_requests_for_a_sheet_being_drawn_wait_for_that_one_drawing() -> None:
+    sheets, drawings = LabelSheets(), []
+
+    def draw() -> bytes:
+        drawings.append(threading.current_thread().name)
+        return b"%PDF sheet"
+
+    async def four_at_once() -> list[bytes]:
+        return await asyncio.gather(*(sheets.sheet("run-1", draw) for _ in range(4)))
+
+    try:
+        assert asyncio.run(four_at_once()) == [b"%PDF sheet"] * 4
+    finally:
+        sheets.close()
+    assert len(drawings) == 1 and drawings[0].startswith("label-sheets")
+
+
+def test_a_new_sheet_is_refused_with_503_while_the_queue_is_full() -> None:
+    sheets, go = LabelSheets(waiting=2), threading.Event()
+
+    def slow() -> bytes:
+        assert go.wait(timeout=10)
+        return b"sheet"
+
+    async def five_sheets() -> list[bytes | BaseException]:
+        asked = [asyncio.create_task(sheets.sheet(f"run-{i}", slow)) for i in range(5)]
+        await asyncio.sleep(0)  # every task asks once before any drawing can end
+        go.set()
+        return await asyncio.gather(*asked, return_exceptions=True)
+
+    try:
+        answers = asyncio.run(five_sheets())
+    finally:
+        sheets.close()
+    assert answers[:3] == [b"sheet"] * 3
+    assert all(isinstance(a, SheetsBusy) for a in answers[3:])
+    busy = answers[3]
+    assert isinstance(busy, SheetsBusy) and busy.status == 503 and busy.headers["Retry-After"] == "30"
+
+
+def test_a_full_queue_answers_503_with_retry_after_over_http(
+        client: TestClient, run_id: str, auth: Auth, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def busy(*_: Any) -> bytes:
+        raise SheetsBusy(4)
+
+    monkeypatch.setattr(client.app.state.label_sheets, "sheet", busy)  # type: ignore[attr-defined]
+
+    answer = client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth("operator"))
+    assert_problem(answer, 503, detail="ask again in 30 s")
+    assert answer.headers["retry-after"] == "30"
