@@ -15,6 +15,7 @@ PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -26,9 +27,11 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import Environment
 from psycopg import Cursor
+from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 REPLIES = "gongxiao_replies"
 COLUMNS = "idempotency_key, fingerprint, status, body, kept_at"
@@ -41,21 +44,36 @@ class KeyTaken(Exception):
     """A reply is already kept under this Idempotency-Key: nothing of this command was written."""
 
 
+class DatabaseFunctionsRefused(ValueError):
+    """The event store is set to write through its database function (see ``PostgresStore``)."""
+
+
 class _CreatedAlone:
     """Tables, types and functions created by one process at a time: processes starting at
     once (two relays, the API workers) ran the library's ``CREATE … IF NOT EXISTS`` and
     ``CREATE OR REPLACE FUNCTION`` side by side, and PostgreSQL failed one of them ("tuple
-    concurrently updated", or a duplicate key in ``pg_type``)."""
+    concurrently updated", or a duplicate key in ``pg_type``).
+
+    The library's steps, on the one connection that holds the lock: the library takes a
+    connection per step, and a pool of one connection has no second while the lock is held
+    (start-up waited for it until the pool gave up)."""
 
     datastore: PostgresDatastore
+    sql_create_statements: list[Composed]
 
     def create_table(self) -> None:
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (CREATING,))
             try:
-                super().create_table()  # type: ignore[misc]
+                for statement in self.sql_create_statements:
+                    if "CREATE TYPE" in statement.as_string():  # no IF NOT EXISTS for types
+                        with suppress(DuplicateObject), conn.transaction():
+                            conn.execute(statement, prepare=False)
+                with conn.transaction(), conn.cursor() as curs:
+                    self._create_table(curs)  # type: ignore[attr-defined]
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (CREATING,))
+        self.datastore.register_type_adapters()
 
 
 class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
@@ -127,6 +145,18 @@ class PostgresStore(PostgresFactory):
 
     aggregate_recorder_class = PostgresSnapshots
     application_recorder_class = PostgresRecorder
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        if self.datastore.enable_db_functions:
+            self.close()
+            raise DatabaseFunctionsRefused(
+                f"{env.name.upper()}_{self.POSTGRES_ENABLE_DB_FUNCTIONS} or "
+                f"{self.POSTGRES_ENABLE_DB_FUNCTIONS} is set in the environment: unset it. "
+                "Events written through the database function do not lock the events "
+                "table, so readers tailing the event log can miss events that commit late, "
+                "and a command's kept reply is not written with its events, so a reused "
+                "Idempotency-Key would no longer be refused.")
 
 
 def _guarded(insert: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
