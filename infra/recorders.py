@@ -14,6 +14,7 @@ PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded s
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any
@@ -37,6 +38,7 @@ REPLIES = "gongxiao_replies"
 COLUMNS = "idempotency_key, fingerprint, status, body, kept_at"
 Reply = tuple[str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
+ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
@@ -148,6 +150,17 @@ class PostgresStore(PostgresFactory):
 
     def __init__(self, env: Environment) -> None:
         super().__init__(env)
+        # psycopg prepares a statement on its own once it has run it five times. When that
+        # sixth run is queued in a write's pipeline behind a statement that fails (a taken
+        # Idempotency-Key, a lock timeout), the server never prepares it, yet psycopg records
+        # it as prepared (the library then commits the failed transaction rather than rolls
+        # it back, which would have cleared psycopg's record): every later write on that
+        # connection failed with 'prepared statement "_pg3_N" does not exist'. Statements
+        # the code asks to prepare (prepare=True) are checked against their result, so those
+        # are still prepared; nothing else is.
+        connecting = self.datastore.pool.kwargs
+        assert isinstance(connecting, dict), "the library names its connections' settings"
+        connecting["prepare_threshold"] = ONLY_WHEN_ASKED
         if self.datastore.enable_db_functions:
             self.close()
             raise DatabaseFunctionsRefused(
