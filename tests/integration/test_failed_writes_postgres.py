@@ -48,7 +48,8 @@ def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
 
 def _race(apps: list[Gongxiao], replies: list[Replies], command: BatchCreate, *,
           key: str) -> list[Any]:
-    start, answers = threading.Barrier(COPIES), []
+    start = threading.Barrier(COPIES)
+    answers: list[Any] = []
 
     def copy(i: int) -> None:
         start.wait()
