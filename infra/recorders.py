@@ -5,7 +5,7 @@ A command sent with an Idempotency-Key is answered once: its reply is kept, and 
 the key answers it. Kept in the same transaction as the command's events (``replies=`` rows,
 passed down by the group commit), the reply and the events are written together or not at
 all, and the key itself guards against doing a command twice: a second transaction under a
-kept key fails whole, with ``KeyTaken``, whatever its events. No round trip before or after.
+kept key of the same caller fails whole, with ``KeyTaken``, whatever its events. No round trip before or after.
 An intake scan reads its batch, site, farmer and product: ``select_events_of`` brings all
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
@@ -34,16 +34,17 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-REPLIES = "gongxiao_replies"
-COLUMNS = "idempotency_key, fingerprint, status, body, kept_at"
-Reply = tuple[str, str, int, str, str]  # the columns, in that order
+REPLIES = "gongxiao_kept_replies"  # a caller's key: (caller, idempotency_key) is unique
+COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
+ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
 ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
 class KeyTaken(Exception):
-    """A reply is already kept under this Idempotency-Key: nothing of this command was written."""
+    """A reply is already kept under this caller's Idempotency-Key: nothing of this command
+    was written."""
 
 
 class DatabaseFunctionsRefused(ValueError):
@@ -91,10 +92,10 @@ class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
             stored_events, **kwargs))
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
-                       *, replies: Sequence[Reply] = (), **kwargs: Any) -> None:
+                       *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> None:
         if replies:
             curs.executemany(f'INSERT INTO "{self.datastore.schema}".{REPLIES} ({COLUMNS}) '
-                             "VALUES (%s, %s, %s, %s, %s)", replies)
+                             "VALUES (%s, %s, %s, %s, %s, %s)", replies)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def select_events_of(self, after: After) -> list[StoredEvent]:
@@ -121,9 +122,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             stored_events, **kwargs))
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
-                       *, replies: Sequence[Reply] = (), **kwargs: Any) -> Sequence[int] | None:
+                       *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> Sequence[int] | None:
         if replies:
-            c.executemany(f"INSERT INTO {REPLIES} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", replies)
+            c.executemany(f"INSERT INTO {REPLIES} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", replies)
         return super()._insert_events(c, stored_events, **kwargs)
 
     def select_events_of(self, after: After) -> list[StoredEvent]:

@@ -17,6 +17,7 @@ from tests.district import at, seed
 pytestmark = pytest.mark.postgres
 ROUNDS, COPIES, PROCESSES = 6, 8, 4
 WAIT_S = 60
+GATEWAY = "operator:yongan"
 
 
 def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
@@ -31,7 +32,7 @@ def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
         try:
             for i, app in enumerate(apps):
                 for k in range(5):
-                    perform(app, _intake(f"W{n}-{i}-{k}"), key=None)
+                    perform(app, _intake(f"W{n}-{i}-{k}"), caller=GATEWAY, key=None)
             answers = _race(apps, [Replies(app.recorder) for app in apps], _intake(f"R{n}"),
                             key=f"scan-{n}")
             assert len(answers) == COPIES, f"round {n}: some copies did not answer in time"
@@ -40,7 +41,7 @@ def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
             assert {a[0] for a in answers} == {201}
             assert len({a[1]["batch_code"] for a in answers}) == 1
             for i, app in enumerate(apps):  # and each process goes on recording
-                assert perform(app, _intake(f"A{n}-{i}"), key=None)[0] == 201
+                assert perform(app, _intake(f"A{n}-{i}"), caller=GATEWAY, key=None)[0] == 201
         finally:
             for app in apps:
                 app.close()
@@ -54,7 +55,7 @@ def _race(apps: list[Gongxiao], replies: list[Replies], command: BatchCreate, *,
     def copy(i: int) -> None:
         start.wait()
         try:
-            answers.append(perform(apps[i % PROCESSES], command, key=key,
+            answers.append(perform(apps[i % PROCESSES], command, caller=GATEWAY, key=key,
                                    replies=replies[i % PROCESSES]))
         except Exception as error:
             answers.append(error)

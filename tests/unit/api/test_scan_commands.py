@@ -30,7 +30,7 @@ def test_every_scan_kind_answers_what_its_post_answers(client: TestClient, distr
     op = auth("admin")
 
     def both(kind: str, body: dict[str, Any], url: str, post_body: dict[str, Any]) -> Any:
-        scanned = execute(district, kind, body, f"scan-{kind}", replies=replies,
+        scanned = execute(district, kind, body, f"scan-{kind}", caller="admin", replies=replies,
                           base_url="http://testserver/")
         posted = client.post(url, json=post_body, headers=op | {"Idempotency-Key": f"scan-{kind}"})
         assert scanned == (posted.status_code, posted.json()), kind
