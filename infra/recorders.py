@@ -5,7 +5,8 @@ A command sent with an Idempotency-Key is answered once: its reply is kept, and 
 the key answers it. Kept in the same transaction as the command's events (``replies=`` rows,
 passed down by the group commit), the reply and the events are written together or not at
 all, and the key itself guards against doing a command twice: a second transaction under a
-kept key of the same caller fails whole, with ``KeyTaken``, whatever its events. No round trip before or after.
+caller's kept key fails whole, with ``KeyTaken``, whatever its events. No round trip before
+or after (but see ``infra.idempotency`` on replies kept before keys were the caller's).
 An intake scan reads its batch, site, farmer and product: ``select_events_of`` brings all
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
