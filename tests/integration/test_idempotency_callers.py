@@ -6,7 +6,7 @@ were the caller's still answer their repeats."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +97,32 @@ def test_a_reply_kept_before_keys_were_the_callers_answers_its_repeat(
     assert events(app) == before
 
 
-def _keep_as_before(app: Gongxiao, *, key: str, body: dict[str, Any],
-                    reply: dict[str, Any]) -> None:
+def test_replies_kept_before_keys_were_the_callers_are_forgotten_on_schedule(
+        store: tuple[Gongxiao, TestClient], outlet: Callable[[str], Post]) -> None:
+    app, _ = store
+    body = order_body(2, outlet="out-a")
+    _keep_as_before(app, key="till-old", body=body, reply={"order_id": "kept-before"},
+                    at=datetime.now(UTC) - timedelta(days=40))
+    replies = Replies(app.recorder)
+    assert replies.forget(before=datetime.now(UTC) - timedelta(days=30)) == 1
+    assert replies.replay(caller="outlet:out-a", key="till-old",
+                          fingerprint=_fingerprint(body)) is None
+
+
+def _keep_as_before(app: Gongxiao, *, key: str, body: dict[str, Any], reply: dict[str, Any],
+                    at: datetime | None = None) -> None:
     """A reply as the release before callers kept it: in ``gongxiao_replies``, by key alone."""
     db = SideTables(app.recorder)
     table = db.name("gongxiao_replies")
     db.run(f"CREATE TABLE {table} (idempotency_key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
            "status INTEGER NOT NULL, body TEXT NOT NULL, kept_at TEXT NOT NULL)")
-    command = OrderCreate.model_validate(body)
     db.run(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s)",
-           (key, fingerprint(command.route, command.fields()), 201, dumps(reply),
-            kept_at(datetime.now(UTC))))
+           (key, _fingerprint(body), 201, dumps(reply), kept_at(at or datetime.now(UTC))))
+
+
+def _fingerprint(body: dict[str, Any]) -> str:
+    command = OrderCreate.model_validate(body)
+    return fingerprint(command.route, command.fields())
 
 
 def _reserved(app: Gongxiao) -> dict[str, int]:
