@@ -30,7 +30,10 @@ Replies kept before keys were the caller's (``gongxiao_replies``, keyed by the k
 are read, not moved: while that table holds replies, a keyed command first looks there, so
 a repeat of such a key answers its reply and records nothing (its use case would make new
 ids, now made with the caller) and another command under it is refused, as before. They
-are forgotten on the same schedule, after which the extra look-up finds nothing.
+are forgotten on the same schedule; a process started after that no longer looks (one
+started before keeps looking, finding nothing, until it restarts). Past its retention a
+key was never promised to be remembered, so the ids of those earlier commands, made from
+the key alone, need not be made again.
 """
 
 from __future__ import annotations
