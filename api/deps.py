@@ -17,7 +17,7 @@ from api.limits import CALLER
 from domain.application import Gongxiao
 from infra.commands import perform
 from infra.fields import Command
-from infra.idempotency import Replies
+from infra.idempotency import Replies, caller_of
 from infra.problems import Problem
 from infra.tokens import Principal
 from infra.views import Views as ReadModels
@@ -64,20 +64,23 @@ IdempotencyKey = Annotated[str | None, Header(
 
 
 class Runner:
-    """Runs a command through its use case once per Idempotency-Key and answers it."""
+    """Runs a command through its use case once per Idempotency-Key of its caller and
+    answers it."""
 
-    def __init__(self, request: Request, app: Gongxiao, key: str | None) -> None:
+    def __init__(self, request: Request, app: Gongxiao, caller: Principal,
+                 key: str | None) -> None:
         self.request, self.app, self.key = request, app, key
+        self.caller = caller_of(caller.role, caller.scope)
 
     def __call__(self, command: Command) -> Answer:
         replies: Replies = self.request.app.state.replies
-        status, body, replayed = perform(self.app, command, key=self.key, replies=replies,
-                                         base_url=str(self.request.base_url))
+        status, body, replayed = perform(self.app, command, caller=self.caller, key=self.key,
+                                         replies=replies, base_url=str(self.request.base_url))
         return Answer(body, status, {"Idempotent-Replayed": "true"} if replayed else None)
 
 
-async def get_runner(request: Request, key: IdempotencyKey = None) -> Runner:
-    return Runner(request, request.app.state.gongxiao, key)
+async def get_runner(request: Request, caller: Caller, key: IdempotencyKey = None) -> Runner:
+    return Runner(request, request.app.state.gongxiao, caller, key)
 
 
 Run = Annotated[Runner, Depends(get_runner)]

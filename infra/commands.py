@@ -16,7 +16,7 @@ from pydantic import ConfigDict, Field
 from domain.application import Gongxiao
 from infra.event_json import dumps, loads
 from infra.fields import Code, Command, Count, Fen, Grade, Kg, KgPositive, Moment, Temperature, Text
-from infra.idempotency import Replies, fingerprint
+from infra.idempotency import SCANS, Replies, command_key, fingerprint
 from infra.problems import Problem, problem_for
 
 MAX_PACKS = 5000
@@ -150,27 +150,28 @@ def parse(kind: str, body: Any) -> Command:
     return model.model_validate(body)
 
 
-def perform(app: Gongxiao, command: Command, *, key: str | None, replies: Replies | None = None,
-            base_url: str = "/") -> tuple[int, dict[str, Any], bool]:
-    """Run a validated command once per key; answers (status, body, replayed).
+def perform(app: Gongxiao, command: Command, *, caller: str, key: str | None,
+            replies: Replies | None = None, base_url: str = "/") -> tuple[int, dict[str, Any], bool]:
+    """Run a validated command once per caller and key; answers (status, body, replayed).
     Refusals raise (DomainError, Problem) for the caller to map."""
     def run() -> dict[str, Any]:
-        return command.perform(app, key, base_url)
+        return command.perform(app, command_key(caller, key), base_url)
 
     if replies is None:
         return command.status, loads(dumps(app.atomically(run)[0])), False
-    reply = replies.once(app, key=key, fingerprint=fingerprint(command.route, command.fields()),
-                         status=command.status, run=run)
+    reply = replies.once(app, caller=caller, key=key, status=command.status, run=run,
+                         fingerprint=fingerprint(command.route, command.fields()))
     return reply.status, reply.body, reply.replayed
 
 
-def execute(app: Gongxiao, kind: str, body: Any, key: str | None, *,
+def execute(app: Gongxiao, kind: str, body: Any, key: str | None, *, caller: str = SCANS,
             replies: Replies | None = None, base_url: str = "/") -> tuple[int, dict[str, Any]]:
-    """Validate and run one scan; never raises for bad input: a refusal answers
-    (status, problem+json dict), exactly what the POST would have answered."""
+    """Validate and run one scan (from Kafka: the caller ``SCANS``, whose keys are no
+    token's); never raises for bad input: a refusal answers (status, problem+json dict),
+    exactly what the POST would have answered."""
     try:
-        status, answer, _ = perform(app, parse(kind, body), key=key, replies=replies,
-                                    base_url=base_url)
+        status, answer, _ = perform(app, parse(kind, body), caller=caller, key=key,
+                                    replies=replies, base_url=base_url)
         return status, answer
     except Exception as refused:
         return problem_for(refused)

@@ -5,7 +5,8 @@ A command sent with an Idempotency-Key is answered once: its reply is kept, and 
 the key answers it. Kept in the same transaction as the command's events (``replies=`` rows,
 passed down by the group commit), the reply and the events are written together or not at
 all, and the key itself guards against doing a command twice: a second transaction under a
-kept key fails whole, with ``KeyTaken``, whatever its events. No round trip before or after.
+caller's kept key fails whole, with ``KeyTaken``, whatever its events. No round trip before
+or after (but see ``infra.idempotency`` on replies kept before keys were the caller's).
 An intake scan reads its batch, site, farmer and product: ``select_events_of`` brings all
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
@@ -14,7 +15,9 @@ PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded s
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -26,36 +29,55 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import Environment
 from psycopg import Cursor
+from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
-REPLIES = "gongxiao_replies"
-COLUMNS = "idempotency_key, fingerprint, status, body, kept_at"
-Reply = tuple[str, str, int, str, str]  # the columns, in that order
+REPLIES = "gongxiao_kept_replies"  # a caller's key: (caller, idempotency_key) is unique
+COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
+ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
+ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
 class KeyTaken(Exception):
-    """A reply is already kept under this Idempotency-Key: nothing of this command was written."""
+    """A reply is already kept under this caller's Idempotency-Key: nothing of this command
+    was written."""
+
+
+class DatabaseFunctionsRefused(ValueError):
+    """The event store is set to write through its database function (see ``PostgresStore``)."""
 
 
 class _CreatedAlone:
     """Tables, types and functions created by one process at a time: processes starting at
     once (two relays, the API workers) ran the library's ``CREATE … IF NOT EXISTS`` and
     ``CREATE OR REPLACE FUNCTION`` side by side, and PostgreSQL failed one of them ("tuple
-    concurrently updated", or a duplicate key in ``pg_type``)."""
+    concurrently updated", or a duplicate key in ``pg_type``).
+
+    The library's steps, on the one connection that holds the lock: the library takes a
+    connection per step, and a pool of one connection has no second while the lock is held
+    (start-up waited for it until the pool gave up)."""
 
     datastore: PostgresDatastore
+    sql_create_statements: list[Composed]
 
     def create_table(self) -> None:
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (CREATING,))
             try:
-                super().create_table()  # type: ignore[misc]
+                for statement in self.sql_create_statements:
+                    if "CREATE TYPE" in statement.as_string():  # no IF NOT EXISTS for types
+                        with suppress(DuplicateObject), conn.transaction():
+                            conn.execute(statement, prepare=False)
+                with conn.transaction(), conn.cursor() as curs:
+                    self._create_table(curs)  # type: ignore[attr-defined]
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (CREATING,))
+        self.datastore.register_type_adapters()
 
 
 class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
@@ -71,10 +93,10 @@ class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
             stored_events, **kwargs))
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
-                       *, replies: Sequence[Reply] = (), **kwargs: Any) -> None:
+                       *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> None:
         if replies:
             curs.executemany(f'INSERT INTO "{self.datastore.schema}".{REPLIES} ({COLUMNS}) '
-                             "VALUES (%s, %s, %s, %s, %s)", replies)
+                             "VALUES (%s, %s, %s, %s, %s, %s)", replies)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def select_events_of(self, after: After) -> list[StoredEvent]:
@@ -101,9 +123,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             stored_events, **kwargs))
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
-                       *, replies: Sequence[Reply] = (), **kwargs: Any) -> Sequence[int] | None:
+                       *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> Sequence[int] | None:
         if replies:
-            c.executemany(f"INSERT INTO {REPLIES} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", replies)
+            c.executemany(f"INSERT INTO {REPLIES} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", replies)
         return super()._insert_events(c, stored_events, **kwargs)
 
     def select_events_of(self, after: After) -> list[StoredEvent]:
@@ -127,6 +149,29 @@ class PostgresStore(PostgresFactory):
 
     aggregate_recorder_class = PostgresSnapshots
     application_recorder_class = PostgresRecorder
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        # psycopg prepares a statement on its own once it has run it five times. When that
+        # sixth run is queued in a write's pipeline behind a statement that fails (a taken
+        # Idempotency-Key, a lock timeout), the server never prepares it, yet psycopg records
+        # it as prepared (the library then commits the failed transaction rather than rolls
+        # it back, which would have cleared psycopg's record): every later write on that
+        # connection failed with 'prepared statement "_pg3_N" does not exist'. Statements
+        # the code asks to prepare (prepare=True) are checked against their result, so those
+        # are still prepared; nothing else is.
+        connecting = self.datastore.pool.kwargs
+        assert isinstance(connecting, dict), "the library names its connections' settings"
+        connecting["prepare_threshold"] = ONLY_WHEN_ASKED
+        if self.datastore.enable_db_functions:
+            self.close()
+            raise DatabaseFunctionsRefused(
+                f"{env.name.upper()}_{self.POSTGRES_ENABLE_DB_FUNCTIONS} or "
+                f"{self.POSTGRES_ENABLE_DB_FUNCTIONS} is set in the environment: unset it. "
+                "Events written through the database function do not lock the events "
+                "table, so readers tailing the event log can miss events that commit late, "
+                "and a command's kept reply is not written with its events, so a reused "
+                "Idempotency-Key would no longer be refused.")
 
 
 def _guarded(insert: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:

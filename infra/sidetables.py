@@ -42,6 +42,16 @@ class SideTables:
         database's locale, which may ignore punctuation)."""
         return 'COLLATE "C"' if self._postgres is not None else "COLLATE BINARY"
 
+    def has_rows(self, table: str) -> bool:
+        """Whether ``table`` (unqualified) is there and holds a row."""
+        if self._postgres is not None:
+            found = self.run("SELECT to_regclass(%s) IS NOT NULL AS found", (self.name(table),))
+        else:
+            found = self.run("SELECT 1 AS found FROM sqlite_master "
+                             "WHERE type = 'table' AND name = %s", (table,))
+        return bool(found and found[0]["found"]
+                    and self.run(f"SELECT 1 AS one FROM {self.name(table)} LIMIT 1"))
+
     def create(self, statement: str) -> None:
         """Run a ``CREATE … IF NOT EXISTS``; two processes starting at once may both try."""
         for attempt in range(3):

@@ -30,7 +30,8 @@ def test_racing_copies_of_an_order_with_one_key_reserve_once(pg_env: dict[str, s
 
     def clerk(i: int) -> None:
         start.wait()
-        answers[i] = perform(apps[i % 2], command, key="till-7/scan-1", replies=replies[i % 2])
+        answers[i] = perform(apps[i % 2], command, caller="outlet:out-a", key="till-7/scan-1",
+                             replies=replies[i % 2])
 
     threads = [threading.Thread(target=clerk, args=(i,)) for i in range(COPIES)]
     for thread in threads:

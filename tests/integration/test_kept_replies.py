@@ -18,6 +18,8 @@ from infra.recorders import REPLIES
 from infra.sidetables import SideTables
 from tests.district import at, events, seed
 
+GATEWAY = "operator:yongan"
+
 
 @pytest.fixture
 def district(app: Gongxiao) -> Gongxiao:
@@ -31,7 +33,7 @@ def _intake(code: str, farmer: str = "zhang") -> BatchCreate:
 
 
 def _run(app: Gongxiao, replies: Replies, command: BatchCreate, key: str) -> tuple[Any, ...]:
-    return perform(app, command, key=key, replies=replies)
+    return perform(app, command, caller=GATEWAY, key=key, replies=replies)
 
 
 def test_a_keyed_command_is_recorded_with_its_reply_in_one_transaction(
@@ -41,7 +43,7 @@ def test_a_keyed_command_is_recorded_with_its_reply_in_one_transaction(
     status, body, replayed = _run(district, replies, _intake("K1"), "scan-1")
     assert (status, body["batch_code"], replayed) == (201, "K1", False)
     assert events(district) == before + 1
-    kept = replies.replay(key="scan-1", fingerprint=_fingerprint(_intake("K1")))
+    kept = replies.replay(caller=GATEWAY, key="scan-1", fingerprint=_fingerprint(_intake("K1")))
     assert kept is not None and kept.body == body
 
 
@@ -113,9 +115,9 @@ def test_replies_kept_before_a_moment_are_forgotten_and_later_ones_kept(
         _run(district, replies, _intake(code), f"scan-{code}")
     _age(district, "scan-F1", "scan-F2", days=40)
     assert replies.forget(before=datetime.now(UTC) - timedelta(days=30)) == 2
-    assert replies.replay(key="scan-F1", fingerprint=_fingerprint(_intake("F1"))) is None
-    assert replies.replay(key="scan-F2", fingerprint=_fingerprint(_intake("F2"))) is None
-    assert replies.replay(key="scan-F3", fingerprint=_fingerprint(_intake("F3"))) is not None
+    assert replies.replay(caller=GATEWAY, key="scan-F1", fingerprint=_fingerprint(_intake("F1"))) is None
+    assert replies.replay(caller=GATEWAY, key="scan-F2", fingerprint=_fingerprint(_intake("F2"))) is None
+    assert replies.replay(caller=GATEWAY, key="scan-F3", fingerprint=_fingerprint(_intake("F3"))) is not None
 
 
 def test_a_backlog_of_replies_is_forgotten_in_batches_and_then_nothing_more(
@@ -140,7 +142,7 @@ def test_a_forgotten_intake_key_sent_again_answers_the_first_intake_and_records_
     again = _run(district, replies, _intake("F4"), "scan-F4")
     assert again == (first[0], first[1], False)
     assert events(district) == before
-    assert replies.replay(key="scan-F4", fingerprint=_fingerprint(_intake("F4"))) is not None
+    assert replies.replay(caller=GATEWAY, key="scan-F4", fingerprint=_fingerprint(_intake("F4"))) is not None
 
 
 def test_another_command_under_a_forgotten_key_is_no_longer_refused_as_a_repeat(

@@ -76,15 +76,15 @@ def test_reconciliation_finds_a_view_that_drifted(app: Gongxiao, views: Views) -
 def test_replies_past_their_retention_are_forgotten_once(app: Gongxiao) -> None:
     replies = Replies(app.recorder)
     for key in ("scan-R1", "scan-R2"):
-        replies.keep(key=key, fingerprint="f", status=201, body={"batch_code": key})
+        replies.keep(caller="operator:yongan", key=key, fingerprint="f", status=201, body={"batch_code": key})
     db = SideTables(app.recorder)
     db.change(f"UPDATE {db.name(REPLIES)} SET kept_at = %s WHERE idempotency_key = %s",
               (kept_at(datetime.now(UTC) - timedelta(days=31)), "scan-R1"))
     now = datetime.now(UTC)
     assert jobs.forget_replies(replies, now=now, keep_days=30)["forgotten"] == 1
     assert jobs.forget_replies(replies, now=now, keep_days=30)["forgotten"] == 0
-    assert replies.replay(key="scan-R1", fingerprint="f") is None
-    assert replies.replay(key="scan-R2", fingerprint="f") is not None
+    assert replies.replay(caller="operator:yongan", key="scan-R1", fingerprint="f") is None
+    assert replies.replay(caller="operator:yongan", key="scan-R2", fingerprint="f") is not None
 
 
 def test_the_replies_job_runs_once_from_the_command_line(

@@ -74,9 +74,16 @@ def test_reused_key_with_a_different_body_is_a_conflict(client: TestClient, dist
     problem = assert_problem(client.post("/v1/batches", json=intake_body("B2"), headers=headers),
                              409, detail="scan-42")
     assert problem["idempotency_key"] == "scan-42"
-    assert_problem(client.post("/v1/batches/B1/release", json={"reason": "x"},
-                               headers=auth("admin") | {"Idempotency-Key": "scan-42"}), 409)
     assert events(district) == before
+
+
+def test_another_callers_key_is_not_theirs_to_conflict_with(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    client.post("/v1/batches", json=intake_body("B1"),
+                headers=auth("operator") | {"Idempotency-Key": "scan-44"})
+    other = client.post("/v1/batches", json=intake_body("B2"),
+                        headers=auth("admin") | {"Idempotency-Key": "scan-44"})
+    assert other.status_code == 201 and other.json()["batch_code"] == "B2"
 
 
 def test_the_same_body_spelled_differently_is_a_replay(client: TestClient, district: Gongxiao,
@@ -113,7 +120,7 @@ def test_two_copies_of_an_order_racing_record_one_order(district: Gongxiao) -> N
 
     def clerk() -> None:
         start.wait()
-        answers.append(perform(district, command, key="racing", replies=replies))
+        answers.append(perform(district, command, caller="outlet:out-a", key="racing", replies=replies))
 
     threads = [threading.Thread(target=clerk) for _ in range(4)]
     for thread in threads:

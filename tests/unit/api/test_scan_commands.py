@@ -30,7 +30,7 @@ def test_every_scan_kind_answers_what_its_post_answers(client: TestClient, distr
     op = auth("admin")
 
     def both(kind: str, body: dict[str, Any], url: str, post_body: dict[str, Any]) -> Any:
-        scanned = execute(district, kind, body, f"scan-{kind}", replies=replies,
+        scanned = execute(district, kind, body, f"scan-{kind}", caller="admin", replies=replies,
                           base_url="http://testserver/")
         posted = client.post(url, json=post_body, headers=op | {"Idempotency-Key": f"scan-{kind}"})
         assert scanned == (posted.status_code, posted.json()), kind
@@ -85,3 +85,12 @@ def test_a_replayed_scan_records_nothing_and_a_reused_id_is_a_conflict(district:
     status, problem = execute(district, "intake", intake_body("S2"), "scan-1", replies=replies)
     assert status == 409 and "scan-1" in problem["detail"]
     assert events(district) == after
+
+
+def test_a_scan_id_from_kafka_is_not_a_token_callers_key(client: TestClient, district: Gongxiao,
+                                                         auth: Auth) -> None:
+    replies: Replies = client.app.state.replies  # type: ignore[attr-defined]
+    assert execute(district, "intake", intake_body("S1"), "scan-7", replies=replies)[0] == 201
+    posted = client.post("/v1/batches", json=intake_body("S2"),
+                         headers=auth("operator") | {"Idempotency-Key": "scan-7"})
+    assert posted.status_code == 201 and posted.json()["batch_code"] == "S2"
