@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.application import Gongxiao
 from infra.commands import BatchCreate, GradingCreate, GradingScan, PackingRunCreate
-from infra.fields import Code, Command, Moment, Temperature, Text
+from infra.fields import Code, Command, Happened, Temperature, Text
 
 __all__ = ["BatchCreate", "GradingCreate", "GradingScan", "PackingRunCreate"]
 
@@ -45,7 +45,7 @@ class Destroy(HoldChange):
 
 
 class Reading(Command):
-    at: Moment
+    at: Happened
     celsius: Temperature
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text
+from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text, Visible
 
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9 -]{5,20}$", examples=["13800000001"])]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$"),
+                  Field(examples=["13800000001"]), Visible]
+Timezone = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/-]{1,64}$"), Visible]
 
 
 class FarmerCreate(Command):
@@ -33,7 +35,7 @@ class SiteCreate(Command):
 
     name: Text
     kind: Literal["cold_store", "input_shop", "outlet"]
-    timezone: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+/-]{1,64}$")] | None = None
+    timezone: Timezone | None = None
 
 
 class SitePublic(BaseModel):
