@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import errors, pages
+from api.edge import Edge
 from api.limits import Limits, RequestLimits
 from api.metrics import MeasureRequests, Metrics
 from api.openapi import describe
@@ -65,6 +66,7 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     errors.install(api)
     api.add_middleware(RequestLimits, limits=limits or settings.limits)
     api.add_middleware(MeasureRequests, metrics=api.state.metrics)
+    api.add_middleware(Edge, inline_styles=pages.inline_styles())
     describe(api)
     return api
 
