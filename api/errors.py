@@ -16,7 +16,6 @@ from domain.errors import DomainError
 from infra.event_json import dumps
 from infra.problems import MEDIA_TYPE, Problem, problem, problem_for, validation_problem
 
-
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 

@@ -8,13 +8,12 @@ import re
 
 from fastapi import APIRouter
 
-from api.pages import screens, staff, trace
+from api.pages import screens, trace
 from api.pages.i18n import HERE
 
 router = APIRouter(include_in_schema=False)
 router.include_router(trace.router)
 router.include_router(screens.router)
-router.include_router(staff.router, include_in_schema=True)
 
 
 def inline_styles() -> list[str]:

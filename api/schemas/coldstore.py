@@ -6,6 +6,7 @@ Kafka scan worker; the commands only staff send are here.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,7 +77,7 @@ class BatchPublic(BaseModel):
 
 class GradingPublic(BaseModel):
     batch_code: str
-    graded_at: str
+    graded_at: datetime
     grades_kg: dict[str, float]
     reject_kg: float
     shrinkage_kg: float

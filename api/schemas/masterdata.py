@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -79,5 +80,5 @@ class PriceCreate(Command):
 
 class PricePublic(BaseModel):
     sku: str
-    effective_from: str
+    effective_from: datetime
     grades: dict[str, int]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -37,7 +38,7 @@ class PaymentPublic(BaseModel):
 
 
 class EarningsLine(BaseModel):
-    at: str
+    at: datetime
     kind: str
     ref: str
     sku: str | None = None
