@@ -3,12 +3,15 @@ under its Content-Security-Policy, and a screen's token stays in its own tab."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 from tests.e2e.conftest import Served, demo_batch, packs_of
 from tests.e2e.test_station import open_station
-
-FOREIGN = "http://foreign.example/"
 
 
 def _violations(page: Any) -> list[str]:
@@ -31,10 +34,28 @@ def test_every_answer_forbids_framing_sniffing_and_referrers(served: Served) -> 
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy
 
 
-def test_a_foreign_page_cannot_frame_the_staff_screen(served: Served, page: Any) -> None:
-    page.route(FOREIGN, lambda route: route.fulfill(
-        content_type="text/html", body=f'<iframe src="{served.url}/admin"></iframe>'))
-    page.goto(FOREIGN)  # waits for the load event, which waits for the frame
+@pytest.fixture
+def foreign_site(served: Served) -> Iterator[str]:
+    """Another origin (its own port) whose page frames the staff screen."""
+    page = f'<iframe src="{served.url}/admin"></iframe>'.encode()
+
+    class Framing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Framing)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{site.server_address[1]}/"
+    site.shutdown()
+    site.server_close()
+
+
+def test_a_foreign_page_cannot_frame_the_staff_screen(foreign_site: str, page: Any) -> None:
+    page.goto(foreign_site)  # waits for the load event, which waits for the frame
     framed = page.frames[1]
     assert framed.url.startswith("chrome-error://"), f"{framed.url} was shown in the frame"
     assert framed.locator("#token").count() == 0
