@@ -1,6 +1,6 @@
 """``/station``, ``/outlet`` and ``/admin``: server-rendered screens whose scripts call the API.
 
-The token is entered once on the screen and kept in the browser; the pages themselves hold no
+The token is entered on the screen and kept for that tab only; the pages themselves hold no
 data and need no login, so they load even while the network to the API is poor.
 """
 
