@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from domain.application import Gongxiao
+from infra.commands import execute
 from infra.fields import Code, Text
 from tests.unit.api.helpers import assert_problem, events, intake_body, moment
 
@@ -121,3 +122,15 @@ def test_a_query_holding_a_control_character_is_refused_naming_it(
         client: TestClient, district: Gongxiao, auth: Callable[[str], dict[str, str]],
         address: str, field: str) -> None:
     assert_problem(client.get(address, headers=auth("admin")), 422, field=field)
+
+
+def test_a_kafka_scan_holding_a_control_character_is_refused_as_its_post_would_be(
+        district: Gongxiao) -> None:
+    before = events(district)
+    status, problem = execute(district, "intake", intake_body("B\u202e1"), "scan-1")
+    assert status == 422 and "U+202E" in problem["errors"][0]["message"]
+    status, problem = execute(district, "shipment", {
+        "order_id": "o1", "pack_codes": ["P1"], "departed_at": moment(0), "vehicle": "川A\x00"},
+        "scan-2")
+    assert status == 422 and problem["errors"][0]["field"] == "vehicle"
+    assert events(district) == before
