@@ -10,10 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from domain.errors import DomainError
 from infra.event_json import dumps
 from infra.problems import MEDIA_TYPE, Problem, problem, problem_for, validation_problem
+
+METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 class ProblemResponse(Response):
@@ -48,11 +51,23 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 async def _http(request: Request, exc: Exception) -> Response:
-    """Starlette's own refusals: unknown route, method not allowed, unreadable body."""
+    """Starlette's own refusals: unknown route, method not allowed, unreadable body. No route
+    takes OPTIONS: it is answered here, with the methods the path takes."""
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=headers)
     details = {404: f"there is nothing at {request.url.path}",
                405: f"{request.method} is not allowed on {request.url.path}",
                400: "the request body could not be read"}
     detail = details.get(exc.status_code) or str(exc.detail)
-    headers = dict(exc.headers or {})
     return ProblemResponse(exc.status_code, problem(exc.status_code, detail), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return sorted({"OPTIONS"} | {method for method in METHODS if any(
+        route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)})

@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import errors, pages
+from api.edge import Edge
 from api.limits import Limits, RequestLimits
 from api.metrics import MeasureRequests, Metrics
 from api.openapi import describe
+from api.pages import staff
 from api.routes import (
     batches,
     coldstore,
@@ -64,10 +66,12 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     for module in ROUTERS:
         api.include_router(module.router)
     api.include_router(labels.router)
+    api.include_router(staff.router)  # GET /v1/holds, for the staff screen
     api.include_router(pages.router)  # the HTML pages: /t/{code}, /station, /outlet, /admin
     errors.install(api)
     api.add_middleware(RequestLimits, limits=limits or settings.limits)
     api.add_middleware(MeasureRequests, metrics=api.state.metrics)
+    api.add_middleware(Edge, inline_styles=pages.inline_styles())
     describe(api)
     return api
 

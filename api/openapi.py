@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.limits import UNCOUNTED
+from api.schemas.problems import WHY
 from infra.problems import MEDIA_TYPE
 
 
@@ -20,7 +22,9 @@ def describe(api: FastAPI) -> None:
     * **Auth**: `Authorization: Bearer <token>` from `gongxiao token create --role ROLE
       [--scope ID]`; 401 without a token or with an unknown, expired or revoked one, 403
       outside the token's role or scope. The trace and one pack's label are public; a
-      packing run's label sheet is its cold store's.
+      packing run's label sheet is its cold store's. Operators list every outlet's orders
+      (`GET /v1/orders`, without pack codes) to plan their picking; an order's pick list is
+      for the cold stores its packs are at.
     * **Errors** are `application/problem+json` (RFC 9457) with `errors: [{field, message}]`
       for invalid fields.
     * **Idempotency-Key** on every POST: the same key and body again answers the first answer
@@ -35,13 +39,39 @@ def describe(api: FastAPI) -> None:
         if api.openapi_schema is None:
             schema = get_openapi(title=api.title, version=api.version,
                                  description=api.description, routes=api.routes)
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
+            for path, item in schema.get("paths", {}).items():
+                for operation in item.values():
+                    _common_refusals(path, operation)
                     _problem_media_type(operation.get("responses", {}))
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(unused, None)
             api.openapi_schema = schema
         return api.openapi_schema
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _common_refusals(path: str, operation: dict[str, Any]) -> None:
+    """The refusals no route declares because they happen before it or beside it: a token
+    refused, a query holding a control character, an unreadable or too large body, a reused Idempotency-Key,
+    an address that names nothing, the rate limit, the store being down. FastAPI's own 422
+    shape is never answered: every 422 is problem+json."""
+    responses = operation.setdefault("responses", {})
+    if "HTTPValidationError" in str(responses.get("422")):
+        del responses["422"]
+    codes = [422, 503] if path in UNCOUNTED else [422, 429, 503]
+    if operation.get("security"):
+        codes += [401, 403]
+    if "requestBody" in operation:
+        codes += [400, 413]
+    parameters = operation.get("parameters", [])
+    if any(p.get("name") == "Idempotency-Key" for p in parameters):
+        codes.append(409)
+    if any(p.get("in") == "path" for p in parameters):
+        codes.append(404)
+    for code in codes:
+        responses.setdefault(str(code), {"description": WHY[code], "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ProblemPublic"}}}})
 
 
 def _problem_media_type(responses: dict[str, Any]) -> None:

@@ -15,7 +15,19 @@ from pydantic import ConfigDict, Field
 
 from domain.application import Gongxiao
 from infra.event_json import dumps, loads
-from infra.fields import Code, Command, Count, Fen, Grade, Kg, KgPositive, Moment, Temperature, Text
+from infra.fields import (
+    Code,
+    Command,
+    Count,
+    Fen,
+    Grade,
+    Happened,
+    Kg,
+    KgPositive,
+    PackCount,
+    Temperature,
+    Text,
+)
 from infra.idempotency import SCANS, Replies, command_key, fingerprint
 from infra.problems import Problem, problem_for
 
@@ -38,11 +50,11 @@ class BatchCreate(Command):
     site_id: Code
     farmer_id: Code
     sku: Code
-    harvested_at: Moment
+    harvested_at: Happened
     net_kg: KgPositive
     crates: Count | None = None
     temperature_c: Temperature | None = None
-    scanned_at: Moment
+    scanned_at: Happened
 
     route: ClassVar[str] = "POST /v1/batches"
 
@@ -53,7 +65,7 @@ class BatchCreate(Command):
 class GradingCreate(Command):
     model_config = _examples({"graded_at": "2026-11-03T14:00:00+08:00",
                               "grades": {"A": 80, "B": 30}, "reject_kg": 6})
-    graded_at: Moment
+    graded_at: Happened
     grades: Annotated[dict[Grade, Kg], Field(min_length=1, max_length=20)]
     reject_kg: Kg
 
@@ -79,8 +91,8 @@ class PackingRunCreate(Command):
     sku: Code
     grade: Grade
     pack_kg: KgPositive
-    count: Count
-    packed_at: Moment
+    count: PackCount
+    packed_at: Happened
     sources: Annotated[list[PackingSource], Field(min_length=1, max_length=100)] | None = None
 
     route: ClassVar[str] = "POST /v1/packing-runs"
@@ -97,7 +109,7 @@ class ShipmentCreate(Command):
                               "departed_at": "2026-11-06T05:00:00+08:00", "vehicle": "川A·冷001"})
     order_id: Code
     pack_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_PACKS)]
-    departed_at: Moment
+    departed_at: Happened
     vehicle: Text | None = None
 
     route: ClassVar[str] = "POST /v1/shipments"
@@ -109,7 +121,7 @@ class ShipmentCreate(Command):
 class DeliveryCreate(Command):
     model_config = _examples({"received_at": "2026-11-06T08:00:00+08:00",
                               "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"]})
-    received_at: Moment
+    received_at: Happened
     pack_codes: Annotated[list[Code], Field(max_length=MAX_PACKS)]
 
     route: ClassVar[str] = "POST /v1/shipments/{shipment_id}/delivery"
@@ -127,7 +139,7 @@ class SaleCreate(Command):
                               "sold_at": "2026-11-06T10:12:00+08:00", "price_fen": 1680})
     outlet_id: Code
     pack_code: Code
-    sold_at: Moment
+    sold_at: Happened
     price_fen: Fen
 
     route: ClassVar[str] = "POST /v1/sales"

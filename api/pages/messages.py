@@ -44,7 +44,7 @@ SCRIPT = {
     "offline": N_("Offline"),
     "online": N_("Online"),
     "need_token": N_("Enter your token first"),
-    "token_saved": N_("Token saved on this device"),
+    "token_saved": N_("Token kept for this tab"),
     "token_bad": N_("The server did not accept this token"),
     "batch_in": N_("Batch scanned in"),
     "on_hold": N_("ON HOLD — store it apart; staff must release it"),

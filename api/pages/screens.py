@@ -1,6 +1,6 @@
 """``/station``, ``/outlet`` and ``/admin``: server-rendered screens whose scripts call the API.
 
-The token is entered once on the screen and kept in the browser; the pages themselves hold no
+The token is entered on the screen and kept for that tab only; the pages themselves hold no
 data and need no login, so they load even while the network to the API is poor.
 """
 
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.pages.i18n import environment, gettext, locale_of
 from api.pages.messages import HOLDS, PLACES, PROBLEMS, SCRIPT
+from infra.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -45,7 +46,7 @@ def static_asset(name: str, request: Request) -> Response:
     """The screens' own scripts and style: versioned by content, cached for a year."""
     found = asset(name)
     if found is None:
-        return Response(status_code=404)
+        raise Problem(404, f"there is no file {name} among the screens' files", slug="not-found")
     body, etag = found
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})

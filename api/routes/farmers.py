@@ -12,6 +12,7 @@ from api.schemas.masterdata import FarmerCreate, FarmerPublic
 from api.schemas.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
 from api.schemas.problems import answers
 from infra.fields import Moment
+from infra.problems import Problem
 
 router = APIRouter(prefix="/v1/farmers", tags=["farmers"], route_class=ExactRoute)
 
@@ -31,6 +32,9 @@ def get_earnings(farmer_id: Id, app: App, views: Views, caller: Caller,
                  to: Annotated[Moment | None, Query()] = None) -> Answer:
     """A farmer's statement: each line points at the event it came from."""
     caller.allow("farmer", scope=farmer_id)
+    if from_ is not None and to is not None and from_ > to:
+        raise Problem(422, "the period ends before it begins: `from` is after `to`",
+                      slug="validation", errors=[{"field": "from", "message": "is after to"}])
     app.farmer(farmer_id)
     return Answer(views.earnings.statement(farmer_id, from_=from_, to=to))
 

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Path, Query
 from api.access import order_sites
 from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import OrderCancel, OrderCancelCreate, OrderCreate, OrderPublic
+from api.schemas.orders import (
+    OrderCancel,
+    OrderCancelCreate,
+    OrderCreate,
+    OrderPublic,
+    OrderSummaryPublic,
+)
 from api.schemas.problems import answers
 from infra.fields import Code
 from infra.problems import Problem
@@ -28,13 +34,16 @@ def post_order(body: OrderCreate, caller: Caller, run: Run) -> Answer:
 
 
 @router.get("", response_model=None,
-            responses=answers(200, list[OrderPublic], "orders, newest first", 401, 403, 422))
+            responses=answers(200, list[OrderSummaryPublic], "orders, newest first, without "
+                              "their pack codes", 401, 403, 422))
 def list_orders(views: Views, caller: Caller,
                 outlet_id: Annotated[Code | None, Query()] = None,
                 status: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$",
                                                    examples=["placed"])] = None) -> Answer:
-    """An outlet sees its own orders only; operators (planning their picking) and staff see
-    every outlet's, without pack codes."""
+    """An outlet token lists its own outlet's orders only. An operator token, whatever its
+    cold store, lists every outlet's orders, as staff do: operators plan their picking from
+    it. The list holds no pack codes; an order's pick list is ``GET /v1/orders/{order_id}``,
+    for the operators of the cold stores its packs are at."""
     if caller.role == "outlet":
         outlet_id = caller.allow("outlet", scope=outlet_id or caller.scope).scope
     else:

@@ -13,7 +13,7 @@ from api.schemas.problems import answers
 from api.schemas.reads import TracePublic
 from domain.errors import NotFound
 from infra.event_json import dumps
-from infra.fields import Code
+from infra.fields import Code, Text
 from infra.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
@@ -42,8 +42,8 @@ def get_trace(code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$",
 @router.get("/recall", response_model=None,
             responses=answers(200, None, "every batch, pack, shipment and outlet reached",
                               401, 403, 422))
-def get_recall(views: Views, _: Admin, input_lot: Annotated[str | None, Query(
-                   min_length=1, max_length=200, examples=["LOT-BCL-0921"])] = None,
+def get_recall(views: Views, _: Admin, input_lot: Annotated[Text | None, Query(
+                   examples=["LOT-BCL-0921"])] = None,
                batch_code: Annotated[Code | None, Query()] = None) -> Answer:
     """Forward from an input lot or a batch: each pack and where it is now."""
     if (input_lot is None) == (batch_code is None):

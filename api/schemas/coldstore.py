@@ -6,13 +6,14 @@ Kafka scan worker; the commands only staff send are here.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.application import Gongxiao
 from infra.commands import BatchCreate, GradingCreate, GradingScan, PackingRunCreate
-from infra.fields import Code, Command, Moment, Temperature, Text
+from infra.fields import Code, Command, Happened, Temperature, Text
 
 __all__ = ["BatchCreate", "GradingCreate", "GradingScan", "PackingRunCreate"]
 
@@ -45,7 +46,7 @@ class Destroy(HoldChange):
 
 
 class Reading(Command):
-    at: Moment
+    at: Happened
     celsius: Temperature
 
 
@@ -76,7 +77,7 @@ class BatchPublic(BaseModel):
 
 class GradingPublic(BaseModel):
     batch_code: str
-    graded_at: str
+    graded_at: datetime
     grades_kg: dict[str, float]
     reject_kg: float
     shrinkage_kg: float

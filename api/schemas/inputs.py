@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.application import Gongxiao
-from infra.fields import Code, Command, Fen, KgPositive, Moment, Text
+from infra.fields import Code, Command, Fen, Happened, KgPositive, Text
 
 
 class InputSaleLine(Command):
@@ -26,7 +26,7 @@ class InputSaleCreate(Command):
 
     shop_id: Code
     farmer_id: Code
-    sold_at: Moment
+    sold_at: Happened
     payment: Literal["cash", "credit"]
     lines: Annotated[list[InputSaleLine], Field(min_length=1, max_length=200)]
 
@@ -48,7 +48,7 @@ class InputApplicationCreate(Command):
     farmer_id: Code
     sku: Code
     lot: Text
-    applied_at: Moment
+    applied_at: Happened
     crop_sku: Code
 
     def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:

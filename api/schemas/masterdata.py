@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text
+from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text, Visible
 
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9 -]{5,20}$", examples=["13800000001"])]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$"),
+                  Field(examples=["13800000001"]), Visible]
+Timezone = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/-]{1,64}$"), Visible]
 
 
 class FarmerCreate(Command):
@@ -33,7 +36,7 @@ class SiteCreate(Command):
 
     name: Text
     kind: Literal["cold_store", "input_shop", "outlet"]
-    timezone: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+/-]{1,64}$")] | None = None
+    timezone: Timezone | None = None
 
 
 class SitePublic(BaseModel):
@@ -77,5 +80,5 @@ class PriceCreate(Command):
 
 class PricePublic(BaseModel):
     sku: str
-    effective_from: str
+    effective_from: datetime
     grades: dict[str, int]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.application import Gongxiao
-from infra.fields import Code, Command, Moment, Text
+from infra.fields import Code, Command, Happened, Text, Visible, Whole
 
 
 class PaymentCreate(Command):
@@ -15,9 +16,10 @@ class PaymentCreate(Command):
         {"amount_fen": 50000, "paid_at": "2026-11-08T15:00:00+08:00",
          "method": "bank_transfer", "reference": "PAY-2026-11-08-f-zhang"}]})
 
-    amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**12)]
-    paid_at: Moment
-    method: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$", examples=["bank_transfer", "cash"])]
+    amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**12), Whole]
+    paid_at: Happened
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$"),
+                      Field(examples=["bank_transfer", "cash"]), Visible]
     reference: Text
 
 
@@ -36,7 +38,7 @@ class PaymentPublic(BaseModel):
 
 
 class EarningsLine(BaseModel):
-    at: str
+    at: datetime
     kind: str
     ref: str
     sku: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,11 +50,14 @@ class OrderCancel(OrderCancelCreate):
         return app.cancel_order(order_id=self.order_id, reason=self.reason)
 
 
-class OrderLinePublic(BaseModel):
+class OrderLineSummary(BaseModel):
     sku: str
     grade: str
     pack_kg: float
     packs: int
+
+
+class OrderLinePublic(OrderLineSummary):
     reserved_pack_codes: list[str]
 
 
@@ -61,9 +65,25 @@ class OrderPublic(BaseModel):
     order_id: str
     outlet_id: str
     status: str
-    placed_at: str
-    wanted_by: str | None
+    placed_at: datetime
+    wanted_by: datetime | None
     lines: list[OrderLinePublic]
+    shipment_ids: list[str]
+
+
+class OrderSummaryPublic(BaseModel):
+    """An order in a list: its lines without the reserved pack codes, which only the order
+    itself answers (``GET /v1/orders/{order_id}``)."""
+
+    order_id: str
+    outlet_id: str
+    status: str
+    placed_at: datetime
+    wanted_by: datetime | None
+    cancelled_at: datetime | None
+    lines: list[OrderLineSummary]
+    packs_ordered: int
+    packs_shipped: int
     shipment_ids: list[str]
 
 
@@ -81,5 +101,5 @@ class DeliveryPublic(BaseModel):
 class SalePublic(BaseModel):
     outlet_id: str
     pack_code: str
-    sold_at: str
+    sold_at: datetime
     price_fen: int

@@ -8,10 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 
 WHY = {400: "malformed JSON", 401: "no token, or an unknown one",
-       403: "outside the token's role or scope", 404: "an unknown id",
+       403: "outside the token's role or scope",
+       404: "an unknown id, or an address holding a control character",
        409: "clashes with what already happened (stock, holds, a reused Idempotency-Key)",
        413: "request body too large", 422: "invalid fields, or a rule of the domain broken",
-       429: "too many requests; see Retry-After"}
+       429: "too many requests; see Retry-After",
+       503: "the event store is not reachable; send it again shortly"}
 
 
 class FieldError(BaseModel):

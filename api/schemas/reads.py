@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,7 +14,7 @@ class CatalogEntryPublic(BaseModel):
     grade: str
     pack_kg: float
     packs_available: int
-    nearest_expiry: str | None
+    nearest_expiry: datetime | None
 
 
 class StockLevelPublic(BaseModel):
@@ -25,8 +26,8 @@ class StockLevelPublic(BaseModel):
     packs_reserved: int
     packs_in_transit: int
     packs_at_outlets: int
-    oldest_packed_at: str | None
-    nearest_expiry: str | None
+    oldest_packed_at: datetime | None
+    nearest_expiry: datetime | None
 
 
 class TracePublic(BaseModel):
@@ -47,5 +48,5 @@ class EventPublic(BaseModel):
     aggregate_type: str
     aggregate_id: str
     version: int
-    occurred_at: str | None
+    occurred_at: datetime | None
     data: dict[str, Any]

@@ -66,7 +66,7 @@ def test_a_scan_at_the_station_reaches_the_event_log_and_the_stock_view(served: 
 
     page.click("a[href='#grading']")
     scan(page, "#grading [name=batch_code]", code)
-    page.wait_for_function("document.querySelector('#grading-batch').textContent.includes('42.5')")
+    page.locator("#grading-batch", has_text="42.5").wait_for()  # no eval under the page's policy
     page.fill("#grading [name=A]", "30")
     page.fill("#grading [name=B]", "10")
     page.fill("#grading [name=reject_kg]", "2")

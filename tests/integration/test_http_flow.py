@@ -161,7 +161,7 @@ def test_the_demo_flow_over_http_on_postgresql(server: TestClient) -> None:
     earnings = zhang.read("/v1/farmers/f-zhang/earnings")
     assert (earnings["delivered_kg"], earnings["earned_fen"]) == (120.5, 120000)
     staff.send("POST", "/v1/farmers/f-zhang/payments", 201, {
-        "amount_fen": 50000, "paid_at": t(3, 15), "method": "bank_transfer",
+        "amount_fen": 50000, "paid_at": t(2, 15), "method": "bank_transfer",
         "reference": "PAY-f-zhang-1"}, key="pay-1")
     after = zhang.read("/v1/farmers/f-zhang/earnings")
     assert (after["paid_fen"], after["balance_fen"]) == (50000, 70000)

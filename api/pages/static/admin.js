@@ -1,7 +1,7 @@
 // Co-op staff: holds to release or destroy, recalls with every pack's place, earnings statements.
 "use strict";
 (() => {
-  const { t, $, el, show, problemText, get, command, onScan, yuan, day } = GX;
+  const { t, $, el, show, problemText, get, command, onScan, iso, yuan, day } = GX;
   const enc = encodeURIComponent;
 
   // ---- holds --------------------------------------------------------------------------------
@@ -73,8 +73,9 @@
     ev.preventDefault();
     const f = earnings.elements;
     const query = new URLSearchParams();
-    if (f.from.value) query.set("from", f.from.value);
-    if (f.to.value) query.set("to", f.to.value);
+    // The days as the device reads them, whole: from the first day's start to the last one's end.
+    if (f.from.value) query.set("from", iso(`${f.from.value}T00:00`));
+    if (f.to.value) query.set("to", iso(`${f.to.value}T23:59:59.999`));
     const answer = await get(`/v1/farmers/${enc(f.farmer_id.value.trim())}/earnings?${query}`);
     if (!answer.ok) { show("bad", problemText(answer)); $("#statement").hidden = true; return; }
     const s = answer.body;

@@ -14,9 +14,12 @@ const GX = (() => {
     return node;
   };
 
-  // ---- token and site, kept on this device per role --------------------------------------
-  const saved = (name) => localStorage.getItem(`gongxiao.${role}.${name}`) || "";
-  const creds = { get token() { return saved("token"); }, get site() { return saved("site"); } };
+  // ---- token and site, per role --------------------------------------------------------
+  // The token lives in this tab's sessionStorage: gone when the tab closes, never read by
+  // another tab or left on a shared device; the site, not a secret, is remembered on it.
+  const tokenKey = `gongxiao.${role}.token`, siteKey = `gongxiao.${role}.site`;
+  const creds = { get token() { return sessionStorage.getItem(tokenKey) || ""; },
+                  get site() { return localStorage.getItem(siteKey) || ""; } };
   function setupForm() {
     const form = $("#token-form");
     form.token.value = creds.token;
@@ -25,12 +28,13 @@ const GX = (() => {
     if (!creds.token) $("#setup").open = true;
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      localStorage.setItem(`gongxiao.${role}.token`, form.token.value.trim());
-      localStorage.setItem(`gongxiao.${role}.site`, form.site.value.trim());
+      sessionStorage.setItem(tokenKey, form.token.value.trim());
+      localStorage.setItem(siteKey, form.site.value.trim());
       $("#who").textContent = creds.site ? `· ${creds.site}` : "";
       $("#setup").open = false;
       show("ok", t("token_saved"));
       document.dispatchEvent(new Event("gx:ready"));
+      flush();
     });
   }
 
@@ -146,7 +150,9 @@ const GX = (() => {
   }
   let flushing = false;
   async function flush() {
-    if (flushing || !navigator.onLine) return;
+    // Scans kept from an earlier tab wait for this tab's token: sent without one they would
+    // be refused (401) and lost.
+    if (flushing || !navigator.onLine || !creds.token) return;
     flushing = true;
     try {
       const run = async () => {
@@ -154,6 +160,7 @@ const GX = (() => {
           let answer;
           try { answer = await send(item.method, item.path, item.body, item.key); } catch (_) { return; }
           if (answer.status >= 500 || answer.status === 429) return;  // the server is not ready: later
+          if (answer.status === 401) { $("#setup").open = true; return; }  // kept for a valid token
           await tx("readwrite", (s) => s.delete(item.key));
           await outboxBadge();
           if (answer.ok) show("ok", `${t("synced")}: ${item.label}`);

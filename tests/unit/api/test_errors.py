@@ -83,6 +83,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_a_trace(
     response = client.post("/v1/batches", json=intake_body("B1"), headers=auth("operator"))
     assert_problem(response, 500)
     assert "secret" not in response.text and "Traceback" not in response.text
+    assert response.headers["x-frame-options"] == "DENY"  # answered at the edge, as any other
 
 
 def test_a_declared_body_over_the_limit_is_too_large(client: TestClient, district: Gongxiao,
