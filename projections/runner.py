@@ -6,6 +6,13 @@ sleep, or LISTEN/NOTIFY on PostgreSQL). Each batch's row changes and the new tra
 positions are committed in one transaction by the view store, so a crash anywhere leaves
 the views at the last committed batch and a restart resumes from there: every event has
 its effect exactly once. Events a projection ignores move its position too.
+
+A batch that fails is told apart: the database out of reach (the store says so) is waited
+out and the same batch tried again; anything else is an event some projection cannot take.
+The batch is then run again projection by projection, a failing one's events split in halves
+until the one event is found: it is kept as a fault (``Batch.fault``), in the transaction that
+moves that projection past it, and everything else is applied — one event missing from one
+view, never a view stopped. ``gongxiao projections rebuild`` replays it once the code is mended.
 """
 
 from __future__ import annotations
@@ -17,12 +24,15 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
+
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from projections.base import Key, Need, Projection, Rows
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+RETRY_S, RETRY_CAP_S = 0.25, 5.0  # waits between tries of a batch the database failed: doubling
 # A projection fed from elsewhere (a Kafka consumer group) parks its log position here,
 # beyond any notification id, so a log runner leaves it alone and its lag is the group's.
 FED_ELSEWHERE = 2**62
@@ -38,11 +48,25 @@ class Batch(Protocol):
 
     def track(self, name: str, position: int) -> None: ...
 
+    def fault(self, name: str, position: int, topic: str, originator_id: str | None,
+              error: str) -> None: ...
+
 
 class Store(Protocol):
     def batch(self, names: Sequence[str]) -> AbstractContextManager[Batch]: ...
 
     def positions(self, names: Sequence[str]) -> dict[str, int]: ...
+
+    def transient(self, error: BaseException) -> bool: ...
+
+
+class Item(NamedTuple):
+    """A notification some projection handles, and its event (or why it could not be read)."""
+
+    position: int
+    topic: str
+    event: Any
+    originator_id: str | None
 
 
 @dataclass(frozen=True)
@@ -64,9 +88,33 @@ class Runner:
         self.ahead: _ReadAhead | None = None
 
     def run_once(self) -> int:
-        """Process one batch; answers how many notifications it covered (0: caught up)."""
-        with self.store.batch(self.names) as tx:
-            return self.process(tx)
+        """Process one batch; answers how many notifications it covered (0: caught up).
+        Raises only when the database cannot be reached (or fails with no event at fault)."""
+        try:
+            with self.store.batch(self.names) as tx:
+                return self.process(tx)
+        except Exception as error:
+            self.ahead = None
+            if self.transient(error):
+                raise
+            log.warning("a projection batch failed (%r): finding the event at fault", error)
+        return self.isolate()
+
+    def transient(self, error: BaseException) -> bool:
+        """The log or the views' database out of reach, not an event's fault."""
+        return isinstance(error, OperationalError | InterfaceError) or self.store.transient(error)
+
+    def isolate(self) -> int:
+        """Run the next batch projection by projection, each in halves down to the one event
+        it cannot take; answers how many notifications it covered."""
+        positions = self.store.positions(self.names)
+        count, last, events = self.read(min(positions.values()), None)
+        for projection in self.projections:
+            if last > positions[projection.name]:
+                items = [i for i in events if i.position > positions[projection.name]
+                         and i.topic in projection.topics]
+                self._careful(projection, items, last)
+        return count
 
     def catch_up(self) -> int:
         """Process batches until none is left; answers how many notifications it covered."""
@@ -82,17 +130,21 @@ class Runner:
             pass
 
     def run(self, stop: threading.Event, *, idle: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set; a failing batch is retried, never skipped."""
+        """Follow the log until ``stop`` is set; a batch the database failed is tried again
+        after doubling waits (at most ``RETRY_CAP_S``), on a new connection."""
         failures = 0
         while not stop.is_set():
             try:
                 done = self.run_once()
-                failures = 0
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("projection batch failed (attempt %d); retrying", failures)
-                stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                log.warning("projections paused, the database failed (try %d): %r",
+                            failures, error)
+                stop.wait(min(RETRY_CAP_S, RETRY_S * 2 ** (failures - 1)))
                 continue
+            if failures:
+                log.info("projections resumed after %d failed tries", failures)
+                failures = 0
             if done < self.batch_size:  # at the head: wait for more (caught up, or a few new)
                 self.wait(idle)
 
@@ -105,24 +157,54 @@ class Runner:
             return 0
         if count == self.batch_size:  # behind the log: read the next batch while this is written
             self.ahead = _ReadAhead(self.read, last, until)
-        todo = [(p, [(i, t, e) for i, t, e in events if i > tx.positions[p.name]
-                     and t in p.topics]) for p in self.projections]
+        todo = [(p, [i for i in events if i.position > tx.positions[p.name]
+                     and i.topic in p.topics]) for p in self.projections]
         tx.prefetch(need for p, items in todo for need in _needs(p, items))
         for projection, items in todo:
-            for position, topic, event in items:
-                projection.apply(topic, event, tx.rows, position)
-            if last > tx.positions[projection.name]:
-                tx.track(projection.name, last)
+            _apply(tx, projection, items, last)
         return count
 
-    def read(self, start: int, until: int | None) -> tuple[int, int, list[tuple[int, str, Any]]]:
+    def read(self, start: int, until: int | None) -> tuple[int, int, list[Item]]:
         """How many notifications follow ``start`` (a batch at most), the last one's id, and
         the events among them that some projection handles, decoded."""
         notes = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=until,
                                                    inclusive_of_start=False)
-        events = [(n.id, n.topic, self.mapper.to_domain_event(n)) for n in notes
+        events = [Item(n.id, n.topic, self._decode(n), str(n.originator_id)) for n in notes
                   if n.topic in self.wanted]
         return len(notes), notes[-1].id if notes else start, events
+
+    def _decode(self, note: Any) -> Any:
+        try:
+            return self.mapper.to_domain_event(note)
+        except Exception as error:  # kept as a fault of each projection that wanted it
+            return _Unreadable(error)
+
+    def _careful(self, projection: Projection, items: list[Item], end: int) -> None:
+        """Apply ``items`` and move ``projection`` to ``end``; failing that, each half apart."""
+        try:
+            with self.store.batch([projection.name]) as tx:
+                todo = [i for i in items if i.position > tx.positions[projection.name]]
+                tx.prefetch(_needs(projection, todo))
+                _apply(tx, projection, todo, end)
+            return
+        except Exception as error:
+            if self.transient(error) or not items:
+                raise
+            failure = error
+        if len(items) > 1:
+            half = len(items) // 2
+            self._careful(projection, items[:half], items[half].position - 1)
+            self._careful(projection, items[half:], end)
+            return
+        [item] = items
+        with self.store.batch([projection.name]) as tx:
+            if tx.positions[projection.name] < item.position:
+                log.error("view %s could not take event %d (%s of %s): %r; kept in the view's "
+                          "faults, the view goes on without it", projection.name, item.position,
+                          item.topic, item.originator_id, failure)
+                tx.fault(projection.name, item.position, item.topic, item.originator_id,
+                         f"{type(failure).__name__}: {failure}"[:2000])
+                tx.track(projection.name, end)
 
     def lag(self) -> dict[str, Lag]:
         """How far each projection is behind the log: events, and seconds since the oldest
@@ -136,22 +218,41 @@ class Runner:
             if position < head:
                 nxt = self.recorder.select_notifications(start=position, limit=1,
                                                          inclusive_of_start=False)
-                stamp = getattr(self.mapper.to_domain_event(nxt[0]), "timestamp", None)
+                stamp = getattr(self._decode(nxt[0]), "timestamp", None)
                 if isinstance(stamp, datetime):
                     seconds = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
             answer[name] = Lag(events_behind=head - position, seconds_behind=seconds)
         return answer
 
 
-def _needs(projection: Projection, items: Sequence[tuple[int, str, Any]]) -> Iterable[Need]:
+def _apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int) -> None:
+    for item in items:
+        if isinstance(item.event, _Unreadable):
+            raise item.event.error
+        projection.apply(item.topic, item.event, tx.rows, item.position)
+    if last > tx.positions[projection.name]:
+        tx.track(projection.name, last)
+
+
+def _needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
     """The rows a batch of events reads that it has not itself created before reading them:
     a pack packed, reserved and sold in one batch is written in memory and never looked up."""
     created: set[tuple[str, Key]] = set()
-    for _, topic, event in items:
-        for table, key in projection.needs(topic, event):
+    for item in items:
+        if isinstance(item.event, _Unreadable):
+            continue
+        for table, key in projection.needs(item.topic, item.event):
             if (table.name, key) not in created:
                 yield table, key
-        created.update((table.name, key) for table, key in projection.creates(topic, event))
+        created.update((table.name, key)
+                       for table, key in projection.creates(item.topic, item.event))
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """An event the mapper could not decode (a missing class, an upcaster that fails)."""
+
+    error: Exception
 
 
 class _ReadAhead:

@@ -1,0 +1,88 @@
+"""An event a projection cannot take: kept as a fault of that view, everything else applied,
+and a rebuild replays it (on the embedded store; PostgreSQL in tests/integration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.views import Views, build_views
+from projections.runner import Runner
+from tests.district import graded, packs, seed
+from tests.integration.projections.conftest import snapshot
+from tests.poison import Refusing, position_of
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Gongxiao]:
+    application = seed(Gongxiao(env=settings.event_store_env()))
+    graded(application, "B1")
+    graded(application, "B2")
+    packs(application, 4, key="run-1")
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def views(settings: Settings) -> Iterator[Views]:
+    built = build_views(settings)
+    yield built
+    built.close()
+
+
+def refusing_runner(app: Gongxiao, views: Views, position: int) -> Runner:
+    chosen = [Refusing(p, position) if p.name == "stock" else p for p in views.projections.values()]
+    return Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+                  projections=chosen, batch_size=50)  # type: ignore[arg-type]
+
+
+def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is_applied(
+        app: Gongxiao, views: Views, tmp_path: Path) -> None:
+    poison = position_of(app, "Stock.LotAdded", 1)
+    refusing_runner(app, views, poison).catch_up()
+
+    head = app.recorder.max_notification_id()
+    assert views.store.positions(views.names) == {name: head for name in views.names}
+    [fault] = views.faults()
+    assert (fault["name"], fault["position"], fault["topic"]) == (
+        "stock", poison, "gongxiao:Stock.LotAdded")
+    assert fault["error"] == "ValueError: cannot take gongxiao:Stock.LotAdded"
+    clean = build_views(Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path / "c"))
+    try:
+        clean.runner(app).catch_up()
+        for name in ("earnings", "trace", "orders"):
+            assert snapshot(views, name) == snapshot(clean, name)
+        lots, all_lots = (set(snapshot(v, "stock")["stock_lots"]) for v in (views, clean))
+        [missing] = all_lots - lots
+        assert lots < all_lots and missing[0] == fault["originator_id"], "only its lot is missing"
+    finally:
+        clean.close()
+
+
+def test_replaying_past_a_fault_changes_nothing_and_a_rebuild_keeps_it_until_mended(
+        app: Gongxiao, views: Views) -> None:
+    poison = position_of(app, "Stock.LotAdded", 1)
+    refusing_runner(app, views, poison).catch_up()
+    once, faults = snapshot(views), views.faults()
+    refusing_runner(app, views, poison).catch_up()
+    assert (snapshot(views), views.faults()) == (once, faults)
+
+    mended = views.projections["stock"]
+    views.projections["stock"] = Refusing(mended, poison)  # type: ignore[assignment]
+    assert views.rebuild(app, "stock") == {"stock": app.recorder.max_notification_id()}
+    assert snapshot(views) == once, "the rebuilt view still lacks the event, and only it"
+    assert [f["position"] for f in views.faults("stock")] == [poison]
+
+    views.projections["stock"] = mended
+    views.rebuild(app, "stock")
+    assert views.faults() == []
+    assert views.reconcile(app, "stock")[0]["drift"] == 0
