@@ -40,6 +40,7 @@ class Settings:
     label_font: str | None = None
     web_workers: int = 1
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
+    views_stuck_s: float = 30.0  # views behind and not moving this long: /healthz answers 503
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -59,7 +60,8 @@ class Settings:
                           storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
             label_font=env.get("GONGXIAO_LABEL_FONT") or None,
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
-            reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30))
+            reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
+            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30))
 
     @property
     def embedded(self) -> bool:

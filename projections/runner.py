@@ -73,6 +73,7 @@ class Item(NamedTuple):
 class Lag:
     events_behind: int
     seconds_behind: float
+    position: int = 0  # the last notification id the view has taken
 
 
 class Runner:
@@ -221,7 +222,8 @@ class Runner:
                 stamp = getattr(self._decode(nxt[0]), "timestamp", None)
                 if isinstance(stamp, datetime):
                     seconds = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
-            answer[name] = Lag(events_behind=head - position, seconds_behind=seconds)
+            answer[name] = Lag(events_behind=head - position, seconds_behind=seconds,
+                               position=position)
         return answer
 
 

@@ -114,6 +114,11 @@ class SqlStore:
         return self.db.fetch(f"SELECT {', '.join(FAULT_COLUMNS)} FROM {FAULTS} {where} "
                              "ORDER BY position, name", params)
 
+    def fault_counts(self) -> dict[str, int]:
+        """How many events each view went on without."""
+        rows = self.db.fetch(f"SELECT name, COUNT(*) AS n FROM {FAULTS} GROUP BY name")
+        return {r["name"]: int(r["n"]) for r in rows}
+
     def table(self, t: Table) -> str:
         return t.name + self.suffix
 
