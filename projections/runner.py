@@ -9,10 +9,10 @@ its effect exactly once. Events a projection ignores move its position too.
 
 A batch that fails is told apart: the database out of reach (the store says so) is waited
 out and the same batch tried again; anything else is an event some projection cannot take.
-The batch is then run again projection by projection, a failing one's events split in halves
-until the one event is found: it is kept as a fault (``Batch.fault``), in the transaction that
-moves that projection past it, and everything else is applied — one event missing from one
-view, never a view stopped. ``gongxiao projections rebuild`` replays it once the code is mended.
+The batch is then run again projection by projection (``projections.faults.isolate``): the
+one event a projection fails on is kept as a fault and passed, everything else is applied —
+one event missing from one view, never a view stopped. ``gongxiao projections rebuild``
+replays it once the code is mended.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from projections.base import Key, Need, Projection, Rows
+from projections.base import Projection
+from projections.faults import Batch, Item, Store, Unreadable, apply, isolate, needs
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -36,37 +36,6 @@ RETRY_S, RETRY_CAP_S = 0.25, 5.0  # waits between tries of a batch the database 
 # A projection fed from elsewhere (a Kafka consumer group) parks its log position here,
 # beyond any notification id, so a log runner leaves it alone and its lag is the group's.
 FED_ELSEWHERE = 2**62
-
-
-class Batch(Protocol):
-    """One open transaction of the view store."""
-
-    positions: dict[str, int]
-    rows: Rows
-
-    def prefetch(self, needs: Iterable[Need]) -> None: ...
-
-    def track(self, name: str, position: int) -> None: ...
-
-    def fault(self, name: str, position: int, topic: str, originator_id: str | None,
-              error: str) -> None: ...
-
-
-class Store(Protocol):
-    def batch(self, names: Sequence[str]) -> AbstractContextManager[Batch]: ...
-
-    def positions(self, names: Sequence[str]) -> dict[str, int]: ...
-
-    def transient(self, error: BaseException) -> bool: ...
-
-
-class Item(NamedTuple):
-    """A notification some projection handles, and its event (or why it could not be read)."""
-
-    position: int
-    topic: str
-    event: Any
-    originator_id: str | None
 
 
 @dataclass(frozen=True)
@@ -114,7 +83,7 @@ class Runner:
             if last > positions[projection.name]:
                 items = [i for i in events if i.position > positions[projection.name]
                          and i.topic in projection.topics]
-                self._careful(projection, items, last)
+                isolate(self.store, projection, items, last, transient=self.transient)
         return count
 
     def catch_up(self) -> int:
@@ -160,9 +129,9 @@ class Runner:
             self.ahead = _ReadAhead(self.read, last, until)
         todo = [(p, [i for i in events if i.position > tx.positions[p.name]
                      and i.topic in p.topics]) for p in self.projections]
-        tx.prefetch(need for p, items in todo for need in _needs(p, items))
+        tx.prefetch(need for p, items in todo for need in needs(p, items))
         for projection, items in todo:
-            _apply(tx, projection, items, last)
+            apply(tx, projection, items, last)
         return count
 
     def read(self, start: int, until: int | None) -> tuple[int, int, list[Item]]:
@@ -178,34 +147,7 @@ class Runner:
         try:
             return self.mapper.to_domain_event(note)
         except Exception as error:  # kept as a fault of each projection that wanted it
-            return _Unreadable(error)
-
-    def _careful(self, projection: Projection, items: list[Item], end: int) -> None:
-        """Apply ``items`` and move ``projection`` to ``end``; failing that, each half apart."""
-        try:
-            with self.store.batch([projection.name]) as tx:
-                todo = [i for i in items if i.position > tx.positions[projection.name]]
-                tx.prefetch(_needs(projection, todo))
-                _apply(tx, projection, todo, end)
-            return
-        except Exception as error:
-            if self.transient(error) or not items:
-                raise
-            failure = error
-        if len(items) > 1:
-            half = len(items) // 2
-            self._careful(projection, items[:half], items[half].position - 1)
-            self._careful(projection, items[half:], end)
-            return
-        [item] = items
-        with self.store.batch([projection.name]) as tx:
-            if tx.positions[projection.name] < item.position:
-                log.error("view %s could not take event %d (%s of %s): %r; kept in the view's "
-                          "faults, the view goes on without it", projection.name, item.position,
-                          item.topic, item.originator_id, failure)
-                tx.fault(projection.name, item.position, item.topic, item.originator_id,
-                         f"{type(failure).__name__}: {failure}"[:2000])
-                tx.track(projection.name, end)
+            return Unreadable(error)
 
     def lag(self) -> dict[str, Lag]:
         """How far each projection is behind the log: events, and seconds since the oldest
@@ -225,36 +167,6 @@ class Runner:
             answer[name] = Lag(events_behind=head - position, seconds_behind=seconds,
                                position=position)
         return answer
-
-
-def _apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int) -> None:
-    for item in items:
-        if isinstance(item.event, _Unreadable):
-            raise item.event.error
-        projection.apply(item.topic, item.event, tx.rows, item.position)
-    if last > tx.positions[projection.name]:
-        tx.track(projection.name, last)
-
-
-def _needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
-    """The rows a batch of events reads that it has not itself created before reading them:
-    a pack packed, reserved and sold in one batch is written in memory and never looked up."""
-    created: set[tuple[str, Key]] = set()
-    for item in items:
-        if isinstance(item.event, _Unreadable):
-            continue
-        for table, key in projection.needs(item.topic, item.event):
-            if (table.name, key) not in created:
-                yield table, key
-        created.update((table.name, key)
-                       for table, key in projection.creates(item.topic, item.event))
-
-
-@dataclass(frozen=True)
-class _Unreadable:
-    """An event the mapper could not decode (a missing class, an upcaster that fails)."""
-
-    error: Exception
 
 
 class _ReadAhead:

@@ -3,8 +3,11 @@ and a rebuild replays it (on the embedded store; PostgreSQL in tests/integration
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,9 +49,11 @@ def refusing_runner(app: Gongxiao, views: Views, position: int) -> Runner:
 
 
 def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is_applied(
-        app: Gongxiao, views: Views, tmp_path: Path) -> None:
+        app: Gongxiao, views: Views, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     poison = position_of(app, "Stock.LotAdded", 1)
     refusing_runner(app, views, poison).catch_up()
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"view stock could not take event {poison} (gongxiao:Stock.LotAdded" in logged.message
 
     head = app.recorder.max_notification_id()
     assert views.store.positions(views.names) == {name: head for name in views.names}
@@ -86,3 +91,28 @@ def test_replaying_past_a_fault_changes_nothing_and_a_rebuild_keeps_it_until_men
     views.rebuild(app, "stock")
     assert views.faults() == []
     assert views.reconcile(app, "stock")[0]["drift"] == 0
+
+
+class Unreachable(Refusing):
+    """The views' database fails once while the event at ``position`` is applied."""
+
+    def apply(self, topic: str, event: Any, rows: Any, position: int) -> None:
+        if position == self.position:
+            self.position = -1
+            raise sqlite3.OperationalError("database is locked")
+        self.inner.apply(topic, event, rows, position)
+
+
+def test_a_batch_the_database_fails_is_tried_again_and_never_kept_as_a_fault(
+        app: Gongxiao, views: Views) -> None:
+    chosen = [Unreachable(p, position_of(app, "Stock.LotAdded")) if p.name == "stock" else p
+              for p in views.projections.values()]
+    runner = Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+                    projections=chosen)  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.OperationalError):
+        runner.run_once()
+    assert set(views.store.positions(views.names).values()) == {0}, "nothing was applied"
+    runner.catch_up()
+    head = app.recorder.max_notification_id()
+    assert views.store.positions(views.names) == {name: head for name in views.names}
+    assert views.faults() == []
