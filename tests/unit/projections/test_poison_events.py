@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +19,12 @@ from tests.integration.projections.conftest import snapshot
 from tests.poison import Refusing, position_of
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongxiao]:
-    application = seed(Gongxiao(env=settings.event_store_env()))
-    graded(application, "B1")
-    graded(application, "B2")
-    packs(application, 4, key="run-1")
-    yield application
-    application.close()
-
-
-@pytest.fixture
-def views(settings: Settings) -> Iterator[Views]:
-    built = build_views(settings)
-    yield built
-    built.close()
+@pytest.fixture(autouse=True)
+def week(app: Gongxiao) -> None:
+    seed(app)
+    graded(app, "B1")
+    graded(app, "B2")
+    packs(app, 4, key="run-1")
 
 
 def refusing_runner(app: Gongxiao, views: Views, position: int) -> Runner:
