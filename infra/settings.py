@@ -87,7 +87,7 @@ class Settings:
                 "POSTGRES_USER": unquote(url.username or "postgres"),
                 "POSTGRES_PASSWORD": unquote(url.password or ""),
                 "POSTGRES_POOL_SIZE": "8", "POSTGRES_MAX_OVERFLOW": "8",
-                "POSTGRES_CONNECT_TIMEOUT": "10", "POSTGRES_LOCK_TIMEOUT": "10"}
+                "POSTGRES_CONNECT_TIMEOUT": "2", "POSTGRES_LOCK_TIMEOUT": "10"}
 
 
 def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:

@@ -1,6 +1,7 @@
 """/healthz on PostgreSQL: honest about the views (ok, catching up, stuck, faulted) and fast
 whatever the database does — a host that accepts connections and never answers gets a 503
-from /healthz and from a read within a few seconds, not after the OS gives up."""
+from /healthz, a read of the views and a write within a few seconds, not after the OS gives
+up. (Reads of the event store itself still wait out the library's ten tries: not tested.)"""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
+from infra.tokens import Tokens
 from infra.views import Views, build_views
 from projections.runner import Runner
-from tests.district import graded, seed
+from tests.district import at, graded, seed
 from tests.outages import Switch, wait_until
 from tests.poison import Refusing, position_of
 
@@ -99,10 +101,17 @@ def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_
     assert client.get("/v1/trace/B1").status_code == 200
     assert client.get("/healthz").status_code == 200
 
+    token = Tokens(app.recorder).issue(role="operator", scope="yongan")
+    client.get("/v1/batches/B1", headers={"Authorization": f"Bearer {token}"})  # token known
+
     switch.hang()
-    for path in ("/healthz", "/v1/trace/B1", "/healthz"):
+    write = {"batch_code": "B2", "site_id": "yongan", "farmer_id": "zhang", "sku": "jiuhuang",
+             "harvested_at": at(0).isoformat(), "net_kg": 5, "scanned_at": at(0, 1).isoformat()}
+    for method, path in (("GET", "/healthz"), ("GET", "/v1/trace/B1"), ("POST", "/v1/batches"),
+                         ("GET", "/healthz")):
         started = time.monotonic()
-        answer = client.get(path)
+        answer = client.request(method, path, json=write if method == "POST" else None,
+                                headers={"Authorization": f"Bearer {token}"})
         assert time.monotonic() - started < 4, f"{path} waited on the database"
         assert answer.status_code == 503, answer.text
         assert answer.headers["content-type"] == "application/problem+json"
