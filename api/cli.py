@@ -25,8 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         worker = importlib.import_module(f"workers.{args.name}")
         return int(worker.main(extra) or 0)
-    from workers.projections import rebuild
+    from workers.projections import faults, rebuild
 
+    if args.action == "faults":
+        return faults(args.name)
     return int(rebuild(args.name, processes=args.processes) or 0)
 
 
@@ -59,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--processes", type=_positive, default=None,
                          help="processes to deal the views to (default: 1 on the embedded "
                               "store, one per CPU on PostgreSQL)")
+    listed = projections.add_parser("faults", help="the events a view could not take and "
+                                    "went on without (mend the code, then rebuild the view)")
+    listed.add_argument("name", nargs="?", default=None)
     return parser
 
 

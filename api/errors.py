@@ -14,7 +14,14 @@ from starlette.routing import Match
 
 from domain.errors import DomainError
 from infra.event_json import dumps
-from infra.problems import MEDIA_TYPE, Problem, problem, problem_for, validation_problem
+from infra.problems import (
+    MEDIA_TYPE,
+    RETRY_AFTER_S,
+    Problem,
+    problem,
+    problem_for,
+    validation_problem,
+)
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
@@ -29,7 +36,10 @@ class ProblemResponse(Response):
 
 def problem_response(exc: BaseException) -> ProblemResponse:
     status, body = problem_for(exc)
-    return ProblemResponse(status, body, getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 503:  # every 503 is an outage that passes: say when to come back
+        headers.setdefault("Retry-After", str(RETRY_AFTER_S))
+    return ProblemResponse(status, body, headers)
 
 
 def install(api: FastAPI) -> None:

@@ -61,8 +61,11 @@ def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
     api.state.replies = Replies(gongxiao.recorder)
     api.state.label_sheets = LabelSheets()
     api.state.kafka_probe = health.KafkaProbe()
+    api.state.readiness = health.Readiness(app=gongxiao, views=views,
+                                           stuck_s=settings.views_stuck_s)
     api.state.metrics = Metrics(head=lambda: gongxiao.recorder.max_notification_id() or 0,
-                                lag=lambda: views.lag(gongxiao))
+                                lag=lambda: views.lag(gongxiao),
+                                faults=views.store.fault_counts)
     for module in ROUTERS:
         api.include_router(module.router)
     api.include_router(labels.router)

@@ -18,7 +18,8 @@ log = logging.getLogger("gongxiao.metrics")
 
 
 class Metrics:
-    def __init__(self, *, head: Callable[[], int], lag: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, *, head: Callable[[], int], lag: Callable[[], dict[str, Any]],
+                 faults: Callable[[], dict[str, int]]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("gongxiao_http_requests", "HTTP requests answered",
                                 ["method", "route", "status"], registry=self.registry)
@@ -26,7 +27,7 @@ class Metrics:
                                  "time to answer an HTTP request", ["method", "route"],
                                  registry=self.registry,
                                  buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
-        self.registry.register(_LogCollector(head, lag))
+        self.registry.register(_LogCollector(head, lag, faults))
 
     def text(self) -> bytes:
         return generate_latest(self.registry)
@@ -60,8 +61,9 @@ class MeasureRequests:
 
 
 class _LogCollector(Collector):
-    def __init__(self, head: Callable[[], int], lag: Callable[[], dict[str, Any]]) -> None:
-        self.head, self.lag = head, lag
+    def __init__(self, head: Callable[[], int], lag: Callable[[], dict[str, Any]],
+                 faults: Callable[[], dict[str, int]]) -> None:
+        self.head, self.lag, self.faults = head, lag, faults
 
     def collect(self) -> Iterator[Metric]:
         try:
@@ -74,10 +76,18 @@ class _LogCollector(Collector):
             seconds = GaugeMetricFamily("gongxiao_projection_lag_seconds",
                                         "age of the oldest event a projection has not applied",
                                         labels=["view"])
-            for name, lag in self.lag().items():
+            lags = self.lag()
+            for name, lag in lags.items():
                 events.add_metric([name], lag.events_behind)
                 seconds.add_metric([name], lag.seconds_behind)
             yield events
             yield seconds
+            faults = GaugeMetricFamily("gongxiao_projection_faults",
+                                       "events a projection could not take and went on without "
+                                       "(gongxiao projections faults)", labels=["view"])
+            counted = self.faults()
+            for name in lags:
+                faults.add_metric([name], counted.get(name, 0))
+            yield faults
         except Exception as error:  # a scrape must answer even when the store is down
             log.warning("metrics of the log unavailable: %r", error)

@@ -2,17 +2,20 @@
 
 The API answers these as ``application/problem+json``; the scan worker publishes the same
 dict on ``gongxiao.scans.rejected``. Domain errors map by category (NotFound 404, Conflict
-409, Invalid 422), validation errors list each field, and anything unexpected is a bare 500
-that says nothing of the inside.
+409, Invalid 422), validation errors list each field, a database out of reach (the event
+store's or the views') is 503 and says when to try again, and anything unexpected is a bare
+500 that says nothing of the inside.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 
@@ -26,6 +29,10 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           405: "Method not allowed", 409: "Conflict", 413: "Content too large",
           415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests",
           500: "Internal server error", 503: "Service unavailable"}
+RETRY_AFTER_S = 2  # what a 503 asks a client to wait: about one reconnection of the database
+# The event store's errors, and a database the views read directly that cannot be reached.
+UNAVAILABLE = (PersistenceError, psycopg.OperationalError, psycopg.InterfaceError,
+               sqlite3.OperationalError)
 log = logging.getLogger("gongxiao.problems")
 
 
@@ -63,9 +70,9 @@ def problem_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return _domain(exc)
     if isinstance(exc, ValidationError):
         return validation_problem(exc.errors(include_url=False, include_input=False))
-    if isinstance(exc, PersistenceError):
-        log.error("event store unavailable: %s", exc)
-        return 503, problem(503, "the event store is not reachable; send it again shortly",
+    if isinstance(exc, UNAVAILABLE):
+        log.error("database unavailable: %r", exc)
+        return 503, problem(503, "the database is not reachable; send it again shortly",
                             slug="store-unavailable")
     log.error("unexpected error", exc_info=exc)
     return 500, problem(500, "something went wrong on our side; nothing was recorded if "

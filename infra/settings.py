@@ -43,6 +43,7 @@ class Settings:
     web_workers: int = 1
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
     token_cache_s: float = 30  # how long a process trusts what it looked up of a token
+    views_stuck_s: float = 30.0  # views behind and not moving this long: /healthz answers 503
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -64,7 +65,8 @@ class Settings:
             label_font=env.get("GONGXIAO_LABEL_FONT") or None,
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
             reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
-            token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30))
+            token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30),
+            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30))
 
     @property
     def embedded(self) -> bool:
@@ -90,7 +92,7 @@ class Settings:
                 "POSTGRES_USER": unquote(url.username or "postgres"),
                 "POSTGRES_PASSWORD": unquote(url.password or ""),
                 "POSTGRES_POOL_SIZE": "8", "POSTGRES_MAX_OVERFLOW": "8",
-                "POSTGRES_CONNECT_TIMEOUT": "10", "POSTGRES_LOCK_TIMEOUT": "10"}
+                "POSTGRES_CONNECT_TIMEOUT": "2", "POSTGRES_LOCK_TIMEOUT": "10"}
 
 
 def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:

@@ -6,6 +6,13 @@ sleep, or LISTEN/NOTIFY on PostgreSQL). Each batch's row changes and the new tra
 positions are committed in one transaction by the view store, so a crash anywhere leaves
 the views at the last committed batch and a restart resumes from there: every event has
 its effect exactly once. Events a projection ignores move its position too.
+
+A batch that fails is told apart: the database out of reach (the store says so) is waited
+out and the same batch tried again; anything else is an event some projection cannot take.
+The batch is then run again projection by projection (``projections.faults.isolate``): the
+one event a projection fails on is kept as a fault and passed, everything else is applied —
+one event missing from one view, never a view stopped. ``gongxiao projections rebuild``
+replays it once the code is mended.
 """
 
 from __future__ import annotations
@@ -13,42 +20,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from projections.base import Key, Need, Projection, Rows
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from projections.base import Projection
+from projections.faults import Batch, Item, Store, Unreadable, apply, isolate, needs
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+RETRY_S, RETRY_CAP_S = 0.25, 5.0  # waits between tries of a batch the database failed: doubling
 # A projection fed from elsewhere (a Kafka consumer group) parks its log position here,
 # beyond any notification id, so a log runner leaves it alone and its lag is the group's.
 FED_ELSEWHERE = 2**62
-
-
-class Batch(Protocol):
-    """One open transaction of the view store."""
-
-    positions: dict[str, int]
-    rows: Rows
-
-    def prefetch(self, needs: Iterable[Need]) -> None: ...
-
-    def track(self, name: str, position: int) -> None: ...
-
-
-class Store(Protocol):
-    def batch(self, names: Sequence[str]) -> AbstractContextManager[Batch]: ...
-
-    def positions(self, names: Sequence[str]) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
 class Lag:
     events_behind: int
     seconds_behind: float
+    position: int = 0  # the last notification id the view has taken
 
 
 class Runner:
@@ -64,9 +58,33 @@ class Runner:
         self.ahead: _ReadAhead | None = None
 
     def run_once(self) -> int:
-        """Process one batch; answers how many notifications it covered (0: caught up)."""
-        with self.store.batch(self.names) as tx:
-            return self.process(tx)
+        """Process one batch; answers how many notifications it covered (0: caught up).
+        Raises only when the database cannot be reached (or fails with no event at fault)."""
+        try:
+            with self.store.batch(self.names) as tx:
+                return self.process(tx)
+        except Exception as error:
+            self.ahead = None
+            if self.transient(error):
+                raise
+            log.warning("a projection batch failed (%r): finding the event at fault", error)
+        return self.isolate()
+
+    def transient(self, error: BaseException) -> bool:
+        """The log or the views' database out of reach, not an event's fault."""
+        return isinstance(error, OperationalError | InterfaceError) or self.store.transient(error)
+
+    def isolate(self) -> int:
+        """Run the next batch projection by projection, each in halves down to the one event
+        it cannot take; answers how many notifications it covered."""
+        positions = self.store.positions(self.names)
+        count, last, events = self.read(min(positions.values()), None)
+        for projection in self.projections:
+            if last > positions[projection.name]:
+                items = [i for i in events if i.position > positions[projection.name]
+                         and i.topic in projection.topics]
+                isolate(self.store, projection, items, last, transient=self.transient)
+        return count
 
     def catch_up(self) -> int:
         """Process batches until none is left; answers how many notifications it covered."""
@@ -82,17 +100,21 @@ class Runner:
             pass
 
     def run(self, stop: threading.Event, *, idle: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set; a failing batch is retried, never skipped."""
+        """Follow the log until ``stop`` is set; a batch the database failed is tried again
+        after doubling waits (at most ``RETRY_CAP_S``), on a new connection."""
         failures = 0
         while not stop.is_set():
             try:
                 done = self.run_once()
-                failures = 0
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("projection batch failed (attempt %d); retrying", failures)
-                stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                log.warning("projections paused, the database failed (try %d): %r",
+                            failures, error)
+                stop.wait(min(RETRY_CAP_S, RETRY_S * 2 ** (failures - 1)))
                 continue
+            if failures:
+                log.info("projections resumed after %d failed tries", failures)
+                failures = 0
             if done < self.batch_size:  # at the head: wait for more (caught up, or a few new)
                 self.wait(idle)
 
@@ -105,24 +127,27 @@ class Runner:
             return 0
         if count == self.batch_size:  # behind the log: read the next batch while this is written
             self.ahead = _ReadAhead(self.read, last, until)
-        todo = [(p, [(i, t, e) for i, t, e in events if i > tx.positions[p.name]
-                     and t in p.topics]) for p in self.projections]
-        tx.prefetch(need for p, items in todo for need in _needs(p, items))
+        todo = [(p, [i for i in events if i.position > tx.positions[p.name]
+                     and i.topic in p.topics]) for p in self.projections]
+        tx.prefetch(need for p, items in todo for need in needs(p, items))
         for projection, items in todo:
-            for position, topic, event in items:
-                projection.apply(topic, event, tx.rows, position)
-            if last > tx.positions[projection.name]:
-                tx.track(projection.name, last)
+            apply(tx, projection, items, last)
         return count
 
-    def read(self, start: int, until: int | None) -> tuple[int, int, list[tuple[int, str, Any]]]:
+    def read(self, start: int, until: int | None) -> tuple[int, int, list[Item]]:
         """How many notifications follow ``start`` (a batch at most), the last one's id, and
         the events among them that some projection handles, decoded."""
         notes = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=until,
                                                    inclusive_of_start=False)
-        events = [(n.id, n.topic, self.mapper.to_domain_event(n)) for n in notes
+        events = [Item(n.id, n.topic, self._decode(n), str(n.originator_id)) for n in notes
                   if n.topic in self.wanted]
         return len(notes), notes[-1].id if notes else start, events
+
+    def _decode(self, note: Any) -> Any:
+        try:
+            return self.mapper.to_domain_event(note)
+        except Exception as error:  # kept as a fault of each projection that wanted it
+            return Unreadable(error)
 
     def lag(self) -> dict[str, Lag]:
         """How far each projection is behind the log: events, and seconds since the oldest
@@ -136,22 +161,12 @@ class Runner:
             if position < head:
                 nxt = self.recorder.select_notifications(start=position, limit=1,
                                                          inclusive_of_start=False)
-                stamp = getattr(self.mapper.to_domain_event(nxt[0]), "timestamp", None)
+                stamp = getattr(self._decode(nxt[0]), "timestamp", None)
                 if isinstance(stamp, datetime):
                     seconds = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
-            answer[name] = Lag(events_behind=head - position, seconds_behind=seconds)
+            answer[name] = Lag(events_behind=head - position, seconds_behind=seconds,
+                               position=position)
         return answer
-
-
-def _needs(projection: Projection, items: Sequence[tuple[int, str, Any]]) -> Iterable[Need]:
-    """The rows a batch of events reads that it has not itself created before reading them:
-    a pack packed, reserved and sold in one batch is written in memory and never looked up."""
-    created: set[tuple[str, Key]] = set()
-    for _, topic, event in items:
-        for table, key in projection.needs(topic, event):
-            if (table.name, key) not in created:
-                yield table, key
-        created.update((table.name, key) for table, key in projection.creates(topic, event))
 
 
 class _ReadAhead:

@@ -1,6 +1,7 @@
 """``gongxiao worker projections``: keep every view up to date from the event log, in its own
 process; ``gongxiao projections rebuild [NAME] [--processes N]``: rebuild views beside the
-live ones, on PostgreSQL a few views to each of several processes (``infra.views.parallel``).
+live ones, on PostgreSQL a few views to each of several processes (``infra.views.parallel``);
+``gongxiao projections faults [NAME]``: the events a view could not take and went on without.
 
 Several of these may run at once: each batch locks the views' tracking rows, so a second
 runner waits and then finds the work done.
@@ -20,6 +21,7 @@ from infra.composition import build_application
 from infra.settings import Settings
 from infra.views import build_views, parallel
 from infra.views.runtime import start_in_background
+from projections.tables import moment
 
 log = logging.getLogger("gongxiao.projections")
 
@@ -89,3 +91,22 @@ def rebuild(name: str | None = None, *, processes: int | None = None) -> int:
     finally:
         views.close()
         app.close()
+
+
+def faults(name: str | None = None) -> int:
+    """Print the events the views could not take, one a line; the count last."""
+    views = build_views(Settings.from_env())
+    try:
+        found = views.faults(name)
+    except KeyError as unknown:
+        print(f"gongxiao projections faults: {unknown.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        views.close()
+    for f in found:
+        when = moment(f["at_us"])
+        print(f"{f['name']}\tevent {f['position']}\t{f['topic']}\t{f['originator_id']}\t"
+              f"{when.isoformat() if when else ''}\t{f['error']}")
+    print(f"{len(found)} fault(s)" + ("; mend the code, then `gongxiao projections rebuild "
+                                      "NAME` replays them" if found else ""))
+    return 0

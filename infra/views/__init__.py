@@ -58,6 +58,10 @@ class Views:
         """Events and seconds each view is behind the log (for /metrics), whoever runs it."""
         return self.runner(app).lag()
 
+    def faults(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The events the views (or the view ``name``) could not take and went on without."""
+        return self.store.faults(self.chosen(name)[0] if name else None)
+
     def rebuild(self, app: Any, name: str | None = None) -> dict[str, int]:
         """Rebuild one view (or all) beside the live one and swap it in; answers positions."""
         return {n: rebuild(self.db, self.projections[n], recorder=app.recorder, mapper=app.mapper)

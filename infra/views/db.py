@@ -5,6 +5,10 @@ request saving events never waits behind a projection batch for SQLite's single 
 the views' tracking positions live in the views file with their rows, so each batch still
 commits rows and position in one transaction. PostgreSQL: the event store's own database
 and schema, in tables of their own. Every statement is written once with ``?`` placeholders.
+
+A PostgreSQL connection that breaks (the server restarted, the backend was terminated) is
+never used again: the writer's owner drops it (``broken``), a reader is discarded, and the
+next use connects anew, with a short connect timeout so an outage answers at once.
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 Row = tuple[Any, ...]
 COPY_FROM = 200  # rows of one table in one batch from which COPY beats one INSERT
+CONNECT_S = 2  # an unreachable server answers a read 503 this soon, not after the OS gives up
+# SQLSTATEs of a server that may take the same statement later: connection exceptions,
+# rollbacks (deadlock, serialisation), insufficient resources, operator intervention
+# (shutdown, starting up, cancelled), lock not available, system errors.
+_AGAIN = ("08", "40", "53", "57", "55P03", "58")
+READERS = 4  # idle reading connections kept per process
 _TYPES = {"int": "bigint", "text": "text"}
 
 
@@ -30,8 +40,22 @@ class Database:
     dialect: str
     lock_rows = ""  # added to a SELECT of tracking rows inside a write transaction
 
-    def writer(self) -> Any:
+    def writer(self, purpose: str = "writer") -> Any:
+        """A connection of its own for ``purpose`` (named so an operator can find it)."""
         raise NotImplementedError
+
+    def transient(self, error: BaseException) -> bool:
+        """Whether ``error`` says the database cannot be reached now (try again later), as
+        opposed to a statement it refuses."""
+        raise NotImplementedError
+
+    def broken(self, conn: Any) -> bool:
+        """Whether ``conn`` must be replaced rather than used again."""
+        return False
+
+    def stored(self, value: Any) -> Any:
+        """``value`` as the database keeps it."""
+        return value
 
     def begin(self, conn: Any) -> None:
         raise NotImplementedError
@@ -76,13 +100,16 @@ class SQLiteDatabase(Database):
         self.path = path
         self.local = threading.local()
 
-    def writer(self) -> sqlite3.Connection:
+    def writer(self, purpose: str = "writer") -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+    def transient(self, error: BaseException) -> bool:
+        return isinstance(error, sqlite3.OperationalError)  # locked, busy, disk I/O
 
     def begin(self, conn: Any) -> None:
         conn.execute("BEGIN IMMEDIATE")  # take the write lock before reading positions
@@ -105,11 +132,31 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, schema: str) -> None:
         self.url, self.schema = url, schema
-        self.pool: ConnectionPool | None = None
+        self.idle: list[psycopg.Connection[Any]] = []
         self.guard = threading.Lock()
 
-    def writer(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.url, autocommit=True, options=f"-c search_path={self.schema}")
+    def writer(self, purpose: str = "writer") -> psycopg.Connection[Any]:
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_S,
+                               application_name=f"gongxiao views {purpose}",
+                               options=f"-c search_path={self.schema}")
+        conn.adapters.register_dumper(str, _TextDumper)
+        conn.adapters.register_dumper(str, _BinaryDumper)
+        return conn
+
+    def transient(self, error: BaseException) -> bool:
+        if isinstance(error, psycopg.InterfaceError):
+            return True
+        if not isinstance(error, psycopg.Error):
+            return False
+        if error.sqlstate is None:  # no answer from the server: it could not be reached
+            return isinstance(error, psycopg.OperationalError)
+        return error.sqlstate.startswith(_AGAIN)
+
+    def broken(self, conn: Any) -> bool:
+        return bool(conn.closed or conn.broken)
+
+    def stored(self, value: Any) -> Any:
+        return _shown(value) if isinstance(value, str) else value
 
     def begin(self, conn: Any) -> None:
         conn.execute("BEGIN")
@@ -119,12 +166,31 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
+        """A connection kept from an earlier read, or a new one: one that broke during the
+        read is dropped with every idle one (they went down together), and the error goes
+        to the caller (503), so the next read connects anew."""
         with self.guard:
-            if self.pool is None:
-                self.pool = ConnectionPool(self.url, min_size=1, max_size=4, open=True, kwargs={
-                    "autocommit": True, "options": f"-c search_path={self.schema}"})
-        with self.pool.connection() as conn:
+            conn = self.idle.pop() if self.idle else None
+        conn = conn or self.writer("reader")
+        try:
             yield conn.cursor()
+        except BaseException:
+            if self.broken(conn):
+                self.close()
+                raise
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.rollback()
+            raise
+        finally:
+            if not conn.closed:
+                self._keep(conn)
+
+    def _keep(self, conn: psycopg.Connection[Any]) -> None:
+        with self.guard:
+            if len(self.idle) < READERS and not self.broken(conn):
+                self.idle.append(conn)
+                return
+        conn.close()
 
     def sql(self, text: str) -> str:
         return text.replace("?", "%s")
@@ -161,9 +227,26 @@ class PostgresDatabase(Database):
         cur.execute(f"DELETE FROM {stage}")  # another table of the same types may follow
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        with self.guard:
+            idle, self.idle = self.idle, []
+        for conn in idle:
+            conn.close()
+
+
+def _shown(text: str) -> str:
+    """PostgreSQL text cannot hold U+0000 (an event stored before the API refused it may
+    carry one): every string sent to the views' database has it replaced, here only."""
+    return text.replace("\x00", "\ufffd")
+
+
+class _TextDumper(StrDumperUnknown):
+    def dump(self, obj: str) -> Any:
+        return super().dump(_shown(obj))
+
+
+class _BinaryDumper(StrBinaryDumper):
+    def dump(self, obj: str) -> Any:
+        return super().dump(_shown(obj))
 
 
 def open_database(*, database_url: str | None, var_dir: Path, schema: str = "public") -> Database:

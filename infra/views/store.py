@@ -5,10 +5,13 @@ events need in one query per table, keeps every change in memory, and writes eac
 row once (upserts, counters summed) just before it moves the tracking positions and
 commits. Rebuilds write into shadow tables (``<table>__next``) beside the live ones and swap
 them in one short transaction; index names carry a generation so the two never clash.
+Events a projection could not take are kept in ``projection_faults``, written in the batch
+that moves the projection past them.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +22,8 @@ from projections.base import Key, Need, Projection, Rows
 from projections.tables import Table
 
 TRACKING = "projection_tracking"
+FAULTS = "projection_faults"
+FAULT_COLUMNS = ("name", "position", "topic", "originator_id", "error", "at_us")
 SHADOW = "__next"
 CHUNK = 400
 TYPES = {"int": "BIGINT", "text": "TEXT"}
@@ -42,19 +47,26 @@ class SqlStore:
             self.conn.close()
             self.conn = None
 
+    def transient(self, error: BaseException) -> bool:
+        return self.db.transient(error)
+
     def setup(self, *, fresh: bool = False) -> None:
         """Create the tracking table and the projections' tables (anew when ``fresh``)."""
         with self.transaction() as cur:
             self.db.lock_schema(cur)
             cur.execute(f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, "
                         "position BIGINT NOT NULL, generation BIGINT NOT NULL)")
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {FAULTS} (name TEXT NOT NULL, "
+                        "position BIGINT NOT NULL, topic TEXT NOT NULL, originator_id TEXT, "
+                        "error TEXT NOT NULL, at_us BIGINT NOT NULL, PRIMARY KEY (name, position))")
             existing = self.db.tables(cur)
             for projection in self.projections:
                 generation = self._generation(cur, projection.name)
                 name = projection.name + self.suffix
                 if fresh:
                     generation += 1
-                    cur.execute(self.db.sql(f"DELETE FROM {TRACKING} WHERE name = ?"), (name,))
+                    for table in (TRACKING, FAULTS):
+                        cur.execute(self.db.sql(f"DELETE FROM {table} WHERE name = ?"), (name,))
                 cur.execute(self.db.sql(f"INSERT INTO {TRACKING} VALUES (?, 0, ?) "
                                         "ON CONFLICT (name) DO NOTHING"), (name, generation))
                 for t in projection.tables:
@@ -66,14 +78,21 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         conn = self.connection()
-        self.db.begin(conn)
-        cur = conn.cursor()
         try:
-            yield cur
+            self.db.begin(conn)
+            cur = conn.cursor()
+            try:
+                yield cur
+            except BaseException:
+                if not self.db.broken(conn):
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if self.db.broken(conn):  # the server went away: the next batch connects anew
+                self.conn = None
+                conn.close()
             raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
@@ -88,6 +107,17 @@ class SqlStore:
                              [n + self.suffix for n in names])
         found = {r["name"]: r["position"] for r in rows}
         return {n: found.get(n + self.suffix, 0) for n in names}
+
+    def faults(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The events views could not take (of the view ``name``, or of all), oldest first."""
+        where, params = ("WHERE name = ?", [name + self.suffix]) if name else ("", [])
+        return self.db.fetch(f"SELECT {', '.join(FAULT_COLUMNS)} FROM {FAULTS} {where} "
+                             "ORDER BY position, name", params)
+
+    def fault_counts(self) -> dict[str, int]:
+        """How many events each view went on without."""
+        rows = self.db.fetch(f"SELECT name, COUNT(*) AS n FROM {FAULTS} GROUP BY name")
+        return {r["name"]: int(r["n"]) for r in rows}
 
     def table(self, t: Table) -> str:
         return t.name + self.suffix
@@ -118,6 +148,7 @@ class SqlBatch:
         found = {r[0]: int(r[1]) for r in cur.fetchall()}
         self.positions = {n: found.get(n + suffix, 0) for n in names}
         self.moved: set[str] = set()
+        self.faulted: list[tuple[Any, ...]] = []
         self.cache: dict[str, dict[Key, dict[str, Any] | None]] = defaultdict(dict)
         self.dirty: dict[str, tuple[Table, dict[Key, dict[str, Any]]]] = {}
         self.counts: dict[str, tuple[Table, dict[Key, dict[str, int]]]] = {}
@@ -155,6 +186,12 @@ class SqlBatch:
         self.positions[name] = position
         self.moved.add(name)
 
+    def fault(self, name: str, position: int, topic: str, originator_id: str | None,
+              error: str) -> None:
+        """Keep the event at ``position`` as one the view ``name`` could not take."""
+        self.faulted.append((name + self.suffix, position, topic, originator_id, error,
+                             int(time.time() * 1_000_000)))
+
     def flush(self) -> None:
         for table, rows in self.dirty.values():
             self.db.write_rows(self.cur, _upsert(table, table.name + self.suffix),
@@ -168,6 +205,10 @@ class SqlBatch:
                                [(*key, *(s.get(c, 0) for c in cols)) for key, s in sums.items()])
         self.cur.executemany(self.db.sql(f"UPDATE {TRACKING} SET position = ? WHERE name = ?"),
                              [(self.positions[n], n + self.suffix) for n in sorted(self.moved)])
+        self.cur.executemany(self.db.sql(  # a replayed fault is the same fault: kept once
+            f"INSERT INTO {FAULTS} ({', '.join(FAULT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (name, position) DO NOTHING"), self.faulted)
+        self.faulted.clear()
         self.dirty.clear()
         self.counts.clear()
         self.moved.clear()
@@ -182,12 +223,13 @@ class SqlBatch:
             params = [v for k in keys for v in k]
         self.cur.execute(self.db.sql(f"SELECT {', '.join(cols)} FROM {table.name + self.suffix} "
                                      f"WHERE {where}"), params)
-        cached = self.cache[table.name]
-        for key in keys:
-            cached.setdefault(key, None)
+        found = {}
         for values in self.cur.fetchall():
             row = dict(zip(cols, values, strict=True))
-            cached[table.key_of(row)] = row
+            found[table.key_of(row)] = row
+        cached, stored = self.cache[table.name], self.db.stored
+        for key in keys:  # the key asked for, as the database keeps it
+            cached[key] = found.get(tuple(stored(k) for k in key))
 
 
 def _upsert(table: Table, name: str) -> str:

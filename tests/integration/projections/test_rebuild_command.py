@@ -12,10 +12,11 @@ import pytest
 from api.cli import main
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import build_views, parallel
-from tests.district import seed
+from infra.views import all_projections, build_views, parallel
+from tests.district import graded, packs, seed
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
+from tests.poison import Refusing, position_of
 
 
 def a_busy_week_caught_up(settings: Settings) -> tuple[dict[str, Any], int]:
@@ -93,3 +94,32 @@ def test_rebuild_of_a_view_that_does_not_exist_names_the_views(
     assert "no view 'stocks'; views are stock, earnings, trace, orders" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["projections", "rebuild", "--processes", "0"])
+
+
+def test_faults_lists_the_events_a_view_went_without_until_a_rebuild_of_the_mended_view(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GONGXIAO_DATABASE_URL", database_url)
+    monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
+    app = seed(Gongxiao(env=Settings.from_env().event_store_env()))
+    try:
+        graded(app, "B1")
+        packs(app, 2, key="run-1")
+        poison, head = position_of(app, "Stock.Packed"), app.recorder.max_notification_id()
+    finally:
+        app.close()
+    with monkeypatch.context() as patched:
+        patched.setattr("infra.views.all_projections", lambda: [
+            Refusing(p, poison) if p.name == "stock" else p for p in all_projections()])
+        assert main(["projections", "rebuild", "stock"]) == 0
+        assert capsys.readouterr().out == f"rebuilt stock at event {head}\n"
+        assert main(["projections", "faults"]) == 0
+        [line, total] = capsys.readouterr().out.splitlines()
+        assert line.startswith(f"stock\tevent {poison}\tgongxiao:Stock.Packed\t")
+        assert line.endswith("\tValueError: cannot take gongxiao:Stock.Packed")
+        assert total.startswith("1 fault(s); mend the code")
+
+    assert main(["projections", "rebuild", "stock"]) == 0
+    capsys.readouterr()
+    assert main(["projections", "faults", "stock"]) == 0
+    assert capsys.readouterr().out == "0 fault(s)\n"

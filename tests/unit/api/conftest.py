@@ -1,9 +1,8 @@
-"""The API over an embedded SQLite store in a temporary folder, with a token per role."""
+"""The API over the embedded store of ``tests/unit/conftest.py``, with a token per role."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
-from infra.views import Views, build_views
+from infra.views import Views
 from tests.district import seed
 
 GRANTS = {"admin": ("admin", None), "operator": ("operator", "yongan"),
@@ -23,25 +22,6 @@ GRANTS = {"admin": ("admin", None), "operator": ("operator", "yongan"),
           "outlet-b": ("outlet", "out-b"), "farmer": ("farmer", "zhang"),
           "farmer-wang": ("farmer", "wang")}
 UNLIMITED = Limits(per_token="100000/minute", per_address="100000/minute")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Gongxiao]:
-    application = Gongxiao(env=settings.event_store_env())
-    yield application
-    application.close()
-
-
-@pytest.fixture
-def views(settings: Settings) -> Iterator[Views]:
-    built = build_views(settings)
-    yield built
-    built.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,12 +16,16 @@ from tests.unit.api.helpers import assert_problem, intake_body
 Auth = Callable[[str], dict[str, str]]
 
 
-def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: Gongxiao) -> None:
+def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: Gongxiao,
+                                                 catch_up: Callable[[], Any]) -> None:
+    catch_up()
     response = client.get("/healthz")
     assert response.status_code == 200
+    head = district.recorder.max_notification_id()
+    caught_up = {"events_behind": 0, "seconds_behind": 0.0, "faults": 0, "state": "ok"}
     assert response.json() == {"status": "ok", "checks": {
-        "store": {"ok": True, "events": district.recorder.max_notification_id()},
-        "kafka": {"ok": True, "configured": False}}}
+        "store": {"ok": True, "events": head}, "kafka": {"ok": True, "configured": False},
+        "views": {name: caught_up for name in ("stock", "earnings", "trace", "orders")}}}
 
 
 def test_healthz_says_kafka_is_down_when_configured_and_unreachable(

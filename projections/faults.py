@@ -1,0 +1,111 @@
+"""What the runner applies in one transaction, and how it finds an event a projection cannot
+take: the view store's ports (``Batch``, ``Store``), the ``Item`` of a notification, and
+``isolate`` — a failing run of one projection's events split in halves, each half in a batch
+of its own, down to the one event that fails; that one is kept as a fault in the batch that
+moves the projection past it, so a replay neither applies it nor keeps it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+from projections.base import Key, Need, Projection, Rows
+
+log = logging.getLogger(__name__)
+ERROR_CHARS = 2000  # of an error's text kept with its fault
+
+
+class Batch(Protocol):
+    """One open transaction of the view store."""
+
+    positions: dict[str, int]
+    rows: Rows
+
+    def prefetch(self, needs: Iterable[Need]) -> None: ...
+
+    def track(self, name: str, position: int) -> None: ...
+
+    def fault(self, name: str, position: int, topic: str, originator_id: str | None,
+              error: str) -> None: ...
+
+
+class Store(Protocol):
+    def batch(self, names: Sequence[str]) -> AbstractContextManager[Batch]: ...
+
+    def positions(self, names: Sequence[str]) -> dict[str, int]: ...
+
+    def transient(self, error: BaseException) -> bool: ...
+
+
+class Item(NamedTuple):
+    """A notification some projection handles, and its event (or why it could not be read)."""
+
+    position: int
+    topic: str
+    event: Any
+    originator_id: str | None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An event the mapper could not decode (a missing class, an upcaster that fails)."""
+
+    error: Exception
+
+
+def apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int) -> None:
+    """Apply ``items`` to ``projection`` and move it to ``last``."""
+    for item in items:
+        if isinstance(item.event, Unreadable):
+            raise item.event.error
+        projection.apply(item.topic, item.event, tx.rows, item.position)
+    if last > tx.positions[projection.name]:
+        tx.track(projection.name, last)
+
+
+def needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
+    """The rows a batch of events reads that it has not itself created before reading them:
+    a pack packed, reserved and sold in one batch is written in memory and never looked up."""
+    created: set[tuple[str, Key]] = set()
+    for item in items:
+        if isinstance(item.event, Unreadable):
+            continue
+        for table, key in projection.needs(item.topic, item.event):
+            if (table.name, key) not in created:
+                yield table, key
+        created.update((table.name, key)
+                       for table, key in projection.creates(item.topic, item.event))
+
+
+def isolate(store: Store, projection: Projection, items: list[Item], end: int, *,
+            transient: Callable[[BaseException], bool]) -> None:
+    """Apply ``items`` and move ``projection`` to ``end``; failing that, each half apart,
+    down to the one event that fails. A ``transient`` error is raised, never kept."""
+    try:
+        with store.batch([projection.name]) as tx:
+            todo = [i for i in items if i.position > tx.positions[projection.name]]
+            tx.prefetch(needs(projection, todo))
+            apply(tx, projection, todo, end)
+        return
+    except Exception as error:
+        if transient(error) or not items:
+            raise
+        failure = error
+    if len(items) > 1:
+        half = len(items) // 2
+        isolate(store, projection, items[:half], items[half].position - 1, transient=transient)
+        isolate(store, projection, items[half:], end, transient=transient)
+        return
+    [item] = items
+    with store.batch([projection.name]) as tx:
+        if tx.positions[projection.name] < item.position:
+            log.error("view %s could not take event %d (%s of %s): %r; kept in the view's "
+                      "faults, the view goes on without it", projection.name, item.position,
+                      item.topic, item.originator_id, failure)
+            tx.fault(projection.name, item.position, item.topic, item.originator_id,
+                     f"{type(failure).__name__}: {failure}"[:ERROR_CHARS])
+            tx.track(projection.name, end)

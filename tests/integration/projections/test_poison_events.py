@@ -1,0 +1,89 @@
+"""Poison events on PostgreSQL: an event stored with a NUL in a text field is shown, an event
+a projection cannot take is kept as a fault while the other views reach the head, and a
+rebuild over such an event finishes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.views import Views, build_views
+from projections.runner import Runner
+from tests.district import at, graded, packs, seed
+from tests.poison import Refusing, position_of
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def app(pg_env: dict[str, str]) -> Iterator[Gongxiao]:
+    application = seed(Gongxiao(env=pg_env))
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def views(pg_env: dict[str, str], postgres_url: str) -> Iterator[Views]:
+    built = build_views(Settings(database_url=postgres_url, kafka_bootstrap=None,
+                                 var_dir=Path("var")), schema=pg_env["POSTGRES_SCHEMA"])
+    yield built
+    built.close()
+
+
+def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: Gongxiao,
+                                                                    views: Views) -> None:
+    app.register_farmer(farmer_id="li", name="李\x00四", village="永安村")
+    app.record_input_application(farmer_id="li", sku="bichonglin", lot="L\x00", crop_sku="jiuhuang",
+                                 applied_at=at(-10))
+    graded(app, "B1", farmer="li")
+    packs(app, 2, key="run-nul")
+
+    views.runner(app).catch_up()
+
+    head = app.recorder.max_notification_id()
+    assert views.store.positions(views.names) == {name: head for name in views.names}
+    assert views.faults() == []
+    recall = views.trace.recall(input_lot="L\x00")
+    assert [f["farmer_id"] for f in recall["farmers"]] == ["li"], recall
+    assert {r["lot"] for r in views.db.fetch("SELECT lot FROM trace_applications")} == {"L\ufffd"}
+
+
+def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_the_head(
+        app: Gongxiao, views: Views) -> None:
+    graded(app, "B1")
+    graded(app, "B2")
+    packs(app, 3, key="run-1")
+    poison = position_of(app, "Stock.Packed")
+    chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
+                         for p in views.projections.values()]
+    Runner(recorder=app.recorder, mapper=app.mapper, store=views.store, projections=chosen,
+           batch_size=1000).catch_up()
+
+    head = app.recorder.max_notification_id()
+    assert views.store.positions(views.names) == {name: head for name in views.names}
+    assert [(f["name"], f["position"]) for f in views.faults()] == [("stock", poison)]
+    assert len(views.db.fetch("SELECT pack_code FROM trace_packs")) == 3, "trace took the packs"
+    assert views.db.fetch("SELECT pack_code FROM stock_packs") == []
+
+
+def test_a_rebuild_over_an_event_the_view_cannot_take_finishes_and_keeps_it_as_a_fault(
+        app: Gongxiao, views: Views) -> None:
+    graded(app, "B1")
+    packs(app, 3, key="run-1")
+    views.runner(app).catch_up()
+    poison = position_of(app, "Stock.Packed")
+    mended = views.projections["stock"]
+    views.projections["stock"] = Refusing(mended, poison)  # type: ignore[assignment]
+
+    assert views.rebuild(app, "stock") == {"stock": app.recorder.max_notification_id()}
+    assert [(f["name"], f["position"]) for f in views.faults()] == [("stock", poison)]
+
+    views.projections["stock"] = mended
+    views.rebuild(app, "stock")
+    assert views.faults() == []
+    assert len(views.db.fetch("SELECT pack_code FROM stock_packs")) == 3

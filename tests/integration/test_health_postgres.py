@@ -1,0 +1,123 @@
+"""/healthz on PostgreSQL: honest about the views (ok, catching up, stuck, faulted) and fast
+whatever the database does — a host that accepts connections and never answers gets a 503
+from /healthz, a read of the views and a write within a few seconds, not after the OS gives
+up. (Reads of the event store itself still wait out the library's ten tries: not tested.)"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.tokens import Tokens
+from infra.views import Views, build_views
+from projections.runner import Runner
+from tests.district import at, graded, seed
+from tests.outages import Switch, wait_until
+from tests.poison import Refusing, position_of
+
+pytestmark = pytest.mark.postgres
+VIEWS = ("stock", "earnings", "trace", "orders")
+
+
+@pytest.fixture
+def switch(postgres_url: str) -> Iterator[Switch]:
+    forwarder = Switch(postgres_url)
+    yield forwarder
+    forwarder.close()
+
+
+@pytest.fixture
+def served(pg_env: dict[str, str], postgres_url: str,
+           switch: Switch) -> Iterator[tuple[Gongxiao, Views, TestClient]]:
+    """The API over an application and views that reach PostgreSQL through ``switch``."""
+    url = switch.url
+    settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path("var"),
+                        views_stuck_s=1.0)
+    env = {**pg_env, "POSTGRES_PORT": url.rsplit(":", 1)[1].split("/")[0]}
+    app = seed(Gongxiao(env=env))
+    views = build_views(settings, schema=pg_env["POSTGRES_SCHEMA"])
+    try:
+        api = create_app(app, settings=settings, views=views, project=False)
+        with TestClient(api, raise_server_exceptions=False) as client:
+            yield app, views, client
+    finally:
+        views.close()
+        app.close()
+
+
+def view_states(client: TestClient) -> tuple[int, dict[str, Any]]:
+    answer = client.get("/healthz")
+    return answer.status_code, answer.json()
+
+
+def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
+        served: tuple[Gongxiao, Views, TestClient]) -> None:
+    app, views, client = served
+    views.runner(app).catch_up()
+    status, body = view_states(client)
+    assert (status, body["status"]) == (200, "ok")
+    assert {name: v["state"] for name, v in body["checks"]["views"].items()} == dict.fromkeys(
+        VIEWS, "ok")
+
+    graded(app, "B1")  # nobody projects it: behind, and at first only catching up
+    status, body = view_states(client)
+    assert (status, body["status"]) == (200, "ok")
+    assert body["checks"]["views"]["stock"]["state"] == "catching_up"
+    assert body["checks"]["views"]["stock"]["events_behind"] > 0
+
+    wait_until(lambda: client.get("/healthz").status_code == 503, timeout=15,
+               what="views standing behind for more than GONGXIAO_VIEWS_STUCK_SECONDS")
+    status, body = view_states(client)
+    assert status == 503 and body["type"].endswith("/unhealthy") and "views" in body["detail"]
+    assert body["checks"]["views"]["stock"]["state"] == "stuck"
+    assert body["checks"]["store"]["ok"] is True
+
+    graded(app, "B2")
+    poison = position_of(app, "Stock.LotAdded", -1)
+    chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
+                         for p in views.projections.values()]
+    Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+           projections=chosen).catch_up()
+    status, body = view_states(client)
+    assert (status, body["status"]) == (200, "degraded")
+    assert body["checks"]["views"]["stock"] == {"events_behind": 0, "seconds_behind": 0.0,
+                                                "faults": 1, "state": "ok"}
+    assert 'gongxiao_projection_faults{view="stock"} 1.0' in client.get("/metrics").text
+
+
+def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_seconds(
+        served: tuple[Gongxiao, Views, TestClient], switch: Switch) -> None:
+    app, views, client = served
+    graded(app, "B1")
+    views.runner(app).catch_up()
+    assert client.get("/v1/trace/B1").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+    token = Tokens(app.recorder).issue(role="operator", scope="yongan")
+    client.get("/v1/batches/B1", headers={"Authorization": f"Bearer {token}"})  # token known
+
+    switch.hang()
+    write = {"batch_code": "B2", "site_id": "yongan", "farmer_id": "zhang", "sku": "jiuhuang",
+             "harvested_at": at(0).isoformat(), "net_kg": 5, "scanned_at": at(0, 1).isoformat()}
+    for method, path in (("GET", "/healthz"), ("GET", "/v1/trace/B1"), ("POST", "/v1/batches"),
+                         ("GET", "/healthz")):
+        started = time.monotonic()
+        answer = client.request(method, path, json=write if method == "POST" else None,
+                                headers={"Authorization": f"Bearer {token}"})
+        assert time.monotonic() - started < 4, f"{path} waited on the database"
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["Retry-After"] == "2"
+    assert client.get("/healthz").json()["checks"]["store"] == {"ok": False, "error": "Timeout"}
+
+    switch.forward()
+    wait_until(lambda: client.get("/v1/trace/B1").status_code == 200, timeout=10,
+               what="reads answer again once the database does")

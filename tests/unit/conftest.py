@@ -1,0 +1,31 @@
+"""The application and its views on an embedded SQLite store in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.views import Views, build_views
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Gongxiao]:
+    application = Gongxiao(env=settings.event_store_env())
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def views(settings: Settings) -> Iterator[Views]:
+    built = build_views(settings)
+    yield built
+    built.close()
