@@ -32,8 +32,11 @@ DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cd
 def page_policy(inline_styles: Iterable[str]) -> str:
     """The Content-Security-Policy of the pages and the API alike."""
     styles = " ".join(["'self'", *inline_styles])
+    # blob: is a label sheet the station fetched with its token and opens in a tab of its
+    # own: the tab inherits this policy, and its PDF viewer reads the blob.
     return ("default-src 'none'; script-src 'self'; style-src " + styles + "; img-src 'self'; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+            "connect-src 'self' blob:; object-src blob:; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
 
 
 class Edge:
