@@ -8,6 +8,11 @@ are the truth: the consumer is put back at the stored offset whenever it stands 
 ids already seen are skipped, so a rebalance, a crash or a relay duplicate never applies an
 event twice. An event's body is read from the event store by its notification id: the
 projections take the stored domain event, exact in every detail the JSON may round off.
+
+What the views cannot take stops none of them (as on the log, ``projections.faults``): a poll
+that fails, not for an outage, is applied again per projection and partition, halved down to
+the one event a projection fails on, kept as that view's fault; a message that is not an
+event is kept as a fault at its offset, in the batch that moves the offset past it.
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +33,12 @@ from kafka.structs import OffsetAndMetadata
 
 from infra.kafka_clients import group_consumer, run_steps
 from infra.kafka_events import NotAnEvent, event_message, follows
-from infra.kafka_view_tracking import PartitionTracking
+from infra.kafka_view_tracking import ClaimedStore, PartitionTracking, Unclaimed
 from infra.settings import Settings
 from infra.views import Views
-from infra.views.store import SqlBatch, SqlStore
+from infra.views.store import SqlStore
 from projections.base import Projection
-from projections.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs, transient
+from projections.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
 
 # The event store's errors, and the views' own (their databases are reached directly).
 DATABASE_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error)
@@ -67,7 +71,7 @@ class KafkaFeed:
         self.app, self.store, self.new_consumer, self.topic = app, store, consumer, topic
         self.fed = [p for p in projections if p.by_aggregate]
         self.tracking = PartitionTracking(store, topic=topic, fed=self.fed)
-        self.claimed = _Claimed(store, self.tracking)
+        self.claimed = ClaimedStore(store, self.tracking)
         self.topics = frozenset().union(*(p.topics for p in self.fed))
         self.consumer: KafkaConsumer | None = None
         self.partitions: list[int] = []
@@ -95,7 +99,7 @@ class KafkaFeed:
         def step() -> None:
             try:
                 self.step()
-            except _Unclaimed:  # two workers claiming at once may deadlock: one retries
+            except Unclaimed:  # two workers claiming at once may deadlock: one retries
                 self.tracking.claim(self.partitions)
                 self.seek_stored()
 
@@ -248,28 +252,6 @@ class _SeekStored(ConsumerRebalanceListener):
             self.feed.seek_stored(list(assigned))
 
 
-class _Claimed:
-    """The view store as the fed projections write it: a batch goes on only while every fed
-    view is still claimed (a rebuild may hand one back to the log between two batches)."""
-
-    def __init__(self, store: SqlStore, tracking: PartitionTracking) -> None:
-        self.store, self.tracking = store, tracking
-
-    @contextmanager
-    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
-        with self.store.batch(names) as tx:
-            if not self.tracking.claimed(tx):
-                raise _Unclaimed
-            yield tx
-
-    def positions(self, names: Sequence[str]) -> dict[str, int]:
-        return self.store.positions(names)
-
-    def transient(self, error: BaseException) -> bool:
-        """Not an event's fault: the broker or the database out of reach, or the claim lost."""
-        return isinstance(error, _Unclaimed | KafkaError) or transient(self.store, error)
-
-
 @dataclass
 class _Plan:
     done: dict[TopicPartition, int] = field(default_factory=dict)  # next offset per partition
@@ -277,7 +259,4 @@ class _Plan:
     wanted: list[tuple[int, Projection, str]] = field(default_factory=list)  # id, projection, row
     not_events: list[tuple[str, int, str, None, str]] = field(default_factory=list)  # faults
 
-
-class _Unclaimed(Exception):
-    pass
 
