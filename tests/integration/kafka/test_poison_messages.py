@@ -1,17 +1,21 @@
 """Kafka-fed views on the real broker survive what they cannot take: an event a projection
 fails on is kept as a fault of that view, a message of the events topic that is not an event
 is kept as a fault at its offset, and the events behind both are applied by a worker that
-goes on running."""
+goes on running; /healthz says degraded and /metrics counts them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
+from api.main import create_app
 from domain.application import Gongxiao
+from infra.settings import Settings
 from infra.views import Views
 from tests.integration.kafka.conftest import wait_for
 from tests.integration.kafka.fed import Worker, fed_to_the_end, no_drift, publish
@@ -37,7 +41,7 @@ def running_to_the_end(worker: Worker, views: Views, app: Gongxiao, topic: str) 
 
 
 def test_an_event_a_kafka_fed_projection_cannot_take_is_a_fault_and_the_events_behind_it_are_applied(
-        pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str],
+        pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str], postgres_url: str,
         views_of: Callable[[], Views], start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     trade(pg_app, days=1)
@@ -62,10 +66,14 @@ def test_an_event_a_kafka_fed_projection_cannot_take_is_a_fault_and_the_events_b
     views.runner(pg_app).catch_up()
     drift = {r["projection"]: r["drift"] for r in views.reconcile(pg_app)}
     assert drift == {"earnings": 0, "stock": 0, "trace": 0, "orders": 2}, "one order row differs"
+    health, metrics = _health(pg_app, views, postgres_url)
+    assert (health["status"], health["checks"]["views"]["orders"]) == (
+        "degraded", {"faults": 1, "state": "fed_from_kafka"})
+    assert 'gongxiao_projection_faults{view="orders"} 1.0' in metrics
 
 
 def test_messages_that_are_not_events_are_faults_at_their_offsets_and_the_events_behind_them_are_applied(
-        pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str],
+        pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str], postgres_url: str,
         views_of: Callable[[], Views], start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     views = views_of()
@@ -85,6 +93,22 @@ def test_messages_that_are_not_events_are_faults_at_their_offsets_and_the_events
         assert repr(value)[:40] in fault["error"], what
     views.runner(pg_app).catch_up()
     no_drift(views, pg_app)
+    health, metrics = _health(pg_app, views, postgres_url)
+    assert health["status"] == "degraded"
+    for q in range(3):
+        name = f"kafka-offset@{topic}/{q}"
+        count = sum(1 for p, _ in sent if p == q)
+        assert health["checks"]["views"][name] == {"faults": count, "state": "fed_from_kafka"}
+        assert f'gongxiao_projection_faults{{view="{name}"}} {count}.0' in metrics
+
+
+def _health(app: Gongxiao, views: Views, postgres_url: str) -> tuple[dict[str, Any], str]:
+    """What /healthz (200) and /metrics of an API over these views answer."""
+    settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=Path("var"))
+    with TestClient(create_app(app, settings=settings, views=views, project=False)) as client:
+        health = client.get("/healthz")
+        assert health.status_code == 200, health.text
+        return health.json(), client.get("/metrics").text
 
 
 def _send(bootstrap: str, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
