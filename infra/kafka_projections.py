@@ -151,6 +151,8 @@ class KafkaFeed:
                 apply(tx, projection, items, plan.last[name], tracked=name)
                 self.applied += len(items)
             for fault in plan.not_events:
+                log.error("message %s is not an event (%s); kept in the faults, the views go "
+                          "on without it", fault[2], fault[4])
                 tx.fault(*fault)
             for tp, offset in plan.done.items():
                 tx.track(self.tracking.offset(tp.partition), offset)
@@ -212,8 +214,6 @@ class KafkaFeed:
         """The fault of a message that is not an event: kept under its partition's offset row,
         at its offset, with the bytes it held (as a Python literal, so any byte can be kept)."""
         where = f"{tp.topic}/{tp.partition}@{record.offset}"
-        log.error("message %s is not an event (%s); kept in the faults, the views go on "
-                  "without it", where, error)
         return (self.tracking.offset(tp.partition), record.offset, where, None,
                 f"NotAnEvent: {error}; value {record.value!r:.{ERROR_CHARS // 2}}")
 
