@@ -86,7 +86,7 @@ class _LogCollector(Collector):
                                        "events a projection could not take and went on without "
                                        "(gongxiao projections faults)", labels=["view"])
             counted = self.faults()
-            for name in lags:
+            for name in sorted(lags.keys() | counted.keys()):  # and the Kafka-fed views'
                 faults.add_metric([name], counted.get(name, 0))
             yield faults
         except Exception as error:  # a scrape must answer even when the store is down

@@ -15,6 +15,7 @@ from eventsourcing.utils import register_topic
 
 T = TypeVar("T", bound=type)
 PREFIX = "gongxiao:"
+_EVENTS: set[str] = set()
 
 
 def stable_topics(name: str) -> Callable[[T], T]:
@@ -23,9 +24,16 @@ def stable_topics(name: str) -> Callable[[T], T]:
         for attr, value in list(vars(cls).items()):
             if isinstance(value, type) and issubclass(value, CanMutateAggregate):
                 _name(value, f"{PREFIX}{name}.{attr}")
+                _EVENTS.add(f"{PREFIX}{name}.{attr}")
         return cls
 
     return give_topics
+
+
+def is_event_topic(topic: str) -> bool:
+    """Whether ``topic`` names one of our event classes (said without importing anything, so
+    a topic read from a message can be checked)."""
+    return topic in _EVENTS
 
 
 def _name(cls: type, topic: str) -> None:

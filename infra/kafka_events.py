@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from kafka.partitioner.default import murmur2
 
+from domain.topics import PREFIX, is_event_topic
 from infra.event_json import dumps, encode_notification
 
 _WRITE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
@@ -66,6 +67,28 @@ def follows(last: int, notification_id: int, previous: int | None) -> bool:
     return notification_id > last and (previous is None or previous <= last)
 
 
+class EventMessage(NamedTuple):
+    notification_id: int
+    topic: str  # the stored event's
+    previous: int | None
+
+
+def event_message(value: bytes | None, headers: Sequence[tuple[str, bytes]] | None) -> EventMessage:
+    """What a message of the events topic says a consumer needs; ``NotAnEvent`` saying why
+    when it is not an event (not JSON, another shape, an event type we do not have)."""
+    try:
+        message = json.loads(value or b"")
+        nid, kind = message["notification_id"], message["event_type"]
+        previous = previous_of(headers)
+    except Exception as error:  # anything a message can hold: deep nesting is a RecursionError
+        raise NotAnEvent(f"{type(error).__name__}: {error}"[:200]) from None
+    if type(nid) is not int or nid < 1:
+        raise NotAnEvent(f"notification_id {nid!r:.40} is not a positive integer")
+    if not isinstance(kind, str) or not is_event_topic(PREFIX + kind):
+        raise NotAnEvent(f"event_type {kind!r:.80} is not one of ours")
+    return EventMessage(nid, PREFIX + kind, previous)
+
+
 def partition_for(key: str, partitions: int) -> int:
     """The partition of a key, as Kafka's default partitioner (and the Java client) picks it."""
     return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
@@ -98,6 +121,10 @@ def _exact_number(value: Any) -> Any:
         if repr(number) == format(value.normalize(), "f"):
             return number
     raise _NotExact
+
+
+class NotAnEvent(ValueError):
+    pass
 
 
 class _NotExact(TypeError):

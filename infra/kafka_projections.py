@@ -8,15 +8,20 @@ are the truth: the consumer is put back at the stored offset whenever it stands 
 ids already seen are skipped, so a rebalance, a crash or a relay duplicate never applies an
 event twice. An event's body is read from the event store by its notification id: the
 projections take the stored domain event, exact in every detail the JSON may round off.
+
+What the views cannot take stops none of them (as on the log, ``projections.faults``): a poll
+that fails, not for an outage, is applied again per projection and partition, halved down to
+the one event a projection fails on, kept as that view's fault; a message that is not an
+event is kept as a fault at its offset, in the batch that moves the offset past it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -26,14 +31,14 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from domain.topics import PREFIX
 from infra.kafka_clients import group_consumer, run_steps
-from infra.kafka_events import follows, previous_of
-from infra.kafka_view_tracking import PartitionTracking
+from infra.kafka_events import NotAnEvent, event_message, follows
+from infra.kafka_view_tracking import ClaimedStore, PartitionTracking, Unclaimed
 from infra.settings import Settings
 from infra.views import Views
-from infra.views.store import SqlBatch, SqlStore
+from infra.views.store import SqlStore
 from projections.base import Projection
+from projections.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
 
 # The event store's errors, and the views' own (their databases are reached directly).
 DATABASE_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error)
@@ -66,6 +71,7 @@ class KafkaFeed:
         self.app, self.store, self.new_consumer, self.topic = app, store, consumer, topic
         self.fed = [p for p in projections if p.by_aggregate]
         self.tracking = PartitionTracking(store, topic=topic, fed=self.fed)
+        self.claimed = ClaimedStore(store, self.tracking)
         self.topics = frozenset().union(*(p.topics for p in self.fed))
         self.consumer: KafkaConsumer | None = None
         self.partitions: list[int] = []
@@ -77,11 +83,13 @@ class KafkaFeed:
         polled = {tp: rs for tp, rs in consumer.poll(timeout_ms=timeout_ms).items() if rs}
         if not polled:
             return 0
-        names = [n for tp in polled for n in self.tracking.names(tp.partition)]
-        with self.store.batch(names) as tx:
-            if not self.tracking.claimed(tx):
-                raise _Unclaimed
-            done = self._apply(consumer, tx, polled)
+        try:
+            done = self._take(consumer, polled)
+        except Exception as error:
+            if self.claimed.transient(error):
+                raise
+            log.warning("a poll of %s failed (%r): finding the event at fault", self.topic, error)
+            done = self._take(consumer, polled, isolating=True)
         if done:
             self._commit(consumer, done)
         return sum(len(rs) for rs in polled.values())
@@ -91,7 +99,7 @@ class KafkaFeed:
         def step() -> None:
             try:
                 self.step()
-            except _Unclaimed:  # two workers claiming at once may deadlock: one retries
+            except Unclaimed:  # two workers claiming at once may deadlock: one retries
                 self.tracking.claim(self.partitions)
                 self.seek_stored()
 
@@ -122,55 +130,92 @@ class KafkaFeed:
         for tp in chosen:
             consumer.seek(tp, stored[tp.partition])
 
-    def _apply(self, consumer: KafkaConsumer, tx: SqlBatch,
-               polled: dict[TopicPartition, list[Any]]) -> dict[TopicPartition, int]:
-        done: dict[TopicPartition, int] = {}
-        last = {name: tx.positions[name] for name in (
+    def _take(self, consumer: KafkaConsumer, polled: dict[TopicPartition, list[Any]], *,
+              isolating: bool = False) -> dict[TopicPartition, int]:
+        """Apply a poll in one batch with the tracking rows and offsets it moves. Isolating,
+        each projection's events of each partition go first in batches of their own, halved
+        down to the one event it cannot take (``projections.faults.isolate``); the last batch
+        then only moves the offsets, with the faults of messages that are not events."""
+        names = [n for tp in polled for n in self.tracking.names(tp.partition)]
+        if isolating:
+            plan = self._plan(consumer, polled, self.store.positions(names))
+            for projection, name, items in self._groups(plan):
+                isolate(self.claimed, projection, items, plan.last[name], tracked=name,
+                        transient=self.claimed.transient)
+                self.applied += len(items)
+        with self.claimed.batch(names) as tx:
+            plan = self._plan(consumer, polled, tx.positions)
+            groups = self._groups(plan)
+            tx.prefetch(need for projection, _, items in groups for need in needs(projection, items))
+            for projection, name, items in groups:
+                apply(tx, projection, items, plan.last[name], tracked=name)
+                self.applied += len(items)
+            for fault in plan.not_events:
+                log.error("message %s is not an event (%s); kept in the faults, the views go "
+                          "on without it", fault[2], fault[4])
+                tx.fault(*fault)
+            for tp, offset in plan.done.items():
+                tx.track(self.tracking.offset(tp.partition), offset)
+            for name, position in plan.last.items():
+                if position > tx.positions[name]:
+                    tx.track(name, position)
+        return plan.done
+
+    def _plan(self, consumer: KafkaConsumer, polled: dict[TopicPartition, list[Any]],
+              positions: dict[str, int]) -> _Plan:
+        """What a poll brings each fed projection, given the tracking rows' ``positions``."""
+        plan = _Plan()
+        last = {name: positions[name] for name in (
             self.tracking.applied(p.name, tp.partition) for tp in polled for p in self.fed)}
-        todo: list[tuple[int, str, Projection]] = []  # notification id, event topic, projection
         for tp, records in polled.items():
-            stored = tx.positions[self.tracking.offset(tp.partition)]
+            stored = positions[self.tracking.offset(tp.partition)]
             if records[0].offset != stored:  # a rebalance, a restart or a claim moved it
                 consumer.seek(tp, stored)
                 continue
             for record in records:
-                note = _note(record.value)
-                if note is None:
+                try:
+                    message = event_message(record.value, record.headers)
+                except NotAnEvent as error:
+                    plan.not_events.append(self._not_an_event(tp, record, error))
                     continue
-                nid, topic = note
-                previous = previous_of(record.headers)
                 for projection in self.fed:  # a repeat, or a record come too early, is skipped
                     name = self.tracking.applied(projection.name, tp.partition)
-                    if follows(last[name], nid, previous):
-                        last[name] = nid  # events no fed view handles move the position too
-                        if topic in projection.topics:
-                            todo.append((nid, topic, projection))
-            done[tp] = records[-1].offset + 1
-        todo.sort(key=lambda item: item[0])
-        events = self._events({nid for nid, _, _ in todo})
-        tx.prefetch(need for nid, topic, p in todo for need in p.needs(topic, events[nid]))
-        for nid, topic, projection in todo:
-            projection.apply(topic, events[nid], tx.rows, nid)
-        self.applied += len(events)
-        for tp, offset in done.items():
-            tx.track(self.tracking.offset(tp.partition), offset)
-        for name, position in last.items():
-            if position > tx.positions[name]:
-                tx.track(name, position)
-        return done
+                    if follows(last[name], message.notification_id, message.previous):
+                        last[name] = message.notification_id  # ignored events move it too
+                        if message.topic in projection.topics:
+                            plan.wanted.append((message.notification_id, projection, name))
+            plan.done[tp] = records[-1].offset + 1
+        plan.last = last
+        return plan
 
-    def _events(self, ids: set[int]) -> dict[int, Any]:
-        """The stored domain events of these notification ids, read in one range."""
+    def _groups(self, plan: _Plan) -> list[tuple[Projection, str, list[Item]]]:
+        """Per projection and partition (its tracking row), the stored events it is to take."""
+        events = self._events({nid for nid, _, _ in plan.wanted})
+        groups: dict[str, tuple[Projection, str, list[Item]]] = {}
+        for nid, projection, name in sorted(plan.wanted, key=lambda w: w[0]):
+            groups.setdefault(name, (projection, name, []))[2].append(events[nid])
+        return list(groups.values())
+
+    def _events(self, ids: set[int]) -> dict[int, Item]:
+        """The stored events of these notification ids, read in one range."""
         if not ids:
             return {}
         low, high = min(ids), max(ids)
         notes = self.app.recorder.select_notifications(start=low, stop=high, limit=high - low + 1,
                                                       topics=sorted(self.topics))
-        found = {n.id: self.app.mapper.to_domain_event(n) for n in notes if n.id in ids}
+        found = {n.id: decoded(self.app.mapper, n) for n in notes if n.id in ids}
         missing = ids - found.keys()
         if missing:
             raise PersistenceError(f"events {sorted(missing)[:5]} are on Kafka but not in the store")
         return found
+
+    def _not_an_event(self, tp: TopicPartition, record: Any,
+                      error: NotAnEvent) -> tuple[str, int, str, None, str]:
+        """The fault of a message that is not an event: kept under its partition's offset row,
+        at its offset, with the bytes it held (as a Python literal, so any byte can be kept)."""
+        where = f"{tp.topic}/{tp.partition}@{record.offset}"
+        return (self.tracking.offset(tp.partition), record.offset, where, None,
+                f"NotAnEvent: {error}; value {record.value!r:.{ERROR_CHARS // 2}}")
 
     def _commit(self, consumer: KafkaConsumer, done: dict[TopicPartition, int]) -> None:
         """Tell Kafka too, for lag tools and a quick start; the tracking rows stay the truth."""
@@ -193,16 +238,6 @@ class KafkaFeed:
         self.consumer = consumer
         return consumer
 
-def _note(value: bytes | None) -> tuple[int, str] | None:
-    """(notification id, stored event topic) of a message; None for one that is not an event."""
-    try:
-        message = json.loads(value or b"")
-        return int(message["notification_id"]), PREFIX + message["event_type"]
-    except (ValueError, TypeError, KeyError):
-        log.warning("skipping a message of the events topic that is not an event: %.80r", value)
-        return None
-
-
 class _SeekStored(ConsumerRebalanceListener):
     """Partitions this worker is given start at their stored offsets, not at Kafka's."""
 
@@ -217,6 +252,11 @@ class _SeekStored(ConsumerRebalanceListener):
             self.feed.seek_stored(list(assigned))
 
 
-class _Unclaimed(Exception):
-    pass
+@dataclass
+class _Plan:
+    done: dict[TopicPartition, int] = field(default_factory=dict)  # next offset per partition
+    last: dict[str, int] = field(default_factory=dict)  # notification id per tracking row
+    wanted: list[tuple[int, Projection, str]] = field(default_factory=list)  # id, projection, row
+    not_events: list[tuple[str, int, str, None, str]] = field(default_factory=list)  # faults
+
 

@@ -5,16 +5,21 @@ Per projection and partition: the last notification id the view has seen from th
 (``kafka-offset@gongxiao.events/0``). They are written in the transaction of the rows they
 account for. A projection fed from Kafka is *claimed*: its own row stands at ``CLAIMED``,
 beyond any notification id, so that a log runner (``gongxiao serve`` runs one) leaves it
-alone; a rebuild puts a real position back, and the next claim takes over from it.
+alone; a rebuild puts a real position back, and the next claim takes over from it. The fed
+views write through ``ClaimedStore``, whose batches go on only while the claim holds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from kafka.errors import KafkaError
 
 from infra.views.store import TRACKING, SqlBatch, SqlStore
 from projections.base import Projection
+from projections.faults import transient
 from projections.runner import FED_ELSEWHERE as CLAIMED
 
 log = logging.getLogger("gongxiao.projections.kafka")
@@ -68,3 +73,29 @@ class PartitionTracking:
                 tx.track(projection.name, CLAIMED)
             for q in partitions if taken else ():  # another worker may have claimed meanwhile
                 tx.track(self.offset(q), 0)
+
+
+class ClaimedStore:
+    """The view store as the fed projections write it: a batch goes on only while every fed
+    view is still claimed (a rebuild may hand one back to the log between two batches)."""
+
+    def __init__(self, store: SqlStore, tracking: PartitionTracking) -> None:
+        self.store, self.tracking = store, tracking
+
+    @contextmanager
+    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
+        with self.store.batch(names) as tx:
+            if not self.tracking.claimed(tx):
+                raise Unclaimed
+            yield tx
+
+    def positions(self, names: Sequence[str]) -> dict[str, int]:
+        return self.store.positions(names)
+
+    def transient(self, error: BaseException) -> bool:
+        """Not an event's fault: the broker or the database out of reach, or the claim lost."""
+        return isinstance(error, Unclaimed | KafkaError) or transient(self.store, error)
+
+
+class Unclaimed(Exception):
+    """A fed view was handed back to the log (rebuilt) or not claimed yet."""

@@ -3,6 +3,10 @@ take: the view store's ports (``Batch``, ``Store``), the ``Item`` of a notificat
 ``isolate`` — a failing run of one projection's events split in halves, each half in a batch
 of its own, down to the one event that fails; that one is kept as a fault in the batch that
 moves the projection past it, so a replay neither applies it nor keeps it twice.
+
+A projection's position is its own tracking row, or one it is given (``tracked``): the views
+fed from Kafka keep one per projection and partition (``infra.kafka_view_tracking``), and
+isolate each partition's events on that row the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
+
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from projections.base import Key, Need, Projection, Rows
 
@@ -57,14 +63,31 @@ class Unreadable:
     error: Exception
 
 
-def apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int) -> None:
-    """Apply ``items`` to ``projection`` and move it to ``last``."""
+def decoded(mapper: Any, note: Any) -> Item:
+    """A stored notification as an ``Item``: its event, or why the mapper could not read it
+    (kept as a fault of each projection that wanted it)."""
+    try:
+        event = mapper.to_domain_event(note)
+    except Exception as error:
+        event = Unreadable(error)
+    return Item(note.id, note.topic, event, str(note.originator_id))
+
+
+def transient(store: Store, error: BaseException) -> bool:
+    """The log or the views' database out of reach, not an event's fault."""
+    return isinstance(error, OperationalError | InterfaceError) or store.transient(error)
+
+
+def apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int, *,
+          tracked: str | None = None) -> None:
+    """Apply ``items`` to ``projection`` and move it (its row ``tracked``) to ``last``."""
     for item in items:
         if isinstance(item.event, Unreadable):
             raise item.event.error
         projection.apply(item.topic, item.event, tx.rows, item.position)
-    if last > tx.positions[projection.name]:
-        tx.track(projection.name, last)
+    name = tracked or projection.name
+    if last > tx.positions[name]:
+        tx.track(name, last)
 
 
 def needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
@@ -82,14 +105,16 @@ def needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
 
 
 def isolate(store: Store, projection: Projection, items: list[Item], end: int, *,
-            transient: Callable[[BaseException], bool]) -> None:
-    """Apply ``items`` and move ``projection`` to ``end``; failing that, each half apart,
-    down to the one event that fails. A ``transient`` error is raised, never kept."""
+            transient: Callable[[BaseException], bool], tracked: str | None = None) -> None:
+    """Apply ``items`` and move ``projection`` (its row ``tracked``) to ``end``; failing that,
+    each half apart, down to the one event that fails. A ``transient`` error is raised, never
+    kept."""
+    name = tracked or projection.name
     try:
-        with store.batch([projection.name]) as tx:
-            todo = [i for i in items if i.position > tx.positions[projection.name]]
+        with store.batch([name]) as tx:
+            todo = [i for i in items if i.position > tx.positions[name]]
             tx.prefetch(needs(projection, todo))
-            apply(tx, projection, todo, end)
+            apply(tx, projection, todo, end, tracked=name)
         return
     except Exception as error:
         if transient(error) or not items:
@@ -97,15 +122,15 @@ def isolate(store: Store, projection: Projection, items: list[Item], end: int, *
         failure = error
     if len(items) > 1:
         half = len(items) // 2
-        isolate(store, projection, items[:half], items[half].position - 1, transient=transient)
-        isolate(store, projection, items[half:], end, transient=transient)
+        for part, last in ((items[:half], items[half].position - 1), (items[half:], end)):
+            isolate(store, projection, part, last, transient=transient, tracked=name)
         return
     [item] = items
-    with store.batch([projection.name]) as tx:
-        if tx.positions[projection.name] < item.position:
+    with store.batch([name]) as tx:
+        if tx.positions[name] < item.position:
             log.error("view %s could not take event %d (%s of %s): %r; kept in the view's "
                       "faults, the view goes on without it", projection.name, item.position,
                       item.topic, item.originator_id, failure)
             tx.fault(projection.name, item.position, item.topic, item.originator_id,
                      f"{type(failure).__name__}: {failure}"[:ERROR_CHARS])
-            tx.track(projection.name, end)
+            tx.track(name, end)

@@ -25,10 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError
-
 from projections.base import Projection
-from projections.faults import Batch, Item, Store, Unreadable, apply, isolate, needs
+from projections.faults import Batch, Item, Store, apply, decoded, isolate, needs, transient
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -72,7 +70,7 @@ class Runner:
 
     def transient(self, error: BaseException) -> bool:
         """The log or the views' database out of reach, not an event's fault."""
-        return isinstance(error, OperationalError | InterfaceError) or self.store.transient(error)
+        return transient(self.store, error)
 
     def isolate(self) -> int:
         """Run the next batch projection by projection, each in halves down to the one event
@@ -139,15 +137,8 @@ class Runner:
         the events among them that some projection handles, decoded."""
         notes = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=until,
                                                    inclusive_of_start=False)
-        events = [Item(n.id, n.topic, self._decode(n), str(n.originator_id)) for n in notes
-                  if n.topic in self.wanted]
+        events = [decoded(self.mapper, n) for n in notes if n.topic in self.wanted]
         return len(notes), notes[-1].id if notes else start, events
-
-    def _decode(self, note: Any) -> Any:
-        try:
-            return self.mapper.to_domain_event(note)
-        except Exception as error:  # kept as a fault of each projection that wanted it
-            return Unreadable(error)
 
     def lag(self) -> dict[str, Lag]:
         """How far each projection is behind the log: events, and seconds since the oldest
@@ -161,7 +152,7 @@ class Runner:
             if position < head:
                 nxt = self.recorder.select_notifications(start=position, limit=1,
                                                          inclusive_of_start=False)
-                stamp = getattr(self._decode(nxt[0]), "timestamp", None)
+                stamp = getattr(decoded(self.mapper, nxt[0]).event, "timestamp", None)
                 if isinstance(stamp, datetime):
                     seconds = max(0.0, (datetime.now(UTC) - stamp).total_seconds())
             answer[name] = Lag(events_behind=head - position, seconds_behind=seconds,

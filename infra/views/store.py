@@ -115,9 +115,9 @@ class SqlStore:
                              "ORDER BY position, name", params)
 
     def fault_counts(self) -> dict[str, int]:
-        """How many events each view went on without."""
+        """How many events each view went on without (a rebuild's are not live yet)."""
         rows = self.db.fetch(f"SELECT name, COUNT(*) AS n FROM {FAULTS} GROUP BY name")
-        return {r["name"]: int(r["n"]) for r in rows}
+        return {r["name"]: int(r["n"]) for r in rows if not r["name"].endswith(SHADOW)}
 
     def table(self, t: Table) -> str:
         return t.name + self.suffix

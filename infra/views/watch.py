@@ -4,6 +4,9 @@ A view behind the log is ``catching_up`` while it moves; it is ``stuck`` when it
 one position, behind, for longer than the threshold — as this process has seen it, and no
 longer than the oldest event it lacks has waited (a fresh process cannot call a view stuck
 before it has watched it that long). Faults do not stop a view: they are counted beside it.
+A view fed from Kafka has no lag behind the log (its lag is its consumer group's): it is shown
+``fed_from_kafka`` when it has faults, as is a partition of the events topic with messages
+that were not events (``kafka-offset@TOPIC/PARTITION``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from projections.runner import Lag
 
-OK, CATCHING_UP, STUCK = "ok", "catching_up", "stuck"
+OK, CATCHING_UP, STUCK, FED_FROM_KAFKA = "ok", "catching_up", "stuck", "fed_from_kafka"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class ViewsWatch:
                                 "seconds_behind": round(lag.seconds_behind, 3),
                                 "faults": faults.get(name, 0),
                                 "state": self._state(name, lag, now)}
+        for name, count in faults.items():
+            answer.setdefault(name, {"faults": count, "state": FED_FROM_KAFKA})
         return answer
 
     def _state(self, name: str, lag: Lag, now: float) -> str:

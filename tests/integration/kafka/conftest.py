@@ -17,13 +17,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from domain.application import Gongxiao
 from infra.kafka_events import previous_of
+from infra.settings import Settings
+from infra.views import Views, build_views
+
+if TYPE_CHECKING:  # fed.py reads topics with this module's helpers: imported when used
+    from tests.integration.kafka.fed import Worker
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 60
@@ -132,3 +137,36 @@ def wait_for(condition: Callable[[], Any], what: str, *, timeout_s: float = TIME
         assert time.monotonic() < deadline, f"timed out after {timeout_s} s waiting for {what}"
         time.sleep(every_s)
     return answer
+
+
+@pytest.fixture
+def start_worker(pg_app: Gongxiao, kafka_bootstrap: str, run_id: str,
+                 views_of: Callable[[], Views]) -> Iterator[Callable[..., Worker]]:
+    """Start workers of one group on a topic; every one is halted when the test ends."""
+    from tests.integration.kafka.fed import Worker
+
+    started: list[Worker] = []
+
+    def start(topic: str, **options: Any) -> Worker:
+        started.append(Worker(pg_app, views_of(), kafka_bootstrap, topic, f"views-{run_id}",
+                              **options))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.halt()
+
+
+@pytest.fixture
+def views_of(pg_env: dict[str, str], postgres_url: str, tmp_path: Path) -> Iterator[Callable[[], Views]]:
+    """Views in the test's schema, one object per worker, as separate processes would have."""
+    made: list[Views] = []
+    settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=tmp_path)
+
+    def make() -> Views:
+        made.append(build_views(settings, schema=pg_env["POSTGRES_SCHEMA"]))
+        return made[-1]
+
+    yield make
+    for views in made:
+        views.close()

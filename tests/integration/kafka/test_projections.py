@@ -5,9 +5,7 @@ rebuild; a log runner beside them leaves the Kafka-fed views alone."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -15,103 +13,12 @@ import pytest
 
 from bench._bulk import load
 from domain.application import Gongxiao
-from infra.kafka_clients import group_consumer
 from infra.kafka_positions import Positions
-from infra.kafka_projections import KafkaFeed
 from infra.kafka_view_tracking import CLAIMED, PartitionTracking
-from infra.settings import Settings
-from infra.views import Views, build_views
-from infra.views.store import SqlStore
+from infra.views import Views
 from tests.integration.kafka.conftest import wait_for
+from tests.integration.kafka.fed import Worker, fed_to_the_end, no_drift, publish, shared
 from tests.integration.kafka.flow import trade
-from tests.integration.kafka.test_relay import log_by_partition, relay_for
-
-
-class Worker:
-    """One ``gongxiao worker projections --from kafka``, in a thread of the test."""
-
-    def __init__(self, app: Gongxiao, views: Views, bootstrap: str, topic: str, group: str,
-                 *, per_poll: int = 50, pause_s: float = 0.0) -> None:
-        self.store = SqlStore(views.db, list(views.projections.values()))
-        self.feed = KafkaFeed(app=app, store=self.store, topic=topic,
-                              projections=list(views.projections.values()),
-                              consumer=lambda: group_consumer(bootstrap, group_id=group,
-                                                              client_id="test-projections",
-                                                              max_poll_records=per_poll))
-        if pause_s:  # a slow worker, so that rebalances land mid-stream
-            step = self.feed.step
-            self.feed.step = lambda **kw: time.sleep(pause_s) or step(**kw)  # type: ignore[method-assign]
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.feed.run, args=(self.stop,))
-        self.thread.start()
-
-    def halt(self) -> None:
-        if self.thread.is_alive():
-            self.stop.set()
-            self.thread.join(timeout=30)
-            assert not self.thread.is_alive(), "a Kafka-fed worker did not stop"
-            self.store.close()
-
-
-@pytest.fixture
-def start_worker(pg_app: Gongxiao, kafka_bootstrap: str, run_id: str,
-                 views_of: Callable[[], Views]) -> Iterator[Callable[..., Worker]]:
-    """Start workers of one group on a topic; every one is halted when the test ends."""
-    started: list[Worker] = []
-
-    def start(topic: str, **options: Any) -> Worker:
-        started.append(Worker(pg_app, views_of(), kafka_bootstrap, topic, f"views-{run_id}",
-                              **options))
-        return started[-1]
-
-    yield start
-    for worker in started:
-        worker.halt()
-
-
-@pytest.fixture
-def views_of(pg_env: dict[str, str], postgres_url: str, tmp_path: Path) -> Iterator[Callable[[], Views]]:
-    """Views in the test's schema, one object per worker, as separate processes would have."""
-    made: list[Views] = []
-    settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=tmp_path)
-
-    def make() -> Views:
-        made.append(build_views(settings, schema=pg_env["POSTGRES_SCHEMA"]))
-        return made[-1]
-
-    yield make
-    for views in made:
-        views.close()
-
-
-def publish(app: Gongxiao, bootstrap: str, topic: str, **options: Any) -> None:
-    relay = relay_for(app, bootstrap, topic, **options)
-    try:
-        while relay.publish_next():
-            pass
-    finally:
-        relay.close()
-
-
-def shared(workers: list[Worker], partitions: int = 3) -> bool:
-    """The group has settled: each worker holds partitions, none twice, all of them held (a
-    worker seen mid-rebalance may still hold what is being dealt to the other)."""
-    held = [w.feed.consumer.assignment() if w.feed.consumer else set() for w in workers]
-    every = [tp.partition for mine in held for tp in mine]
-    return all(held) and sorted(every) == list(range(partitions))
-
-
-def fed_to_the_end(views: Views, app: Gongxiao, topic: str) -> bool:
-    """Every fed view has applied the last event of every partition."""
-    last = {q: ids[-1] for q, ids in log_by_partition(app).items()}
-    names = [f"{n}@{topic}/{q}" for n in ("earnings", "orders") for q in last]
-    positions = views.store.positions(names)
-    return all(positions[f"{n}@{topic}/{q}"] >= last[q] for n in ("earnings", "orders") for q in last)
-
-
-def no_drift(views: Views, app: Gongxiao) -> None:
-    reports = views.reconcile(app)
-    assert {r["projection"]: r["drift"] for r in reports} == dict.fromkeys(views.names, 0), reports
 
 
 def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from kafka.partitioner.default import DefaultPartitioner
 
 from domain.application import Gongxiao
 from infra.event_json import dumps, encode_notification
-from infra.kafka_events import Partitions, event_value, exact_json, partition_for
+from infra.kafka_events import (
+    PREVIOUS,
+    NotAnEvent,
+    Partitions,
+    event_message,
+    event_value,
+    exact_json,
+    partition_for,
+)
 from tests.district import graded, packs, seed
 
 numbers = st.one_of(
@@ -58,3 +68,28 @@ def test_an_aggregate_goes_to_the_partition_kafkas_default_partitioner_picks(key
     expected = DefaultPartitioner().partition("t", str(key), str(key).encode(), None, None,
                                               _Cluster(count))
     assert partition_for(str(key), count) == expected == Partitions(count).of(str(key))
+
+
+@pytest.mark.parametrize(("value", "headers", "reason"), [
+    (b"", None, "JSONDecodeError"),
+    (b"\xff\x00\xfe", None, "UnicodeDecodeError"),
+    (b"[" * 100_000 + b"]" * 100_000, None, "RecursionError"),
+    (b'"text"', None, "TypeError"),
+    (b'{"event_type": "Order.Placed"}', None, "KeyError: 'notification_id'"),
+    (b'{"notification_id": true, "event_type": "Order.Placed"}', None, "notification_id True"),
+    (b'{"notification_id": 0, "event_type": "Order.Placed"}', None, "notification_id 0"),
+    (b'{"notification_id": 1e400, "event_type": "Order.Placed"}', None, "notification_id inf"),
+    (b'{"notification_id": 7, "event_type": "Order"}', None, "event_type 'Order'"),
+    (b'{"notification_id": 7, "event_type": ["Order.Placed"]}', None, "event_type ['Order.Placed']"),
+    (b'{"notification_id": 7, "event_type": "Order.Placed"}', [(PREVIOUS, b"six")], "ValueError"),
+])
+def test_a_message_that_is_not_an_event_is_refused_saying_why(
+        value: bytes, headers: list[tuple[str, bytes]] | None, reason: str) -> None:
+    with pytest.raises(NotAnEvent, match=re.escape(reason)):
+        event_message(value, headers)
+
+
+def test_an_event_message_gives_its_id_stored_topic_and_previous_id() -> None:
+    Gongxiao()  # registers the event classes' topics
+    value = b'{"notification_id": 7, "event_type": "Order.Placed", "data": {}}'
+    assert event_message(value, [(PREVIOUS, b"3")]) == (7, "gongxiao:Order.Placed", 3)
