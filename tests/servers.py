@@ -34,3 +34,20 @@ def stop(server: subprocess.Popen[bytes], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def api_workers(supervisor: int) -> list[int]:
+    """The API processes of ``serve --workers``: children of the supervisor started by name
+    (not spawn's helper)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+
+
+def alive(pid: int) -> bool:
+    """Running: neither gone nor a zombie left for a parent that no longer reaps it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
