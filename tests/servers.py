@@ -1,8 +1,10 @@
 """``gongxiao serve`` started by a test as its own process: ready when /healthz answers,
-stopped as an operator stops it (SIGTERM, then SIGKILL if it hangs)."""
+stopped as an operator stops it (SIGTERM, then SIGKILL if it hangs); the port it takes, its
+API processes under ``--workers`` and whether a process still runs."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -51,3 +53,9 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -12,7 +12,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,16 +30,10 @@ from tests.district import seed
 from tests.faults.broker import ThrowawayBroker
 from tests.faults.checks import Ledger
 from tests.faults.postgres import ThrowawayPostgres
-from tests.servers import alive, stop, wait_ready
+from tests.servers import alive, free_port, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 UNLIMITED = "1000000/minute"  # the load comes from one address; the rate limit is not on trial
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +89,9 @@ class Operator:
     """Starts the project's processes as ``gongxiao …`` commands, each logging to a file."""
 
     def __init__(self, settings: Settings, logs: Path, bootstrap: str | None) -> None:
-        self.logs, self.started, self.orphans = logs, list[subprocess.Popen[bytes]](), list[int]()
+        self.logs = logs
+        self.started: list[subprocess.Popen[bytes]] = []
+        self.orphans: list[int] = []  # processes a killed parent may leave behind
         self.env = {**os.environ, "GONGXIAO_DATABASE_URL": str(settings.database_url),
                     "GONGXIAO_VAR_DIR": str(settings.var_dir), "PYTHONUNBUFFERED": "1",
                     "GONGXIAO_RATE_PER_ADDRESS": UNLIMITED, "GONGXIAO_RATE_PER_TOKEN": UNLIMITED}
@@ -136,7 +131,7 @@ class Operator:
         for process in self.started:
             if process.poll() is None:
                 stop(process)
-        for pid in self.orphans:  # processes a killed parent left behind
+        for pid in self.orphans:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 

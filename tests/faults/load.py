@@ -62,7 +62,9 @@ class HttpScans(Background):
     def __init__(self, url: str, token: str, *, prefix: str, threads: int = 3,
                  pause_s: float = 0.02) -> None:
         super().__init__(threads=threads, pause_s=pause_s)
-        self.prefix, self.acknowledged, self.answers = prefix, list[str](), Counter[str]()
+        self.prefix = prefix
+        self.acknowledged: list[str] = []
+        self.answers: Counter[str] = Counter()
         self.clients = [httpx.Client(base_url=url, timeout=30,
                                      headers={"Authorization": f"Bearer {token}"})
                         for _ in self.threads]
@@ -109,7 +111,8 @@ class KafkaScans(Background):
         super().__init__(threads=1, pause_s=pause_s)
         self.topic, self.prefix = topic, prefix
         self.producer = reliable_producer(bootstrap, client_id="faults-gateway")
-        self.produced, self.failed = list[Produced](), 0
+        self.produced: list[Produced] = []
+        self.failed = 0
 
     def once(self, thread: int, n: int) -> None:
         scan_id, code = f"scan-{self.prefix}{n}", f"{self.prefix}{n}"
@@ -153,7 +156,7 @@ class HealthWatch(Background):
     def __init__(self, url: str) -> None:
         super().__init__(threads=1, pause_s=0.5)
         self.client = httpx.Client(base_url=url, timeout=30)
-        self.samples = list[Sample]()
+        self.samples: list[Sample] = []
 
     def once(self, thread: int, n: int) -> None:
         started = time.monotonic()

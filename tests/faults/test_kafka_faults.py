@@ -21,8 +21,9 @@ from tests.faults.checks import (
     check_recovered,
     settle,
 )
-from tests.faults.conftest import District, Operator, free_port
+from tests.faults.conftest import District, Operator
 from tests.faults.load import HealthWatch, HttpScans, KafkaScans
+from tests.servers import free_port
 
 pytestmark = pytest.mark.faults
 OUTAGE_S = 10

@@ -19,9 +19,10 @@ from tests.faults.checks import (
     Ledger,
     check_recovered,
 )
-from tests.faults.conftest import District, Operator, free_port
+from tests.faults.conftest import District, Operator
 from tests.faults.load import HealthWatch, HttpScans, Sample
 from tests.faults.postgres import ThrowawayPostgres
+from tests.servers import free_port
 
 pytestmark = pytest.mark.faults
 OUTAGE_S = 12  # long enough for every pooled and listening connection to find it gone

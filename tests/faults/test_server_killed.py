@@ -9,9 +9,9 @@ import time
 import pytest
 
 from tests.faults.checks import LOAD_S, RECOVERY_S, Findings, Ledger, check_recovered, health, settle
-from tests.faults.conftest import District, Operator, free_port
+from tests.faults.conftest import District, Operator
 from tests.faults.load import HttpScans
-from tests.servers import alive, api_workers
+from tests.servers import alive, api_workers, free_port
 
 pytestmark = pytest.mark.faults
 ORPHANS_S = 10  # the API processes of a killed supervisor are gone within this

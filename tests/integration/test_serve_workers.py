@@ -20,7 +20,7 @@ from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
-from tests.servers import api_workers, stop, wait_ready
+from tests.servers import stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 
@@ -46,7 +46,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
     try:
         wait_ready(server, url, tmp_path / "serve.log")
         started = time.monotonic()
-        workers = api_workers(server.pid)
+        workers = _workers(server.pid)
         assert len(workers) == 2, "two API worker processes"
         codes = [f"W{n}" for n in range(20)]
         for code in codes:  # a new connection each time: the kernel deals them to the workers
@@ -64,7 +64,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         time.sleep(max(0.0, SETTLING_S - (time.monotonic() - started)))
         os.kill(workers[0], signal.SIGKILL)  # a worker dies: the supervisor starts another
         deadline = time.monotonic() + 30
-        while not (len(api_workers(server.pid)) == 2 and workers[0] not in api_workers(server.pid)):
+        while not (len(_workers(server.pid)) == 2 and workers[0] not in _workers(server.pid)):
             assert time.monotonic() < deadline, "no new worker in place of the one killed"
             time.sleep(0.2)
         for _ in range(6):
@@ -86,6 +86,14 @@ def test_several_workers_on_the_embedded_store_are_refused(
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
     assert main(["serve", "--workers", "2"]) == 2
     assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def _workers(supervisor: int) -> list[int]:
+    """The API processes: children of the supervisor started by name (not spawn's helper)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
 
 
 def _wait_until_views_caught_up(http: httpx.Client, timeout: float = 30) -> None:
