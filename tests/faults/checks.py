@@ -17,6 +17,7 @@ from domain.application import Gongxiao
 from domain.batch import Batch
 from infra.settings import Settings
 from infra.views import Views, build_views
+from tests.faults.load import HttpScans
 from tests.integration.kafka.conftest import read_topic
 from tests.integration.kafka.test_relay import deduplicated, log_by_partition, published
 
@@ -110,8 +111,16 @@ class Findings:
         return answer
 
     def verdict(self) -> None:
-        print("after recovery:", "; ".join(self.timeline))  # shown with -s or -rA
-        assert not self.failed, "\n".join([*self.failed, "after recovery: " + "; ".join(self.timeline)])
+        print("timeline:", "; ".join(self.timeline))  # shown with -s or -rA
+        assert not self.failed, "\n".join([*self.failed, "timeline: " + "; ".join(self.timeline)])
+
+
+def check_writes_resume(findings: Findings, load: HttpScans, *, since: float) -> None:
+    """Gateways' scans are acknowledged again within ``RECOVERY_S`` of ``since``."""
+    taken = len(load.acknowledged)
+    findings.check(findings.settled("writes acknowledged again", lambda: len(load.acknowledged) > taken,
+                                    since=since, within_s=RECOVERY_S),
+                   f"no scan acknowledged after recovery: {load.answers}")
 
 
 def health(url: str) -> tuple[int, str | None]:

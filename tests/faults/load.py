@@ -94,6 +94,16 @@ class HttpScans(Background):
         return len(self.acknowledged) > since
 
 
+DEPTH = 5_000
+
+
+def _nested(scan_id: str, depth: int) -> bytes:
+    """A scan whose body is ``{"a": {"a": … {}}}``, ``depth`` deep, written as bytes (the
+    producer's json.dumps would recurse too)."""
+    return (b'{"scan_id": "%s", "kind": "intake", "body": ' % scan_id.encode()
+            + b'{"a": ' * depth + b"{}" + b"}" * depth + b"}")
+
+
 @dataclass(frozen=True)
 class Produced:
     scan_id: str
@@ -104,8 +114,9 @@ class Produced:
 
 class KafkaScans(Background):
     """A gateway producing scans to ``gongxiao.scans`` keyed by its cold store, as the worker's
-    docstring asks; every tenth is one the worker must reject (malformed JSON, or a farmer the
-    district does not know). A scan counts once the broker acknowledged it."""
+    docstring asks; three in ten are ones the worker must reject (malformed JSON, JSON nested
+    ``DEPTH`` deep, a farmer the district does not know). A scan counts once the broker
+    acknowledged it."""
 
     def __init__(self, bootstrap: str, topic: str, *, prefix: str, pause_s: float = 0.05) -> None:
         super().__init__(threads=1, pause_s=pause_s)
@@ -120,6 +131,8 @@ class KafkaScans(Background):
         value: Any = {"scan_id": scan_id, "kind": "intake", "body": body}
         if n % 10 == 5:
             code, value = None, b'{"scan_id": "' + scan_id.encode() + b'", "kind": '
+        elif n % 10 == 7:  # deeper than any JSON parser in Python recurses
+            code, value = None, _nested(scan_id, DEPTH)
         elif n % 10 == 9:
             code, value["body"] = None, {**body, "farmer_id": "nobody"}
         try:
