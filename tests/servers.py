@@ -38,6 +38,14 @@ def stop(server: subprocess.Popen[bytes], timeout: float = 20) -> None:
         server.wait()
 
 
+def running(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def api_workers(supervisor: int) -> list[int]:
     """The API processes of ``serve --workers``: children of the supervisor started by name
     (not spawn's helper)."""
@@ -45,14 +53,6 @@ def api_workers(supervisor: int) -> list[int]:
     return [int(pid) for pid in children
             if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
             and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
-
-
-def alive(pid: int) -> bool:
-    """Running: neither gone nor a zombie left for a parent that no longer reaps it."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import unavailable
-from tests.servers import alive
+from tests.servers import running
 
 KAFKA_SH = Path(__file__).resolve().parents[2] / "infra" / "services" / "kafka.sh"
 
@@ -40,7 +40,7 @@ class ThrowawayBroker:
         pid = int((self.run / "kafka.pid").read_text())
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while alive(pid):
+        while running(pid):
             assert time.monotonic() < deadline, f"broker pid {pid} outlived kill -9"
             time.sleep(0.1)
 

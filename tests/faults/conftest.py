@@ -30,7 +30,7 @@ from tests.district import seed
 from tests.faults.broker import ThrowawayBroker
 from tests.faults.checks import Ledger
 from tests.faults.postgres import ThrowawayPostgres
-from tests.servers import alive, free_port, stop, wait_ready
+from tests.servers import free_port, running, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 UNLIMITED = "1000000/minute"  # the load comes from one address; the rate limit is not on trial
@@ -132,7 +132,7 @@ class Operator:
             if process.poll() is None:
                 stop(process)
         for pid in self.orphans:
-            if alive(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
 
 

@@ -19,7 +19,7 @@ from tests.faults.checks import (
 )
 from tests.faults.conftest import District, Operator
 from tests.faults.load import HttpScans
-from tests.servers import alive, api_workers, free_port
+from tests.servers import api_workers, free_port, running
 
 pytestmark = pytest.mark.faults
 ORPHANS_S = 15  # the API processes of a killed supervisor are gone within this
@@ -58,9 +58,9 @@ def test_killing_the_supervisor_takes_its_api_processes_down_and_a_new_one_takes
         assert load.progressed(20, timeout_s=30), f"the server took no scans: {load.answers}"
         time.sleep(LOAD_S)
         operator.kill(supervisor)
-        findings.check(findings.settled("API processes gone", lambda: not any(map(alive, workers)),
+        findings.check(findings.settled("API processes gone", lambda: not any(map(running, workers)),
                                         since=time.monotonic(), within_s=ORPHANS_S),
-                       f"API processes {[p for p in workers if alive(p)]} still run {ORPHANS_S} s "
+                       f"API processes {[p for p in workers if running(p)]} still run {ORPHANS_S} s "
                        "after their supervisor was killed")
         restarted = operator.run("serve", "--port", str(port), "--workers", "2", log="serve-again")
         settle(lambda: restarted.poll() is not None or (
