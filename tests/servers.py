@@ -13,6 +13,21 @@ import httpx
 import pytest
 
 
+def api_workers(supervisor: int) -> list[int]:
+    """The API processes of ``serve --workers``: children of the supervisor started by name
+    (not spawn's helper)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -45,17 +60,3 @@ def running(pid: int) -> bool:
     except FileNotFoundError:
         return False
 
-
-def api_workers(supervisor: int) -> list[int]:
-    """The API processes of ``serve --workers``: children of the supervisor started by name
-    (not spawn's helper)."""
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    return [int(pid) for pid in children
-            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
-            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
