@@ -39,7 +39,7 @@ def test_relay_and_scan_worker_ride_out_the_broker_killed_and_restarted(
     workers = _workers(kafka_operator)
     with (HealthWatch(url) as watch, HttpScans(url, district.token, prefix="H") as http,
           KafkaScans(throwaway_broker.bootstrap, topics.scans, prefix="K") as gateway):
-        _under_load(http, gateway, ledger)
+        _under_load(http, gateway, ledger, kafka_operator, workers)
         down_at = time.monotonic()
         throwaway_broker.kill()
         try:
@@ -73,7 +73,7 @@ def test_relay_and_scan_worker_killed_under_load_resume_where_they_stopped(
     workers = _workers(kafka_operator)
     with (HealthWatch(url) as watch, HttpScans(url, district.token, prefix="H") as http,
           KafkaScans(throwaway_broker.bootstrap, topics.scans, prefix="K") as gateway):
-        _under_load(http, gateway, ledger)
+        _under_load(http, gateway, ledger, kafka_operator, workers)
         for worker in workers:
             kafka_operator.kill(worker)
         time.sleep(1)  # scans and events pile up while nothing takes them
@@ -94,12 +94,15 @@ def _workers(operator: Operator) -> list[Popen[bytes]]:
     return [operator.run("worker", "relay", log="relay"), operator.run("worker", "scans", log="scans")]
 
 
-def _under_load(http: HttpScans, gateway: KafkaScans, ledger: Ledger) -> None:
+def _under_load(http: HttpScans, gateway: KafkaScans, ledger: Ledger, operator: Operator,
+                workers: list[Popen[bytes]]) -> None:
     """Wait until the server and the scan worker are recording, then give them a moment more."""
     assert http.progressed(20, timeout_s=30), f"the server took no scans: {http.answers}"
     assert settle(lambda: len(gateway.produced) > 20, within_s=30), "the broker took no scans"
     first = [p.code for p in gateway.produced[:20] if p.code]
-    assert settle(lambda: not ledger.missing_from_store(first), within_s=30), "no scan recorded"
+    assert settle(lambda: not ledger.missing_from_store(first), within_s=30), (
+        f"the first scans were not recorded (relay, scan worker exit: {[w.poll() for w in workers]})"
+        f":\n{operator.tail('scans', 8)}")
     time.sleep(LOAD_S)
 
 
