@@ -115,6 +115,13 @@ class Findings:
         assert not self.failed, "\n".join([*self.failed, "timeline: " + "; ".join(self.timeline)])
 
 
+def check_nothing_lost(findings: Findings, ledger: Ledger, codes: list[str],
+                       what: str = "acknowledged scans") -> None:
+    lost = ledger.missing_from_store(codes)
+    findings.check(not lost, f"{len(lost)} of {len(codes)} {what} are not in the event store: "
+                             f"{lost[:5]}")
+
+
 def check_writes_resume(findings: Findings, load: HttpScans, *, since: float) -> None:
     """Gateways' scans are acknowledged again within ``RECOVERY_S`` of ``since``."""
     taken = len(load.acknowledged)

@@ -18,6 +18,7 @@ from tests.faults.checks import (
     NOTICE_S,
     Findings,
     Ledger,
+    check_nothing_lost,
     check_recovered,
     settle,
 )
@@ -123,9 +124,7 @@ def _check_everything_taken(findings: Findings, ledger: Ledger, url: str, http: 
                                     within_s=KAFKA_RECOVERY_S, every_s=2),
                    f"{len(refused - rejected())} of {len(refused)} bad scans never reached "
                    f"{topics.rejected}")
-    lost = ledger.missing_from_store(http.acknowledged)
-    findings.check(not lost, f"{len(lost)} of {len(http.acknowledged)} acknowledged HTTP scans are "
-                             f"not in the event store: {lost[:5]}")
+    check_nothing_lost(findings, ledger, http.acknowledged, "acknowledged HTTP scans")
     check_recovered(findings, ledger, url, http.acknowledged + recorded, since=since,
                     within_s=KAFKA_RECOVERY_S)
     findings.check(findings.settled("log on the events topic",

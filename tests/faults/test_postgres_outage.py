@@ -16,6 +16,7 @@ from tests.faults.checks import (
     NOTICE_S,
     Findings,
     Ledger,
+    check_nothing_lost,
     check_recovered,
     check_writes_resume,
 )
@@ -54,9 +55,7 @@ def test_serve_rides_out_postgresql_stopped_and_started_losing_nothing(
     slow = [s for s in watch.samples if s.seconds > ANSWER_S or s.status is None]
     findings.check(not slow, f"/healthz took longer than {ANSWER_S} s or did not answer "
                              f"{len(slow)} times: {_summary(slow)}")
-    lost = ledger.missing_from_store(load.acknowledged)
-    findings.check(not lost, f"{len(lost)} of {len(load.acknowledged)} acknowledged scans are not "
-                             f"in the event store: {lost[:5]}")
+    check_nothing_lost(findings, ledger, load.acknowledged)
     check_recovered(findings, ledger, url, load.acknowledged, since=up_at)
     findings.check(server.poll() is None, f"gongxiao serve exited:\n{operator.tail('serve')}")
     findings.verdict()

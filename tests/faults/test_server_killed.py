@@ -12,6 +12,7 @@ from tests.faults.checks import (
     LOAD_S,
     Findings,
     Ledger,
+    check_nothing_lost,
     check_recovered,
     check_writes_resume,
     health,
@@ -38,9 +39,7 @@ def test_acknowledged_scans_survive_kill_9_of_the_server_and_its_restart(
         up_at = time.monotonic()
         check_writes_resume(findings, load, since=up_at)
         time.sleep(LOAD_S)  # the restarted server under load while it catches up
-    lost = ledger.missing_from_store(load.acknowledged)
-    findings.check(not lost, f"{len(lost)} of {len(load.acknowledged)} acknowledged scans are not "
-                             f"in the event store: {lost[:5]}")
+    check_nothing_lost(findings, ledger, load.acknowledged)
     check_recovered(findings, ledger, url, load.acknowledged, since=up_at)
     findings.check(restarted.poll() is None, f"the restarted server exited:\n{operator.tail('serve')}")
     findings.verdict()
@@ -73,9 +72,7 @@ def test_killing_the_supervisor_takes_its_api_processes_down_and_a_new_one_takes
         up_at = time.monotonic()
         check_writes_resume(findings, load, since=up_at)
         time.sleep(LOAD_S)  # the restarted server under load while it catches up
-    lost = ledger.missing_from_store(load.acknowledged)
-    findings.check(not lost, f"{len(lost)} of {len(load.acknowledged)} acknowledged scans are not "
-                             f"in the event store: {lost[:5]}")
+    check_nothing_lost(findings, ledger, load.acknowledged)
     check_recovered(findings, ledger, url, load.acknowledged, since=up_at)
     findings.verdict()
 
