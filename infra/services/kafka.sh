@@ -2,8 +2,9 @@
 # Start (or reuse) a single-node Apache Kafka broker (KRaft) on 127.0.0.1:9092 for
 # tests and create the project's topics. Idempotent. `kafka.sh stop` stops ours.
 # Progress goes to stderr; the last stdout line is GONGXIAO_TEST_KAFKA_BOOTSTRAP=...
-# GONGXIAO_KAFKA_PORT, GONGXIAO_KAFKA_CONTROLLER_PORT and GONGXIAO_KAFKA_RUN start a broker of
-# another's own beside the shared one (the fault-injection suite kills and restarts it).
+# GONGXIAO_KAFKA_PORT, GONGXIAO_KAFKA_CONTROLLER_PORT and GONGXIAO_KAFKA_RUN start a second
+# broker beside it, on ports and in a folder of its own (the fault-injection suite, tests/faults,
+# kills and restarts one).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
