@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench services install clean
+.PHONY: run test faults lint bench services install clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -30,6 +30,12 @@ services:
 test: $(STAMP) lint
 	@set -e; eval "$$(bash infra/services/up.sh | sed 's/^/export /')"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault-injection suite alone (tests/faults, also part of `make test`): it makes a PostgreSQL
+# and a Kafka broker of its own, so up.sh is here for the programs and jars it installs.
+faults: $(STAMP)
+	@set -e; eval "$$(bash infra/services/up.sh | sed 's/^/export /')"; \
+	$(BIN)/python -m pytest tests/faults -m faults $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@set -e; eval "$$(bash infra/services/up.sh | sed 's/^/export /')"; \

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
+
+
+def unavailable(message: str) -> NoReturn:
+    """A server a test needs is missing: skip it, or fail it where CI requires the servers."""
+    if os.environ.get("GONGXIAO_REQUIRE_SERVICES") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def _service(env_name: str, what: str) -> str:
     value = os.environ.get(env_name, "")
     if value:
         return value
-    message = f"{what} is not configured: set {env_name} (make test starts it via infra/services/up.sh)"
-    if os.environ.get("GONGXIAO_REQUIRE_SERVICES") == "1":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(f"{what} is not configured: set {env_name} (make test starts it via infra/services/up.sh)")
 
 
 @pytest.fixture(scope="session")

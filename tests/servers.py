@@ -1,14 +1,31 @@
 """``gongxiao serve`` started by a test as its own process: ready when /healthz answers,
-stopped as an operator stops it (SIGTERM, then SIGKILL if it hangs)."""
+stopped as an operator stops it (SIGTERM, then SIGKILL if it hangs); the port it takes, its
+API processes under ``--workers`` and whether a process still runs."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+
+def api_workers(supervisor: int) -> list[int]:
+    """The API processes of ``serve --workers``: children of the supervisor started by name
+    (not spawn's helper)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children
+            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_ready(server: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60) -> None:
@@ -34,3 +51,11 @@ def stop(server: subprocess.Popen[bytes], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def running(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -2,6 +2,9 @@
 # Start (or reuse) a single-node Apache Kafka broker (KRaft) on 127.0.0.1:9092 for
 # tests and create the project's topics. Idempotent. `kafka.sh stop` stops ours.
 # Progress goes to stderr; the last stdout line is GONGXIAO_TEST_KAFKA_BOOTSTRAP=...
+# GONGXIAO_KAFKA_PORT, GONGXIAO_KAFKA_CONTROLLER_PORT and GONGXIAO_KAFKA_RUN start a second
+# broker beside it, on ports and in a folder of its own (the fault-injection suite, tests/faults,
+# kills and restarts one).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -9,10 +12,12 @@ KAFKA_DIR=$(cd "$HERE/../kafka" && pwd)
 VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_DIR/pom.xml")
 # Jars live outside the repo so a fresh clone (CI) reuses what this machine fetched.
 LIBS=${GONGXIAO_CACHE:-${HOME:-/root}/.cache/gongxiao}/kafka-$VERSION/libs
-RUN=${TMPDIR:-/tmp}/gongxiao-kafka
+RUN=${GONGXIAO_KAFKA_RUN:-${TMPDIR:-/tmp}/gongxiao-kafka}
 PIDFILE=$RUN/kafka.pid
 LOG=$RUN/kafka.log
-BOOTSTRAP=127.0.0.1:9092
+PORT=${GONGXIAO_KAFKA_PORT:-9092}
+CONTROLLER_PORT=${GONGXIAO_KAFKA_CONTROLLER_PORT:-9093}
+BOOTSTRAP=127.0.0.1:$PORT
 # Any valid 16-byte base64 UUID; fixed so the data dir never disagrees with it.
 CLUSTER_ID=Z29uZ3hpYW8ta2Fma2EtMQ
 
@@ -67,18 +72,18 @@ topics() {
   timeout 30 "${tool[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
     --command-config "$RUN/client.properties" "$@"
 }
-port_open() { (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; }
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; }
 
-# --- broker: reuse whatever answers on 9092, else start ours ---
+# --- broker: reuse whatever answers on the port, else start ours ---
 started=
 if ! port_open && ! our_pid >/dev/null; then
   mkdir -p "$RUN/data"
   cat >"$RUN/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:9093
-listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
-advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://$BOOTSTRAP,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$BOOTSTRAP
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
