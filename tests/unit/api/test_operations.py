@@ -28,7 +28,7 @@ def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: G
         "views": {name: caught_up for name in ("stock", "earnings", "trace", "orders")}}}
 
 
-def test_healthz_says_kafka_is_down_when_configured_and_unreachable(
+def test_healthz_says_degraded_when_kafka_is_configured_and_unreachable(
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -37,9 +37,11 @@ def test_healthz_says_kafka_is_down_when_configured_and_unreachable(
     monkeypatch.setattr(state, "settings", state.settings.__class__(
         database_url=None, kafka_bootstrap=f"127.0.0.1:{port}", var_dir=state.settings.var_dir))
     monkeypatch.setattr(state, "kafka_probe", KafkaProbe(timeout_s=0.5))
-    problem = assert_problem(client.get("/healthz"), 503, detail="kafka")
-    assert problem["checks"]["store"]["ok"] is True
-    assert problem["checks"]["kafka"]["ok"] is False
+    response = client.get("/healthz")  # writes still work: the stored log is the outbox
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["store"]["ok"] is True
+    assert response.json()["checks"]["kafka"]["ok"] is False
 
 
 def test_healthz_says_the_store_is_down(client: TestClient, app: Gongxiao,
