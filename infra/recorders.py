@@ -11,6 +11,11 @@ An intake scan reads its batch, site, farmer and product: ``select_events_of`` b
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
 PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded store.
+
+On PostgreSQL the library tries each read and write ten times on any connection error, each
+try waiting up to ``POSTGRES_CONNECT_TIMEOUT`` for a pooled connection: a request waited 22 s
+for its 503 while the database was out of reach. Ours try once more only when that can help
+(``once_more_if_broken``): a connection that broke in use, whose pool is then renewed.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+import psycopg
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -34,6 +41,7 @@ from psycopg import Cursor
 from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout, TooManyRequests
 
 REPLIES = "gongxiao_kept_replies"  # a caller's key: (caller, idempotency_key) is unique
 COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
@@ -41,6 +49,8 @@ ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
 ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
+SESSION_ENDED = ("57P01", "57P02")  # the server ended the session: terminated, or shut down
+T = TypeVar("T")
 
 
 class KeyTaken(Exception):
@@ -80,17 +90,44 @@ class _CreatedAlone:
         self.datastore.register_type_adapters()
 
 
+def once_more_if_broken(pool: ConnectionPool[Any], call: Callable[[], T]) -> T:
+    """``call``, and once more if its connection broke in use. The pool's other connections
+    went down with it (a restart ends every session), so they are all replaced first: the
+    retry waits for a new one, at most the pool's timeout. A pool that had no connection to
+    give (the server out of reach) is not tried again: the caller answers 503 now."""
+    try:
+        return call()
+    except OperationalError as error:  # the library's, raised from the driver's
+        if not _broke(error.__cause__):
+            raise
+    pool.drain()
+    return call()
+
+
+def bounded(method: Callable[..., T]) -> Callable[..., T]:
+    """A recorder method, undecorated (``__wrapped__``) from the library's ten tries, tried
+    as ``once_more_if_broken`` says."""
+    @wraps(method)
+    def tried(self: Any, *args: Any, **kwargs: Any) -> T:
+        return once_more_if_broken(self.datastore.pool, lambda: method(self, *args, **kwargs))
+    return tried
+
+
 class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
-    pass
+    insert_events = bounded(PostgresAggregateRecorder.insert_events.__wrapped__)
+    select_events = bounded(PostgresAggregateRecorder.select_events.__wrapped__)
 
 
 class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
     keeps_replies = True
+    select_events = bounded(PostgresAggregateRecorder.select_events.__wrapped__)
+    select_notifications = bounded(PostgresApplicationRecorder.select_notifications.__wrapped__)
+    max_notification_id = bounded(PostgresApplicationRecorder.max_notification_id.__wrapped__)
+    _insert_once = bounded(PostgresApplicationRecorder.insert_events.__wrapped__)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
-        return _guarded(lambda: super(PostgresRecorder, self).insert_events(
-            stored_events, **kwargs))
+        return _guarded(lambda: self._insert_once(stored_events, **kwargs))
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                        *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> None:
@@ -99,6 +136,7 @@ class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
                              "VALUES (%s, %s, %s, %s, %s, %s)", replies)
         super()._insert_events(curs, stored_events, **kwargs)
 
+    @bounded
     def select_events_of(self, after: After) -> list[StoredEvent]:
         """The events of each aggregate after its version, by aggregate then version."""
         query = SQL("SELECT e.originator_id, e.originator_version, e.topic, e.state "
@@ -163,6 +201,8 @@ class PostgresStore(PostgresFactory):
         connecting = self.datastore.pool.kwargs
         assert isinstance(connecting, dict), "the library names its connections' settings"
         connecting["prepare_threshold"] = ONLY_WHEN_ASKED
+        # Named, so an operator tells them in pg_stat_activity (and a test ends just its own).
+        connecting["application_name"] = f"gongxiao events {self.datastore.schema}"
         if self.datastore.enable_db_functions:
             self.close()
             raise DatabaseFunctionsRefused(
@@ -172,6 +212,15 @@ class PostgresStore(PostgresFactory):
                 "table, so readers tailing the event log can miss events that commit late, "
                 "and a command's kept reply is not written with its events, so a reused "
                 "Idempotency-Key would no longer be refused.")
+
+
+def _broke(error: BaseException | None) -> bool:
+    """Whether the driver's ``error`` says its connection is gone (no answer, or the server
+    ended the session), not that the server refused the statement or the pool had none."""
+    if isinstance(error, PoolTimeout | PoolClosed | TooManyRequests):
+        return False
+    return isinstance(error, psycopg.OperationalError) and (
+        error.sqlstate is None or error.sqlstate in SESSION_ENDED)
 
 
 def _guarded(insert: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
