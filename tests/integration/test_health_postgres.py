@@ -1,7 +1,7 @@
 """/healthz on PostgreSQL: honest about the views (ok, catching up, stuck, faulted) and fast
 whatever the database does — a host that accepts connections and never answers gets a 503
-from /healthz, a read of the views and a write within a few seconds, not after the OS gives
-up. (Reads of the event store itself still wait out the library's ten tries: not tested.)"""
+from /healthz, a read of the views, a read of the event store and a write within a few
+seconds, not after the OS gives up (nor after the event store library's ten tries)."""
 
 from __future__ import annotations
 
