@@ -12,10 +12,8 @@ four up to date in one round trip instead of four (``UseCaseRepository.get_many`
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
 PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded store.
 
-On PostgreSQL the library tries each read and write ten times on any connection error, each
-try waiting up to ``POSTGRES_CONNECT_TIMEOUT`` for a pooled connection: a request waited 22 s
-for its 503 while the database was out of reach. Ours try once more only when that can help
-(``once_more_if_broken``): a connection that broke in use, whose pool is then renewed.
+On PostgreSQL a read or write is tried once more only when that can help, not the library's
+ten times on any connection error (``infra.store_retries``).
 """
 
 from __future__ import annotations
@@ -23,12 +21,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-import psycopg
-from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -41,7 +37,8 @@ from psycopg import Cursor
 from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout, TooManyRequests
+
+from infra.store_retries import bounded
 
 REPLIES = "gongxiao_kept_replies"  # a caller's key: (caller, idempotency_key) is unique
 COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
@@ -49,8 +46,6 @@ ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
 ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
-SESSION_ENDED = ("57P01", "57P02")  # the server ended the session: terminated, or shut down
-T = TypeVar("T")
 
 
 class KeyTaken(Exception):
@@ -88,29 +83,6 @@ class _CreatedAlone:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (CREATING,))
         self.datastore.register_type_adapters()
-
-
-def once_more_if_broken(pool: ConnectionPool[Any], call: Callable[[], T]) -> T:
-    """``call``, and once more if its connection broke in use. The pool's other connections
-    went down with it (a restart ends every session), so they are all replaced first: the
-    retry waits for a new one, at most the pool's timeout. A pool that had no connection to
-    give (the server out of reach) is not tried again: the caller answers 503 now."""
-    try:
-        return call()
-    except OperationalError as error:  # the library's, raised from the driver's
-        if not _broke(error.__cause__):
-            raise
-    pool.drain()
-    return call()
-
-
-def bounded(method: Callable[..., T]) -> Callable[..., T]:
-    """A recorder method, undecorated (``__wrapped__``) from the library's ten tries, tried
-    as ``once_more_if_broken`` says."""
-    @wraps(method)
-    def tried(self: Any, *args: Any, **kwargs: Any) -> T:
-        return once_more_if_broken(self.datastore.pool, lambda: method(self, *args, **kwargs))
-    return tried
 
 
 class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
@@ -212,15 +184,6 @@ class PostgresStore(PostgresFactory):
                 "table, so readers tailing the event log can miss events that commit late, "
                 "and a command's kept reply is not written with its events, so a reused "
                 "Idempotency-Key would no longer be refused.")
-
-
-def _broke(error: BaseException | None) -> bool:
-    """Whether the driver's ``error`` says its connection is gone (no answer, or the server
-    ended the session), not that the server refused the statement or the pool had none."""
-    if isinstance(error, PoolTimeout | PoolClosed | TooManyRequests):
-        return False
-    return isinstance(error, psycopg.OperationalError) and (
-        error.sqlstate is None or error.sqlstate in SESSION_ENDED)
 
 
 def _guarded(insert: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:

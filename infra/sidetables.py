@@ -17,7 +17,7 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Persi
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
-from infra.recorders import once_more_if_broken
+from infra.store_retries import once_more_if_broken
 
 T = TypeVar("T")
 

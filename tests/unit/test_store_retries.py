@@ -12,7 +12,7 @@ from eventsourcing.persistence import OperationalError
 from psycopg import errors
 from psycopg_pool import PoolTimeout
 
-from infra.recorders import once_more_if_broken
+from infra.store_retries import once_more_if_broken
 
 
 class Pool:
@@ -52,6 +52,7 @@ def test_a_second_break_in_a_row_goes_to_the_caller() -> None:
 
 @pytest.mark.parametrize("refused", [PoolTimeout("couldn't get a connection after 2.00 sec"),
                                      errors.LockNotAvailable("lock timeout"),
+                                     errors.PipelineAborted("pipeline aborted"),
                                      errors.QueryCanceled("statement timeout")])
 def test_no_connection_to_give_or_a_refused_statement_is_not_tried_again(
         refused: psycopg.Error) -> None:
