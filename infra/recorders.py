@@ -45,6 +45,7 @@ COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
 ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
 ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
+CONNECTING_S = 5  # the pool's attempts to connect give up and start again after this
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
@@ -175,6 +176,10 @@ class PostgresStore(PostgresFactory):
         connecting["prepare_threshold"] = ONLY_WHEN_ASKED
         # Named, so an operator tells them in pg_stat_activity (and a test ends just its own).
         connecting["application_name"] = f"gongxiao events {self.datastore.schema}"
+        # The pool connects in a few background threads, with no time limit of its own: to a
+        # host that took the connection and went silent (a partition), each waited for hours,
+        # and once all were waiting the pool made no new connection after the host was back.
+        connecting["connect_timeout"] = CONNECTING_S
         if self.datastore.enable_db_functions:
             self.close()
             raise DatabaseFunctionsRefused(
