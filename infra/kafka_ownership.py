@@ -71,7 +71,8 @@ class AdvisoryLocks:
     def __init__(self, datastore: PostgresDatastore, *, topic: str) -> None:
         kwargs = datastore.pool.kwargs
         assert isinstance(kwargs, dict), "eventsourcing gives its pool the connection settings"
-        self.connect_kwargs = {k: v for k, v in kwargs.items() if k != "row_factory"}
+        # where and as whom, not how: this connection has settings of its own
+        self.connect_kwargs = {k: kwargs[k] for k in ("dbname", "host", "port", "user", "password")}
         digest = hashlib.blake2b(f"gongxiao-relay\0{datastore.schema}\0{topic}".encode(), digest_size=4)
         self.key = int.from_bytes(digest.digest()) & 0x7FFFFFFF  # an oid in pg_locks, so >= 0
         self.held: set[int] = set()

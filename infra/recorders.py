@@ -11,6 +11,9 @@ An intake scan reads its batch, site, farmer and product: ``select_events_of`` b
 four up to date in one round trip instead of four (``UseCaseRepository.get_many``).
 Chosen by ``Settings.event_store_env``: ``PERSISTENCE_MODULE`` names ``PostgresStore`` on
 PostgreSQL, ``APPLICATION_RECORDER_TOPIC`` the SQLite recorder on the embedded store.
+
+On PostgreSQL a read or write is tried once more only when that can help, not the library's
+ten times on any connection error (``infra.store_retries``).
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
+from infra.store_retries import bounded
+
 REPLIES = "gongxiao_kept_replies"  # a caller's key: (caller, idempotency_key) is unique
 COLUMNS = "caller, idempotency_key, fingerprint, status, body, kept_at"
 ReplyRow = tuple[str, str, str, int, str, str]  # the columns, in that order
 After = Sequence[tuple[UUID, int]]  # (aggregate id, the version the caller already has)
 ONLY_WHEN_ASKED = sys.maxsize  # runs of a statement before psycopg prepares it on its own
+CONNECTING_S = 5  # the pool's attempts to connect give up and start again after this
 CREATING = 0x67_6F_6E_67_78_69_61_6F  # "gongxiao": the advisory lock held while creating tables
 
 
@@ -81,16 +87,20 @@ class _CreatedAlone:
 
 
 class PostgresSnapshots(_CreatedAlone, PostgresAggregateRecorder):
-    pass
+    insert_events = bounded(PostgresAggregateRecorder.insert_events.__wrapped__)
+    select_events = bounded(PostgresAggregateRecorder.select_events.__wrapped__)
 
 
 class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
     keeps_replies = True
+    select_events = bounded(PostgresAggregateRecorder.select_events.__wrapped__)
+    select_notifications = bounded(PostgresApplicationRecorder.select_notifications.__wrapped__)
+    max_notification_id = bounded(PostgresApplicationRecorder.max_notification_id.__wrapped__)
+    _insert_once = bounded(PostgresApplicationRecorder.insert_events.__wrapped__)
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
-        return _guarded(lambda: super(PostgresRecorder, self).insert_events(
-            stored_events, **kwargs))
+        return _guarded(lambda: self._insert_once(stored_events, **kwargs))
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                        *, replies: Sequence[ReplyRow] = (), **kwargs: Any) -> None:
@@ -99,6 +109,7 @@ class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
                              "VALUES (%s, %s, %s, %s, %s, %s)", replies)
         super()._insert_events(curs, stored_events, **kwargs)
 
+    @bounded
     def select_events_of(self, after: After) -> list[StoredEvent]:
         """The events of each aggregate after its version, by aggregate then version."""
         query = SQL("SELECT e.originator_id, e.originator_version, e.topic, e.state "
@@ -163,6 +174,12 @@ class PostgresStore(PostgresFactory):
         connecting = self.datastore.pool.kwargs
         assert isinstance(connecting, dict), "the library names its connections' settings"
         connecting["prepare_threshold"] = ONLY_WHEN_ASKED
+        # Named, so an operator tells them in pg_stat_activity (and a test ends just its own).
+        connecting["application_name"] = f"gongxiao events {self.datastore.schema}"
+        # The pool connects in a few background threads, with no time limit of its own: to a
+        # host that took the connection and went silent (a partition), each waited for hours,
+        # and once all were waiting the pool made no new connection after the host was back.
+        connecting["connect_timeout"] = CONNECTING_S
         if self.datastore.enable_db_functions:
             self.close()
             raise DatabaseFunctionsRefused(

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
+
+from infra.store_retries import once_more_if_broken
+
+T = TypeVar("T")
 
 
 class SideTables:
@@ -86,16 +90,20 @@ class SideTables:
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """One statement in its own transaction (``%s`` placeholders); answers its rows."""
-        with self._cursor() as cursor:
-            cursor.execute(self._dialect(sql), tuple(params))
-            raw = getattr(cursor, "sqlite_cursor", cursor)
-            return [dict(row) for row in cursor.fetchall()] if raw.description else []
+        def rows() -> list[dict[str, Any]]:
+            with self._cursor() as cursor:
+                cursor.execute(self._dialect(sql), tuple(params))
+                raw = getattr(cursor, "sqlite_cursor", cursor)
+                return [dict(row) for row in cursor.fetchall()] if raw.description else []
+        return self._tried(rows)
 
     def change(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One ``UPDATE`` or ``DELETE`` in its own transaction; answers how many rows it changed."""
-        with self._cursor() as cursor:
-            cursor.execute(self._dialect(sql), tuple(params))
-            return int(getattr(cursor, "sqlite_cursor", cursor).rowcount)
+        def changed() -> int:
+            with self._cursor() as cursor:
+                cursor.execute(self._dialect(sql), tuple(params))
+                return int(getattr(cursor, "sqlite_cursor", cursor).rowcount)
+        return self._tried(changed)
 
     def delete(self, table: str, *, where: str, params: Sequence[Any], limit: int) -> int:
         """Delete at most ``limit`` rows of ``table`` (as ``name()`` answers it) matching
@@ -107,6 +115,10 @@ class SideTables:
                                (*params, limit))
         return self.change(f"DELETE FROM {table} WHERE rowid IN ("
                            f"SELECT rowid FROM {table} WHERE {where} LIMIT %s)", (*params, limit))
+
+    def _tried(self, call: Callable[[], T]) -> T:
+        # A token looked up first after a PostgreSQL restart met a dead pooled connection.
+        return call() if self._postgres is None else once_more_if_broken(self._postgres.pool, call)
 
     def _dialect(self, sql: str) -> str:
         return sql if self._postgres else sql.replace("%s", "?")

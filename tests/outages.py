@@ -38,7 +38,9 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> float
 class Switch:
     """A TCP forwarder in front of a PostgreSQL server: ``hang()`` drops every connection
     made through it and from then on accepts new ones and never answers (a database host
-    that hangs, the worst case for a client's timeouts); ``forward()`` mends it."""
+    that hangs, the worst case for a client's timeouts); ``forward()`` mends it, and ``heal()``
+    mends it for new connections only (a network partition that heals: the connections made
+    meanwhile never hear back)."""
 
     def __init__(self, database_url: str) -> None:
         parts = urlsplit(database_url)
@@ -65,6 +67,10 @@ class Switch:
 
     def forward(self) -> None:
         self.hang()  # the held ones go too: a mended server has none of them
+        with self.lock:
+            self.hanging = False
+
+    def heal(self) -> None:
         with self.lock:
             self.hanging = False
 

@@ -1,7 +1,7 @@
 """/healthz on PostgreSQL: honest about the views (ok, catching up, stuck, faulted) and fast
 whatever the database does — a host that accepts connections and never answers gets a 503
-from /healthz, a read of the views and a write within a few seconds, not after the OS gives
-up. (Reads of the event store itself still wait out the library's ten tries: not tested.)"""
+from /healthz, a read of the views, a read of the event store and a write within a few
+seconds, not after the OS gives up (nor after the event store library's ten tries)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import Views, build_views
 from projections.runner import Runner
-from tests.district import at, graded, seed
+from tests.district import at, graded, intake, seed
 from tests.outages import Switch, wait_until
 from tests.poison import Refusing, position_of
 
@@ -121,3 +121,28 @@ def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_
     switch.forward()
     wait_until(lambda: client.get("/v1/trace/B1").status_code == 200, timeout=10,
                what="reads answer again once the database does")
+
+
+def test_a_database_that_never_answers_gets_a_503_from_event_store_reads_and_writes_within_seconds(
+        served: tuple[Gongxiao, Views, TestClient], switch: Switch) -> None:
+    app, _, client = served
+    intake(app, "B1")
+    token = Tokens(app.recorder).issue(role="operator", scope="yongan")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/v1/batches/B1", headers=bearer).status_code == 200  # token known
+
+    switch.hang()  # the pooled connections break in use, and no new one ever answers
+    grading = {"graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30}, "reject_kg": 5}
+    for method, path in (("GET", "/v1/batches/B1"), ("POST", "/v1/batches/B1/grading"),
+                         ("GET", "/v1/batches/B1")):
+        started = time.monotonic()
+        answer = client.request(method, path, headers=bearer,
+                                json=grading if method == "POST" else None)
+        assert time.monotonic() - started < 4, f"{method} {path} waited on the event store"
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+
+    switch.heal()  # the connections tried meanwhile still wait: new ones must be tried
+    wait_until(lambda: client.get("/v1/batches/B1", headers=bearer).status_code == 200,
+               timeout=20, what="event store reads answer again once the database does")
+    assert client.post("/v1/batches/B1/grading", headers=bearer, json=grading).status_code == 201

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from infra.kafka_clients import JsonValue, Utf8, group_consumer, reliable_produc
 from infra.settings import Topics
 from tests.district import at, seed
 from tests.integration.kafka.conftest import read_topic, wait_for
+from tests.outages import Switch
 from workers.scans import ScanIntake
 
 
@@ -46,17 +48,26 @@ def committed(bootstrap: str, group: str, topic: str) -> int:
 @pytest.fixture
 def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
                    run_id: str) -> Iterator[ScanIntake]:
-    seed(pg_app)
-    intake = ScanIntake(app=pg_app, topics=scan_topics,
+    with running(pg_app, kafka_bootstrap, scan_topics, run_id) as intake:
+        yield intake
+
+
+@contextmanager
+def running(app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+            run_id: str) -> Iterator[ScanIntake]:
+    seed(app)
+    intake = ScanIntake(app=app, topics=scan_topics,
                         consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
                                                         client_id="test-scans"),
                         producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
     stop = threading.Event()
     thread = threading.Thread(target=intake.run, args=(stop,))
     thread.start()
-    yield intake
-    stop.set()
-    thread.join(timeout=30)
+    try:
+        yield intake
+    finally:
+        stop.set()
+        thread.join(timeout=30)
     assert not thread.is_alive(), "scan intake did not stop"
 
 
@@ -129,3 +140,33 @@ def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
 
     wait_for(stored_covers_committed, "all 30 scans to be committed", every_s=0.01)
     assert all(stored >= done for done, stored in seen), seen
+
+
+def test_the_scan_intake_pauses_while_its_database_never_answers_and_resumes_losing_nothing(
+        pg_env: dict[str, str], postgres_url: str, kafka_bootstrap: str, scan_topics: Topics,
+        run_id: str, caplog: pytest.LogCaptureFixture) -> None:
+    switch = Switch(postgres_url)
+    app = Gongxiao(env={**pg_env, "POSTGRES_PORT": switch.url.rsplit(":", 1)[1].split("/")[0]})
+    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
+
+    def send(codes: range) -> None:
+        for i in codes:
+            producer.send(scan_topics.scans, key="yongan",
+                          value=scan(f"s-{i}", "intake", intake_body(f"B{i}")))
+        producer.flush(timeout=30)
+    try:
+        with running(app, kafka_bootstrap, scan_topics, run_id) as intake:
+            send(range(5))
+            wait_for(lambda: intake.recorded == 5, "the first 5 scans to be recorded")
+            switch.hang()
+            send(range(5, 10))
+            wait_for(lambda: "scan intake paused" in caplog.text, "the scan intake to pause")
+            assert intake.recorded == 5
+            switch.forward()
+            wait_for(lambda: intake.recorded == 10, "the scans held back to be recorded")
+        assert committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == 10
+        assert all(app.find(Batch.create_id(f"B{i}")) is not None for i in range(10))
+    finally:
+        producer.close(timeout=10)
+        app.close()
+        switch.close()
