@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark module in bench/ and write bench/results/latest.json.
 
 A benchmark module defines ``run(quick: bool) -> list[Figure]``; ``--quick`` (or
-BENCH_QUICK=1) shrinks the sizes for a smoke run. ``python -m bench NAME…`` runs only those.
+BENCH_QUICK=1) shrinks the sizes for a smoke run. ``python -m bench NAME…`` runs only those
+and prints their figures without writing latest.json, which holds one full run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def main() -> int:
         print(f"# {name}: {time.perf_counter() - started:.1f} s")
         print(table(produced), flush=True)
         figures += produced
+    if args.names:  # latest.json is one full run's, never a mix of runs
+        print("not written: " + str(RESULTS) + " (a run of some benchmarks)")
+        return 1 if failed else 0
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"machine": platform.node(), "cpus": os.cpu_count(),
                                    "quick": args.quick, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
