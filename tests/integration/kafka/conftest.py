@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +24,11 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from domain.application import Gongxiao
+from infra.kafka_clients import group_consumer, reliable_producer
 from infra.kafka_events import previous_of
+from infra.settings import Topics
+from tests.district import seed
+from workers.scans import ScanIntake
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 60
@@ -102,6 +107,29 @@ def spawn(pg_env: dict[str, str], postgres_url: str,
         if process.poll() is None:
             process.kill()
         process.wait(timeout=TIMEOUT_S)
+
+
+@pytest.fixture
+def scan_topics(make_topic: Callable[..., str]) -> Topics:
+    return Topics(events=make_topic("events"), scans=make_topic("scans"),
+                  rejected=make_topic("rejected", partitions=1))
+
+
+@pytest.fixture
+def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+                   run_id: str) -> Iterator[ScanIntake]:
+    seed(pg_app)
+    intake = ScanIntake(app=pg_app, topics=scan_topics,
+                        consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
+                                                        client_id="test-scans"),
+                        producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.run, args=(stop,))
+    thread.start()
+    yield intake
+    stop.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "scan intake did not stop"
 
 
 def read_topic(bootstrap: str, topic: str, *, timeout_s: float = TIMEOUT_S) -> list[Record]:

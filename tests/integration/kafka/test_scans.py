@@ -3,18 +3,15 @@ the problem the API would answer, and the partition keeps moving past all of the
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 
 from domain.application import Gongxiao
 from domain.batch import Batch
-from infra.kafka_clients import JsonValue, Utf8, group_consumer, reliable_producer
+from infra.kafka_clients import JsonValue, Utf8, reliable_producer
 from infra.settings import Topics
-from tests.district import at, seed
+from tests.district import at
 from tests.integration.kafka.conftest import read_topic, wait_for
 from workers.scans import ScanIntake
 
@@ -28,12 +25,6 @@ def scan(scan_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"scan_id": scan_id, "kind": kind, "body": body}
 
 
-@pytest.fixture
-def scan_topics(make_topic: Callable[..., str]) -> Topics:
-    return Topics(events=make_topic("events"), scans=make_topic("scans"),
-                  rejected=make_topic("rejected", partitions=1))
-
-
 def committed(bootstrap: str, group: str, topic: str) -> int:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     try:
@@ -41,23 +32,6 @@ def committed(bootstrap: str, group: str, topic: str) -> int:
     finally:
         admin.close()
     return sum(o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset > 0)
-
-
-@pytest.fixture
-def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
-                   run_id: str) -> Iterator[ScanIntake]:
-    seed(pg_app)
-    intake = ScanIntake(app=pg_app, topics=scan_topics,
-                        consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
-                                                        client_id="test-scans"),
-                        producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
-    stop = threading.Event()
-    thread = threading.Thread(target=intake.run, args=(stop,))
-    thread.start()
-    yield intake
-    stop.set()
-    thread.join(timeout=30)
-    assert not thread.is_alive(), "scan intake did not stop"
 
 
 def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
