@@ -6,36 +6,30 @@ process wakes first accepts a burst of keep-alive connections and keeps them: a 
 gateways, connected at once, all landed on one process while the other idled. The supervising
 process keeps the views up to date (as one ``gongxiao serve`` does in its own process),
 starts a worker again if one dies, and stops them all on SIGTERM or SIGINT.
-
 A worker stops by itself when the supervisor is gone, however it ended (``kill -9`` too):
 left running, it would take writes that no view follows and hold the port against the
-supervisor started in its place. On Linux the kernel tells it at once (``PR_SET_PDEATHSIG``);
-everywhere, a thread also checks every half second that its parent is still the supervisor.
+supervisor started in its place (``infra.orphans``).
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 from typing import Any
 
 from infra.composition import build_application
+from infra.orphans import stop_with
 from infra.settings import Settings
 from infra.views import build_views
 from infra.views.runtime import start_in_background
 
 log = logging.getLogger("gongxiao.serve")
 SETTLING_S = 5.0  # a worker that dies sooner after its start could not start: stop, do not loop
-ORPHAN_CHECK_S = 0.5
-ORPHAN_GRACE_S = 10.0  # for the requests in hand after the supervisor is gone, then exit
-PR_SET_PDEATHSIG = 1
 
 
 def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
@@ -92,28 +86,11 @@ def _start(spawn: Any, host: str, port: int, n: int) -> tuple[Any, float]:
 
 
 def _worker(host: str, port: int, supervisor: int) -> None:
-    _stop_with(supervisor)
+    stop_with(supervisor)
     import uvicorn
 
     config = uvicorn.Config("api.main:create_worker_app", factory=True, host=host, port=port)
     uvicorn.Server(config).run(sockets=[_socket(host, port, shared=True)])
-
-
-def _stop_with(supervisor: int) -> None:
-    """SIGTERM this process (uvicorn's graceful stop: the port is let go at once) when the
-    supervisor is gone; a worker still busy after ``ORPHAN_GRACE_S`` exits anyway."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-    def watch() -> None:  # also covers a supervisor gone before prctl above
-        while os.getppid() == supervisor:
-            time.sleep(ORPHAN_CHECK_S)
-        log.error("the supervisor (pid %d) is gone: this API worker stops", supervisor)
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(ORPHAN_GRACE_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _socket(host: str, port: int, *, shared: bool) -> socket.socket:

@@ -20,7 +20,7 @@ from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
-from tests.servers import stop, wait_ready
+from tests.servers import running, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 
@@ -102,7 +102,7 @@ def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_
             os.kill(servers[0].pid, signal.SIGKILL)
             servers[0].wait(timeout=10)
             deadline = time.monotonic() + 10
-            while alive := [pid for pid in workers if _alive(pid)]:
+            while alive := [pid for pid in workers if running(pid)]:
                 assert time.monotonic() < deadline, f"API processes {alive} outlived their supervisor"
                 time.sleep(0.1)
         with httpx.Client(base_url=url, timeout=30) as http:
@@ -113,7 +113,7 @@ def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_
             if server.poll() is None:
                 stop(server)
         for pid in workers:  # orphans left by a failure, not by the test's own run
-            if _alive(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -129,14 +129,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process still runs (a zombie waiting for its new parent to reap it does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def _workers(supervisor: int) -> list[int]:
