@@ -103,3 +103,30 @@ def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
 
     wait_for(stored_covers_committed, "all 30 scans to be committed", every_s=0.01)
     assert all(stored >= done for done, stored in seen), seen
+
+
+def test_scans_taken_side_by_side_keep_each_batch_in_order_and_packing_after_all_before_it(
+        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        scan_topics: Topics, run_id: str) -> None:
+    grading = {"graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30}, "reject_kg": 5}
+    messages = [scan("s-i0", "intake", intake_body("P0"))]
+    for i in range(1, 30):  # intake of one batch, then the grading of the one before
+        messages += [scan(f"s-i{i}", "intake", intake_body(f"P{i}")),
+                     scan(f"s-g{i - 1}", "grading", {**grading, "batch_code": f"P{i - 1}"})]
+    messages += [scan("s-g29", "grading", {**grading, "batch_code": "P29"}),
+                 # 1,770 kg of grade A: more than 29 batches hold, so after all 30 gradings
+                 scan("s-pack", "packing", {"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
+                                            "pack_kg": 59, "count": 30,
+                                            "packed_at": at(0, 4).isoformat()})]
+    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
+    try:
+        for message in messages:
+            producer.send(scan_topics.scans, key="yongan", value=message)
+        producer.flush(timeout=30)
+    finally:
+        producer.close(timeout=10)
+
+    wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
+             "every scan to be taken")
+    assert read_topic(kafka_bootstrap, scan_topics.rejected) == []
+    assert running_intake.recorded == len(messages)
