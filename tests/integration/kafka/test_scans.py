@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient
 
 from domain.application import Gongxiao
 from domain.batch import Batch
-from infra.kafka_clients import JsonValue, Utf8, reliable_producer
+from infra.kafka_clients import reliable_producer
 from infra.settings import Topics
 from tests.district import at
 from tests.integration.kafka.conftest import read_topic, wait_for
@@ -23,6 +23,17 @@ def intake_body(code: str, net_kg: Any = 100) -> dict[str, Any]:
 
 def scan(scan_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"scan_id": scan_id, "kind": kind, "body": body}
+
+
+def publish(bootstrap: str, topic: str, messages: list[Any]) -> None:
+    """One site's scans: one key, so one partition, in this order."""
+    producer = reliable_producer(bootstrap, client_id="test-gateway")
+    try:
+        for message in messages:
+            producer.send(topic, key="yongan", value=message)
+        producer.flush(timeout=30)
+    finally:
+        producer.close(timeout=10)
 
 
 def committed(bootstrap: str, group: str, topic: str) -> int:
@@ -54,14 +65,7 @@ def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
                                 "pack_kg": 0.5, "count": 4, "packed_at": at(0, 4).isoformat()}),
     ]
     before = pg_app.recorder.max_notification_id() or 0
-    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, key_serializer=Utf8(),
-                             value_serializer=JsonValue())
-    try:
-        for message in messages:  # one site's scans: one key, one partition, in this order
-            producer.send(scan_topics.scans, key="yongan", value=message)
-        producer.flush(timeout=30)
-    finally:
-        producer.close(timeout=10)
+    publish(kafka_bootstrap, scan_topics.scans, messages)
 
     wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
              "every scan to be taken and its offset committed")
@@ -84,14 +88,8 @@ def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
 def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
         running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
         scan_topics: Topics, run_id: str) -> None:
-    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
-    try:
-        for i in range(30):
-            producer.send(scan_topics.scans, key="yongan", value=scan(f"s-{i}", "intake",
-                                                                      intake_body(f"B{i}")))
-        producer.flush(timeout=30)
-    finally:
-        producer.close(timeout=10)
+    publish(kafka_bootstrap, scan_topics.scans,
+            [scan(f"s-{i}", "intake", intake_body(f"B{i}")) for i in range(30)])
     group = f"scans-{run_id}"
     seen = []
 
@@ -118,13 +116,7 @@ def test_scans_taken_side_by_side_keep_each_batch_in_order_and_packing_after_all
                  scan("s-pack", "packing", {"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
                                             "pack_kg": 59, "count": 30,
                                             "packed_at": at(0, 4).isoformat()})]
-    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
-    try:
-        for message in messages:
-            producer.send(scan_topics.scans, key="yongan", value=message)
-        producer.flush(timeout=30)
-    finally:
-        producer.close(timeout=10)
+    publish(kafka_bootstrap, scan_topics.scans, messages)
 
     wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
              "every scan to be taken")
