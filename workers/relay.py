@@ -58,7 +58,7 @@ from infra.kafka_clients import (
 from infra.kafka_events import Partitions, event_value, previous_header
 from infra.kafka_ownership import LockLost, PartitionLocks, partition_locks
 from infra.kafka_positions import Positions
-from infra.kafka_reader import LogReader, Message
+from infra.kafka_reader import Chunk, LogReader, read_chunk
 from infra.settings import Settings
 
 log = logging.getLogger("gongxiao.relay")
@@ -78,7 +78,7 @@ class Relay:
         self.reported: tuple[list[int], list[int]] | None = None
         self.producer: KafkaProducer | None = None
         self.reader = reader  # reads and encodes ahead in a process of its own, if given
-        self.ahead: tuple[int, Future[list[Message]]] | None = None
+        self.ahead: tuple[tuple[int, int, frozenset[int]], Future[Chunk]] | None = None
         self.partitions = Partitions(1)
         self.sent = 0
 
@@ -90,36 +90,36 @@ class Relay:
         if not serves:
             return 0
         done = self.positions.get(serves)
-        messages = self._messages(min(p.position for p in done.values()))
-        if not messages:
+        chunk = self._chunk(min(p.position for p in done.values()), frozenset(serves))
+        if not chunk.read:
             return 0
         futures, last = [], {q: p.last_event for q, p in done.items()}
-        for notification_id, key, value in messages:
-            partition = self.partitions.of(key)
-            if partition in done and notification_id > done[partition].position:
+        for notification_id, key, partition, value in chunk.messages:
+            if notification_id > done[partition].position:
                 futures.append(producer.send(self.topic, key=key, value=value, partition=partition,
                                              headers=previous_header(last[partition])))
                 last[partition] = notification_id
         producer.flush(timeout=self.flush_timeout_s)
         check_delivered(futures)
         self._confirm()  # a lock lost since the chunk began may have a new owner: record nothing
-        self.positions.advance(messages[-1][0], last)
+        self.positions.advance(chunk.last, last)
         self.sent += len(futures)
-        return len(messages)
+        return chunk.read
 
-    def _messages(self, start: int) -> list[Message]:
-        """The chunk after ``start``: read ahead while the last chunk was sent, if it was this
-        one, else read now; the next chunk is asked for at once, to be read while this one
-        is sent."""
+    def _chunk(self, start: int, serves: frozenset[int]) -> Chunk:
+        """The chunk after ``start``: read ahead while the last one was sent if it was this
+        one, else read now; the next one is asked for at once, to be read while this one is
+        sent."""
+        ask = start, self.partitions.count, serves
         ahead, self.ahead = self.ahead, None
-        messages = ahead[1].result() if ahead is not None and ahead[0] == start else []
-        if not messages:
-            messages = [(n.id, str(n.originator_id), self.encode(n))
-                        for n in self.recorder.select_notifications(
-                            start=start, limit=self.chunk, inclusive_of_start=False)]
-        if self.reader is not None and messages:
-            self.ahead = messages[-1][0], self.reader.read(messages[-1][0], self.chunk)
-        return messages
+        chunk = ahead[1].result() if ahead is not None and ahead[0] == ask else None
+        if chunk is None or not chunk.read:
+            chunk = read_chunk(self.recorder, self.encode, start=start, limit=self.chunk,
+                               partitions=self.partitions, serves=serves)
+        if self.reader is not None and chunk.read:
+            self.ahead = (chunk.last, *ask[1:]), self.reader.read(
+                chunk.last, self.chunk, partitions=self.partitions.count, serves=serves)
+        return chunk
 
     def run(self, stop: threading.Event, *, idle_s: float = 0.2) -> None:
         """Publish until stopped; any broker or database failure waits, reconnects, resumes."""
