@@ -3,14 +3,18 @@
 Each message ``{scan_id, kind, body}`` runs the use case its POST runs (``infra.commands``)
 with ``scan_id`` as the Idempotency-Key, and shares the API's kept replies: a scan delivered
 twice, or sent once over HTTP and once over Kafka, records one set of events. A scan that
-cannot be recorded — malformed JSON, an unknown kind, a body the POST would refuse, a rule
-of the domain — goes to ``gongxiao.scans.rejected`` as ``{scan_id, status, problem}`` and
-the partition moves on. Offsets are committed only after the events are stored and the
-rejections acknowledged, so a crash repeats scans (harmless) and never drops one. Only an
-event store that cannot be reached (503) holds a partition back, to try again.
+cannot be recorded goes to ``gongxiao.scans.rejected`` as ``{scan_id, status, problem,
+source}`` and the partition moves on: whatever the message holds (not UTF-8, not JSON,
+nested too deep, huge, not a scan), whatever the POST or the domain refuses, and whatever
+fails on our side (a bug, data the database refuses: 500, logged with its stack). Only an
+event store that is down or too busy (``TRANSIENT``) holds a partition back, to try again.
+Offsets are committed only after the events are stored and the rejections acknowledged, so
+a crash repeats scans (harmless) and never drops one.
 
-Gateways should key their scans by cold-store site id, so one site's scans (intake before
-grading before packing) are taken in the order they were made.
+A poll's scans are recorded side by side so that group commit writes them together; scans of
+one batch or one scan id keep their order, and any other kind waits for all the scans before
+it in its partition (``_lanes``). Gateways should key their scans by cold-store site id, so
+one site's scans (intake before grading before packing) are taken in the order they were made.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from domain.application import Gongxiao
 from domain.usecases.base import Busy
 from infra.commands import parse, perform
 from infra.composition import build_application
-from infra.event_json import dumps, loads
+from infra.event_json import loads
 from infra.idempotency import Replies
 from infra.kafka_clients import (
     broker_of,
@@ -44,15 +48,22 @@ from infra.kafka_clients import (
     stop_on_signals,
 )
 from infra.kafka_lanes import Job, Lanes, NotRun
+from infra.kafka_rejections import (
+    SCAN_ID_MAX,
+    Rejection,
+    key_and_value,
+    rejection,
+    scan_id_of,
+    why_malformed,
+)
 from infra.problems import problem, problem_for, validation_problem
 from infra.settings import Settings, Topics
 
 log = logging.getLogger("gongxiao.scans")
 GROUP = "gongxiao-scans"
-THREADS = 8  # scans of a poll recorded side by side: enough for group commit to fill up
-SCAN_ID_MAX = 200
-DETAIL_MAX, ERRORS_MAX, EXTRA_MAX = 2_000, 50, 8_000
-Rejection = dict[str, Any]
+# Scans recorded side by side. 16, not 8: the end of each poll leaves threads idle, and 16 fill
+# group commit as well as 8 steady writers do; each holds at most one of the store's 16 connections.
+THREADS = 16
 
 
 class ScanMessage(BaseModel):
@@ -87,14 +98,14 @@ class ScanIntake:
             message = loads(record.value)
             return ScanMessage.model_validate(message)
         except ValidationError as error:
-            return _rejection(record, _scan_id(message), *validation_problem(
+            return rejection(record, scan_id_of(message), *validation_problem(
                 error.errors(include_url=False, include_input=False)))
         except (ValueError, TypeError, RecursionError) as error:  # not UTF-8, not JSON, too deep
-            return _rejection(record, None, 400, problem(
-                400, f"the scan is not valid JSON: {_why(error)}", slug="malformed-json",
+            return rejection(record, None, 400, problem(
+                400, f"the scan is not valid JSON: {why_malformed(error)}", slug="malformed-json",
                 title="Malformed JSON"))
         except Exception as error:  # no message may stop the worker
-            return _rejection(record, _scan_id(message), *problem_for(error))
+            return rejection(record, scan_id_of(message), *problem_for(error))
 
     def record(self, record: ConsumerRecord, scan: ScanMessage) -> Rejection | None:
         """Run a decoded scan's use case; answers its rejection, or None when it was recorded.
@@ -113,7 +124,7 @@ class ScanIntake:
             raise StoreUnavailable(str(unavailable)) from unavailable
         except Exception as refused:  # a refusal, or a bug: problem_for logs it
             status, answer = problem_for(refused)
-        return None if 200 <= status < 300 else _rejection(record, scan.scan_id, status, answer)
+        return None if 200 <= status < 300 else rejection(record, scan.scan_id, status, answer)
 
     def step(self, *, timeout_ms: int = 500) -> int:
         """Take one poll of scans; answers how many were taken (recorded or rejected).
@@ -143,14 +154,14 @@ class ScanIntake:
                 consumer.seek(tp, record.offset)
                 stopped.add(tp)
                 continue
-            rejection = future.result()
-            if rejection is None:
+            rejected = future.result()
+            if rejected is None:
                 self.recorded += 1
             else:
-                log.info("scan %r rejected (%s): %s", rejection["scan_id"], rejection["status"],
-                         rejection["problem"].get("detail"))
-                rejections.append(producer.send(self.topics.rejected, key=_utf8(rejection["scan_id"]),
-                                                value=_utf8(dumps(rejection))))
+                log.info("scan %r rejected (%s): %s", rejected["scan_id"], rejected["status"],
+                         rejected["problem"].get("detail"))
+                key, value = key_and_value(rejected)
+                rejections.append(producer.send(self.topics.rejected, key=key, value=value))
             done[tp] = record.offset + 1
             taken += 1
         if rejections:
@@ -218,51 +229,6 @@ def _lanes(decoded: ScanMessage | Rejection) -> tuple[str, ...] | None:
     if decoded.kind in ("intake", "grading") and isinstance(batch, str):
         return f"scan:{decoded.scan_id}", f"batch:{batch}"
     return None
-
-
-def _scan_id(message: Any) -> str | None:
-    """The scan id a message names, if it is text of a size a gateway could have sent."""
-    scan_id = message.get("scan_id") if isinstance(message, dict) else None
-    return scan_id if isinstance(scan_id, str) and len(scan_id) <= SCAN_ID_MAX else None
-
-
-def _why(error: Exception) -> str:
-    if isinstance(error, RecursionError):
-        return "it is nested too deeply"
-    if isinstance(error, TypeError):
-        return "the message has no value"
-    return _cut(str(error), 200)
-
-
-def _rejection(record: ConsumerRecord, scan_id: str | None, status: int,
-               answer: dict[str, Any]) -> Rejection:
-    """The rejection to publish, small whatever the message held (the problem's text cut
-    short), with where the message was."""
-    return {"scan_id": scan_id, "status": status, "problem": _bounded(answer),
-            "source": {"topic": record.topic, "partition": record.partition,
-                       "offset": record.offset}}
-
-
-def _bounded(answer: dict[str, Any]) -> dict[str, Any]:
-    bounded = {k: v for k, v in answer.items() if k not in ("detail", "errors")}
-    if len(dumps(bounded)) > EXTRA_MAX:  # a domain error's extras, none of them needed
-        bounded = {k: answer[k] for k in ("type", "title", "status") if k in answer}
-    bounded["detail"] = _cut(str(answer.get("detail", "")))
-    if isinstance(answer.get("errors"), list):
-        bounded["errors"] = [{"field": _cut(str(e.get("field")), 200),
-                              "message": _cut(str(e.get("message")), 200)}
-                             for e in answer["errors"][:ERRORS_MAX]]
-    return bounded
-
-
-def _cut(text: str, most: int = DETAIL_MAX) -> str:
-    return text if len(text) <= most else text[:most] + "…"
-
-
-def _utf8(text: str | None) -> bytes | None:
-    """UTF-8 of any text a message may bring: a lone surrogate (valid in JSON, not in UTF-8)
-    becomes its JSON escape ``\\udXXX``, which reads back as the same text."""
-    return None if text is None else text.encode("utf-8", "backslashreplace")
 
 
 class StoreUnavailable(Exception):
