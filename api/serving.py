@@ -6,12 +6,16 @@ process wakes first accepts a burst of keep-alive connections and keeps them: a 
 gateways, connected at once, all landed on one process while the other idled. The supervising
 process keeps the views up to date (as one ``gongxiao serve`` does in its own process),
 starts a worker again if one dies, and stops them all on SIGTERM or SIGINT.
+A worker stops by itself when the supervisor is gone, however it ended (``kill -9`` too):
+left running, it would take writes that no view follows and hold the port against the
+supervisor started in its place (``infra.orphans``).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -19,6 +23,7 @@ import time
 from typing import Any
 
 from infra.composition import build_application
+from infra.orphans import stop_with
 from infra.settings import Settings
 from infra.views import build_views
 from infra.views.runtime import start_in_background
@@ -72,13 +77,16 @@ def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> 
 
 
 def _start(spawn: Any, host: str, port: int, n: int) -> tuple[Any, float]:
-    process = spawn.Process(target=_worker, args=(host, port), name=f"gongxiao-api-{n}")
+    # Started from the main thread: the parent-death signal follows the thread that forked.
+    process = spawn.Process(target=_worker, args=(host, port, os.getpid()),
+                            name=f"gongxiao-api-{n}")
     process.start()
     log.info("API worker %d started (pid %s) on %s:%d", n, process.pid, host, port)
     return process, time.monotonic()
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(host: str, port: int, supervisor: int) -> None:
+    stop_with(supervisor)
     import uvicorn
 
     config = uvicorn.Config("api.main:create_worker_app", factory=True, host=host, port=port)

@@ -6,7 +6,9 @@ rejections) and a fresh consumer group. In the same run:
 
 - direct: ``infra.commands.execute`` — what the worker does with each message: validate the
   body as its POST would, run ``receive_batch``, keep the reply under the scan id — called
-  in a loop in this process, one scan after another, as the worker takes them;
+  in a loop in this process, one scan after another (the 1-writer rate);
+- direct, 8 writers: the same from 8 threads of this process, whose commands the use cases'
+  group commit writes together (what the worker, taking a poll's scans side by side, aims at);
 - worker: ``gongxiao worker scans`` started and warmed by one scan it must take in (so its
   group is joined), then 5,000 intake scans (quick: 300) published by one gateway's producer,
   keyed by their cold store as gateways do, timed from the first send until the last batch
@@ -23,6 +25,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +46,7 @@ from tests.district import seed
 
 HARVEST = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
 PARTITIONS = 3
+WRITERS = 8
 
 
 def run(quick: bool) -> list[Figure]:
@@ -58,6 +62,7 @@ def run(quick: bool) -> list[Figure]:
                                          var_dir=Path("var")).event_store_env()))
         try:
             direct = _direct(app, seconds)
+            grouped = _direct(app, seconds, writers=WRITERS)
             env = worker_env(url, GONGXIAO_KAFKA_BOOTSTRAP=bootstrap)
             with Worker("scans", "--topic", scans, "--rejected-topic", rejected,
                         "--group", f"bench-scans-{run_id}", env=env) as worker:
@@ -72,6 +77,8 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"scan intake worker, end to end ({count} scans)", taken, "scans/s",
                "the same commands called directly", direct),
         Figure("scan intake worker, end to end", taken, "scans/s",
+               f"the same commands from {WRITERS} threads (group commit)", grouped),
+        Figure("scan intake worker, end to end", taken, "scans/s",
                "kafka-python consuming the same scans", consumed),
         Figure("scan intake worker peak RSS", rss, "MB", "workers.scans imported, at rest",
                at_rest_mb("scans")),
@@ -85,17 +92,27 @@ def _scan(code: str) -> dict[str, Any]:
         "scanned_at": (HARVEST + timedelta(hours=3)).isoformat()}}
 
 
-def _direct(app: Gongxiao, seconds: float) -> float:
-    """Scans a second through the worker's own step, with no broker in the way."""
-    replies, tag, done = Replies(app.recorder), uuid.uuid4().hex[:6], 0
+def _direct(app: Gongxiao, seconds: float, *, writers: int = 1) -> float:
+    """Scans a second through the worker's own use case call, with no broker in the way,
+    from ``writers`` threads."""
+    replies, tag = Replies(app.recorder), uuid.uuid4().hex[:6]
+    done = [0] * writers
+    deadline = time.perf_counter() + seconds
+
+    def write(n: int) -> None:
+        while time.perf_counter() < deadline:
+            scan = _scan(f"D{tag}-{n}-{done[n]}")
+            status, answer = execute(app, scan["kind"], scan["body"], scan["scan_id"],
+                                     replies=replies)
+            if status != 201:
+                raise RuntimeError(f"a direct intake was refused: {answer}")
+            done[n] += 1
+
     started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        scan = _scan(f"D{tag}-{done}")
-        status, answer = execute(app, scan["kind"], scan["body"], scan["scan_id"], replies=replies)
-        if status != 201:
-            raise RuntimeError(f"a direct intake was refused: {answer}")
-        done += 1
-    return done / (time.perf_counter() - started)
+    with ThreadPoolExecutor(writers) as pool:
+        for writing in [pool.submit(write, n) for n in range(writers)]:
+            writing.result()
+    return sum(done) / (time.perf_counter() - started)
 
 
 def _publish(app: Gongxiao, worker: Worker, bootstrap: str, topic: str,

@@ -20,7 +20,7 @@ from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
-from tests.servers import stop, wait_ready
+from tests.servers import running, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 
@@ -34,9 +34,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         token = Tokens(app.recorder).issue(role="operator", scope="yongan")
     finally:
         app.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
     env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
     log = (tmp_path / "serve.log").open("w")
@@ -80,12 +78,57 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
     assert server.returncode == 0, (tmp_path / "serve.log").read_text()[-3000:]
 
 
+@pytest.mark.postgres
+def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_port(
+        database_url: str, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
+    env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
+    url = f"http://127.0.0.1:{port}"
+    servers: list[subprocess.Popen[bytes]] = []
+    workers: list[int] = []
+    try:
+        for n in (1, 2):
+            log = tmp_path / f"serve-{n}.log"
+            with log.open("w") as out:
+                servers.append(subprocess.Popen(
+                    [GONGXIAO, "serve", "--port", str(port), "--workers", "2"], env=env,
+                    stdout=out, stderr=out))
+            wait_ready(servers[-1], url, log)
+            if n == 2:
+                break
+            workers = _workers(servers[0].pid)
+            assert len(workers) == 2, "two API worker processes"
+            os.kill(servers[0].pid, signal.SIGKILL)
+            servers[0].wait(timeout=10)
+            deadline = time.monotonic() + 10
+            while alive := [pid for pid in workers if running(pid)]:
+                assert time.monotonic() < deadline, f"API processes {alive} outlived their supervisor"
+                time.sleep(0.1)
+        with httpx.Client(base_url=url, timeout=30) as http:
+            assert http.get("/healthz").status_code == 200
+        assert len(_workers(servers[1].pid)) == 2
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                stop(server)
+        for pid in workers:  # orphans left by a failure, not by the test's own run
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def test_several_workers_on_the_embedded_store_are_refused(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("GONGXIAO_DATABASE_URL", raising=False)
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
     assert main(["serve", "--workers", "2"]) == 2
     assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _workers(supervisor: int) -> list[int]:

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,9 +24,12 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from domain.application import Gongxiao
+from infra.kafka_clients import group_consumer, reliable_producer
 from infra.kafka_events import previous_of
-from infra.settings import Settings
+from infra.settings import Settings, Topics
 from infra.views import Views, build_views
+from tests.district import seed
+from workers.scans import ScanIntake
 
 if TYPE_CHECKING:  # fed.py reads topics with this module's helpers: imported when used
     from tests.integration.kafka.fed import Worker
@@ -107,6 +111,39 @@ def spawn(pg_env: dict[str, str], postgres_url: str,
         if process.poll() is None:
             process.kill()
         process.wait(timeout=TIMEOUT_S)
+
+
+@pytest.fixture
+def scan_topics(make_topic: Callable[..., str]) -> Topics:
+    return Topics(events=make_topic("events"), scans=make_topic("scans"),
+                  rejected=make_topic("rejected", partitions=1))
+
+
+@pytest.fixture
+def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+                   run_id: str) -> Iterator[ScanIntake]:
+    with running_scans(pg_app, kafka_bootstrap, scan_topics, run_id) as intake:
+        yield intake
+
+
+@contextmanager
+def running_scans(app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+                  run_id: str) -> Iterator[ScanIntake]:
+    """The scan intake of ``app`` (seeded with the test district) in a thread, until the block ends."""
+    seed(app)
+    intake = ScanIntake(app=app, topics=scan_topics,
+                        consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
+                                                        client_id="test-scans"),
+                        producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
+    stop = threading.Event()
+    thread = threading.Thread(target=intake.run, args=(stop,))
+    thread.start()
+    try:
+        yield intake
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive(), "scan intake did not stop"
 
 
 def read_topic(bootstrap: str, topic: str, *, timeout_s: float = TIMEOUT_S) -> list[Record]:

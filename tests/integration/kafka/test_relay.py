@@ -7,6 +7,7 @@ import signal
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -18,6 +19,7 @@ from infra.kafka_events import event_value, follows, partition_for
 from infra.kafka_positions import Positions
 from tests.integration.kafka.conftest import Record, read_topic, wait_for
 from tests.integration.kafka.flow import trade, volume
+from tests.servers import running
 from workers.relay import Relay
 
 
@@ -48,6 +50,10 @@ def deduplicated(records: list[Record]) -> dict[int, list[int]]:
         if follows(kept[r.partition][-1] if kept[r.partition] else 0, nid, r.previous):
             kept[r.partition].append(nid)
     return dict(kept)
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def log_by_partition(app: Gongxiao, partitions: int = 3) -> dict[int, list[int]]:
@@ -118,8 +124,12 @@ def test_a_relay_killed_mid_stream_and_restarted_loses_and_reorders_nothing(
     # Kill it while the broker holds records whose position is not recorded yet.
     wait_for(lambda: in_topic(kafka_bootstrap, topic) > published(pg_app, topic) + 100,
              "records beyond the recorded position", every_s=0.002)
+    readers = children(first.pid)
+    assert readers, "the relay reads the log ahead in a process of its own"
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
+    wait_for(lambda: not any(running(pid) for pid in readers), "the reader to stop with its relay",
+             timeout_s=15)
     stopped_at = published(pg_app, topic)
     assert stopped_at < last, "the relay finished before it could be killed mid-stream"
 

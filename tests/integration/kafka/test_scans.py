@@ -3,20 +3,17 @@ the problem the API would answer, and the partition keeps moving past all of the
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient
 
 from domain.application import Gongxiao
 from domain.batch import Batch
-from infra.kafka_clients import JsonValue, Utf8, group_consumer, reliable_producer
+from infra.kafka_clients import reliable_producer
 from infra.settings import Topics
-from tests.district import at, seed
-from tests.integration.kafka.conftest import read_topic, wait_for
+from tests.district import at
+from tests.integration.kafka.conftest import read_topic, running_scans, wait_for
 from tests.outages import Switch
 from workers.scans import ScanIntake
 
@@ -30,10 +27,15 @@ def scan(scan_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"scan_id": scan_id, "kind": kind, "body": body}
 
 
-@pytest.fixture
-def scan_topics(make_topic: Callable[..., str]) -> Topics:
-    return Topics(events=make_topic("events"), scans=make_topic("scans"),
-                  rejected=make_topic("rejected", partitions=1))
+def publish(bootstrap: str, topic: str, messages: list[Any]) -> None:
+    """One site's scans: one key, so one partition, in this order."""
+    producer = reliable_producer(bootstrap, client_id="test-gateway")
+    try:
+        for message in messages:
+            producer.send(topic, key="yongan", value=message)
+        producer.flush(timeout=30)
+    finally:
+        producer.close(timeout=10)
 
 
 def committed(bootstrap: str, group: str, topic: str) -> int:
@@ -43,32 +45,6 @@ def committed(bootstrap: str, group: str, topic: str) -> int:
     finally:
         admin.close()
     return sum(o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset > 0)
-
-
-@pytest.fixture
-def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
-                   run_id: str) -> Iterator[ScanIntake]:
-    with running(pg_app, kafka_bootstrap, scan_topics, run_id) as intake:
-        yield intake
-
-
-@contextmanager
-def running(app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
-            run_id: str) -> Iterator[ScanIntake]:
-    seed(app)
-    intake = ScanIntake(app=app, topics=scan_topics,
-                        consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
-                                                        client_id="test-scans"),
-                        producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))
-    stop = threading.Event()
-    thread = threading.Thread(target=intake.run, args=(stop,))
-    thread.start()
-    try:
-        yield intake
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive(), "scan intake did not stop"
 
 
 def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
@@ -91,14 +67,7 @@ def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
                                 "pack_kg": 0.5, "count": 4, "packed_at": at(0, 4).isoformat()}),
     ]
     before = pg_app.recorder.max_notification_id() or 0
-    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, key_serializer=Utf8(),
-                             value_serializer=JsonValue())
-    try:
-        for message in messages:  # one site's scans: one key, one partition, in this order
-            producer.send(scan_topics.scans, key="yongan", value=message)
-        producer.flush(timeout=30)
-    finally:
-        producer.close(timeout=10)
+    publish(kafka_bootstrap, scan_topics.scans, messages)
 
     wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
              "every scan to be taken and its offset committed")
@@ -121,14 +90,8 @@ def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
 def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
         running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
         scan_topics: Topics, run_id: str) -> None:
-    producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
-    try:
-        for i in range(30):
-            producer.send(scan_topics.scans, key="yongan", value=scan(f"s-{i}", "intake",
-                                                                      intake_body(f"B{i}")))
-        producer.flush(timeout=30)
-    finally:
-        producer.close(timeout=10)
+    publish(kafka_bootstrap, scan_topics.scans,
+            [scan(f"s-{i}", "intake", intake_body(f"B{i}")) for i in range(30)])
     group = f"scans-{run_id}"
     seen = []
 
@@ -155,7 +118,7 @@ def test_the_scan_intake_pauses_while_its_database_never_answers_and_resumes_los
                           value=scan(f"s-{i}", "intake", intake_body(f"B{i}")))
         producer.flush(timeout=30)
     try:
-        with running(app, kafka_bootstrap, scan_topics, run_id) as intake:
+        with running_scans(app, kafka_bootstrap, scan_topics, run_id) as intake:
             send(range(5))
             wait_for(lambda: intake.recorded == 5, "the first 5 scans to be recorded")
             switch.hang()
@@ -170,3 +133,24 @@ def test_the_scan_intake_pauses_while_its_database_never_answers_and_resumes_los
         producer.close(timeout=10)
         app.close()
         switch.close()
+
+
+def test_scans_taken_side_by_side_keep_each_batch_in_order_and_packing_after_all_before_it(
+        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        scan_topics: Topics, run_id: str) -> None:
+    grading = {"graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30}, "reject_kg": 5}
+    messages = [scan("s-i0", "intake", intake_body("P0"))]
+    for i in range(1, 30):  # intake of one batch, then the grading of the one before
+        messages += [scan(f"s-i{i}", "intake", intake_body(f"P{i}")),
+                     scan(f"s-g{i - 1}", "grading", {**grading, "batch_code": f"P{i - 1}"})]
+    messages += [scan("s-g29", "grading", {**grading, "batch_code": "P29"}),
+                 # 1,770 kg of grade A: more than 29 batches hold, so after all 30 gradings
+                 scan("s-pack", "packing", {"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
+                                            "pack_kg": 59, "count": 30,
+                                            "packed_at": at(0, 4).isoformat()})]
+    publish(kafka_bootstrap, scan_topics.scans, messages)
+
+    wait_for(lambda: committed(kafka_bootstrap, f"scans-{run_id}", scan_topics.scans) == len(messages),
+             "every scan to be taken")
+    assert read_topic(kafka_bootstrap, scan_topics.rejected) == []
+    assert running_intake.recorded == len(messages)
