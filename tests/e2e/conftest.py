@@ -117,7 +117,9 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+# The package's, not the session's: sync Playwright keeps an event loop running in this
+# thread while it is open, and the tests after this package run asyncio.run.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     from playwright.sync_api import sync_playwright

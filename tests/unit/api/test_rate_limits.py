@@ -14,7 +14,7 @@ from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Limits, Settings
 from infra.views import Views
-from tests.unit.api.helpers import assert_problem, token_lookups
+from tests.unit.api.helpers import assert_problem, clear_of_a_window_edge, token_lookups
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -28,6 +28,7 @@ def made(app: Gongxiao, settings: Settings, views: Views) -> Iterator[Callable[.
     clients: list[TestClient] = []
 
     def client(**limits: str) -> TestClient:
+        clear_of_a_window_edge()
         clients.append(TestClient(limited_api(app, settings, views, **limits),
                                   raise_server_exceptions=False))
         return clients[-1]
