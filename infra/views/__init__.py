@@ -11,20 +11,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from infra.settings import Settings
-from infra.views.coldchain import ColdChainQueries
 from infra.views.db import Database, open_database
-from infra.views.earnings import EarningsQueries
-from infra.views.orders import OrderQueries
 from infra.views.rebuild import rebuild, reconcile
-from infra.views.stock import StockQueries
 from infra.views.store import SqlStore
-from infra.views.trace import TraceQueries
 from projections.base import Projection
-from projections.earnings import EarningsProjection
-from projections.orders import OrdersProjection
+from projections.earnings import EarningsProjection, EarningsQueries
+from projections.orders import OrderQueries, OrdersProjection
 from projections.runner import Lag, Runner
-from projections.stock import StockProjection
-from projections.trace import TraceProjection
+from projections.stock import StockProjection, StockQueries
+from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 
 def all_projections() -> list[Projection]:

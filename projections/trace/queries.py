@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from infra.views.db import Database
-from infra.views.recall import recall
+from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace.recall import recall
 
 
 class TraceQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def trace(self, code: str) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""The tables of the traceability view (see ``projections.trace``)."""
+"""The tables of the traceability view (see ``projections.trace.projection``)."""
 
 from __future__ import annotations
 

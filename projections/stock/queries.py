@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
 IN_COLD_STORE = ("available", "reserved")
 
 
 class StockQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def levels(self, site_id: str | None = None, sku: str | None = None,

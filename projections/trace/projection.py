@@ -12,7 +12,7 @@ from typing import Any
 
 from projections.base import Need, Projection, Rows, on
 from projections.tables import dumps, grams, loads, milli, us
-from projections.trace_tables import (
+from projections.trace.tables import (
     ALL,
     APPLICATIONS,
     BATCHES,
