@@ -17,10 +17,10 @@ from contextlib import contextmanager
 
 from kafka.errors import KafkaError
 
+from infra.views.faults import transient
+from infra.views.runner import FED_ELSEWHERE as CLAIMED
 from infra.views.store import TRACKING, SqlBatch, SqlStore
 from projections.base import Projection
-from projections.faults import transient
-from projections.runner import FED_ELSEWHERE as CLAIMED
 
 log = logging.getLogger("gongxiao.projections.kafka")
 

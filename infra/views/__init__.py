@@ -13,11 +13,11 @@ from typing import Any
 from infra.settings import Settings
 from infra.views.db import Database, open_database
 from infra.views.rebuild import rebuild, reconcile
+from infra.views.runner import Lag, Runner
 from infra.views.store import SqlStore
 from projections.base import Projection
 from projections.earnings import EarningsProjection, EarningsQueries
 from projections.orders import OrderQueries, OrdersProjection
-from projections.runner import Lag, Runner
 from projections.stock import StockProjection, StockQueries
 from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from infra.views.db import Database
+from infra.views.runner import Runner
 from infra.views.store import FAULTS, SHADOW, TRACKING, SqlBatch, SqlStore
 from projections.base import Projection
-from projections.runner import Runner
 
 T = TypeVar("T")
 LAST_STEP_TRIES = 5

@@ -20,7 +20,7 @@ import psycopg
 from infra.settings import Settings
 from infra.views import Views
 from infra.views.db import PostgresDatabase
-from projections.runner import Lag, Runner
+from infra.views.runner import Lag, Runner
 
 log = logging.getLogger(__name__)
 IDLE = 0.25

@@ -18,7 +18,7 @@ from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import Views, build_views
-from projections.runner import Runner
+from infra.views.runner import Runner
 from tests.district import at, graded, intake, seed
 from tests.outages import Switch, wait_until
 from tests.poison import Refusing, position_of

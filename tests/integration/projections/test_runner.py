@@ -9,8 +9,8 @@ import pytest
 
 from domain.application import Gongxiao
 from infra.views import Views
+from infra.views.runner import Runner
 from infra.views.runtime import start_in_background
-from projections.runner import Runner
 from tests.district import graded, packs
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week

@@ -13,7 +13,7 @@ import pytest
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.views import Views, build_views
-from projections.runner import Runner
+from infra.views.runner import Runner
 from tests.district import graded, packs, seed
 from tests.integration.projections.conftest import snapshot
 from tests.poison import Refusing, position_of

@@ -9,7 +9,7 @@ its effect exactly once. Events a projection ignores move its position too.
 
 A batch that fails is told apart: the database out of reach (the store says so) is waited
 out and the same batch tried again; anything else is an event some projection cannot take.
-The batch is then run again projection by projection (``projections.faults.isolate``): the
+The batch is then run again projection by projection (``infra.views.faults.isolate``): the
 one event a projection fails on is kept as a fault and passed, everything else is applied —
 one event missing from one view, never a view stopped. ``gongxiao projections rebuild``
 replays it once the code is mended.
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.views.faults import Batch, Item, Store, apply, decoded, isolate, needs, transient
 from projections.base import Projection
-from projections.faults import Batch, Item, Store, apply, decoded, isolate, needs, transient
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
