@@ -33,6 +33,15 @@ class TraceQueries:
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
         return rows[0]["site_id"] if rows else None
 
+    def held(self) -> list[dict[str, Any]]:
+        """Every batch on hold now, oldest harvest first, with the reasons it was held."""
+        rows = self.db.fetch("SELECT batch_code, site_id, farmer_id, sku, harvested_us, holds "
+                             "FROM trace_batches WHERE status = ? ORDER BY harvested_us, batch_code",
+                             ["on_hold"])
+        return [{"batch_code": r["batch_code"], "site_id": r["site_id"], "farmer_id": r["farmer_id"],
+                 "sku": r["sku"], "harvested_at": moment(r["harvested_us"]),
+                 "holds": loads(r["holds"]) or []} for r in rows]
+
     def recall(self, input_lot: str | None = None, batch_code: str | None = None) -> dict[str, Any]:
         """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
         return recall(self.db, input_lot=input_lot, batch_code=batch_code)
