@@ -35,7 +35,7 @@ from infra.kafka_clients import group_consumer, run_steps
 from infra.kafka_events import NotAnEvent, event_message, follows
 from infra.kafka_view_tracking import ClaimedStore, PartitionTracking, Unclaimed
 from infra.settings import Settings
-from infra.views import Views
+from infra.views import ReadModels
 from infra.views.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
 from infra.views.store import SqlStore
 from projections.base import Projection
@@ -47,7 +47,7 @@ log = logging.getLogger("gongxiao.projections.kafka")
 GROUP = "gongxiao-projections"
 
 
-def feed_from_kafka(app: Any, views: Views, settings: Settings, stop: threading.Event, *,
+def feed_from_kafka(app: Any, views: ReadModels, settings: Settings, stop: threading.Event, *,
                     group: str = GROUP) -> None:
     """Feed the ``by_aggregate`` views from the events topic until ``stop`` is set."""
     bootstrap = settings.kafka_bootstrap

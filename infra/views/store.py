@@ -1,6 +1,6 @@
 """The view store: batches of row changes committed with their tracking positions.
 
-Implements the ``Store`` the runner needs on either database. A batch reads the rows its
+Implements the ``ViewStore`` the runner needs on either database. A batch reads the rows its
 events need in one query per table, keeps every change in memory, and writes each changed
 row once (upserts, counters summed) just before it moves the tracking positions and
 commits. Rebuilds write into shadow tables (``<table>__next``) beside the live ones and swap
@@ -95,9 +95,9 @@ class SqlStore:
             raise
 
     @contextmanager
-    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
+    def batch(self, names: Sequence[str]) -> Iterator[SqlTransaction]:
         with self.transaction() as cur:
-            tx = SqlBatch(self.db, cur, self.suffix, names)
+            tx = SqlTransaction(self.db, cur, self.suffix, names)
             yield tx
             tx.flush()
 
@@ -136,8 +136,8 @@ class SqlStore:
             cur.execute(f"CREATE INDEX ix_{t.name}_{i}_g{generation} ON {name} ({', '.join(index)})")
 
 
-class SqlBatch:
-    """One open write transaction: the ``Batch`` of the runner, and its ``Rows``."""
+class SqlTransaction:
+    """One open write transaction: the ``ViewTransaction`` of the runner, and its ``Rows``."""
 
     def __init__(self, db: Database, cur: Any, suffix: str, names: Sequence[str]) -> None:
         self.db, self.cur, self.suffix = db, cur, suffix
