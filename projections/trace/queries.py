@@ -1,7 +1,9 @@
-"""Answers of the traceability view: the public GET /v1/trace/{code}, and recalls for staff.
+"""Answers of the traceability view: the public GET /v1/trace/{code}, and for staff the
+recalls and the batches on hold.
 
 The public answer names a farmer by family name only (张**) with their village; it has no
-phone (the view never stores one) and no money.
+phone (the view never stores one) and no money. A pack an outlet found in a delivery that did
+not carry it says where and when (``unexpected_at``); a code that is no pack of ours has no trace.
 """
 
 from __future__ import annotations
@@ -66,6 +68,13 @@ class TraceQueries:
         if shipment:
             answer["shipment"] = {"departed_at": moment(shipment["departed_us"]),
                                   "delivered_at": moment(shipment["delivered_us"])}
+        unexpected = self.db.fetch(
+            "SELECT s.outlet_id, s.delivered_us FROM trace_unexpected u JOIN trace_shipments s "
+            "ON s.shipment_id = u.shipment_id WHERE u.pack_code = ? "
+            "ORDER BY s.delivered_us, s.outlet_id", [p["pack_code"]])
+        if unexpected:
+            answer["unexpected_at"] = [{"site_id": u["outlet_id"], "name": self._site_name(
+                u["outlet_id"]), "delivered_at": moment(u["delivered_us"])} for u in unexpected]
         return answer
 
     def _batch(self, b: dict[str, Any]) -> dict[str, Any]:
