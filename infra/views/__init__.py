@@ -47,7 +47,7 @@ class ReadModels:
         """A runner of every projection (or of those named) over the application's log."""
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         return ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=self.store,
-                      projections=chosen, batch_size=batch_size, wait=wait)
+                                projections=chosen, batch_size=batch_size, wait=wait)
 
     def lag(self, app: Any) -> dict[str, Lag]:
         """Events and seconds each view is behind the log (for /metrics), whoever runs it."""

@@ -84,7 +84,7 @@ def _build_shadow(db: Database, projection: Projection, *, recorder: Any,
     shadow = SqlStore(db, [projection], suffix=SHADOW)
     shadow.setup(fresh=True)
     runner = ProjectionRunner(recorder=recorder, mapper=mapper, store=shadow, projections=[projection],
-                    batch_size=2000)
+                              batch_size=2000)
     runner.catch_up()
     return shadow, runner
 

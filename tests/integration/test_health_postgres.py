@@ -85,7 +85,7 @@ def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
     chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
                          for p in views.projections.values()]
     ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-           projections=chosen).catch_up()
+                     projections=chosen).catch_up()
     status, body = view_states(client)
     assert (status, body["status"]) == (200, "degraded")
     assert body["checks"]["views"]["stock"] == {"events_behind": 0, "seconds_behind": 0.0,

@@ -62,7 +62,7 @@ def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_
     chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
                          for p in views.projections.values()]
     ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store, projections=chosen,
-           batch_size=1000).catch_up()
+                     batch_size=1000).catch_up()
 
     head = app.recorder.max_notification_id()
     assert views.store.positions(views.names) == {name: head for name in views.names}

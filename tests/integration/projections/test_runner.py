@@ -63,7 +63,7 @@ def test_the_same_events_delivered_twice_give_the_same_view(district: Gongxiao, 
     runner.catch_up()
     once = snapshot(views, name)
     again = ProjectionRunner(recorder=Redelivering(district.recorder), mapper=district.mapper,
-                   store=views.store, projections=[views.projections[name]], batch_size=1000)
+                             store=views.store, projections=[views.projections[name]], batch_size=1000)
     again.run_once()
     assert snapshot(views, name) == once
     assert views.reconcile(district, name)[0]["drift"] == 0
@@ -81,13 +81,13 @@ def test_a_runner_killed_mid_batch_resumes_to_a_clean_rebuild(district: Gongxiao
                   if n.topic in projection.topics)
     after = {"first": 0, "middle": handled // 2, "last": handled - 1}[when]
     crashing = ProjectionRunner(recorder=district.recorder, mapper=district.mapper, store=views.store,
-                      projections=[Crashing(projection, after)], batch_size=50)  # type: ignore[list-item]
+                                projections=[Crashing(projection, after)], batch_size=50)  # type: ignore[list-item]
     with pytest.raises(Killed):
         crashing.catch_up()
     head = district.recorder.max_notification_id()
     assert views.store.positions([name])[name] < head, "the crash left the view behind the log"
     ProjectionRunner(recorder=district.recorder, mapper=district.mapper, store=views.store,
-           projections=[projection], batch_size=50).catch_up()
+                     projections=[projection], batch_size=50).catch_up()
     resumed = snapshot(views, name)
     report = views.reconcile(district, name)[0]
     assert report["drift"] == 0 and report["position"] == district.recorder.max_notification_id()

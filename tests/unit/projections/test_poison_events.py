@@ -30,7 +30,7 @@ def week(app: Gongxiao) -> None:
 def refusing_runner(app: Gongxiao, views: ReadModels, position: int) -> ProjectionRunner:
     chosen = [Refusing(p, position) if p.name == "stock" else p for p in views.projections.values()]
     return ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-                  projections=chosen, batch_size=50)  # type: ignore[arg-type]
+                            projections=chosen, batch_size=50)  # type: ignore[arg-type]
 
 
 def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is_applied(
@@ -93,7 +93,7 @@ def test_a_batch_the_database_fails_is_tried_again_and_never_kept_as_a_fault(
     chosen = [Unreachable(p, position_of(app, "Stock.LotAdded")) if p.name == "stock" else p
               for p in views.projections.values()]
     runner = ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-                    projections=chosen)  # type: ignore[arg-type]
+                              projections=chosen)  # type: ignore[arg-type]
     with pytest.raises(sqlite3.OperationalError):
         runner.run_once()
     assert set(views.store.positions(views.names).values()) == {0}, "nothing was applied"
