@@ -20,7 +20,7 @@ from infra.fields import Command
 from infra.idempotency import Replies, caller_of
 from infra.problems import Problem
 from infra.tokens import Principal
-from infra.views import Views as ReadModels
+from infra.views import ReadModels
 
 bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
 

@@ -37,14 +37,14 @@ from infra.idempotency import Replies
 from infra.label_sheets import LabelSheets
 from infra.settings import Settings
 from infra.tokens import Tokens
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
            trace, events, health)
 
 
 def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
-               views: Views | None = None, limits: Limits | None = None,
+               views: ReadModels | None = None, limits: Limits | None = None,
                project: bool = True) -> FastAPI:
     """The API over an application (default: the one the settings name) and its views.
 

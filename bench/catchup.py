@@ -26,7 +26,7 @@ from bench._db import fresh_database, server_url
 from bench._workers import at_rest_mb, run_once, worker_env
 from bench.figures import Figure
 from infra.settings import Settings
-from infra.views import Views, build_views, parallel
+from infra.views import ReadModels, build_views, parallel
 
 TARGET = 20_000.0
 PROCESSES = 2
@@ -86,7 +86,7 @@ def _reconcile(env: dict[str, str], events: int, raw: float) -> list[Figure]:
                    "workers.scheduler imported, at rest", at_rest_mb("scheduler"))]
 
 
-def _drop_views(url: str, views: Views) -> None:
+def _drop_views(url: str, views: ReadModels) -> None:
     """Back to no view at all, for the next catch-up from nothing."""
     with psycopg.connect(url, autocommit=True) as conn:
         for projection in views.projections.values():

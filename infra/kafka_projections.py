@@ -9,7 +9,7 @@ ids already seen are skipped, so a rebalance, a crash or a relay duplicate never
 event twice. An event's body is read from the event store by its notification id: the
 projections take the stored domain event, exact in every detail the JSON may round off.
 
-What the views cannot take stops none of them (as on the log, ``projections.faults``): a poll
+What the views cannot take stops none of them (as on the log, ``infra.views.faults``): a poll
 that fails, not for an outage, is applied again per projection and partition, halved down to
 the one event a projection fails on, kept as that view's fault; a message that is not an
 event is kept as a fault at its offset, in the batch that moves the offset past it.
@@ -35,10 +35,10 @@ from infra.kafka_clients import group_consumer, run_steps
 from infra.kafka_events import NotAnEvent, event_message, follows
 from infra.kafka_view_tracking import ClaimedStore, PartitionTracking, Unclaimed
 from infra.settings import Settings
-from infra.views import Views
+from infra.views import ReadModels
+from infra.views.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
 from infra.views.store import SqlStore
 from projections.base import Projection
-from projections.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
 
 # The event store's errors, and the views' own (their databases are reached directly).
 DATABASE_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error)
@@ -47,7 +47,7 @@ log = logging.getLogger("gongxiao.projections.kafka")
 GROUP = "gongxiao-projections"
 
 
-def feed_from_kafka(app: Any, views: Views, settings: Settings, stop: threading.Event, *,
+def feed_from_kafka(app: Any, views: ReadModels, settings: Settings, stop: threading.Event, *,
                     group: str = GROUP) -> None:
     """Feed the ``by_aggregate`` views from the events topic until ``stop`` is set."""
     bootstrap = settings.kafka_bootstrap
@@ -134,7 +134,7 @@ class KafkaFeed:
               isolating: bool = False) -> dict[TopicPartition, int]:
         """Apply a poll in one batch with the tracking rows and offsets it moves. Isolating,
         each projection's events of each partition go first in batches of their own, halved
-        down to the one event it cannot take (``projections.faults.isolate``); the last batch
+        down to the one event it cannot take (``infra.views.faults.isolate``); the last batch
         then only moves the offsets, with the faults of messages that are not events."""
         names = [n for tp in polled for n in self.tracking.names(tp.partition)]
         if isolating:

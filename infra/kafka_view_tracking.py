@@ -17,10 +17,10 @@ from contextlib import contextmanager
 
 from kafka.errors import KafkaError
 
-from infra.views.store import TRACKING, SqlBatch, SqlStore
+from infra.views.faults import transient
+from infra.views.runner import FED_ELSEWHERE as CLAIMED
+from infra.views.store import TRACKING, SqlStore, SqlTransaction
 from projections.base import Projection
-from projections.faults import transient
-from projections.runner import FED_ELSEWHERE as CLAIMED
 
 log = logging.getLogger("gongxiao.projections.kafka")
 
@@ -50,7 +50,7 @@ class PartitionTracking:
         stored = self.store.positions([self.offset(q) for q in chosen])
         return {q: stored[self.offset(q)] for q in chosen}
 
-    def claimed(self, tx: SqlBatch) -> bool:
+    def claimed(self, tx: SqlTransaction) -> bool:
         """Whether every fed projection is still claimed; holds their rows (shared, so workers
         do not wait on each other) so that a rebuild cannot swap a view in under the batch."""
         marks = ", ".join("?" for _ in self.fed)
@@ -83,7 +83,7 @@ class ClaimedStore:
         self.store, self.tracking = store, tracking
 
     @contextmanager
-    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
+    def batch(self, names: Sequence[str]) -> Iterator[SqlTransaction]:
         with self.store.batch(names) as tx:
             if not self.tracking.claimed(tx):
                 raise Unclaimed

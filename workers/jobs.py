@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain.application import Gongxiao
 from infra.idempotency import Replies
-from infra.views import Views
+from infra.views import ReadModels
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger("gongxiao.scheduler")
@@ -22,7 +22,7 @@ TOTALS = ("delivered_kg", "graded_kg", "earned_fen", "input_credit_fen", "paid_f
           "opening_balance_fen", "balance_fen")
 
 
-def issue_statements(app: Gongxiao, views: Views, *, today: date,
+def issue_statements(app: Gongxiao, views: ReadModels, *, today: date,
                      now: datetime | None = None) -> list[dict[str, Any]]:
     """Statements for the day that closed at midnight (Asia/Shanghai) before ``today``, for
     every farmer with something on it; figures from the earnings view once it has caught up."""
@@ -50,7 +50,7 @@ def flag_shelf_life(app: Gongxiao, *, now: datetime, nearing_days: int = 1) -> d
     return flagged
 
 
-def check_cold_rooms(views: Views, *, now: datetime, window: timedelta = timedelta(days=1),
+def check_cold_rooms(views: ReadModels, *, now: datetime, window: timedelta = timedelta(days=1),
                      stale_after: timedelta = timedelta(hours=3)) -> list[dict[str, Any]]:
     """Readings of the last day checked against every product's range: excursions, whether
     each was recorded, and rooms whose logger has gone quiet."""
@@ -63,7 +63,7 @@ def check_cold_rooms(views: Views, *, now: datetime, window: timedelta = timedel
     return rooms
 
 
-def reconcile(app: Gongxiao, views: Views) -> list[dict[str, Any]]:
+def reconcile(app: Gongxiao, views: ReadModels) -> list[dict[str, Any]]:
     """Recompute each view from the log and report any drift from the live one."""
     reports = views.reconcile(app)
     for report in reports:

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from infra.composition import build_application
 from infra.idempotency import Replies
 from infra.settings import Settings
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 from workers import jobs
 
 # job name → (cron fields, Asia/Shanghai)
@@ -60,7 +60,7 @@ def build_scheduler(run: Callable[[str], Any]) -> BlockingScheduler:
     return scheduler
 
 
-def _runner(app: Any, views: Views, replies: Replies, *,
+def _runner(app: Any, views: ReadModels, replies: Replies, *,
             keep_days: int) -> Callable[[str], Any]:
     def run(name: str) -> Any:
         now = datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""The read models: ``build_views(settings)`` gives the ``Views`` the API and workers read.
+"""The read models: ``build_views(settings)`` gives the ``ReadModels`` the API and workers read.
 
 Queries answer from the view tables; ``runner(app)`` keeps them up to date from the event
 log (in-process with ``infra.views.runtime.start_in_background``, or as ``gongxiao worker
@@ -11,27 +11,22 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from infra.settings import Settings
-from infra.views.coldchain import ColdChainQueries
 from infra.views.db import Database, open_database
-from infra.views.earnings import EarningsQueries
-from infra.views.orders import OrderQueries
 from infra.views.rebuild import rebuild, reconcile
-from infra.views.stock import StockQueries
+from infra.views.runner import Lag, ProjectionRunner
 from infra.views.store import SqlStore
-from infra.views.trace import TraceQueries
 from projections.base import Projection
-from projections.earnings import EarningsProjection
-from projections.orders import OrdersProjection
-from projections.runner import Lag, Runner
-from projections.stock import StockProjection
-from projections.trace import TraceProjection
+from projections.earnings import EarningsProjection, EarningsQueries
+from projections.orders import OrderQueries, OrdersProjection
+from projections.stock import StockProjection, StockQueries
+from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 
 def all_projections() -> list[Projection]:
     return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection()]
 
 
-class Views:
+class ReadModels:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.projections = {p.name: p for p in all_projections()}
@@ -48,11 +43,11 @@ class Views:
         return list(self.projections)
 
     def runner(self, app: Any, *, wait: Callable[[float], None] | None = None,
-               batch_size: int = 2000, names: Sequence[str] | None = None) -> Runner:
+               batch_size: int = 2000, names: Sequence[str] | None = None) -> ProjectionRunner:
         """A runner of every projection (or of those named) over the application's log."""
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
-        return Runner(recorder=app.recorder, mapper=app.mapper, store=self.store,
-                      projections=chosen, batch_size=batch_size, wait=wait)
+        return ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=self.store,
+                                projections=chosen, batch_size=batch_size, wait=wait)
 
     def lag(self, app: Any) -> dict[str, Lag]:
         """Events and seconds each view is behind the log (for /metrics), whoever runs it."""
@@ -83,9 +78,9 @@ class Views:
         return [name] if name else self.names
 
 
-def build_views(settings: Settings | None = None, *, schema: str | None = None) -> Views:
+def build_views(settings: Settings | None = None, *, schema: str | None = None) -> ReadModels:
     """The views of the store the settings name: ``var/views.db`` embedded, or the event
     store's PostgreSQL database (its ``schema``, default public)."""
     settings = settings or Settings.from_env()
-    return Views(open_database(database_url=settings.database_url, var_dir=settings.var_dir,
+    return ReadModels(open_database(database_url=settings.database_url, var_dir=settings.var_dir,
                                schema=schema or "public"))

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from infra.views.db import Database
-from infra.views.store import FAULTS, SHADOW, TRACKING, SqlBatch, SqlStore
+from infra.views.runner import ProjectionRunner
+from infra.views.store import FAULTS, SHADOW, TRACKING, SqlStore, SqlTransaction
 from projections.base import Projection
-from projections.runner import Runner
 
 T = TypeVar("T")
 LAST_STEP_TRIES = 5
@@ -28,8 +28,8 @@ def rebuild(db: Database, projection: Projection, *, recorder: Any, mapper: Any)
     name = projection.name
 
     def swap(cur: Any) -> int:
-        SqlBatch(db, cur, "", [name])  # holds the live view's tracking row until commit
-        tx = SqlBatch(db, cur, SHADOW, [name])
+        SqlTransaction(db, cur, "", [name])  # holds the live view's tracking row until commit
+        tx = SqlTransaction(db, cur, SHADOW, [name])
         runner.drain(tx)
         tx.flush()
         cur.execute(db.sql(f"SELECT generation FROM {TRACKING} WHERE name = ?"), (name + SHADOW,))
@@ -56,11 +56,11 @@ def reconcile(db: Database, projection: Projection, *, recorder: Any, mapper: An
     name = projection.name
 
     def compare(cur: Any) -> dict[str, Any]:
-        live = SqlBatch(db, cur, "", [name])
+        live = SqlTransaction(db, cur, "", [name])
         head = recorder.max_notification_id() or 0
         runner.drain(live, until=head)
         live.flush()
-        fresh = SqlBatch(db, cur, SHADOW, [name])
+        fresh = SqlTransaction(db, cur, SHADOW, [name])
         runner.drain(fresh, until=head)
         fresh.flush()
         tables = {t.name: _compare(cur, t.name, ", ".join(t.column_names))
@@ -80,16 +80,16 @@ def reconcile(db: Database, projection: Projection, *, recorder: Any, mapper: An
 
 
 def _build_shadow(db: Database, projection: Projection, *, recorder: Any,
-                  mapper: Any) -> tuple[SqlStore, Runner]:
+                  mapper: Any) -> tuple[SqlStore, ProjectionRunner]:
     shadow = SqlStore(db, [projection], suffix=SHADOW)
     shadow.setup(fresh=True)
-    runner = Runner(recorder=recorder, mapper=mapper, store=shadow, projections=[projection],
-                    batch_size=2000)
+    runner = ProjectionRunner(recorder=recorder, mapper=mapper, store=shadow, projections=[projection],
+                              batch_size=2000)
     runner.catch_up()
     return shadow, runner
 
 
-def _last_step(shadow: SqlStore, runner: Runner, step: Callable[[Any], T]) -> T:
+def _last_step(shadow: SqlStore, runner: ProjectionRunner, step: Callable[[Any], T]) -> T:
     """Run ``step`` in one transaction. An event it cannot take came after the shadow caught
     up: catching up again outside the transaction keeps it as a fault, then ``step`` reruns."""
     tries = 0

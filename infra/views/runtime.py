@@ -18,9 +18,9 @@ from typing import Any
 import psycopg
 
 from infra.settings import Settings
-from infra.views import Views
+from infra.views import ReadModels
 from infra.views.db import PostgresDatabase
-from projections.runner import Lag, Runner
+from infra.views.runner import Lag, ProjectionRunner
 
 log = logging.getLogger(__name__)
 IDLE = 0.25
@@ -30,7 +30,7 @@ GATHER = 0.05  # seconds the runner waits, once woken, for more events to projec
 class RunningProjections:
     """Handle of the background runner: ``lag()`` for /metrics, ``stop()`` at shutdown."""
 
-    def __init__(self, runner: Runner, views: Views, app: Any) -> None:
+    def __init__(self, runner: ProjectionRunner, views: ReadModels, app: Any) -> None:
         self.runner, self.views, self.app = runner, views, app
         self.stopping, self.wake = threading.Event(), threading.Event()
         self.listener: _Listener | None = None
@@ -63,7 +63,7 @@ class RunningProjections:
         log.info("projection runner stopped")
 
 
-def start_in_background(app: Any, views: Views, settings: Settings | None = None) -> RunningProjections:
+def start_in_background(app: Any, views: ReadModels, settings: Settings | None = None) -> RunningProjections:
     """Start following the log in a daemon thread; call from the FastAPI lifespan."""
     running: RunningProjections
     listen = _listener(views, app)
@@ -81,7 +81,7 @@ def start_in_background(app: Any, views: Views, settings: Settings | None = None
     return running
 
 
-def _listener(views: Views, app: Any) -> _Listener | None:
+def _listener(views: ReadModels, app: Any) -> _Listener | None:
     channel = getattr(app.recorder, "channel_name", None)
     if not isinstance(views.db, PostgresDatabase) or channel is None:
         return None

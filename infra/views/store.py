@@ -1,6 +1,6 @@
 """The view store: batches of row changes committed with their tracking positions.
 
-Implements the ``Store`` the runner needs on either database. A batch reads the rows its
+Implements the ``ViewStore`` the runner needs on either database. A batch reads the rows its
 events need in one query per table, keeps every change in memory, and writes each changed
 row once (upserts, counters summed) just before it moves the tracking positions and
 commits. Rebuilds write into shadow tables (``<table>__next``) beside the live ones and swap
@@ -11,6 +11,7 @@ that moves the projection past them.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from infra.views.db import Database
 from projections.base import Key, Need, Projection, Rows
 from projections.tables import Table
 
+log = logging.getLogger(__name__)
 TRACKING = "projection_tracking"
 FAULTS = "projection_faults"
 FAULT_COLUMNS = ("name", "position", "topic", "originator_id", "error", "at_us")
@@ -51,7 +53,11 @@ class SqlStore:
         return self.db.transient(error)
 
     def setup(self, *, fresh: bool = False) -> None:
-        """Create the tracking table and the projections' tables (anew when ``fresh``)."""
+        """Create the tracking table and the projections' tables (anew when ``fresh``).
+
+        A view whose stored tables are not those its projection declares (a table added, a
+        column added, dropped or renamed: its rows were made by other code) starts again from
+        the first event, as if made anew; it fills again while it serves."""
         with self.transaction() as cur:
             self.db.lock_schema(cur)
             cur.execute(f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, "
@@ -61,18 +67,23 @@ class SqlStore:
                         "error TEXT NOT NULL, at_us BIGINT NOT NULL, PRIMARY KEY (name, position))")
             existing = self.db.tables(cur)
             for projection in self.projections:
-                generation = self._generation(cur, projection.name)
+                known = self._generation(cur, projection.name)
+                generation = known or 0
                 name = projection.name + self.suffix
-                if fresh:
+                anew = fresh or (known is not None and self._reshaped(cur, projection, existing))
+                if anew and not fresh:
+                    log.warning("view %s: its tables changed shape; it starts again from the "
+                                "first event", name)
+                if anew:
                     generation += 1
                     for table in (TRACKING, FAULTS):
                         cur.execute(self.db.sql(f"DELETE FROM {table} WHERE name = ?"), (name,))
                 cur.execute(self.db.sql(f"INSERT INTO {TRACKING} VALUES (?, 0, ?) "
                                         "ON CONFLICT (name) DO NOTHING"), (name, generation))
                 for t in projection.tables:
-                    if fresh and t.name + self.suffix in existing:
+                    if anew and t.name + self.suffix in existing:
                         cur.execute(f"DROP TABLE {t.name + self.suffix}")
-                    if fresh or t.name + self.suffix not in existing:
+                    if anew or t.name + self.suffix not in existing:
                         self._create(cur, t, generation)
 
     @contextmanager
@@ -95,9 +106,9 @@ class SqlStore:
             raise
 
     @contextmanager
-    def batch(self, names: Sequence[str]) -> Iterator[SqlBatch]:
+    def batch(self, names: Sequence[str]) -> Iterator[SqlTransaction]:
         with self.transaction() as cur:
-            tx = SqlBatch(self.db, cur, self.suffix, names)
+            tx = SqlTransaction(self.db, cur, self.suffix, names)
             yield tx
             tx.flush()
 
@@ -122,10 +133,21 @@ class SqlStore:
     def table(self, t: Table) -> str:
         return t.name + self.suffix
 
-    def _generation(self, cur: Any, name: str) -> int:
+    def _generation(self, cur: Any, name: str) -> int | None:
+        """The generation of the view's tables; None for a view never set up here."""
         cur.execute(self.db.sql(f"SELECT generation FROM {TRACKING} WHERE name = ?"), (name,))
         row = cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(row[0]) if row else None
+
+    def _reshaped(self, cur: Any, projection: Projection, existing: set[str]) -> bool:
+        """Whether the stored tables of a view are other than those its projection declares."""
+        for t in projection.tables:
+            if self.table(t) not in existing:
+                return True
+            cur.execute(f"SELECT * FROM {self.table(t)} WHERE 1 = 0")
+            if tuple(d[0] for d in cur.description) != t.column_names:
+                return True
+        return False
 
     def _create(self, cur: Any, t: Table, generation: int) -> None:
         name = t.name + self.suffix
@@ -136,8 +158,8 @@ class SqlStore:
             cur.execute(f"CREATE INDEX ix_{t.name}_{i}_g{generation} ON {name} ({', '.join(index)})")
 
 
-class SqlBatch:
-    """One open write transaction: the ``Batch`` of the runner, and its ``Rows``."""
+class SqlTransaction:
+    """One open write transaction: the ``ViewTransaction`` of the runner, and its ``Rows``."""
 
     def __init__(self, db: Database, cur: Any, suffix: str, names: Sequence[str]) -> None:
         self.db, self.cur, self.suffix = db, cur, suffix

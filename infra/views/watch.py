@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from projections.runner import Lag
+from infra.views.runner import Lag
 
 OK, CATCHING_UP, STUCK, FED_FROM_KAFKA = "ok", "catching_up", "stuck", "fed_from_kafka"
 

@@ -16,7 +16,7 @@ import psycopg
 from domain.application import Gongxiao
 from domain.batch import Batch
 from infra.settings import Settings
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 from tests.faults.load import HttpScans
 from tests.integration.kafka.conftest import read_topic
 from tests.integration.kafka.test_relay import deduplicated, log_by_partition, published
@@ -31,7 +31,7 @@ class Ledger:
     def __init__(self, settings: Settings) -> None:
         self.settings, self.url = settings, str(settings.database_url)
         self._app: Gongxiao | None = None
-        self._views: Views | None = None
+        self._views: ReadModels | None = None
 
     def missing_from_store(self, codes: Iterable[str]) -> list[str]:
         ids = {Batch.create_id(code): code for code in codes}

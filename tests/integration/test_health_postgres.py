@@ -17,8 +17,8 @@ from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
-from infra.views import Views, build_views
-from projections.runner import Runner
+from infra.views import ReadModels, build_views
+from infra.views.runner import ProjectionRunner
 from tests.district import at, graded, intake, seed
 from tests.outages import Switch, wait_until
 from tests.poison import Refusing, position_of
@@ -36,7 +36,7 @@ def switch(postgres_url: str) -> Iterator[Switch]:
 
 @pytest.fixture
 def served(pg_env: dict[str, str], postgres_url: str,
-           switch: Switch) -> Iterator[tuple[Gongxiao, Views, TestClient]]:
+           switch: Switch) -> Iterator[tuple[Gongxiao, ReadModels, TestClient]]:
     """The API over an application and views that reach PostgreSQL through ``switch``."""
     url = switch.url
     settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path("var"),
@@ -59,7 +59,7 @@ def view_states(client: TestClient) -> tuple[int, dict[str, Any]]:
 
 
 def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
-        served: tuple[Gongxiao, Views, TestClient]) -> None:
+        served: tuple[Gongxiao, ReadModels, TestClient]) -> None:
     app, views, client = served
     views.runner(app).catch_up()
     status, body = view_states(client)
@@ -84,8 +84,8 @@ def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
     poison = position_of(app, "Stock.LotAdded", -1)
     chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
                          for p in views.projections.values()]
-    Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-           projections=chosen).catch_up()
+    ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+                     projections=chosen).catch_up()
     status, body = view_states(client)
     assert (status, body["status"]) == (200, "degraded")
     assert body["checks"]["views"]["stock"] == {"events_behind": 0, "seconds_behind": 0.0,
@@ -94,7 +94,7 @@ def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
 
 
 def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_seconds(
-        served: tuple[Gongxiao, Views, TestClient], switch: Switch) -> None:
+        served: tuple[Gongxiao, ReadModels, TestClient], switch: Switch) -> None:
     app, views, client = served
     graded(app, "B1")
     views.runner(app).catch_up()
@@ -126,7 +126,7 @@ def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_
 
 
 def test_a_database_that_never_answers_gets_a_503_from_event_store_reads_and_writes_within_seconds(
-        served: tuple[Gongxiao, Views, TestClient], switch: Switch) -> None:
+        served: tuple[Gongxiao, ReadModels, TestClient], switch: Switch) -> None:
     app, _, client = served
     intake(app, "B1")
     token = Tokens(app.recorder).issue(role="operator", scope="yongan")

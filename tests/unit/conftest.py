@@ -9,7 +9,7 @@ import pytest
 
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def app(settings: Settings) -> Iterator[Gongxiao]:
 
 
 @pytest.fixture
-def views(settings: Settings) -> Iterator[Views]:
+def views(settings: Settings) -> Iterator[ReadModels]:
     built = build_views(settings)
     yield built
     built.close()

@@ -27,7 +27,7 @@ from domain.application import Gongxiao
 from infra.kafka_clients import group_consumer, reliable_producer
 from infra.kafka_events import previous_of
 from infra.settings import Settings, Topics
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 from tests.district import seed
 from workers.scans import ScanIntake
 
@@ -178,7 +178,7 @@ def wait_for(condition: Callable[[], Any], what: str, *, timeout_s: float = TIME
 
 @pytest.fixture
 def start_worker(pg_app: Gongxiao, kafka_bootstrap: str, run_id: str,
-                 views_of: Callable[[], Views]) -> Iterator[Callable[..., Worker]]:
+                 views_of: Callable[[], ReadModels]) -> Iterator[Callable[..., Worker]]:
     """Start workers of one group on a topic; every one is halted when the test ends."""
     from tests.integration.kafka.fed import Worker
 
@@ -195,12 +195,12 @@ def start_worker(pg_app: Gongxiao, kafka_bootstrap: str, run_id: str,
 
 
 @pytest.fixture
-def views_of(pg_env: dict[str, str], postgres_url: str, tmp_path: Path) -> Iterator[Callable[[], Views]]:
+def views_of(pg_env: dict[str, str], postgres_url: str, tmp_path: Path) -> Iterator[Callable[[], ReadModels]]:
     """Views in the test's schema, one object per worker, as separate processes would have."""
-    made: list[Views] = []
+    made: list[ReadModels] = []
     settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=tmp_path)
 
-    def make() -> Views:
+    def make() -> ReadModels:
         made.append(build_views(settings, schema=pg_env["POSTGRES_SCHEMA"]))
         return made[-1]
 

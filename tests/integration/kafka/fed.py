@@ -11,7 +11,7 @@ from typing import Any
 from domain.application import Gongxiao
 from infra.kafka_clients import group_consumer
 from infra.kafka_projections import KafkaFeed
-from infra.views import Views
+from infra.views import ReadModels
 from infra.views.store import SqlStore
 from tests.integration.kafka.test_relay import log_by_partition, relay_for
 
@@ -19,7 +19,7 @@ from tests.integration.kafka.test_relay import log_by_partition, relay_for
 class Worker:
     """One ``gongxiao worker projections --from kafka``, in a thread of the test."""
 
-    def __init__(self, app: Gongxiao, views: Views, bootstrap: str, topic: str, group: str,
+    def __init__(self, app: Gongxiao, views: ReadModels, bootstrap: str, topic: str, group: str,
                  *, per_poll: int = 50, pause_s: float = 0.0,
                  projections: Sequence[Any] | None = None) -> None:
         fed = list(projections or views.projections.values())
@@ -60,7 +60,7 @@ def shared(workers: list[Worker], partitions: int = 3) -> bool:
     return all(held) and sorted(every) == list(range(partitions))
 
 
-def fed_to_the_end(views: Views, app: Gongxiao, topic: str) -> bool:
+def fed_to_the_end(views: ReadModels, app: Gongxiao, topic: str) -> bool:
     """Every fed view has applied the last event of every partition."""
     last = {q: ids[-1] for q, ids in log_by_partition(app).items()}
     names = [f"{n}@{topic}/{q}" for n in ("earnings", "orders") for q in last]
@@ -68,6 +68,6 @@ def fed_to_the_end(views: Views, app: Gongxiao, topic: str) -> bool:
     return all(positions[f"{n}@{topic}/{q}"] >= last[q] for n in ("earnings", "orders") for q in last)
 
 
-def no_drift(views: Views, app: Gongxiao) -> None:
+def no_drift(views: ReadModels, app: Gongxiao) -> None:
     reports = views.reconcile(app)
     assert {r["projection"]: r["drift"] for r in reports} == dict.fromkeys(views.names, 0), reports

@@ -16,7 +16,7 @@ from kafka import KafkaProducer
 from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views
+from infra.views import ReadModels
 from tests.integration.kafka.conftest import wait_for
 from tests.integration.kafka.fed import Worker, fed_to_the_end, no_drift, publish
 from tests.integration.kafka.flow import trade
@@ -35,14 +35,14 @@ NOT_EVENTS = [  # (what it is, its bytes, a word of the reason kept with its fau
 ]
 
 
-def running_to_the_end(worker: Worker, views: Views, app: Gongxiao, topic: str) -> bool:
+def running_to_the_end(worker: Worker, views: ReadModels, app: Gongxiao, topic: str) -> bool:
     """The worker has fed every partition to its end, or has died (which ends the wait)."""
     return not worker.thread.is_alive() or fed_to_the_end(views, app, topic)
 
 
 def test_an_event_a_kafka_fed_projection_cannot_take_is_a_fault_and_the_events_behind_it_are_applied(
         pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str], postgres_url: str,
-        views_of: Callable[[], Views], start_worker: Callable[..., Worker]) -> None:
+        views_of: Callable[[], ReadModels], start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     trade(pg_app, days=1)
     poison = position_of(pg_app, "Order.Shipped", 0)
@@ -74,7 +74,7 @@ def test_an_event_a_kafka_fed_projection_cannot_take_is_a_fault_and_the_events_b
 
 def test_messages_that_are_not_events_are_faults_at_their_offsets_and_the_events_behind_them_are_applied(
         pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str], postgres_url: str,
-        views_of: Callable[[], Views], start_worker: Callable[..., Worker]) -> None:
+        views_of: Callable[[], ReadModels], start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     views = views_of()
     worker = start_worker(topic)
@@ -102,7 +102,7 @@ def test_messages_that_are_not_events_are_faults_at_their_offsets_and_the_events
         assert f'gongxiao_projection_faults{{view="{name}"}} {count}.0' in metrics
 
 
-def _health(app: Gongxiao, views: Views, postgres_url: str) -> tuple[dict[str, Any], str]:
+def _health(app: Gongxiao, views: ReadModels, postgres_url: str) -> tuple[dict[str, Any], str]:
     """What /healthz (200) and /metrics of an API over these views answer."""
     settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=Path("var"))
     with TestClient(create_app(app, settings=settings, views=views, project=False)) as client:

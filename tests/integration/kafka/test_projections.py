@@ -15,7 +15,7 @@ from bench._bulk import load
 from domain.application import Gongxiao
 from infra.kafka_positions import Positions
 from infra.kafka_view_tracking import CLAIMED, PartitionTracking
-from infra.views import Views
+from infra.views import ReadModels
 from tests.integration.kafka.conftest import wait_for
 from tests.integration.kafka.fed import Worker, fed_to_the_end, no_drift, publish, shared
 from tests.integration.kafka.flow import trade
@@ -23,7 +23,7 @@ from tests.integration.kafka.flow import trade
 
 def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(
         pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str],
-        views_of: Callable[[], Views], start_worker: Callable[..., Worker]) -> None:
+        views_of: Callable[[], ReadModels], start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     trade(pg_app, days=3)
     views = views_of()
@@ -64,7 +64,7 @@ def test_two_workers_in_one_group_give_the_views_one_log_runner_gives(
 
 def test_workers_joining_and_leaving_mid_stream_apply_each_event_once(
         pg_app: Gongxiao, pg_env: dict[str, str], kafka_bootstrap: str,
-        make_topic: Callable[..., str], views_of: Callable[[], Views],
+        make_topic: Callable[..., str], views_of: Callable[[], ReadModels],
         start_worker: Callable[..., Worker]) -> None:
     topic = make_topic("events")
     load(pg_env, 3_000)
@@ -96,7 +96,7 @@ def test_workers_joining_and_leaving_mid_stream_apply_each_event_once(
 
 def test_a_worker_whose_claim_meets_a_deadlock_pauses_and_feeds_on(
         pg_app: Gongxiao, kafka_bootstrap: str, make_topic: Callable[..., str],
-        views_of: Callable[[], Views], start_worker: Callable[..., Worker],
+        views_of: Callable[[], ReadModels], start_worker: Callable[..., Worker],
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Two workers claiming the views at once can deadlock on their tracking rows; PostgreSQL
     aborts one of them. That worker must back off and try again, not die."""

@@ -10,7 +10,7 @@ import pytest
 
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views, build_views
+from infra.views import ReadModels, build_views
 from tests.district import seed
 
 
@@ -27,9 +27,9 @@ def make_views(store_env: dict[str, str], request: pytest.FixtureRequest) -> Ite
     """Builds views on the store of ``store_env`` (a second call is a second process's view)."""
     url = (request.getfixturevalue("postgres_url")
            if "POSTGRES_DBNAME" in store_env else None)
-    built: list[Views] = []
+    built: list[ReadModels] = []
 
-    def make() -> Views:
+    def make() -> ReadModels:
         settings, schema = views_settings(store_env, url)
         built.append(build_views(settings, schema=schema))
         return built[-1]
@@ -40,7 +40,7 @@ def make_views(store_env: dict[str, str], request: pytest.FixtureRequest) -> Ite
 
 
 @pytest.fixture
-def views(make_views: Any) -> Views:
+def views(make_views: Any) -> ReadModels:
     return make_views()
 
 
@@ -49,7 +49,7 @@ def district(app: Gongxiao) -> Gongxiao:
     return seed(app)
 
 
-def snapshot(views: Views, name: str | None = None) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(views: ReadModels, name: str | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of a view (or of all views), in key order."""
     tables = {}
     for projection in views.projections.values():

@@ -30,8 +30,9 @@ def busy_week(app: Gongxiao) -> None:
     reserved = order["lines"][0]["reserved_pack_codes"]
     shipment = app.ship(order_id=order["order_id"], pack_codes=reserved[:8], departed_at=at(1, 6),
                         key="s-1")
+    stray = next(c for c in first if c not in reserved)  # on no truck, found at the outlet
     app.confirm_delivery(shipment_id=shipment["shipment_id"], received_at=at(1, 8),
-                         pack_codes=reserved[:7])
+                         pack_codes=[*reserved[:7], stray, "STRAY-0001"])
     for code in reserved[:3]:
         app.sell_pack(outlet_id="out-a", pack_code=code, sold_at=at(1, 10), price_fen=1680)
     app.cancel_order(order_id=order["order_id"], at=at(1, 12))

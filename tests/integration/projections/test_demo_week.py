@@ -16,7 +16,7 @@ import pytest
 from domain.application import Gongxiao
 from domain.values import id_for, short_code
 from infra.demo import load_demo
-from infra.views import Views
+from infra.views import ReadModels
 from workers import jobs
 
 
@@ -29,13 +29,13 @@ def run_code(n: int, pack: int) -> str:
 
 
 @pytest.fixture
-def week(app: Gongxiao, views: Views) -> Views:
+def week(app: Gongxiao, views: ReadModels) -> ReadModels:
     load_demo(app, today=date(2026, 11, 9))
     views.runner(app).catch_up()
     return views
 
 
-def test_a_sold_pack_traces_back_to_its_farmer_batch_and_cold_chain(week: Views) -> None:
+def test_a_sold_pack_traces_back_to_its_farmer_batch_and_cold_chain(week: ReadModels) -> None:
     trace = week.trace.trace(run_code(0, 1))
     assert trace is not None
     assert (trace["kind"], trace["product"], trace["grade"], trace["pack_kg"]) == (
@@ -62,7 +62,7 @@ def test_a_sold_pack_traces_back_to_its_farmer_batch_and_cold_chain(week: Views)
     assert "phone" not in str(trace) and "fen" not in str(trace) and "张德明" not in str(trace)
 
 
-def test_a_held_batch_shows_the_spray_that_broke_the_pre_harvest_interval(week: Views) -> None:
+def test_a_held_batch_shows_the_spray_that_broke_the_pre_harvest_interval(week: ReadModels) -> None:
     trace = week.trace.trace("YA20261102-003")
     assert trace is not None and (trace["kind"], trace["status"]) == ("batch", "on_hold")
     [applied] = trace["sources"][0]["inputs_applied"]
@@ -74,7 +74,7 @@ def test_a_held_batch_shows_the_spray_that_broke_the_pre_harvest_interval(week: 
     assert week.trace.trace("NO-SUCH-CODE") is None
 
 
-def test_recall_of_a_batch_finds_every_pack_where_it_is_now(week: Views) -> None:
+def test_recall_of_a_batch_finds_every_pack_where_it_is_now(week: ReadModels) -> None:
     recall = week.trace.recall(batch_code="YA20261102-001")
     assert len(recall["packs"]) == 120 + 40 + 60
     assert recall["packs_by_status"] == {"at_outlet": 13, "in_stock": 140, "reserved": 10,
@@ -88,7 +88,7 @@ def test_recall_of_a_batch_finds_every_pack_where_it_is_now(week: Views) -> None
     assert sold[run_code(1, 1)] == "reserved" and sold[run_code(4, 1)] == "in_stock"
 
 
-def test_recall_of_an_input_lot_reaches_the_sprayed_farmer_and_batch(week: Views) -> None:
+def test_recall_of_an_input_lot_reaches_the_sprayed_farmer_and_batch(week: ReadModels) -> None:
     recall = week.trace.recall(input_lot="LOT-BCL-0921")
     assert recall["farmers"] == [{"farmer_id": "f-wang", "name": "王建国", "village": "金星村",
                                   "bought": True, "applied": True}]
@@ -97,7 +97,7 @@ def test_recall_of_an_input_lot_reaches_the_sprayed_farmer_and_batch(week: Views
     assert recall["packs"] == [] and recall["shipments"] == []
 
 
-def test_stock_and_earnings_of_the_week(week: Views) -> None:
+def test_stock_and_earnings_of_the_week(week: ReadModels) -> None:
     levels = {(r["sku"], r["grade"]): r for r in week.stock.levels(site_id="yongan")}
     a = levels[("jiuhuang", "A")]
     assert (a["packs_available"], a["packs_at_outlets"], a["packs_sold"]) == (110, 13, 57)
@@ -114,7 +114,7 @@ def test_stock_and_earnings_of_the_week(week: Views) -> None:
     assert [o["status"] for o in week.orders.list(outlet_id="outlet-wuhou")] == ["placed", "shipped"]
 
 
-def test_expired_packs_flagged_leave_the_catalog(app: Gongxiao, week: Views) -> None:
+def test_expired_packs_flagged_leave_the_catalog(app: Gongxiao, week: ReadModels) -> None:
     after = z("2026-11-10T00:00")  # 韭黄 packs expired at 11-10 06:00 Shanghai
     flagged = jobs.flag_shelf_life(app, now=after)
     assert len(flagged["expired"]) == 50 + 60 + 40

@@ -14,13 +14,13 @@ from infra.demo import SHANGHAI, load_demo
 from infra.idempotency import Replies, kept_at
 from infra.recorders import REPLIES
 from infra.sidetables import SideTables
-from infra.views import Views
+from infra.views import ReadModels
 from workers import jobs
 from workers.scheduler import TIMERS, build_scheduler
 from workers.scheduler import main as scheduler_main
 
 
-def test_statements_are_issued_once_for_the_closed_day(app: Gongxiao, views: Views) -> None:
+def test_statements_are_issued_once_for_the_closed_day(app: Gongxiao, views: ReadModels) -> None:
     load_demo(app, today=date(2026, 11, 9))
     now = datetime(2026, 11, 4, 18, tzinfo=UTC)
     issued = jobs.issue_statements(app, views, today=date(2026, 11, 4), now=now)
@@ -34,7 +34,7 @@ def test_statements_are_issued_once_for_the_closed_day(app: Gongxiao, views: Vie
     assert app.recorder.max_notification_id() == events
 
 
-def test_shelf_life_flags_are_recorded_once(app: Gongxiao, views: Views) -> None:
+def test_shelf_life_flags_are_recorded_once(app: Gongxiao, views: ReadModels) -> None:
     load_demo(app, today=date(2026, 11, 9))
     nearing = jobs.flag_shelf_life(app, now=datetime(2026, 11, 9, 0, tzinfo=UTC))
     assert nearing["expired"] == [] and len(nearing["nearing"]) == 150
@@ -44,7 +44,7 @@ def test_shelf_life_flags_are_recorded_once(app: Gongxiao, views: Views) -> None
     assert app.recorder.max_notification_id() == events
 
 
-def test_cold_rooms_are_checked_against_the_readings(app: Gongxiao, views: Views) -> None:
+def test_cold_rooms_are_checked_against_the_readings(app: Gongxiao, views: ReadModels) -> None:
     load_demo(app, today=date(2026, 11, 9))
     views.runner(app).catch_up()
     stall = datetime(2026, 11, 5, 14, tzinfo=SHANGHAI)
@@ -56,7 +56,7 @@ def test_cold_rooms_are_checked_against_the_readings(app: Gongxiao, views: Views
     assert later["stale"] and later["excursions"] == []
 
 
-def test_reconciliation_reports_no_drift_and_changes_nothing(app: Gongxiao, views: Views) -> None:
+def test_reconciliation_reports_no_drift_and_changes_nothing(app: Gongxiao, views: ReadModels) -> None:
     load_demo(app, today=date(2026, 11, 9))
     views.runner(app).catch_up()
     first = jobs.reconcile(app, views)
@@ -64,7 +64,7 @@ def test_reconciliation_reports_no_drift_and_changes_nothing(app: Gongxiao, view
     assert jobs.reconcile(app, views) == first
 
 
-def test_reconciliation_finds_a_view_that_drifted(app: Gongxiao, views: Views) -> None:
+def test_reconciliation_finds_a_view_that_drifted(app: Gongxiao, views: ReadModels) -> None:
     load_demo(app, today=date(2026, 11, 9))
     views.runner(app).catch_up()
     with views.store.transaction() as cur:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from domain.application import Gongxiao
-from infra.views import Views, parallel
+from infra.views import ReadModels, parallel
 from tests.integration.projections.conftest import snapshot, views_settings
 from tests.integration.projections.flows import busy_week
 
@@ -21,7 +21,7 @@ def test_views_are_dealt_to_processes_heaviest_apart() -> None:
 
 @pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: one writer at a time
 def test_two_processes_catch_up_and_rebuild_the_views_one_runner_would(
-        district: Gongxiao, views: Views, store_env: dict[str, str], request: Any) -> None:
+        district: Gongxiao, views: ReadModels, store_env: dict[str, str], request: Any) -> None:
     busy_week(district)
     settings, schema = views_settings(store_env, request.getfixturevalue("postgres_url"))
     assert schema is not None

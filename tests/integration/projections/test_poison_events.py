@@ -12,8 +12,8 @@ import pytest
 
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views, build_views
-from projections.runner import Runner
+from infra.views import ReadModels, build_views
+from infra.views.runner import ProjectionRunner
 from tests.district import at, graded, packs, seed
 from tests.poison import Refusing, position_of
 
@@ -28,7 +28,7 @@ def app(pg_env: dict[str, str]) -> Iterator[Gongxiao]:
 
 
 @pytest.fixture
-def views(pg_env: dict[str, str], postgres_url: str) -> Iterator[Views]:
+def views(pg_env: dict[str, str], postgres_url: str) -> Iterator[ReadModels]:
     built = build_views(Settings(database_url=postgres_url, kafka_bootstrap=None,
                                  var_dir=Path("var")), schema=pg_env["POSTGRES_SCHEMA"])
     yield built
@@ -36,7 +36,7 @@ def views(pg_env: dict[str, str], postgres_url: str) -> Iterator[Views]:
 
 
 def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: Gongxiao,
-                                                                    views: Views) -> None:
+                                                                    views: ReadModels) -> None:
     app.register_farmer(farmer_id="li", name="李\x00四", village="永安村")
     app.record_input_application(farmer_id="li", sku="bichonglin", lot="L\x00", crop_sku="jiuhuang",
                                  applied_at=at(-10))
@@ -54,15 +54,15 @@ def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: Gongxia
 
 
 def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_the_head(
-        app: Gongxiao, views: Views) -> None:
+        app: Gongxiao, views: ReadModels) -> None:
     graded(app, "B1")
     graded(app, "B2")
     packs(app, 3, key="run-1")
     poison = position_of(app, "Stock.Packed")
     chosen: list[Any] = [Refusing(p, poison) if p.name == "stock" else p
                          for p in views.projections.values()]
-    Runner(recorder=app.recorder, mapper=app.mapper, store=views.store, projections=chosen,
-           batch_size=1000).catch_up()
+    ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store, projections=chosen,
+                     batch_size=1000).catch_up()
 
     head = app.recorder.max_notification_id()
     assert views.store.positions(views.names) == {name: head for name in views.names}
@@ -72,7 +72,7 @@ def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_
 
 
 def test_a_rebuild_over_an_event_the_view_cannot_take_finishes_and_keeps_it_as_a_fault(
-        app: Gongxiao, views: Views) -> None:
+        app: Gongxiao, views: ReadModels) -> None:
     graded(app, "B1")
     packs(app, 3, key="run-1")
     views.runner(app).catch_up()

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from domain.application import Gongxiao
-from infra.views import Views
+from infra.views import ReadModels
+from infra.views.runner import ProjectionRunner
 from infra.views.runtime import start_in_background
-from projections.runner import Runner
 from tests.district import graded, packs
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
@@ -56,14 +56,14 @@ class Crashing:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_same_events_delivered_twice_give_the_same_view(district: Gongxiao, views: Views,
+def test_the_same_events_delivered_twice_give_the_same_view(district: Gongxiao, views: ReadModels,
                                                             make_views: Any, name: str) -> None:
     busy_week(district)
     runner = views.runner(district, batch_size=7)
     runner.catch_up()
     once = snapshot(views, name)
-    again = Runner(recorder=Redelivering(district.recorder), mapper=district.mapper,
-                   store=views.store, projections=[views.projections[name]], batch_size=1000)
+    again = ProjectionRunner(recorder=Redelivering(district.recorder), mapper=district.mapper,
+                             store=views.store, projections=[views.projections[name]], batch_size=1000)
     again.run_once()
     assert snapshot(views, name) == once
     assert views.reconcile(district, name)[0]["drift"] == 0
@@ -73,21 +73,21 @@ def test_the_same_events_delivered_twice_give_the_same_view(district: Gongxiao, 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("when", ["first", "middle", "last"])
-def test_a_runner_killed_mid_batch_resumes_to_a_clean_rebuild(district: Gongxiao, views: Views,
+def test_a_runner_killed_mid_batch_resumes_to_a_clean_rebuild(district: Gongxiao, views: ReadModels,
                                                                name: str, when: str) -> None:
     busy_week(district)
     projection = views.projections[name]
     handled = sum(1 for n in district.recorder.select_notifications(start=1, limit=10_000)
                   if n.topic in projection.topics)
     after = {"first": 0, "middle": handled // 2, "last": handled - 1}[when]
-    crashing = Runner(recorder=district.recorder, mapper=district.mapper, store=views.store,
-                      projections=[Crashing(projection, after)], batch_size=50)  # type: ignore[list-item]
+    crashing = ProjectionRunner(recorder=district.recorder, mapper=district.mapper, store=views.store,
+                                projections=[Crashing(projection, after)], batch_size=50)  # type: ignore[list-item]
     with pytest.raises(Killed):
         crashing.catch_up()
     head = district.recorder.max_notification_id()
     assert views.store.positions([name])[name] < head, "the crash left the view behind the log"
-    Runner(recorder=district.recorder, mapper=district.mapper, store=views.store,
-           projections=[projection], batch_size=50).catch_up()
+    ProjectionRunner(recorder=district.recorder, mapper=district.mapper, store=views.store,
+                     projections=[projection], batch_size=50).catch_up()
     resumed = snapshot(views, name)
     report = views.reconcile(district, name)[0]
     assert report["drift"] == 0 and report["position"] == district.recorder.max_notification_id()
@@ -95,7 +95,7 @@ def test_a_runner_killed_mid_batch_resumes_to_a_clean_rebuild(district: Gongxiao
     assert snapshot(views, name) == resumed
 
 
-def test_two_runners_at_once_apply_each_event_once(district: Gongxiao, views: Views,
+def test_two_runners_at_once_apply_each_event_once(district: Gongxiao, views: ReadModels,
                                                    make_views: Any) -> None:
     busy_week(district)
     other = make_views()  # as if a worker process ran beside the API's runner
@@ -108,7 +108,7 @@ def test_two_runners_at_once_apply_each_event_once(district: Gongxiao, views: Vi
     assert all(r["drift"] == 0 for r in views.reconcile(district))
 
 
-def test_lag_counts_the_events_not_yet_projected(district: Gongxiao, views: Views) -> None:
+def test_lag_counts_the_events_not_yet_projected(district: Gongxiao, views: ReadModels) -> None:
     runner = views.runner(district)
     runner.catch_up()
     assert {lag.events_behind for lag in views.lag(district).values()} == {0}
@@ -121,7 +121,7 @@ def test_lag_counts_the_events_not_yet_projected(district: Gongxiao, views: View
     assert views.lag(district)["stock"].events_behind == 0
 
 
-def test_the_background_runner_follows_new_events(district: Gongxiao, views: Views) -> None:
+def test_the_background_runner_follows_new_events(district: Gongxiao, views: ReadModels) -> None:
     running = start_in_background(district, views)
     try:
         graded(district, "B1")
@@ -135,7 +135,7 @@ def test_the_background_runner_follows_new_events(district: Gongxiao, views: Vie
     assert not running.thread.is_alive()
 
 
-def test_reads_keep_answering_while_a_view_is_rebuilt(district: Gongxiao, views: Views) -> None:
+def test_reads_keep_answering_while_a_view_is_rebuilt(district: Gongxiao, views: ReadModels) -> None:
     busy_week(district)
     views.runner(district).catch_up()
     expected = views.stock.levels()

@@ -13,7 +13,7 @@ from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
-from infra.views import Views
+from infra.views import ReadModels
 from tests.district import seed
 
 GRANTS = {"admin": ("admin", None), "operator": ("operator", "yongan"),
@@ -25,7 +25,7 @@ UNLIMITED = Limits(per_token="100000/minute", per_address="100000/minute")
 
 
 @pytest.fixture
-def client(app: Gongxiao, settings: Settings, views: Views) -> Iterator[TestClient]:
+def client(app: Gongxiao, settings: Settings, views: ReadModels) -> Iterator[TestClient]:
     api = create_app(app, settings=settings, views=views, limits=UNLIMITED, project=False)
     with TestClient(api, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -48,5 +48,5 @@ def district(app: Gongxiao) -> Gongxiao:
 
 
 @pytest.fixture
-def catch_up(app: Gongxiao, views: Views) -> Callable[[], Any]:
+def catch_up(app: Gongxiao, views: ReadModels) -> Callable[[], Any]:
     return lambda: views.runner(app).catch_up()

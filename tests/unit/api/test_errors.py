@@ -11,7 +11,7 @@ from api.limits import Limits
 from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views
+from infra.views import ReadModels
 from tests.unit.api.helpers import assert_problem, clear_of_a_window_edge, events, intake_body
 
 Auth = Callable[[str], dict[str, str]]
@@ -107,7 +107,7 @@ def test_a_streamed_body_over_the_limit_is_too_large(client: TestClient, distric
 
 
 @pytest.fixture
-def limited(app: Gongxiao, settings: Settings, views: Views) -> Iterator[TestClient]:
+def limited(app: Gongxiao, settings: Settings, views: ReadModels) -> Iterator[TestClient]:
     clear_of_a_window_edge()
     limits = Limits(per_token="3/minute", per_address="2/minute", max_body_bytes=1000)
     api = create_app(app, settings=settings, views=views, limits=limits, project=False)

@@ -13,18 +13,18 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from domain.application import Gongxiao
 from infra.settings import Limits, Settings
-from infra.views import Views
+from infra.views import ReadModels
 from tests.unit.api.helpers import assert_problem, clear_of_a_window_edge, token_lookups
 
 Auth = Callable[[str], dict[str, str]]
 
 
-def limited_api(app: Gongxiao, settings: Settings, views: Views, **limits: str) -> FastAPI:
+def limited_api(app: Gongxiao, settings: Settings, views: ReadModels, **limits: str) -> FastAPI:
     return create_app(app, settings=settings, views=views, limits=Limits(**limits), project=False)
 
 
 @pytest.fixture
-def made(app: Gongxiao, settings: Settings, views: Views) -> Iterator[Callable[..., TestClient]]:
+def made(app: Gongxiao, settings: Settings, views: ReadModels) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def client(**limits: str) -> TestClient:

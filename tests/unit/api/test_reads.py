@@ -38,6 +38,28 @@ def test_get_stock_for_an_operator_is_its_own_site(client: TestClient, district:
     assert client.get("/v1/stock", headers=auth("operator-elsewhere")).json() == []
 
 
+def test_get_stock_and_trace_show_a_pack_an_outlet_found_in_a_delivery_that_did_not_carry_it(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: CatchUp) -> None:
+    codes = stocked(district, packs=3)
+    trip = shipped(district, ["a"])
+    stray = next(c for c in codes if c not in trip["pack_codes"])
+    delivered = client.post(f"/v1/shipments/{trip['shipment_id']}/delivery",
+                            headers=auth("outlet"), json={
+                                "received_at": moment(1, 3),
+                                "pack_codes": [*trip["pack_codes"], stray, "STRAY-0001"]})
+    assert delivered.json()["unexpected"] == [stray, "STRAY-0001"]
+    catch_up()
+    [level] = client.get("/v1/stock", params={"grade": "A"}, headers=auth("admin")).json()
+    assert level["unexpected_at_outlets"] == {"out-a": 1}
+    assert (level["packs_available"], level["packs_at_outlets"]) == (2, 1), "recorded, not moved"
+    trace = client.get(f"/v1/trace/{stray}").json()
+    assert trace["unexpected_at"] == [{"site_id": "out-a", "name": "金牛直营店",
+                                       "delivered_at": when(1, 3).isoformat()}]
+    assert trace["status"] == "in_stock"
+    assert "unexpected_at" not in client.get(f"/v1/trace/{trip['pack_codes'][0]}").json()
+    assert_problem(client.get("/v1/trace/STRAY-0001"), 404)
+
+
 def test_get_catalog_lists_packs_an_outlet_can_order(client: TestClient, district: Gongxiao,
                                                      auth: Auth, catch_up: CatchUp) -> None:
     stocked(district, packs=4)

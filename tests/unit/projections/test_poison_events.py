@@ -12,8 +12,8 @@ import pytest
 
 from domain.application import Gongxiao
 from infra.settings import Settings
-from infra.views import Views, build_views
-from projections.runner import Runner
+from infra.views import ReadModels, build_views
+from infra.views.runner import ProjectionRunner
 from tests.district import graded, packs, seed
 from tests.integration.projections.conftest import snapshot
 from tests.poison import Refusing, position_of
@@ -27,14 +27,14 @@ def week(app: Gongxiao) -> None:
     packs(app, 4, key="run-1")
 
 
-def refusing_runner(app: Gongxiao, views: Views, position: int) -> Runner:
+def refusing_runner(app: Gongxiao, views: ReadModels, position: int) -> ProjectionRunner:
     chosen = [Refusing(p, position) if p.name == "stock" else p for p in views.projections.values()]
-    return Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-                  projections=chosen, batch_size=50)  # type: ignore[arg-type]
+    return ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+                            projections=chosen, batch_size=50)  # type: ignore[arg-type]
 
 
 def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is_applied(
-        app: Gongxiao, views: Views, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        app: Gongxiao, views: ReadModels, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     poison = position_of(app, "Stock.LotAdded", 1)
     refusing_runner(app, views, poison).catch_up()
     [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -59,7 +59,7 @@ def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is
 
 
 def test_replaying_past_a_fault_changes_nothing_and_a_rebuild_keeps_it_until_mended(
-        app: Gongxiao, views: Views) -> None:
+        app: Gongxiao, views: ReadModels) -> None:
     poison = position_of(app, "Stock.LotAdded", 1)
     refusing_runner(app, views, poison).catch_up()
     once, faults = snapshot(views), views.faults()
@@ -89,11 +89,11 @@ class Unreachable(Refusing):
 
 
 def test_a_batch_the_database_fails_is_tried_again_and_never_kept_as_a_fault(
-        app: Gongxiao, views: Views) -> None:
+        app: Gongxiao, views: ReadModels) -> None:
     chosen = [Unreachable(p, position_of(app, "Stock.LotAdded")) if p.name == "stock" else p
               for p in views.projections.values()]
-    runner = Runner(recorder=app.recorder, mapper=app.mapper, store=views.store,
-                    projections=chosen)  # type: ignore[arg-type]
+    runner = ProjectionRunner(recorder=app.recorder, mapper=app.mapper, store=views.store,
+                              projections=chosen)  # type: ignore[arg-type]
     with pytest.raises(sqlite3.OperationalError):
         runner.run_once()
     assert set(views.store.positions(views.names).values()) == {0}, "nothing was applied"

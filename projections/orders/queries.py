@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import loads, moment
 
 
 class OrderQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def list(self, outlet_id: str | None = None, status: str | None = None,

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -14,7 +14,7 @@ SIGN = {"grading": 1, "input_credit": -1, "payment": -1, "delivery": 0}
 
 
 class EarningsQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def statement(self, farmer_id: str, from_: date | datetime | None = None,

@@ -1,7 +1,9 @@
-"""Answers of the traceability view: the public GET /v1/trace/{code}, and recalls for staff.
+"""Answers of the traceability view: the public GET /v1/trace/{code}, and for staff the
+recalls and the batches on hold.
 
 The public answer names a farmer by family name only (张**) with their village; it has no
-phone (the view never stores one) and no money.
+phone (the view never stores one) and no money. A pack an outlet found in a delivery that did
+not carry it says where and when (``unexpected_at``); a code that is no pack of ours has no trace.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from infra.views.db import Database
-from infra.views.recall import recall
+from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace.recall import recall
 
 
 class TraceQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def trace(self, code: str) -> dict[str, Any] | None:
@@ -32,6 +34,15 @@ class TraceQueries:
         """The cold store a packing run packed at; None for a run the view has not met."""
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
         return rows[0]["site_id"] if rows else None
+
+    def held(self) -> list[dict[str, Any]]:
+        """Every batch on hold now, oldest harvest first, with the reasons it was held."""
+        rows = self.db.fetch("SELECT batch_code, site_id, farmer_id, sku, harvested_us, holds "
+                             "FROM trace_batches WHERE status = ? ORDER BY harvested_us, batch_code",
+                             ["on_hold"])
+        return [{"batch_code": r["batch_code"], "site_id": r["site_id"], "farmer_id": r["farmer_id"],
+                 "sku": r["sku"], "harvested_at": moment(r["harvested_us"]),
+                 "holds": loads(r["holds"]) or []} for r in rows]
 
     def recall(self, input_lot: str | None = None, batch_code: str | None = None) -> dict[str, Any]:
         """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
@@ -57,6 +68,13 @@ class TraceQueries:
         if shipment:
             answer["shipment"] = {"departed_at": moment(shipment["departed_us"]),
                                   "delivered_at": moment(shipment["delivered_us"])}
+        unexpected = self.db.fetch(
+            "SELECT s.outlet_id, s.delivered_us FROM trace_unexpected u JOIN trace_shipments s "
+            "ON s.shipment_id = u.shipment_id WHERE u.pack_code = ? "
+            "ORDER BY s.delivered_us, s.outlet_id", [p["pack_code"]])
+        if unexpected:
+            answer["unexpected_at"] = [{"site_id": u["outlet_id"], "name": self._site_name(
+                u["outlet_id"]), "delivered_at": moment(u["delivered_us"])} for u in unexpected]
         return answer
 
     def _batch(self, b: dict[str, Any]) -> dict[str, Any]:

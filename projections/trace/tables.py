@@ -1,4 +1,4 @@
-"""The tables of the traceability view (see ``projections.trace``)."""
+"""The tables of the traceability view (see ``projections.trace.projection``)."""
 
 from __future__ import annotations
 
@@ -28,10 +28,11 @@ PACKS = table("trace_packs", "pack_code run_id state flag order_id shipment_id o
               "sold_us:int", key="pack_code", indexes=("run_id",))
 SHIPMENTS = table("trace_shipments", "shipment_id order_id outlet_id vehicle departed_us:int "
                   "delivered_us:int", key="shipment_id")
+UNEXPECTED = table("trace_unexpected", "pack_code shipment_id", key="pack_code shipment_id")
 READINGS = table("trace_readings", "site_id room at_us:int milli:int", key="site_id room at_us",
                  indexes=("site_id at_us",))
 EXCURSIONS = table("trace_excursions", "site_id room at_us:int milli:int skus",
                    key="site_id room at_us", indexes=("site_id at_us",))
 
 ALL = (FARMERS, PRODUCTS, SITES, ROOMS, STOCKS, BATCHES, APPLICATIONS, SALES, RUNS, DRAWS, PACKS,
-       SHIPMENTS, READINGS, EXCURSIONS)
+       SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import celsius, loads, moment, us
 
 
 class ColdChainQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def check(self, *, now: datetime, window: timedelta,

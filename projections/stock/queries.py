@@ -5,28 +5,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
 IN_COLD_STORE = ("available", "reserved")
 
 
 class StockQueries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: ViewDatabase) -> None:
         self.db = db
 
     def levels(self, site_id: str | None = None, sku: str | None = None,
                grade: str | None = None) -> list[dict[str, Any]]:
-        """Per cold store, product and grade: graded kg unpacked and where every pack is."""
+        """Per cold store, product and grade: graded kg unpacked and where every pack is, and
+        how many of its packs each outlet scanned at a delivery that did not carry them."""
         where, params = _filters(site_id=site_id, sku=sku, grade=grade)
         rows = self.db.fetch(f"SELECT * FROM stock_levels{where} ORDER BY site_id, sku, grade", params)
         dates = {(r["site_id"], r["sku"], r["grade"]): r for r in self.db.fetch(
             "SELECT site_id, sku, grade, MIN(packed_us) AS oldest, MIN(expires_us) AS nearest "
             f"FROM stock_packs{_and(where, 'state IN (?, ?)')} GROUP BY site_id, sku, grade",
             [*params, *IN_COLD_STORE])}
-        outlets: dict[tuple[str, str, str], dict[str, int]] = {}
-        for r in self.db.fetch(f"SELECT * FROM stock_outlets{_and(where, 'packs > 0')}", params):
-            outlets.setdefault((r["site_id"], r["sku"], r["grade"]), {})[r["outlet_id"]] = r["packs"]
+        outlets = _by_outlet(self.db.fetch(
+            f"SELECT * FROM stock_outlets{_and(where, 'packs > 0')}", params))
+        unexpected = _by_outlet(self.db.fetch(
+            "SELECT p.site_id, p.sku, p.grade, u.outlet_id, COUNT(DISTINCT u.pack_code) AS packs "
+            f"FROM stock_unexpected u JOIN stock_packs p ON p.pack_code = u.pack_code{where} "
+            "GROUP BY p.site_id, p.sku, p.grade, u.outlet_id", params))
         answer = []
         for r in rows:
             key = (r["site_id"], r["sku"], r["grade"])
@@ -38,6 +42,7 @@ class StockQueries:
                 "packs_at_outlets": r["at_outlets"], "packs_sold": r["sold"],
                 "packs_missing": r["missing"], "packs_expired": r["expired"],
                 "at_outlets": outlets.get(key, {}),
+                "unexpected_at_outlets": unexpected.get(key, {}),
                 "oldest_packed_at": moment(when.get("oldest")),
                 "nearest_expiry": moment(when.get("nearest"))})
         return answer
@@ -64,6 +69,14 @@ class StockQueries:
     def _is_cold_store(self, site_id: str) -> bool:
         found = self.db.fetch("SELECT kind FROM stock_sites WHERE site_id = ?", [site_id])
         return not found or found[0]["kind"] == "cold_store"
+
+
+def _by_outlet(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Packs per outlet, under the (site, sku, grade) of their level."""
+    answer: dict[tuple[str, str, str], dict[str, int]] = {}
+    for r in rows:
+        answer.setdefault((r["site_id"], r["sku"], r["grade"]), {})[r["outlet_id"]] = r["packs"]
+    return answer
 
 
 def _filters(**values: str | None) -> tuple[str, list[Any]]:

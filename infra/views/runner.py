@@ -9,7 +9,7 @@ its effect exactly once. Events a projection ignores move its position too.
 
 A batch that fails is told apart: the database out of reach (the store says so) is waited
 out and the same batch tried again; anything else is an event some projection cannot take.
-The batch is then run again projection by projection (``projections.faults.isolate``): the
+The batch is then run again projection by projection (``infra.views.faults.isolate``): the
 one event a projection fails on is kept as a fault and passed, everything else is applied —
 one event missing from one view, never a view stopped. ``gongxiao projections rebuild``
 replays it once the code is mended.
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.views.faults import Item, ViewStore, ViewTransaction, apply, decoded, isolate, needs, transient
 from projections.base import Projection
-from projections.faults import Batch, Item, Store, apply, decoded, isolate, needs, transient
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -43,8 +43,8 @@ class Lag:
     position: int = 0  # the last notification id the view has taken
 
 
-class Runner:
-    def __init__(self, *, recorder: Any, mapper: Any, store: Store,
+class ProjectionRunner:
+    def __init__(self, *, recorder: Any, mapper: Any, store: ViewStore,
                  projections: Sequence[Projection], batch_size: int = BATCH_SIZE,
                  wait: Callable[[float], None] | None = None) -> None:
         self.recorder, self.mapper, self.store = recorder, mapper, store
@@ -91,7 +91,7 @@ class Runner:
             total += done
         return total
 
-    def drain(self, tx: Batch, *, until: int | None = None) -> None:
+    def drain(self, tx: ViewTransaction, *, until: int | None = None) -> None:
         """Catch up inside one open transaction, to ``until`` if given (used when a rebuilt
         view is swapped in, and to compare views at one position)."""
         while self.process(tx, until=until):
@@ -116,7 +116,7 @@ class Runner:
             if done < self.batch_size:  # at the head: wait for more (caught up, or a few new)
                 self.wait(idle)
 
-    def process(self, tx: Batch, *, until: int | None = None) -> int:
+    def process(self, tx: ViewTransaction, *, until: int | None = None) -> int:
         start = min(tx.positions[n] for n in self.names)
         ahead, self.ahead = self.ahead, None
         read = ahead.result() if ahead is not None and ahead.key == (start, until) else None

@@ -2,7 +2,10 @@
 
 Counters per (site, sku, grade) move with each pack: available → reserved → in transit →
 at an outlet → sold (or missing on delivery, or expired when flagged). Packs are counted at
-the cold store that packed them; ``stock_outlets`` says which outlet holds them.
+the cold store that packed them; ``stock_outlets`` says which outlet holds them. A pack an
+outlet scanned at a delivery that did not carry it (``stock_unexpected``) is recorded, not
+moved: the shipment's delivery records it and nothing fixes it, so it is shown beside the
+counters, at the outlet that found it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ PACKS = table("stock_packs", "pack_code sku grade site_id pack_g:int packed_us:i
 LEVELS = table("stock_levels", "site_id sku grade unpacked_g:int available:int reserved:int "
                "in_transit:int at_outlets:int sold:int missing:int expired:int",
                key="site_id sku grade", counters=True)
+SHIPMENTS = table("stock_shipments", "shipment_id outlet_id", key="shipment_id")
+UNEXPECTED = table("stock_unexpected", "pack_code shipment_id outlet_id delivered_us:int",
+                   key="pack_code shipment_id")
 OUTLETS = table("stock_outlets", "site_id sku grade outlet_id packs:int",
                 key="site_id sku grade outlet_id", counters=True)
 
@@ -35,13 +41,17 @@ def _stock(e: Any) -> list[Need]:
     return [(IDS, (str(e.originator_id),))]
 
 
+def _shipment(e: Any) -> list[Need]:
+    return [(SHIPMENTS, (str(e.originator_id),))]
+
+
 def _packs(codes: list[str]) -> list[Need]:
     return [(PACKS, (c,)) for c in codes]
 
 
 class StockProjection(Projection):
     name = "stock"
-    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS)
+    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED)
 
     @on("Stock.Opened", creates=_stock)
     def opened(self, e: Any, rows: Rows, _: int) -> None:
@@ -107,19 +117,27 @@ class StockProjection(Projection):
         for code in e.pack_codes:
             self.move(rows, code, "in_transit", shipment_id=e.shipment_id)
 
-    @on("Shipment.Departed", needs=lambda e: _packs([p["pack_code"] for p in e.packs]))
+    @on("Shipment.Departed", needs=lambda e: _packs([p["pack_code"] for p in e.packs]),
+        creates=_shipment)
     def departed(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(SHIPMENTS, {"shipment_id": str(e.originator_id), "outlet_id": e.outlet_id})
         for p in e.packs:
             pack = rows.get(PACKS, (p["pack_code"],))
             if pack is not None:
                 rows.put(PACKS, {**pack, "outlet_id": e.outlet_id})
 
-    @on("Shipment.Delivered", needs=lambda e: _packs([*e.received, *e.missing]))
+    @on("Shipment.Delivered", needs=lambda e: [*_shipment(e), *_packs([*e.received, *e.missing])])
     def delivered(self, e: Any, rows: Rows, _: int) -> None:
         for code in e.received:
             self.move(rows, code, "at_outlet")
         for code in e.missing:
             self.move(rows, code, "missing")
+        shipment = rows.get(SHIPMENTS, (str(e.originator_id),))
+        assert shipment is not None
+        for code in e.unexpected:
+            rows.put(UNEXPECTED, {"pack_code": code, "shipment_id": shipment["shipment_id"],
+                                  "outlet_id": shipment["outlet_id"],
+                                  "delivered_us": us(e.received_at)})
 
     @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
     def sold(self, e: Any, rows: Rows, _: int) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from infra.views.db import Database
+from projections.port import ViewDatabase
 from projections.tables import moment
 
 CHUNK = 500
 
 
-def recall(db: Database, *, input_lot: str | None, batch_code: str | None) -> dict[str, Any]:
+def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -> dict[str, Any]:
     farmers: dict[str, dict[str, Any]] = {}
     batches: list[dict[str, Any]] = []
     if input_lot is not None:
@@ -74,7 +74,7 @@ def recall(db: Database, *, input_lot: str | None, batch_code: str | None) -> di
         "packs_by_status": dict(sorted(by_state.items()))}
 
 
-def _many(db: Database, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+def _many(db: ViewDatabase, sql: str, values: list[Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(0, len(values), CHUNK):
         chunk = values[i:i + CHUNK]
@@ -82,6 +82,6 @@ def _many(db: Database, sql: str, values: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _site_name(db: Database, site_id: str) -> str:
+def _site_name(db: ViewDatabase, site_id: str) -> str:
     found = db.fetch("SELECT name FROM trace_sites WHERE site_id = ?", [site_id])
     return found[0]["name"] if found else site_id

@@ -3,7 +3,8 @@ and forward from a batch or an input lot to packs, shipments and outlets.
 
 Master data is kept by aggregate id (events after the first carry only that); a pack's
 place follows the same facts as the stock view: in_stock, reserved, in_transit, at_outlet,
-sold, or missing on delivery.
+sold, or missing on delivery; a pack an outlet scanned at a delivery that did not carry it
+is recorded beside it (``trace_unexpected``), where it is left.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from projections.base import Need, Projection, Rows, on
 from projections.tables import dumps, grams, loads, milli, us
-from projections.trace_tables import (
+from projections.trace.tables import (
     ALL,
     APPLICATIONS,
     BATCHES,
@@ -28,6 +29,7 @@ from projections.trace_tables import (
     SHIPMENTS,
     SITES,
     STOCKS,
+    UNEXPECTED,
 )
 
 
@@ -177,6 +179,8 @@ class TraceProjection(Projection):
         rows.put(SHIPMENTS, {**shipment, "delivered_us": us(e.received_at)})
         self.move(rows, e.received, state="at_outlet")
         self.move(rows, e.missing, state="missing")
+        for code in e.unexpected:  # recorded, not moved: the pack stays where the facts put it
+            rows.put(UNEXPECTED, {"pack_code": code, "shipment_id": shipment["shipment_id"]})
 
     @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
     def sold(self, e: Any, rows: Rows, _: int) -> None:

@@ -1,8 +1,9 @@
 """What the runner applies in one transaction, and how it finds an event a projection cannot
-take: the view store's ports (``Batch``, ``Store``), the ``Item`` of a notification, and
-``isolate`` — a failing run of one projection's events split in halves, each half in a batch
-of its own, down to the one event that fails; that one is kept as a fault in the batch that
-moves the projection past it, so a replay neither applies it nor keeps it twice.
+take: the view store's ports (``ViewTransaction``, ``ViewStore``), the ``Item`` of a
+notification, and ``isolate`` — a failing run of one projection's events split in halves,
+each half in a batch of its own, down to the one event that fails; that one is kept as a fault
+in the batch that moves the projection past it, so a replay neither applies it nor keeps it
+twice.
 
 A projection's position is its own tracking row, or one it is given (``tracked``): the views
 fed from Kafka keep one per projection and partition (``infra.kafka_view_tracking``), and
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 ERROR_CHARS = 2000  # of an error's text kept with its fault
 
 
-class Batch(Protocol):
+class ViewTransaction(Protocol):
     """One open transaction of the view store."""
 
     positions: dict[str, int]
@@ -39,8 +40,8 @@ class Batch(Protocol):
               error: str) -> None: ...
 
 
-class Store(Protocol):
-    def batch(self, names: Sequence[str]) -> AbstractContextManager[Batch]: ...
+class ViewStore(Protocol):
+    def batch(self, names: Sequence[str]) -> AbstractContextManager[ViewTransaction]: ...
 
     def positions(self, names: Sequence[str]) -> dict[str, int]: ...
 
@@ -73,12 +74,12 @@ def decoded(mapper: Any, note: Any) -> Item:
     return Item(note.id, note.topic, event, str(note.originator_id))
 
 
-def transient(store: Store, error: BaseException) -> bool:
+def transient(store: ViewStore, error: BaseException) -> bool:
     """The log or the views' database out of reach, not an event's fault."""
     return isinstance(error, OperationalError | InterfaceError) or store.transient(error)
 
 
-def apply(tx: Batch, projection: Projection, items: Sequence[Item], last: int, *,
+def apply(tx: ViewTransaction, projection: Projection, items: Sequence[Item], last: int, *,
           tracked: str | None = None) -> None:
     """Apply ``items`` to ``projection`` and move it (its row ``tracked``) to ``last``."""
     for item in items:
@@ -104,7 +105,7 @@ def needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
                        for table, key in projection.creates(item.topic, item.event))
 
 
-def isolate(store: Store, projection: Projection, items: list[Item], end: int, *,
+def isolate(store: ViewStore, projection: Projection, items: list[Item], end: int, *,
             transient: Callable[[BaseException], bool], tracked: str | None = None) -> None:
     """Apply ``items`` and move ``projection`` (its row ``tracked``) to ``end``; failing that,
     each half apart, down to the one event that fails. A ``transient`` error is raised, never
