@@ -27,7 +27,7 @@ from eventsourcing.domain import Aggregate, event
 from bench._db import durable, fresh_database, percentile, server_url
 from bench.figures import Figure
 from domain.application import Gongxiao
-from domain.usecases.group_commit import GroupCommit
+from infra.group_commit import GroupCommit
 from infra.settings import Settings
 from tests.district import seed
 

@@ -22,9 +22,9 @@ from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import strtobool
 
 from domain.errors import Conflict, DomainError
-from domain.usecases.group_commit import GroupCommit
-from domain.usecases.repository import UseCaseRepository
 from domain.values import utc
+from infra.group_commit import GroupCommit
+from infra.repository import UseCaseRepository
 
 A = TypeVar("A", bound=Aggregate)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +36,7 @@ RECORDS_PER_EVENT = 8
 
 class UseCases(Application[UUID]):
     """Base of the use-case mixins. Concurrent commands' events are written together (see
-    ``domain.usecases.group_commit``); each command still succeeds or fails on its own."""
+    ``infra.group_commit``); each command still succeeds or fails on its own."""
 
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
@@ -95,7 +95,7 @@ class UseCases(Application[UUID]):
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository, configured alike, bringing cached aggregates up to date
-        side by side (see ``domain.usecases.repository``)."""
+        side by side (see ``infra.repository``)."""
         size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
         return UseCaseRepository(
             event_store=self.events, snapshot_store=self.snapshots,

@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.application import Gongxiao
 from domain.batch import Batch
 from domain.farmer import Farmer
-from domain.usecases.group_commit import GroupCommit
+from infra.group_commit import GroupCommit
 from tests.district import at, intake, seed
 
 

@@ -17,7 +17,7 @@ from domain.application import Gongxiao
 from domain.farmer import Farmer
 from domain.fefo import FefoQueue
 from domain.stock import Stock
-from domain.usecases.repository import copied
+from infra.repository import copied
 from tests.district import at, graded, packs, seed
 
 ZHANG = Farmer.create_id("zhang")
