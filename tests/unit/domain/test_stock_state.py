@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyrsistent import PMap, thaw
 
-from domain.application import Gongxiao
 from domain.errors import Conflict
 from domain.stock import Stock
-from domain.usecases.base import snapshot_interval
+from infra.application import StoredGongxiao
+from infra.snapshots import snapshot_interval
 from tests.district import at, graded, packs, seed
 
 sites, weights = st.sampled_from(["yongan", "ande"]), st.sampled_from(["0.5", "1"])
@@ -82,7 +82,7 @@ def test_a_stock_from_its_events_has_the_same_queues() -> None:
 
 
 def test_a_snapshot_is_stored_plain_without_queues_and_read_back_whole() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     for i in range(3):
         graded(app, f"B{i}", day=i)
     packs(app, 6)
@@ -97,7 +97,7 @@ def test_a_snapshot_is_stored_plain_without_queues_and_read_back_whole() -> None
 
 
 def test_a_snapshot_of_the_version_before_reads_as_the_stock_now() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     graded(app, "B0")
     packs(app, 3)
     stock = events_only(app, Stock.create_id("jiuhuang", "A"))
@@ -108,7 +108,7 @@ def test_a_snapshot_of_the_version_before_reads_as_the_stock_now() -> None:
     assert vars(old.mutate(None)) == vars(stock)
 
 
-def events_only(app: Gongxiao, stock_id: UUID, upto: int | None = None) -> Stock:
+def events_only(app: StoredGongxiao, stock_id: UUID, upto: int | None = None) -> Stock:
     stock = None
     for e in app.events.get(stock_id, lte=upto):
         stock = e.mutate(stock)
@@ -140,7 +140,7 @@ def sorted_free(stock: Stock, pack_kg: Decimal, moment: Any) -> list[str]:
 
 
 def test_a_snapshot_taken_as_saved_is_the_stock_read_from_its_events() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     for i in range(100):
         graded(app, f"B{i}")
         packs(app, 1, key=f"run-{i}")
