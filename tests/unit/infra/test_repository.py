@@ -11,11 +11,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from pyrsistent import PMap, PVector
-
 from domain.farmer import Farmer
 from domain.fefo import FefoQueue
 from domain.stock import Stock
+from domain.stock_state import Records
 from infra.application import StoredGongxiao
 from infra.repository import copied
 from tests.district import at, graded, packs, seed
@@ -75,7 +74,8 @@ def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -
     assert type(clone) is Stock and vars(clone) == vars(deepcopy(stock))
     assert clone.again is clone.shared and clone.shared is not stock.shared
     assert not mutable_parts(clone) & mutable_parts(stock)
-    assert clone.packs is stock.packs, "a persistent map is shared whole, not copied"
+    assert clone.packs is not stock.packs
+    assert all(clone.packs[c] is p for c, p in stock.packs.items()), "records are shared, not copied"
 
 
 def test_a_command_changing_its_copy_of_a_stock_leaves_the_cached_stock_alone() -> None:
@@ -96,10 +96,12 @@ def mutable_parts(value: Any, seen: set[int] | None = None) -> set[int]:
     if id(value) in seen or isinstance(value, str | int | Decimal | datetime | UUID | None):
         return set()
     seen.add(id(value))
-    found = set() if isinstance(value, PMap | PVector | tuple | frozenset | FefoQueue) else {id(value)}
-    if isinstance(value, dict | PMap):
+    found = set() if isinstance(value, tuple | frozenset | FefoQueue) else {id(value)}
+    if isinstance(value, Records):  # its records are replaced, never changed in place
+        return found
+    if isinstance(value, dict):
         parts: Iterable[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list | tuple | set | frozenset | PVector | FefoQueue):
+    elif isinstance(value, list | tuple | set | frozenset | FefoQueue):
         parts = value
     else:
         parts = vars(value).values()
