@@ -36,6 +36,7 @@ class StoredGongxiao(Gongxiao):
     """What the composition root builds. Concurrent use cases' events are written together;
     each still succeeds or fails on its own."""
 
+    name = Gongxiao.name  # the library names the tables and settings after it
     snapshotting_intervals: ClassVar = INTERVALS
     env: ClassVar = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
 

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from domain.application import Gongxiao
 from infra.application import StoredGongxiao
 from infra.recorders import DatabaseFunctionsRefused
 from tests.district import events, seed
@@ -50,3 +51,16 @@ def test_the_database_functions_setting_is_refused_at_construction_and_named(
     with pytest.raises(DatabaseFunctionsRefused, match="POSTGRES_ENABLE_DB_FUNCTIONS") as refused:
         StoredGongxiao(env=env)
     assert "miss events" in str(refused.value)
+
+
+@pytest.mark.postgres
+def test_the_stored_application_reads_the_tables_of_the_name_the_events_were_stored_under(
+        pg_env: dict[str, str]) -> None:
+    # The library names PostgreSQL's tables (and the GONGXIAO_* settings) after the
+    # application's name, so a subclass that took its class name would read empty tables.
+    seed(Gongxiao(env=pg_env)).close()
+    reopened = StoredGongxiao(env=pg_env)
+    try:
+        assert reopened.farmer("zhang").name == "张德明"
+    finally:
+        reopened.close()
