@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.jsonio import Answer
 from api.limits import CALLER
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.commands import perform
 from infra.fields import Command
 from infra.idempotency import Replies, caller_of
@@ -25,7 +25,7 @@ from infra.views import ReadModels
 bearer = HTTPBearer(auto_error=False, description="a token made by `gongxiao token create`")
 
 
-async def get_gongxiao(request: Request) -> Gongxiao:
+async def get_gongxiao(request: Request) -> StoredGongxiao:
     return request.app.state.gongxiao
 
 
@@ -47,7 +47,7 @@ async def get_principal(request: Request, credentials: Annotated[
 
 
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["f-zhang"])]
-App = Annotated[Gongxiao, Depends(get_gongxiao)]
+App = Annotated[StoredGongxiao, Depends(get_gongxiao)]
 Views = Annotated[ReadModels, Depends(get_views)]
 Caller = Annotated[Principal, Depends(get_principal)]
 
@@ -67,7 +67,7 @@ class Runner:
     """Runs a command through its use case once per Idempotency-Key of its caller and
     answers it."""
 
-    def __init__(self, request: Request, app: Gongxiao, caller: Principal,
+    def __init__(self, request: Request, app: StoredGongxiao, caller: Principal,
                  key: str | None) -> None:
         self.request, self.app, self.key = request, app, key
         self.caller = caller_of(caller.role, caller.scope)

@@ -31,7 +31,7 @@ from api.routes import (
     stock,
     trace,
 )
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.composition import build_application
 from infra.idempotency import Replies
 from infra.label_sheets import LabelSheets
@@ -43,7 +43,7 @@ ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipmen
            trace, events, health)
 
 
-def create_app(app: Gongxiao | None = None, *, settings: Settings | None = None,
+def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,
                views: ReadModels | None = None, limits: Limits | None = None,
                project: bool = True) -> FastAPI:
     """The API over an application (default: the one the settings name) and its views.

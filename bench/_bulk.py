@@ -18,8 +18,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
-from pyrsistent import pmap
-
 from domain.application import Gongxiao
 from domain.batch import Batch
 from domain.cold_room import ColdRoom
@@ -29,6 +27,7 @@ from domain.order import Order
 from domain.shelf import Shelf
 from domain.shipment import Shipment
 from domain.stock import Stock
+from domain.stock_state import Records
 from domain.values import id_for
 from tests.district import seed
 
@@ -70,7 +69,7 @@ def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 
             for shelf in shelves.values():
                 shelf.sold.clear()
             for stock in stocks.values():
-                stock.lots, stock.lot_queues = pmap(), pmap()
+                stock.lots, stock.lot_queues = Records(), {}
         return app.recorder.max_notification_id() or 0
     finally:
         app.close()

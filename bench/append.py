@@ -26,8 +26,8 @@ from eventsourcing.domain import Aggregate, event
 
 from bench._db import durable, fresh_database, percentile, server_url
 from bench.figures import Figure
-from domain.application import Gongxiao
-from domain.usecases.group_commit import GroupCommit
+from infra.application import StoredGongxiao
+from infra.group_commit import GroupCommit
 from infra.settings import Settings
 from tests.district import seed
 
@@ -41,7 +41,7 @@ def run(quick: bool) -> list[Figure]:
     with fresh_database(server_url("append"), "append") as url:
         env = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path("var")).event_store_env()
         sync = "durable" if durable(url) else "NOT durable"
-        app = seed(Gongxiao(env=env))
+        app = seed(StoredGongxiao(env=env))
         try:
             flow = _use_cases(app, cycles)
             size = _event_size(app)
@@ -74,7 +74,7 @@ def run(quick: bool) -> list[Figure]:
     ]
 
 
-def _use_cases(app: Gongxiao, cycles: int) -> dict[str, float]:
+def _use_cases(app: StoredGongxiao, cycles: int) -> dict[str, float]:
     """Intake, grading into A and B, and a packing run of 10 packs drawn FEFO, per batch."""
     tag = uuid.uuid4().hex[:6]
     head = app.recorder.max_notification_id() or 0
@@ -108,7 +108,7 @@ def _use_cases(app: Gongxiao, cycles: int) -> dict[str, float]:
             "last": 3000 * tenth / sum(cycle_ms[-tenth:])}
 
 
-def _event_size(app: Gongxiao) -> int:
+def _event_size(app: StoredGongxiao) -> int:
     """The mean size of the stored events the use cases wrote (their JSON state)."""
     notes = app.recorder.select_notifications(start=1, limit=10_000)
     return round(sum(len(n.state) for n in notes) / len(notes))
@@ -164,7 +164,7 @@ def _bare(env: dict[str, str], seconds: float) -> float:
 
 def _concurrent_intake(env: dict[str, str], seconds: float, *, group: bool) -> dict[str, float]:
     """``WRITERS`` threads sending intake scans of new batches for ``seconds``."""
-    app = Gongxiao(env=env)
+    app = StoredGongxiao(env=env)
     if not group:
         app.group_commit = GroupCommit(app.events.put, max_commands=1)
     insert = app.recorder.insert_events

@@ -32,7 +32,7 @@ import httpx
 import psycopg
 
 from bench.figures import Figure
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import seed
@@ -47,7 +47,7 @@ def run(quick: bool) -> list[Figure]:
     clients, seconds = (2, 4.0) if quick else (4, 20.0)
     with _database(base) as url, tempfile.TemporaryDirectory() as var:
         settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path(var))
-        app = seed(Gongxiao(env=settings.event_store_env()))
+        app = seed(StoredGongxiao(env=settings.event_store_env()))
         try:
             token = Tokens(app.recorder).issue(role="operator", scope="yongan")
             direct = _direct(app, seconds=seconds / 2)
@@ -66,7 +66,7 @@ def run(quick: bool) -> list[Figure]:
     ]
 
 
-def _direct(app: Gongxiao, *, seconds: float) -> dict[str, float]:
+def _direct(app: StoredGongxiao, *, seconds: float) -> dict[str, float]:
     """The use case alone: one intake after another in this process."""
     tag = uuid.uuid4().hex[:6]
     return _timed_loop(lambda i: app.receive_batch(

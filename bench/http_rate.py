@@ -34,7 +34,7 @@ from bench._db import fresh_database, peak_rss_mb, percentile, server_url
 from bench.append import _concurrent_intake
 from bench.figures import Figure
 from bench.http import HARVEST, _intake, _server
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import seed
@@ -53,7 +53,7 @@ def run(quick: bool) -> list[Figure]:
     with fresh_database(server_url("http_rate"), "http_rate") as url, \
             tempfile.TemporaryDirectory() as var:
         settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path(var))
-        app = seed(Gongxiao(env=settings.event_store_env()))
+        app = seed(StoredGongxiao(env=settings.event_store_env()))
         try:
             token = Tokens(app.recorder).issue(role="operator", scope="yongan")
         finally:

@@ -36,8 +36,8 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from bench._db import fresh_database, server_url
 from bench._workers import Worker, at_rest_mb, worker_env
 from bench.figures import Figure
-from domain.application import Gongxiao
 from domain.batch import Batch
+from infra.application import StoredGongxiao
 from infra.commands import execute
 from infra.idempotency import Replies
 from infra.kafka_clients import reliable_producer
@@ -58,7 +58,7 @@ def run(quick: bool) -> list[Figure]:
     run_id = uuid.uuid4().hex[:8]
     with fresh_database(server_url("scans"), "scans") as url, \
             _topics(bootstrap, run_id) as (scans, rejected):
-        app = seed(Gongxiao(env=Settings(database_url=url, kafka_bootstrap=None,
+        app = seed(StoredGongxiao(env=Settings(database_url=url, kafka_bootstrap=None,
                                          var_dir=Path("var")).event_store_env()))
         try:
             direct = _direct(app, seconds)
@@ -92,7 +92,7 @@ def _scan(code: str) -> dict[str, Any]:
         "scanned_at": (HARVEST + timedelta(hours=3)).isoformat()}}
 
 
-def _direct(app: Gongxiao, seconds: float, *, writers: int = 1) -> float:
+def _direct(app: StoredGongxiao, seconds: float, *, writers: int = 1) -> float:
     """Scans a second through the worker's own use case call, with no broker in the way,
     from ``writers`` threads."""
     replies, tag = Replies(app.recorder), uuid.uuid4().hex[:6]
@@ -115,7 +115,7 @@ def _direct(app: Gongxiao, seconds: float, *, writers: int = 1) -> float:
     return sum(done) / (time.perf_counter() - started)
 
 
-def _publish(app: Gongxiao, worker: Worker, bootstrap: str, topic: str,
+def _publish(app: StoredGongxiao, worker: Worker, bootstrap: str, topic: str,
              messages: list[dict[str, Any]]) -> float:
     """Seconds from the first send until every scan's batch is in the event store. One key
     (the cold store) keeps them in order, so the last batch stored means all are."""
@@ -140,7 +140,7 @@ def _publish(app: Gongxiao, worker: Worker, bootstrap: str, topic: str,
     return seconds
 
 
-def _since(app: Gongxiao, position: int) -> Iterator[Any]:
+def _since(app: StoredGongxiao, position: int) -> Iterator[Any]:
     while notes := app.recorder.select_notifications(start=position, limit=5_000,
                                                      inclusive_of_start=False):
         yield from notes

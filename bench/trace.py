@@ -24,7 +24,7 @@ from bench._bulk import FARMERS, load, lot_of
 from bench._db import fresh_database, peak_rss_mb, percentile, server_url
 from bench.figures import Figure
 from bench.http import _server
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import all_projections, build_views, parallel
@@ -61,7 +61,7 @@ def run(quick: bool) -> list[Figure]:
             reached = sum(len(views.trace.recall(input_lot=lot)["packs"]) for lot in lots[:5]) / 5
         finally:
             views.close()
-        app = Gongxiao(env=env)
+        app = StoredGongxiao(env=env)
         try:
             token = Tokens(app.recorder).issue(role="admin")
         finally:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from api.limits import Limits
 from api.main import create_app
 from bench.figures import Figure
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.demo import load_demo
 from infra.settings import Settings
 from infra.views import build_views
@@ -30,7 +30,7 @@ def run(quick: bool) -> list[Figure]:
     rounds = 60 if quick else 600
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(database_url=None, kafka_bootstrap=None, var_dir=Path(folder))
-        app = Gongxiao(env=settings.event_store_env())
+        app = StoredGongxiao(env=settings.event_store_env())
         views = build_views(settings)
         try:
             demo = load_demo(app)

@@ -1,34 +1,86 @@
-"""Gongxiao, the application: every use case of the co-op on one event store."""
+"""Gongxiao, the application: every use case of the co-op, load → decide → save, on one store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
 
-from domain.farmer import Farmer
-from domain.shelf import Shelf
-from domain.stock import Stock
-from domain.usecases.housekeeping import Housekeeping
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from domain.errors import DomainError
+from domain.usecases import coldstore, housekeeping, inputs, masterdata, outlets
+from domain.usecases.store import A
+
+T = TypeVar("T")
 
 
-class Gongxiao(Housekeeping):
+class Gongxiao(Application[UUID]):
     """Configured from the environment like any eventsourcing application: in memory unless
-    ``PERSISTENCE_MODULE`` says otherwise (the composition root in ``infra`` sets it)."""
+    ``PERSISTENCE_MODULE`` says otherwise. The use cases are the sibling modules' functions,
+    listed here as methods; the application is the store they load from and save to
+    (``domain.usecases.store.Store``)."""
 
     name = "gongxiao"
-    # Long-lived aggregates are rebuilt from a recent snapshot, not from their first event.
-    snapshotting_intervals: ClassVar = {Stock: 200, Shelf: 200, Farmer: 200}
-    env: ClassVar = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
 
-    def __init__(self, env: Any = None) -> None:
-        super().__init__(env)
-        self._subscribers: list[Callable[[], None]] = []
+    register_farmer = masterdata.register_farmer
+    register_site = masterdata.register_site
+    register_product = masterdata.register_product
+    set_price = masterdata.set_price
+    farmer = masterdata.load_farmer
+    site = masterdata.load_site
+    product = masterdata.load_product
+    catalogue = masterdata.load_catalogue
 
-    def subscribe(self, told: Callable[[], None]) -> None:
-        """The in-process event bus: ``told()`` is called after every save in this process,
-        so a reader in the same process (the embedded projection runner) need not poll."""
-        self._subscribers.append(told)
+    record_input_sale = inputs.record_input_sale
+    record_input_application = inputs.record_input_application
+    pay_farmer = inputs.pay_farmer
 
-    def _notify(self, recordings: Any) -> None:
-        for told in self._subscribers:
-            told()
+    receive_batch = coldstore.receive_batch
+    grade_batch = coldstore.grade_batch
+    release_batch = coldstore.release_batch
+    destroy_batch = coldstore.destroy_batch
+    log_temperatures = coldstore.log_temperatures
+    run_packing = coldstore.run_packing
+    batch = coldstore.load_batch
+    describe_batch = coldstore.describe_batch
+
+    place_order = outlets.place_order
+    cancel_order = outlets.cancel_order
+    ship = outlets.ship
+    confirm_delivery = outlets.confirm_delivery
+    sell_pack = outlets.sell_pack
+    order = outlets.load_order
+    shipment = outlets.load_shipment
+    order_answer = staticmethod(outlets.order_answer)
+
+    flag_shelf_life = housekeeping.flag_shelf_life
+    issue_statement = housekeeping.issue_statement
+
+    def run_use_case(self, use_case: Callable[[], T]) -> T:
+        """Run one use case; its single ``save`` records all it changed, or nothing."""
+        return use_case()
+
+    def prefetch(self, *aggregate_ids: UUID) -> None:
+        """The aggregates a use case is about to load; here each is read when it is loaded."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def load(self, cls: type[A], aggregate_id: UUID, missing: DomainError) -> A:
+        aggregate = self.find(aggregate_id)
+        if aggregate is None or not isinstance(aggregate, cls):
+            raise missing
+        return aggregate
+
+    def find(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def load_or_open(self, cls: type[A], **key: Any) -> A:
+        """The aggregate of a key, opened (not yet saved) the first time it is needed."""
+        found = self.find(cls.create_id(**key))
+        return found if found is not None else cls(**key)

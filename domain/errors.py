@@ -1,7 +1,7 @@
 """The small error hierarchy every refused command raises.
 
-Each aggregate module defines its specific errors as subclasses of these three; the API
-maps the three categories to HTTP once (404, 409, 422).
+Each aggregate module defines its specific errors as subclasses of these three; the
+entrypoints map the three categories to their answers once (``infra.problems``).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 It is the consistency boundary of packing and reserving: two clerks can never draw the same
 kilogram or be promised the same pack, because both change this one aggregate.
 
-It holds every lot and pack in the cold store and every command that packs or reserves reads
-a copy of it, so none of them may take longer as the stock grows: see ``domain.stock_state``.
+It holds every lot and pack in the cold store; FEFO queues kept beside them say what to draw
+or reserve first without sorting every lot or pack (``domain.stock_state``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from pyrsistent import PMap, pmap, pvector
 
 from domain.errors import Conflict, Invalid
 from domain.fefo import FefoQueue
-from domain.stock_state import EMPTY, Record, StockSnapshot, lot_entry, pack_entry, put, restore
+from domain.stock_state import EMPTY, Record, Records, StockSnapshot, lot_entry, pack_entry, put, restore
 from domain.topics import stable_topics
 from domain.values import id_for, short_code
 
@@ -29,19 +28,16 @@ MAX_PACKS_PER_RUN = 5000
 
 @stable_topics("Stock")
 class Stock(Aggregate):
-    # 2: persistent maps and FEFO queues in memory; stored snapshots keep the shape of 1.
+    # 2: FEFO queues in memory, built again from the records; stored snapshots keep the shape of 1.
     class_version = 2
     Snapshot = StockSnapshot
 
     @event("Opened")
     def __init__(self, sku: str, grade: str) -> None:
         self.sku, self.grade = sku, grade
-        self.lots: PMap[str, Record] = pmap()
-        self.packs: PMap[str, Record] = pmap()
-        self.runs: PMap[str, Record] = pmap()
-        self.flagged: PMap[str, str] = pmap()
-        self.lot_queues: PMap[str, FefoQueue] = pmap()  # per site: lots with kg left
-        self.pack_queues: PMap[Decimal, FefoQueue] = pmap()  # per pack kg: packs not reserved
+        self.lots, self.packs, self.runs, self.flagged = Records(), Records(), Records(), Records()
+        self.lot_queues: dict[str, FefoQueue] = {}  # per site: lots with kg left
+        self.pack_queues: dict[Decimal, FefoQueue] = {}  # per pack kg: packs not reserved
 
     @staticmethod
     def create_id(sku: str, grade: str) -> UUID:
@@ -55,8 +51,8 @@ class Stock(Aggregate):
     @event("LotAdded")
     def _lot_added(self, batch_code: str, site_id: str, kg: Decimal, expires_at: datetime,
                    received_at: datetime) -> None:
-        self.lots, self.lot_queues = put(self.lots, self.lot_queues, {batch_code: pmap(
-            {"site_id": site_id, "kg": kg, "expires_at": expires_at, "received_at": received_at})},
+        put(self.lots, self.lot_queues, {batch_code: {
+            "site_id": site_id, "kg": kg, "expires_at": expires_at, "received_at": received_at}},
             lot_entry)
 
     def pack(self, *, run_id: UUID, site_id: str, pack_kg: Decimal, count: int,
@@ -83,12 +79,12 @@ class Stock(Aggregate):
         lots: dict[str, Record] = {}
         for d in draws:
             lot = lots.get(d["batch_code"]) or self.lots[d["batch_code"]]
-            lots[d["batch_code"]] = lot.set("kg", lot["kg"] - d["kg"])
-        self.lots, self.lot_queues = put(self.lots, self.lot_queues, lots, lot_entry)
-        pack = pmap({"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
-                     "expires_at": expires_at, "order_id": None})
+            lots[d["batch_code"]] = {**lot, "kg": lot["kg"] - d["kg"]}
+        put(self.lots, self.lot_queues, lots, lot_entry)
+        pack = {"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
+                "expires_at": expires_at, "order_id": None}
         self._put_packs(dict.fromkeys(pack_codes, pack))
-        self.runs = self.runs.set(run_id, pmap({"pack_codes": pvector(pack_codes)}))
+        self.runs[run_id] = {"pack_codes": list(pack_codes)}
 
     def reserve(self, *, order_id: UUID, pack_kg: Decimal, packs: int, at: datetime) -> list[str]:
         """Promise packs to an order, nearest expiry first; never more than are there."""
@@ -105,7 +101,7 @@ class Stock(Aggregate):
 
     @event("Reserved")
     def _reserved(self, order_id: str, pack_codes: list[str]) -> None:
-        self._put_packs({code: self.packs[code].set("order_id", order_id) for code in pack_codes})
+        self._put_packs({code: {**self.packs[code], "order_id": order_id} for code in pack_codes})
 
     def release(self, *, order_id: UUID, pack_codes: list[str]) -> None:
         self._check_reserved(order_id, pack_codes)
@@ -113,7 +109,7 @@ class Stock(Aggregate):
 
     @event("ReservationReleased")
     def _reservation_released(self, order_id: str, pack_codes: list[str]) -> None:
-        self._put_packs({code: self.packs[code].set("order_id", None) for code in pack_codes})
+        self._put_packs({code: {**self.packs[code], "order_id": None} for code in pack_codes})
 
     def dispatch(self, *, shipment_id: UUID, order_id: UUID, pack_codes: list[str]) -> None:
         """Packs leave the cold store on a shipment; only packs reserved to its order may."""
@@ -124,7 +120,7 @@ class Stock(Aggregate):
     def _dispatched(self, shipment_id: str, order_id: str, pack_codes: list[str]) -> None:
         self._put_packs(dict.fromkeys(pack_codes))
         for code in pack_codes:
-            self.flagged = self.flagged.discard(code)
+            self.flagged.pop(code, None)
 
     def flag_shelf_life(self, *, at: datetime, nearing_days: int) -> dict[str, list[str]]:
         """Flag packs still in the cold store that are past, or within ``nearing_days`` of, their
@@ -141,8 +137,8 @@ class Stock(Aggregate):
     @event("ShelfLifeFlagged")
     def _shelf_life_flagged(self, flagged_at: datetime, expired: list[str],
                             nearing: list[str]) -> None:
-        self.flagged = self.flagged.update(dict.fromkeys(nearing, "nearing"),
-                                           dict.fromkeys(expired, "expired"))
+        self.flagged.update(dict.fromkeys(nearing, "nearing"))
+        self.flagged.update(dict.fromkeys(expired, "expired"))
 
     def available(self, pack_kg: Decimal, at: datetime) -> list[str]:
         """Unreserved, unexpired packs of a weight, FEFO: nearest expiry, then oldest packed."""
@@ -198,11 +194,11 @@ class Stock(Aggregate):
                 raise PackNotReserved(f"pack {code} is not reserved for this order", pack_code=code)
 
     def _put_packs(self, changes: dict[str, Record | None]) -> None:
-        self.packs, self.pack_queues = put(self.packs, self.pack_queues, changes, pack_entry)
+        put(self.packs, self.pack_queues, changes, pack_entry)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """Stored snapshots, old and new, hold plain dicts and lists and no queues."""
+        """Stored snapshots, old and new, hold no queues."""
         restore(state)
 
 

@@ -1,9 +1,9 @@
-"""How a stock holds its lots and packs: persistent maps with FEFO queues kept beside them.
+"""How a stock holds its lots and packs: records by code, with FEFO queues kept beside them.
 
-A command reads a copy of its stock; persistent maps make that copy share them whole, and each
-change makes a new map sharing all but a path. The queues say what to draw or reserve first
-without sorting every lot or pack; they follow from the maps, so snapshots leave them out and
-keep the plain shape stocks always had.
+The queues say what to draw or reserve first without sorting every lot or pack; they follow
+from the records, so snapshots leave them out and keep the plain shape stocks always had.
+A record is replaced when it changes, never changed in place (``Records``), and a queue never
+changes (``domain.fefo``): a copy of a stock may share them.
 """
 
 from __future__ import annotations
@@ -14,15 +14,18 @@ from typing import Any
 
 from eventsourcing.domain import Snapshot
 from eventsourcing.utils import get_topic
-from pyrsistent import PMap, freeze, pmap, thaw
 
 from domain.fefo import Entry, FefoQueue
 
-Record = PMap[str, Any]
+Record = dict[str, Any]
 Keyed = tuple[Hashable, Entry]
 EntryOf = Callable[[str, Record | None], Keyed | None]
 EMPTY = FefoQueue()
 QUEUES = ("lot_queues", "pack_queues")
+
+
+class Records(dict[str, Any]):
+    """Records by code, each replaced when it changes and never changed in place."""
 
 
 def lot_entry(code: str, lot: Record | None) -> Keyed | None:
@@ -39,53 +42,54 @@ def pack_entry(code: str, pack: Record | None) -> Keyed | None:
     return pack["pack_kg"], (pack["expires_at"], pack["packed_at"], code)
 
 
-def put(records: PMap[str, Record], queues: PMap[Any, FefoQueue],
-        changes: Mapping[str, Record | None], entry_of: EntryOf,
-        ) -> tuple[PMap[str, Record], PMap[Any, FefoQueue]]:
-    """``records`` changed (None: the record leaves), and ``queues`` still holding exactly the
+def put(records: Records, queues: dict[Any, FefoQueue],
+        changes: Mapping[str, Record | None], entry_of: EntryOf) -> None:
+    """Change ``records`` (None: the record leaves), keeping ``queues`` holding exactly the
     entries that ``entry_of`` gives the records (under its key; None: in no queue)."""
     left: list[Keyed] = []
     joined: list[Keyed] = []
-    changed = records.evolver()
     for code, record in changes.items():
         was, now = entry_of(code, records.get(code)), entry_of(code, record)
         if was != now:
             left += [was] if was else []
             joined += [now] if now else []
         if record is not None:
-            changed[code] = record
-        elif code in records:
-            del changed[code]
+            records[code] = record
+        else:
+            records.pop(code, None)
     for key in {k for k, _ in left} | {k for k, _ in joined}:
         queue = queues.get(key, EMPTY).without(e for k, e in left if k == key).with_entries(
             e for k, e in joined if k == key)
-        queues = queues.set(key, queue) if queue else queues.discard(key)
-    return changed.persistent(), queues
+        if queue:
+            queues[key] = queue
+        else:
+            queues.pop(key, None)
 
 
 def restore(state: dict[str, Any]) -> None:
-    """A stock's stored state (plain dicts and lists) as it is held: persistent, with queues."""
+    """A stock's stored state as it is held: with its queues."""
     for name in ("lots", "packs", "runs", "flagged"):
-        state[name] = freeze(state[name])
+        state[name] = Records(state[name])
     state["lot_queues"] = _queues(state["lots"], lot_entry)
     state["pack_queues"] = _queues(state["packs"], pack_entry)
 
 
 class StockSnapshot(Snapshot):
-    """Snapshots of a stock are stored as they were before its maps became persistent: plain
-    dicts and lists, without the queues, as the library's own snapshot class (the same topic),
-    so any version of the code reads any of them (``restore`` makes them persistent again)."""
+    """Snapshots of a stock are stored without the queues, as the library's own snapshot
+    class (the same topic) in the shape of version 1, so any version of the code reads any of
+    them (``restore`` builds the queues again)."""
 
     @classmethod
     def take(cls, aggregate: Any) -> Any:
         skipped = {"_id", "_version", "_pending_events", *QUEUES}
         return Snapshot(originator_id=aggregate.id, originator_version=aggregate.version,
                         timestamp=Snapshot.create_timestamp(), topic=get_topic(type(aggregate)),
-                        state={k: thaw(v) for k, v in vars(aggregate).items() if k not in skipped})
+                        state={k: dict(v) if isinstance(v, Records) else v
+                               for k, v in vars(aggregate).items() if k not in skipped})
 
 
-def _queues(records: PMap[str, Record], entry_of: EntryOf) -> PMap[Any, FefoQueue]:
+def _queues(records: Records, entry_of: EntryOf) -> dict[Any, FefoQueue]:
     entries: defaultdict[Hashable, list[Entry]] = defaultdict(list)
     for keyed in filter(None, (entry_of(code, record) for code, record in records.items())):
         entries[keyed[0]].append(keyed[1])
-    return pmap({key: FefoQueue(queued) for key, queued in entries.items()})
+    return {key: FefoQueue(queued) for key, queued in entries.items()}

@@ -47,7 +47,8 @@ def id_for(kind: str, key: str) -> UUID:
 
 
 def command_id(kind: str, key: str | None) -> UUID:
-    """The id of what a command creates: the caller's idempotency key, or a fresh one."""
+    """The id of what a command creates: from the caller's key for it (the same key, the same
+    id), or a fresh one."""
     return id_for(kind, key) if key else uuid4()
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ConfigDict, Field
 
 from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
 from infra.fields import (
     Code,
@@ -162,7 +163,7 @@ def parse(kind: str, body: Any) -> Command:
     return model.model_validate(body)
 
 
-def perform(app: Gongxiao, command: Command, *, caller: str, key: str | None,
+def perform(app: StoredGongxiao, command: Command, *, caller: str, key: str | None,
             replies: Replies | None = None, base_url: str = "/") -> tuple[int, dict[str, Any], bool]:
     """Run a validated command once per caller and key; answers (status, body, replayed).
     Refusals raise (DomainError, Problem) for the caller to map."""
@@ -176,7 +177,7 @@ def perform(app: Gongxiao, command: Command, *, caller: str, key: str | None,
     return reply.status, reply.body, reply.replayed
 
 
-def execute(app: Gongxiao, kind: str, body: Any, key: str | None, *, caller: str = SCANS,
+def execute(app: StoredGongxiao, kind: str, body: Any, key: str | None, *, caller: str = SCANS,
             replies: Replies | None = None, base_url: str = "/") -> tuple[int, dict[str, Any]]:
     """Validate and run one scan (from Kafka: the caller ``SCANS``, whose keys are no
     token's); never raises for bad input: a refusal answers (status, problem+json dict),

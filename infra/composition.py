@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 
 
-def build_application(settings: Settings | None = None) -> Gongxiao:
+def build_application(settings: Settings | None = None) -> StoredGongxiao:
     settings = settings or Settings.from_env()
-    return Gongxiao(env=settings.event_store_env())
+    return StoredGongxiao(env=settings.event_store_env())

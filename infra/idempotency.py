@@ -46,8 +46,8 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from domain.application import Gongxiao
 from domain.errors import IdempotencyConflict
+from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
 from infra.recorders import COLUMNS, REPLIES, KeyTaken, ReplyRow
 from infra.sidetables import SideTables
@@ -116,7 +116,7 @@ class Replies:
         kept = self._kept(caller=caller, key=key, fingerprint=fingerprint)
         return Reply(status=kept.status, body=kept.body, replayed=False)
 
-    def once(self, app: Gongxiao, *, caller: str, key: str | None, fingerprint: str,
+    def once(self, app: StoredGongxiao, *, caller: str, key: str | None, fingerprint: str,
              status: int, run: Callable[[], dict[str, Any]]) -> Reply:
         """Run a command once per caller and key: a repeat answers the kept reply and records
         nothing. Without a key the command just runs (its own rules still make most repeats

@@ -33,8 +33,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from domain.application import Gongxiao
-from domain.usecases.base import Busy
+from infra.application import Busy, StoredGongxiao
 from infra.commands import parse, perform
 from infra.composition import build_application
 from infra.event_json import loads
@@ -75,7 +74,7 @@ class ScanMessage(BaseModel):
 
 
 class ScanIntake:
-    def __init__(self, *, app: Gongxiao, topics: Topics, consumer: Callable[[], KafkaConsumer],
+    def __init__(self, *, app: StoredGongxiao, topics: Topics, consumer: Callable[[], KafkaConsumer],
                  producer: Callable[[], KafkaProducer], flush_timeout_s: float = 90.0,
                  threads: int = THREADS) -> None:
         self.app, self.topics, self.flush_timeout_s = app, topics, flush_timeout_s

@@ -1,4 +1,6 @@
-"""Timed housekeeping of the co-op: shelf life flagged on packs, statements issued to farmers."""
+"""Timed housekeeping of the co-op: shelf life flagged on packs, statements issued to farmers.
+
+Loads the catalogue and its products; saves ``Stock`` and ``Farmer``."""
 
 from __future__ import annotations
 
@@ -6,39 +8,39 @@ from datetime import datetime
 from typing import Any
 
 from domain.stock import Stock
-from domain.usecases.base import command
-from domain.usecases.outlets import Outlets
+from domain.usecases.masterdata import load_catalogue, load_farmer, load_product
+from domain.usecases.store import Store, command
 
 
-class Housekeeping(Outlets):
-    @command
-    def flag_shelf_life(self, *, at: datetime, nearing_days: int = 1) -> dict[str, list[str]]:
-        """Flag every pack in the cold stores past or near its shelf life; answers the codes
-        newly flagged. Flagging again at the same moment records nothing."""
-        answer: dict[str, list[str]] = {"expired": [], "nearing": []}
-        stocks = []
-        for sku in self.catalogue().produce:
-            grades = sorted({g for _, prices in self.product(sku).prices for g in prices})
-            for grade in grades:
-                stock = self.find(Stock.create_id(sku, grade))
-                if stock is None:
-                    continue
-                flagged = stock.flag_shelf_life(at=at, nearing_days=nearing_days)
-                if flagged["expired"] or flagged["nearing"]:
-                    stocks.append(stock)
-                for level, codes in flagged.items():
-                    answer[level] += codes
-        if stocks:
-            self.save(*stocks)
-        return answer
+@command
+def flag_shelf_life(store: Store, *, at: datetime, nearing_days: int = 1) -> dict[str, list[str]]:
+    """Flag every pack in the cold stores past or near its shelf life; answers the codes
+    newly flagged. Flagging again at the same moment records nothing."""
+    answer: dict[str, list[str]] = {"expired": [], "nearing": []}
+    stocks = []
+    for sku in load_catalogue(store).produce:
+        grades = sorted({g for _, prices in load_product(store, sku).prices for g in prices})
+        for grade in grades:
+            stock = store.find(Stock.create_id(sku, grade))
+            if stock is None:
+                continue
+            flagged = stock.flag_shelf_life(at=at, nearing_days=nearing_days)
+            if flagged["expired"] or flagged["nearing"]:
+                stocks.append(stock)
+            for level, codes in flagged.items():
+                answer[level] += codes
+    if stocks:
+        store.save(*stocks)
+    return answer
 
-    @command
-    def issue_statement(self, *, farmer_id: str, period_from: datetime, period_to: datetime,
-                        totals: dict[str, Any], issued_at: datetime) -> dict[str, Any]:
-        """Record a farmer's statement for a closed period (figures from the earnings view)."""
-        farmer = self.farmer(farmer_id)
-        issued = farmer.issue_statement(period_from=period_from, period_to=period_to,
-                                        totals=totals, issued_at=issued_at)
-        if issued:
-            self.save(farmer)
-        return {"farmer_id": farmer_id, "issued": issued, "totals": totals}
+
+@command
+def issue_statement(store: Store, *, farmer_id: str, period_from: datetime, period_to: datetime,
+                    totals: dict[str, Any], issued_at: datetime) -> dict[str, Any]:
+    """Record a farmer's statement for a closed period (figures from the earnings view)."""
+    farmer = load_farmer(store, farmer_id)
+    issued = farmer.issue_statement(period_from=period_from, period_to=period_to,
+                                    totals=totals, issued_at=issued_at)
+    if issued:
+        store.save(farmer)
+    return {"farmer_id": farmer_id, "issued": issued, "totals": totals}

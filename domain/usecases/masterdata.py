@@ -1,4 +1,7 @@
-"""Master data kept by co-op staff: farmers, sites, products and purchase prices."""
+"""Master data kept by co-op staff: farmers, sites, products and purchase prices.
+
+Loads and saves ``Farmer``, ``Site``, ``Product`` and the ``Catalogue``; the other use cases
+load master data through its ``load_*`` functions."""
 
 from __future__ import annotations
 
@@ -10,69 +13,75 @@ from domain.errors import Invalid
 from domain.farmer import Farmer, UnknownFarmer
 from domain.product import Product, UnknownProduct
 from domain.site import Site, UnknownSite
-from domain.usecases.base import UseCases, command
+from domain.usecases.store import Store, command
 
 
-class MasterData(UseCases):
-    @command
-    def register_farmer(self, *, farmer_id: str, name: str, village: str,
-                        phone: str | None = None) -> dict[str, Any]:
-        """Register a farmer, or correct their details: PUT semantics, safe to repeat."""
-        farmer = self.find(Farmer.create_id(farmer_id))
-        if farmer is None:
-            farmer = Farmer(farmer_id=farmer_id, name=name, village=village, phone=phone)
-        else:
-            farmer.correct_details(name=name, village=village, phone=phone)
-        self.save(farmer)
-        return {"farmer_id": farmer_id, "name": farmer.name, "village": farmer.village,
-                "phone": farmer.phone}
+@command
+def register_farmer(store: Store, *, farmer_id: str, name: str, village: str,
+                    phone: str | None = None) -> dict[str, Any]:
+    """Register a farmer, or correct their details: PUT semantics, safe to repeat."""
+    farmer = store.find(Farmer.create_id(farmer_id))
+    if farmer is None:
+        farmer = Farmer(farmer_id=farmer_id, name=name, village=village, phone=phone)
+    else:
+        farmer.correct_details(name=name, village=village, phone=phone)
+    store.save(farmer)
+    return {"farmer_id": farmer_id, "name": farmer.name, "village": farmer.village,
+            "phone": farmer.phone}
 
-    @command
-    def register_site(self, *, site_id: str, name: str, kind: str,
-                      timezone: str | None = None) -> dict[str, Any]:
-        site = self.find(Site.create_id(site_id))
-        if site is None:
-            site = Site.register(site_id=site_id, name=name, kind=kind, timezone=timezone)
-        else:
-            site.correct_details(name=name, kind=kind, timezone=timezone)
-        self.save(site)
-        return {"site_id": site_id, "name": site.name, "kind": site.kind, "timezone": site.timezone}
 
-    @command
-    def register_product(self, *, sku: str, **spec: Any) -> dict[str, Any]:
-        product = self.find(Product.create_id(sku))
-        if product is None:
-            product = Product.register(sku=sku, **spec)
-        else:
-            product.correct_details(**spec)
-        catalogue = self.load_or_open(Catalogue)
-        catalogue.list_product(sku=sku, kind=product.kind)
-        self.save(product, catalogue)
-        return {"sku": sku, **product.spec}
+@command
+def register_site(store: Store, *, site_id: str, name: str, kind: str,
+                  timezone: str | None = None) -> dict[str, Any]:
+    site = store.find(Site.create_id(site_id))
+    if site is None:
+        site = Site.register(site_id=site_id, name=name, kind=kind, timezone=timezone)
+    else:
+        site.correct_details(name=name, kind=kind, timezone=timezone)
+    store.save(site)
+    return {"site_id": site_id, "name": site.name, "kind": site.kind, "timezone": site.timezone}
 
-    @command
-    def set_price(self, *, sku: str, effective_from: datetime,
-                  grades: dict[str, int]) -> dict[str, Any]:
-        product = self.product(sku)
-        product.set_price(effective_from=effective_from, grades=grades)
-        self.save(product)
-        return {"sku": sku, "effective_from": effective_from, "grades": grades}
 
-    def farmer(self, farmer_id: str) -> Farmer:
-        return self.load(Farmer, Farmer.create_id(farmer_id), UnknownFarmer(farmer_id))
+@command
+def register_product(store: Store, *, sku: str, **spec: Any) -> dict[str, Any]:
+    product = store.find(Product.create_id(sku))
+    if product is None:
+        product = Product.register(sku=sku, **spec)
+    else:
+        product.correct_details(**spec)
+    catalogue = store.load_or_open(Catalogue)
+    catalogue.list_product(sku=sku, kind=product.kind)
+    store.save(product, catalogue)
+    return {"sku": sku, **product.spec}
 
-    def site(self, site_id: str, kind: str | None = None) -> Site:
-        site = self.load(Site, Site.create_id(site_id), UnknownSite(site_id))
-        if kind:
-            site.check_is(kind)
-        return site
 
-    def product(self, sku: str, kind: str | None = None) -> Product:
-        product = self.load(Product, Product.create_id(sku), UnknownProduct(sku))
-        if kind and product.kind != kind:
-            raise Invalid(f"{sku} is {product.kind}, not {kind}", field="sku")
-        return product
+@command
+def set_price(store: Store, *, sku: str, effective_from: datetime,
+              grades: dict[str, int]) -> dict[str, Any]:
+    product = load_product(store, sku)
+    product.set_price(effective_from=effective_from, grades=grades)
+    store.save(product)
+    return {"sku": sku, "effective_from": effective_from, "grades": grades}
 
-    def catalogue(self) -> Catalogue:
-        return self.load_or_open(Catalogue)
+
+def load_farmer(store: Store, farmer_id: str) -> Farmer:
+    return store.load(Farmer, Farmer.create_id(farmer_id), UnknownFarmer(farmer_id))
+
+
+def load_site(store: Store, site_id: str, kind: str | None = None) -> Site:
+    site = store.load(Site, Site.create_id(site_id), UnknownSite(site_id))
+    if kind:
+        site.check_is(kind)
+    return site
+
+
+def load_product(store: Store, sku: str, kind: str | None = None) -> Product:
+    product = store.load(Product, Product.create_id(sku), UnknownProduct(sku))
+    if kind and product.kind != kind:
+        raise Invalid(f"{sku} is {product.kind}, not {kind}", field="sku")
+    return product
+
+
+def load_catalogue(store: Store) -> Catalogue:
+    return store.load_or_open(Catalogue)
 

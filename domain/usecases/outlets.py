@@ -1,4 +1,6 @@
-"""Outlets: orders that reserve packs, shipments that carry them, deliveries and retail sales."""
+"""Outlets: orders that reserve packs, shipments that carry them, deliveries and retail sales.
+
+Loads the outlet and the products named; saves ``Order``, ``Stock``, ``Shipment`` and ``Shelf``."""
 
 from __future__ import annotations
 
@@ -11,118 +13,123 @@ from domain.order import Order, UnknownOrder
 from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
 from domain.stock import Stock
-from domain.usecases.base import command
-from domain.usecases.coldstore import ColdStore
+from domain.usecases.masterdata import load_product, load_site
+from domain.usecases.store import Store, command
 from domain.values import command_id, kg
 
 
-class Outlets(ColdStore):
-    @command
-    def place_order(self, *, outlet_id: str, lines: list[dict[str, Any]],
-                    wanted_by: datetime | None = None, placed_at: datetime | None = None,
-                    key: str | None = None) -> dict[str, Any]:
-        """Reserve packs FEFO for every line at once, or none: nobody is promised missing stock."""
-        order_id = command_id("order", key)
-        earlier = self.find(order_id)
-        if earlier is not None:
-            return self.order_answer(earlier)
-        self.site(outlet_id, "outlet")
-        if not lines:
-            raise Invalid("an order needs at least one line", field="lines")
-        at = placed_at or self.now()
-        stocks: dict[tuple[str, str], Stock] = {}
-        reserved_lines = []
-        for i, line in enumerate(lines):
-            self.product(line["sku"], "produce")
-            key_ = (line["sku"], line["grade"])
-            stock = stocks.get(key_) or self.load_or_open(Stock, sku=line["sku"], grade=line["grade"])
-            stocks[key_] = stock
-            pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
-            codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=line["packs"], at=at)
-            reserved_lines.append({"sku": line["sku"], "grade": line["grade"], "pack_kg": pack_kg,
-                                   "packs": line["packs"], "reserved_pack_codes": codes})
-        order = Order(id=order_id, outlet_id=outlet_id, lines=reserved_lines,
-                      wanted_by=wanted_by, placed_at=at)
-        self.save(order, *stocks.values())
-        return self.order_answer(order)
+@command
+def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
+                wanted_by: datetime | None = None, placed_at: datetime | None = None,
+                key: str | None = None) -> dict[str, Any]:
+    """Reserve packs FEFO for every line at once, or none: nobody is promised missing stock."""
+    order_id = command_id("order", key)
+    earlier = store.find(order_id)
+    if earlier is not None:
+        return order_answer(earlier)
+    load_site(store, outlet_id, "outlet")
+    if not lines:
+        raise Invalid("an order needs at least one line", field="lines")
+    at = placed_at or store.now()
+    stocks: dict[tuple[str, str], Stock] = {}
+    reserved_lines = []
+    for i, line in enumerate(lines):
+        load_product(store, line["sku"], "produce")
+        key_ = (line["sku"], line["grade"])
+        stock = stocks.get(key_) or store.load_or_open(Stock, sku=line["sku"], grade=line["grade"])
+        stocks[key_] = stock
+        pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
+        codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=line["packs"], at=at)
+        reserved_lines.append({"sku": line["sku"], "grade": line["grade"], "pack_kg": pack_kg,
+                               "packs": line["packs"], "reserved_pack_codes": codes})
+    order = Order(id=order_id, outlet_id=outlet_id, lines=reserved_lines,
+                  wanted_by=wanted_by, placed_at=at)
+    store.save(order, *stocks.values())
+    return order_answer(order)
 
-    @staticmethod
-    def order_answer(order: Order) -> dict[str, Any]:
-        return {"order_id": str(order.id), "outlet_id": order.outlet_id, "status": order.status,
-                "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
-                "shipment_ids": order.shipment_ids}
 
-    @command
-    def cancel_order(self, *, order_id: str, reason: str = "cancelled by outlet",
-                     at: datetime | None = None) -> dict[str, Any]:
-        order = self.order(order_id)
-        release = order.cancel(reason=reason, cancelled_at=at or self.now())
-        stocks = []
-        for (sku, grade), codes in release.items():
-            stock = self.load_or_open(Stock, sku=sku, grade=grade)
-            stock.release(order_id=order.id, pack_codes=codes)
-            stocks.append(stock)
-        self.save(order, *stocks)
-        return self.order_answer(order)
+def order_answer(order: Order) -> dict[str, Any]:
+    return {"order_id": str(order.id), "outlet_id": order.outlet_id, "status": order.status,
+            "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
+            "shipment_ids": order.shipment_ids}
 
-    @command
-    def ship(self, *, order_id: str, pack_codes: list[str], departed_at: datetime,
-             vehicle: str | None = None, key: str | None = None) -> dict[str, Any]:
-        """Packs scanned onto the truck leave stock; only packs reserved to the order may go."""
-        codes = list(dict.fromkeys(pack_codes))
-        if not codes:
-            raise Invalid("a shipment carries at least one pack", field="pack_codes")
-        shipment_id = command_id("shipment", key)
-        earlier = self.find(shipment_id)
-        if earlier is not None:
-            earlier.check_same(order_id=order_id, pack_codes=codes)
-            return {"shipment_id": str(shipment_id)}
-        order = self.order(order_id)
-        by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
-        stocks, manifest = [], []
-        for (sku, grade), line_codes in by_line.items():
-            stock = self.load_or_open(Stock, sku=sku, grade=grade)
-            manifest += [{"pack_code": c, "sku": sku, "grade": grade, **{
-                k: stock.packs[c][k] for k in ("pack_kg", "expires_at", "site_id")}}
-                for c in line_codes if c in stock.packs]
-            stock.dispatch(shipment_id=shipment_id, order_id=order.id, pack_codes=line_codes)
-            stocks.append(stock)
-        shipment = Shipment(id=shipment_id, order_id=str(order.id), outlet_id=order.outlet_id,
-                            packs=manifest, departed_at=departed_at, vehicle=vehicle)
-        self.save(shipment, order, *stocks)
+
+@command
+def cancel_order(store: Store, *, order_id: str, reason: str = "cancelled by outlet",
+                 at: datetime | None = None) -> dict[str, Any]:
+    order = load_order(store, order_id)
+    release = order.cancel(reason=reason, cancelled_at=at or store.now())
+    stocks = []
+    for (sku, grade), codes in release.items():
+        stock = store.load_or_open(Stock, sku=sku, grade=grade)
+        stock.release(order_id=order.id, pack_codes=codes)
+        stocks.append(stock)
+    store.save(order, *stocks)
+    return order_answer(order)
+
+
+@command
+def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: datetime,
+         vehicle: str | None = None, key: str | None = None) -> dict[str, Any]:
+    """Packs scanned onto the truck leave stock; only packs reserved to the order may go."""
+    codes = list(dict.fromkeys(pack_codes))
+    if not codes:
+        raise Invalid("a shipment carries at least one pack", field="pack_codes")
+    shipment_id = command_id("shipment", key)
+    earlier = store.find(shipment_id)
+    if earlier is not None:
+        earlier.check_same(order_id=order_id, pack_codes=codes)
         return {"shipment_id": str(shipment_id)}
+    order = load_order(store, order_id)
+    by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
+    stocks, manifest = [], []
+    for (sku, grade), line_codes in by_line.items():
+        stock = store.load_or_open(Stock, sku=sku, grade=grade)
+        manifest += [{"pack_code": c, "sku": sku, "grade": grade, **{
+            k: stock.packs[c][k] for k in ("pack_kg", "expires_at", "site_id")}}
+            for c in line_codes if c in stock.packs]
+        stock.dispatch(shipment_id=shipment_id, order_id=order.id, pack_codes=line_codes)
+        stocks.append(stock)
+    shipment = Shipment(id=shipment_id, order_id=str(order.id), outlet_id=order.outlet_id,
+                        packs=manifest, departed_at=departed_at, vehicle=vehicle)
+    store.save(shipment, order, *stocks)
+    return {"shipment_id": str(shipment_id)}
 
-    @command
-    def confirm_delivery(self, *, shipment_id: str, received_at: datetime,
-                         pack_codes: list[str]) -> dict[str, Any]:
-        """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
-        shipment = self.shipment(shipment_id)
-        already = shipment.delivery is not None
-        delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes)
-        shelf = self.load_or_open(Shelf, outlet_id=shipment.outlet_id)
-        if not already:
-            shelf.stock(shipment_id=shipment_id, packs=[
-                p for p in shipment.packs if p["pack_code"] in delivery["received"]])
-        self.save(shipment, shelf)
-        return {"shipment_id": shipment_id, "received": delivery["received"],
-                "missing": delivery["missing"], "unexpected": delivery["unexpected"]}
 
-    @command
-    def sell_pack(self, *, outlet_id: str, pack_code: str, sold_at: datetime,
-                  price_fen: int) -> dict[str, Any]:
-        self.site(outlet_id, "outlet")
-        shelf = self.load_or_open(Shelf, outlet_id=outlet_id)
-        shelf.sell(pack_code=pack_code, sold_at=sold_at, price_fen=price_fen)
-        self.save(shelf)
-        return {"outlet_id": outlet_id, "pack_code": pack_code, "sold_at": sold_at,
-                "price_fen": price_fen}
+@command
+def confirm_delivery(store: Store, *, shipment_id: str, received_at: datetime,
+                     pack_codes: list[str]) -> dict[str, Any]:
+    """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
+    shipment = load_shipment(store, shipment_id)
+    already = shipment.delivery is not None
+    delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes)
+    shelf = store.load_or_open(Shelf, outlet_id=shipment.outlet_id)
+    if not already:
+        shelf.stock(shipment_id=shipment_id, packs=[
+            p for p in shipment.packs if p["pack_code"] in delivery["received"]])
+    store.save(shipment, shelf)
+    return {"shipment_id": shipment_id, "received": delivery["received"],
+            "missing": delivery["missing"], "unexpected": delivery["unexpected"]}
 
-    def order(self, order_id: str) -> Order:
-        return self.load(Order, _uuid(order_id, UnknownOrder(order_id)), UnknownOrder(order_id))
 
-    def shipment(self, shipment_id: str) -> Shipment:
-        missing = UnknownShipment(shipment_id)
-        return self.load(Shipment, _uuid(shipment_id, missing), missing)
+@command
+def sell_pack(store: Store, *, outlet_id: str, pack_code: str, sold_at: datetime,
+              price_fen: int) -> dict[str, Any]:
+    load_site(store, outlet_id, "outlet")
+    shelf = store.load_or_open(Shelf, outlet_id=outlet_id)
+    shelf.sell(pack_code=pack_code, sold_at=sold_at, price_fen=price_fen)
+    store.save(shelf)
+    return {"outlet_id": outlet_id, "pack_code": pack_code, "sold_at": sold_at,
+            "price_fen": price_fen}
+
+
+def load_order(store: Store, order_id: str) -> Order:
+    return store.load(Order, _uuid(order_id, UnknownOrder(order_id)), UnknownOrder(order_id))
+
+
+def load_shipment(store: Store, shipment_id: str) -> Shipment:
+    missing = UnknownShipment(shipment_id)
+    return store.load(Shipment, _uuid(shipment_id, missing), missing)
 
 
 def _uuid(value: str, missing: Exception) -> UUID:

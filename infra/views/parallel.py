@@ -51,12 +51,12 @@ def _run(work: str, settings: Settings, store_env: dict[str, str], schema: str,
 
 def _work(work: str, settings: Settings, store_env: dict[str, str], schema: str,
           group: list[str]) -> dict[str, int]:
-    from domain.application import Gongxiao
+    from infra.application import StoredGongxiao
     from infra.views import build_views
 
     # The store's tables exist (the log is being read); processes starting together would
     # otherwise race to create them again.
-    app: Any = Gongxiao(env={**store_env, "CREATE_TABLE": "n"})
+    app: Any = StoredGongxiao(env={**store_env, "CREATE_TABLE": "n"})
     views = build_views(settings, schema=schema)
     try:
         if work == "rebuild":

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from domain.application import Gongxiao
 from domain.batch import Batch
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import ReadModels, build_views
 from tests.faults.load import HttpScans
@@ -30,7 +30,7 @@ LOAD_S = 3  # load before a fault and after its recovery
 class Ledger:
     def __init__(self, settings: Settings) -> None:
         self.settings, self.url = settings, str(settings.database_url)
-        self._app: Gongxiao | None = None
+        self._app: StoredGongxiao | None = None
         self._views: ReadModels | None = None
 
     def missing_from_store(self, codes: Iterable[str]) -> list[str]:
@@ -65,9 +65,9 @@ class Ledger:
         return [r.value for r in read_topic(bootstrap, topic)]
 
     @property
-    def app(self) -> Gongxiao:
+    def app(self) -> StoredGongxiao:
         if self._app is None:
-            self._app = Gongxiao(env=self.settings.event_store_env())
+            self._app = StoredGongxiao(env=self.settings.event_store_env())
         return self._app
 
     def close(self) -> None:

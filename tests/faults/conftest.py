@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings, Topics
 from infra.tokens import Tokens
 from tests.district import seed
@@ -71,7 +71,7 @@ class District:
 def district(throwaway_postgres: ThrowawayPostgres, tmp_path: Path) -> District:
     settings = Settings(database_url=throwaway_postgres.new_database(), kafka_bootstrap=None,
                         var_dir=tmp_path)
-    app = seed(Gongxiao(env=settings.event_store_env()))
+    app = seed(StoredGongxiao(env=settings.event_store_env()))
     try:
         return District(settings, Tokens(app.recorder).issue(role="operator", scope="yongan"))
     finally:

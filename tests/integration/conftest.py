@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 
 
@@ -48,7 +48,7 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(store_env: dict[str, str]) -> Iterator[Gongxiao]:
-    application = Gongxiao(env=store_env)
+def app(store_env: dict[str, str]) -> Iterator[StoredGongxiao]:
+    application = StoredGongxiao(env=store_env)
     yield application
     application.close()

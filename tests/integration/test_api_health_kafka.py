@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import build_views
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.kafka
 
 def test_healthz_reports_kafka_reachable(kafka_bootstrap: str, tmp_path: Path) -> None:
     settings = Settings(database_url=None, kafka_bootstrap=kafka_bootstrap, var_dir=tmp_path)
-    app, views = Gongxiao(env=settings.event_store_env()), build_views(settings)
+    app, views = StoredGongxiao(env=settings.event_store_env()), build_views(settings)
     try:
         with TestClient(create_app(app, settings=settings, views=views, project=False)) as client:
             response = client.get("/healthz")

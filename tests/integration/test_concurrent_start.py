@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 
 pytestmark = pytest.mark.postgres
 STARTING, ROUNDS = 6, 4
@@ -36,7 +36,7 @@ def _start_at_once(env: dict[str, str], refused: list[Exception]) -> None:
     def begin() -> None:
         start.wait()
         try:
-            Gongxiao(env=env).close()
+            StoredGongxiao(env=env).close()
         except Exception as error:
             refused.append(error)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
@@ -28,7 +28,7 @@ GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The server's port and a token per role, over a seeded district."""
     settings = Settings(database_url=database_url, kafka_bootstrap=None, var_dir=tmp_path)
-    app = seed(Gongxiao(env=settings.event_store_env()))
+    app = seed(StoredGongxiao(env=settings.event_store_env()))
     try:
         tokens = {"admin": Tokens(app.recorder).issue(role="admin", scope=None),
                   "farmer": Tokens(app.recorder).issue(role="farmer", scope="zhang")}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.commands import BatchCreate, perform
 from infra.idempotency import Replies
 from tests.district import at, seed
@@ -22,13 +22,13 @@ GATEWAY = "operator:yongan"
 
 def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
         pg_env: dict[str, str]) -> None:
-    seed(Gongxiao(env=pg_env)).close()
+    seed(StoredGongxiao(env=pg_env)).close()
     for n in range(ROUNDS):
         # Fresh processes of one connection each, which has written five times: psycopg
         # prepares on the sixth what it ran five times, and the sixth write of all but one
         # is a copy that fails because another process's copy took the key first.
         env = {**pg_env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
-        apps = [Gongxiao(env=env) for _ in range(PROCESSES)]
+        apps = [StoredGongxiao(env=env) for _ in range(PROCESSES)]
         try:
             for i, app in enumerate(apps):
                 for k in range(5):
@@ -47,7 +47,7 @@ def test_copies_of_a_scan_racing_in_fresh_processes_are_all_answered(
                 app.close()
 
 
-def _race(apps: list[Gongxiao], replies: list[Replies], command: BatchCreate, *,
+def _race(apps: list[StoredGongxiao], replies: list[Replies], command: BatchCreate, *,
           key: str) -> list[Any]:
     start = threading.Barrier(COPIES)
     answers: list[Any] = []

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
@@ -36,13 +36,13 @@ def switch(postgres_url: str) -> Iterator[Switch]:
 
 @pytest.fixture
 def served(pg_env: dict[str, str], postgres_url: str,
-           switch: Switch) -> Iterator[tuple[Gongxiao, ReadModels, TestClient]]:
+           switch: Switch) -> Iterator[tuple[StoredGongxiao, ReadModels, TestClient]]:
     """The API over an application and views that reach PostgreSQL through ``switch``."""
     url = switch.url
     settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path("var"),
                         views_stuck_s=1.0)
     env = {**pg_env, "POSTGRES_PORT": url.rsplit(":", 1)[1].split("/")[0]}
-    app = seed(Gongxiao(env=env))
+    app = seed(StoredGongxiao(env=env))
     views = build_views(settings, schema=pg_env["POSTGRES_SCHEMA"])
     try:
         api = create_app(app, settings=settings, views=views, project=False)
@@ -59,7 +59,7 @@ def view_states(client: TestClient) -> tuple[int, dict[str, Any]]:
 
 
 def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
-        served: tuple[Gongxiao, ReadModels, TestClient]) -> None:
+        served: tuple[StoredGongxiao, ReadModels, TestClient]) -> None:
     app, views, client = served
     views.runner(app).catch_up()
     status, body = view_states(client)
@@ -94,7 +94,7 @@ def test_healthz_tells_views_caught_up_catching_up_stuck_and_faulted(
 
 
 def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_seconds(
-        served: tuple[Gongxiao, ReadModels, TestClient], switch: Switch) -> None:
+        served: tuple[StoredGongxiao, ReadModels, TestClient], switch: Switch) -> None:
     app, views, client = served
     graded(app, "B1")
     views.runner(app).catch_up()
@@ -126,7 +126,7 @@ def test_a_database_that_never_answers_gets_a_503_from_healthz_and_reads_within_
 
 
 def test_a_database_that_never_answers_gets_a_503_from_event_store_reads_and_writes_within_seconds(
-        served: tuple[Gongxiao, ReadModels, TestClient], switch: Switch) -> None:
+        served: tuple[StoredGongxiao, ReadModels, TestClient], switch: Switch) -> None:
     app, _, client = served
     intake(app, "B1")
     token = Tokens(app.recorder).issue(role="operator", scope="yongan")

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import build_views
@@ -35,7 +35,7 @@ def t(day: float, hour: float = 0) -> str:
 @pytest.fixture
 def server(pg_env: dict[str, str], postgres_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=tmp_path)
-    app = Gongxiao(env=pg_env)
+    app = StoredGongxiao(env=pg_env)
     views = build_views(settings, schema=pg_env["POSTGRES_SCHEMA"])
     with TestClient(create_app(app, settings=settings, views=views), raise_server_exceptions=False
                     ) as client:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from api.schemas.orders import OrderCreate
-from domain.application import Gongxiao
 from domain.stock import Stock
+from infra.application import StoredGongxiao
 from infra.commands import perform
 from infra.idempotency import Replies
 from tests.district import seed
@@ -21,9 +21,9 @@ COPIES = 8
 
 
 def test_racing_copies_of_an_order_with_one_key_reserve_once(pg_env: dict[str, str]) -> None:
-    setup = Gongxiao(env=pg_env)
+    setup = StoredGongxiao(env=pg_env)
     stocked(seed(setup), packs=20)
-    apps = [Gongxiao(env=pg_env), Gongxiao(env=pg_env)]
+    apps = [StoredGongxiao(env=pg_env), StoredGongxiao(env=pg_env)]
     replies = [Replies(a.recorder) for a in apps]
     command = OrderCreate.model_validate(order_body(3))
     start, answers = threading.Barrier(COPIES), [None] * COPIES

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from domain.application import Gongxiao
 from domain.batch import Batch
 from domain.errors import IdempotencyConflict, NotFound
 from domain.farmer import Farmer
+from infra.application import StoredGongxiao
 from infra.commands import BatchCreate, perform
 from infra.idempotency import Replies, fingerprint, kept_at
 from infra.recorders import REPLIES
@@ -22,7 +22,7 @@ GATEWAY = "operator:yongan"
 
 
 @pytest.fixture
-def district(app: Gongxiao) -> Gongxiao:
+def district(app: StoredGongxiao) -> StoredGongxiao:
     return seed(app)
 
 
@@ -32,12 +32,12 @@ def _intake(code: str, farmer: str = "zhang") -> BatchCreate:
         "harvested_at": at(0).isoformat(), "net_kg": 100.5, "scanned_at": at(0, 2).isoformat()})
 
 
-def _run(app: Gongxiao, replies: Replies, command: BatchCreate, key: str) -> tuple[Any, ...]:
+def _run(app: StoredGongxiao, replies: Replies, command: BatchCreate, key: str) -> tuple[Any, ...]:
     return perform(app, command, caller=GATEWAY, key=key, replies=replies)
 
 
 def test_a_keyed_command_is_recorded_with_its_reply_in_one_transaction(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     before = events(district)
     status, body, replayed = _run(district, replies, _intake("K1"), "scan-1")
@@ -48,7 +48,7 @@ def test_a_keyed_command_is_recorded_with_its_reply_in_one_transaction(
 
 
 def test_the_same_command_again_answers_the_kept_reply_and_records_nothing(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     first = _run(district, replies, _intake("K2"), "scan-2")
     before = events(district)
@@ -58,7 +58,7 @@ def test_the_same_command_again_answers_the_kept_reply_and_records_nothing(
 
 
 def test_another_command_under_a_kept_key_is_refused_and_none_of_its_events_written(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     _run(district, replies, _intake("K3"), "scan-3")
     before = events(district)
@@ -69,7 +69,7 @@ def test_another_command_under_a_kept_key_is_refused_and_none_of_its_events_writ
 
 
 def test_a_refused_command_keeps_no_reply_so_its_key_can_be_used_again(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     with pytest.raises(NotFound):
         _run(district, replies, _intake("K5", farmer="nobody"), "scan-5")
@@ -78,8 +78,8 @@ def test_a_refused_command_keeps_no_reply_so_its_key_can_be_used_again(
 
 
 def test_a_second_process_repeating_a_key_answers_the_first_ones_reply(
-        district: Gongxiao, store_env: dict[str, str]) -> None:
-    other = Gongxiao(env=store_env)
+        district: StoredGongxiao, store_env: dict[str, str]) -> None:
+    other = StoredGongxiao(env=store_env)
     try:
         first = _run(district, Replies(district.recorder), _intake("K6"), "scan-6")
         before = events(district)
@@ -91,10 +91,10 @@ def test_a_second_process_repeating_a_key_answers_the_first_ones_reply(
 
 
 def test_aggregates_read_together_are_as_fresh_as_read_one_by_one(
-        district: Gongxiao, store_env: dict[str, str]) -> None:
+        district: StoredGongxiao, store_env: dict[str, str]) -> None:
     zhang, missing = Farmer.create_id("zhang"), Farmer.create_id("nobody")
     assert district.repository.get(zhang).name == "张德明"  # now cached here
-    other = Gongxiao(env=store_env)
+    other = StoredGongxiao(env=store_env)
     try:
         other.register_farmer(farmer_id="zhang", name="张德明(已改)", village="永安村")
         other.register_farmer(farmer_id="li", name="李四", village="金星村")
@@ -109,7 +109,7 @@ def test_aggregates_read_together_are_as_fresh_as_read_one_by_one(
 
 
 def test_replies_kept_before_a_moment_are_forgotten_and_later_ones_kept(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     for code in ("F1", "F2", "F3"):
         _run(district, replies, _intake(code), f"scan-{code}")
@@ -121,7 +121,7 @@ def test_replies_kept_before_a_moment_are_forgotten_and_later_ones_kept(
 
 
 def test_a_backlog_of_replies_is_forgotten_in_batches_and_then_nothing_more(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     keys = [f"scan-G{n}" for n in range(5)]
     for n, key in enumerate(keys):
@@ -133,7 +133,7 @@ def test_a_backlog_of_replies_is_forgotten_in_batches_and_then_nothing_more(
 
 
 def test_a_forgotten_intake_key_sent_again_answers_the_first_intake_and_records_nothing(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     first = _run(district, replies, _intake("F4"), "scan-F4")
     _age(district, "scan-F4", days=40)
@@ -146,7 +146,7 @@ def test_a_forgotten_intake_key_sent_again_answers_the_first_intake_and_records_
 
 
 def test_another_command_under_a_forgotten_key_is_no_longer_refused_as_a_repeat(
-        district: Gongxiao) -> None:
+        district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     _run(district, replies, _intake("F5"), "scan-F5")
     _age(district, "scan-F5", days=40)
@@ -156,7 +156,7 @@ def test_another_command_under_a_forgotten_key_is_no_longer_refused_as_a_repeat(
     assert district.find(Batch.create_id("F6")) is not None
 
 
-def test_a_reply_kept_at_the_moment_itself_is_not_forgotten(district: Gongxiao) -> None:
+def test_a_reply_kept_at_the_moment_itself_is_not_forgotten(district: StoredGongxiao) -> None:
     replies = Replies(district.recorder)
     _run(district, replies, _intake("F7"), "scan-F7")
     moment = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)  # a whole second: written without .000000
@@ -165,7 +165,7 @@ def test_a_reply_kept_at_the_moment_itself_is_not_forgotten(district: Gongxiao) 
     assert replies.forget(before=moment + timedelta(microseconds=1)) == 1
 
 
-def _age(app: Gongxiao, *keys: str, days: float = 0, at: datetime | None = None) -> None:
+def _age(app: StoredGongxiao, *keys: str, days: float = 0, at: datetime | None = None) -> None:
     """Backdate kept replies, as if they had been kept ``days`` ago (or ``at`` a moment)."""
     db = SideTables(app.recorder)
     moment = kept_at(at or datetime.now(UTC) - timedelta(days=days))

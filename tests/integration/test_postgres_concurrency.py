@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from domain.application import Gongxiao
 from domain.stock import StockShort
+from infra.application import StoredGongxiao
 from tests.district import at, graded, packs, seed
 
 CLERKS = 12
@@ -14,11 +14,11 @@ PACKS = 5
 
 
 def test_concurrent_orders_never_over_reserve_and_the_log_has_no_gaps(pg_env: dict) -> None:
-    setup = seed(Gongxiao(env=pg_env))
+    setup = seed(StoredGongxiao(env=pg_env))
     graded(setup, "B1")
     made = set(packs(setup, PACKS))
     # Two application instances stand for two API processes sharing the database.
-    apps = [Gongxiao(env=pg_env), Gongxiao(env=pg_env)]
+    apps = [StoredGongxiao(env=pg_env), StoredGongxiao(env=pg_env)]
     start = threading.Barrier(CLERKS)
     results: list[Any] = [None] * CLERKS
 

@@ -16,7 +16,7 @@ import pytest
 
 from api.cli import main
 from api.serving import SETTLING_S
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
@@ -29,7 +29,7 @@ GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         database_url: str, tmp_path: Path) -> None:
     settings = Settings(database_url=database_url, kafka_bootstrap=None, var_dir=tmp_path)
-    app = seed(Gongxiao(env=settings.event_store_env()))
+    app = seed(StoredGongxiao(env=settings.event_store_env()))
     try:
         token = Tokens(app.recorder).issue(role="operator", scope="yongan")
     finally:

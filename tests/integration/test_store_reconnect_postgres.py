@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import build_views
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def served(pg_env: dict[str, str], postgres_url: str) -> Iterator[tuple[Gongxiao, TestClient]]:
+def served(pg_env: dict[str, str], postgres_url: str) -> Iterator[tuple[StoredGongxiao, TestClient]]:
     settings = Settings(database_url=postgres_url, kafka_bootstrap=None, var_dir=Path("var"))
-    app = seed(Gongxiao(env=pg_env))
+    app = seed(StoredGongxiao(env=pg_env))
     views = build_views(settings, schema=pg_env["POSTGRES_SCHEMA"])
     try:
         api = create_app(app, settings=settings, views=views, project=False)
@@ -41,7 +41,7 @@ def intake(code: str) -> dict[str, object]:
 
 
 def test_the_first_requests_after_a_database_restart_succeed_on_new_connections(
-        served: tuple[Gongxiao, TestClient], postgres_url: str, pg_env: dict[str, str]) -> None:
+        served: tuple[StoredGongxiao, TestClient], postgres_url: str, pg_env: dict[str, str]) -> None:
     app, client = served
     tokens = Tokens(app.recorder)
     bearer = {"Authorization": f"Bearer {tokens.issue(role='operator', scope='yongan')}"}

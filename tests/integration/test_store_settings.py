@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.recorders import DatabaseFunctionsRefused
 from tests.district import events, seed
 
@@ -22,7 +23,7 @@ def test_an_application_on_a_pool_of_one_connection_starts_and_records(
 
     def start() -> None:  # in a thread, so a start-up that waits forever fails the test
         try:
-            app = Gongxiao(env=env)
+            app = StoredGongxiao(env=env)
             try:
                 outcome.append(events(seed(app)))
             finally:
@@ -48,5 +49,18 @@ def test_the_database_functions_setting_is_refused_at_construction_and_named(
            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "1", "POSTGRES_USER": "nobody",
            "POSTGRES_PASSWORD": ""}
     with pytest.raises(DatabaseFunctionsRefused, match="POSTGRES_ENABLE_DB_FUNCTIONS") as refused:
-        Gongxiao(env=env)
+        StoredGongxiao(env=env)
     assert "miss events" in str(refused.value)
+
+
+@pytest.mark.postgres
+def test_the_stored_application_reads_the_tables_of_the_name_the_events_were_stored_under(
+        pg_env: dict[str, str]) -> None:
+    # The library names PostgreSQL's tables (and the GONGXIAO_* settings) after the
+    # application's name, so a subclass that took its class name would read empty tables.
+    seed(Gongxiao(env=pg_env)).close()
+    reopened = StoredGongxiao(env=pg_env)
+    try:
+        assert reopened.farmer("zhang").name == "张德明"
+    finally:
+        reopened.close()

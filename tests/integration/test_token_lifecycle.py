@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Limits, Settings
 from infra.sidetables import SideTables
 from infra.tokens import Tokens
@@ -30,10 +30,10 @@ def process(store_env: dict[str, str], tmp_path: Path) -> Iterator[Processes]:
     """A server process on the one store (each its own application, views and token cache)."""
     settings = Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path,
                         token_cache_s=CACHE_S)
-    opened: list[tuple[Gongxiao, TestClient]] = []
+    opened: list[tuple[StoredGongxiao, TestClient]] = []
 
     def start(limits: Limits | None = None) -> TestClient:
-        app = Gongxiao(env=store_env)
+        app = StoredGongxiao(env=store_env)
         client = TestClient(create_app(app, settings=settings, limits=limits, project=False),
                             raise_server_exceptions=False)
         opened.append((app, client))
@@ -103,7 +103,7 @@ def test_an_expired_token_is_refused_at_once_even_when_remembered(process: Proce
 
 
 def test_tokens_made_before_expiry_existed_keep_working_and_expire_365_days_after_they_were_made(
-        app: Gongxiao) -> None:
+        app: StoredGongxiao) -> None:
     made = datetime.now(UTC) - timedelta(days=3)
     round_one = SideTables(app.recorder)  # the table as the first release made it
     table = round_one.name("gongxiao_tokens")

@@ -9,20 +9,20 @@ from typing import Any
 import pytest
 from eventsourcing.utils import get_topic
 
-from domain.application import Gongxiao
 from domain.batch import BatchOnHold, MassBalanceExceeded
 from domain.errors import DomainError, IdempotencyConflict, Invalid, NotFound
 from domain.shelf import PackNotAtOutlet
 from domain.stock import StockShort
+from infra.application import StoredGongxiao
 from tests.district import at, events, graded, intake, packs, seed
 
 
 @pytest.fixture
-def district(app: Gongxiao) -> Gongxiao:
+def district(app: StoredGongxiao) -> StoredGongxiao:
     return seed(app)
 
 
-def refused(app: Gongxiao, error: type[DomainError], call: Callable[..., Any], *args: Any,
+def refused(app: StoredGongxiao, error: type[DomainError], call: Callable[..., Any], *args: Any,
             **kwargs: Any) -> DomainError:
     """Run a command that must be refused, and check it recorded nothing."""
     before = events(app)
@@ -32,7 +32,7 @@ def refused(app: Gongxiao, error: type[DomainError], call: Callable[..., Any], *
     return caught.value
 
 
-def test_the_flow_from_field_to_till_is_recorded(district: Gongxiao, store_env: dict) -> None:
+def test_the_flow_from_field_to_till_is_recorded(district: StoredGongxiao, store_env: dict) -> None:
     app = district
     graded(app, "B1")
     codes = packs(app, 10, key="run-1")
@@ -47,7 +47,7 @@ def test_the_flow_from_field_to_till_is_recorded(district: Gongxiao, store_env: 
     app.sell_pack(outlet_id="out-a", pack_code=reserved[0], sold_at=at(0, 9), price_fen=1680)
     app.pay_farmer(farmer_id="zhang", amount_fen=30000, paid_at=at(1), method="cash", reference="R1")
 
-    reopened = Gongxiao(env=store_env)  # a second process reading the same store
+    reopened = StoredGongxiao(env=store_env)  # a second process reading the same store
     assert reopened.order(order["order_id"]).status == "shipped"
     assert reopened.describe_batch("B1")["graded_kg_remaining"] == {"A": Decimal("55.000"),
                                                                      "B": Decimal("30.000")}
@@ -56,14 +56,14 @@ def test_the_flow_from_field_to_till_is_recorded(district: Gongxiao, store_env: 
     reopened.close()
 
 
-def test_every_stored_event_has_a_stable_gongxiao_topic(district: Gongxiao) -> None:
+def test_every_stored_event_has_a_stable_gongxiao_topic(district: StoredGongxiao) -> None:
     graded(district, "B1")
     packs(district, 2)
     topics = {n.topic for n in district.recorder.select_notifications(start=1, limit=1000)}
     assert topics and all(t.startswith("gongxiao:") for t in topics), topics
 
 
-def test_intake_inside_a_pre_harvest_interval_puts_the_batch_on_hold(district: Gongxiao) -> None:
+def test_intake_inside_a_pre_harvest_interval_puts_the_batch_on_hold(district: StoredGongxiao) -> None:
     app = district
     app.record_input_application(farmer_id="wang", sku="bichonglin", lot="L-9",
                                  applied_at=at(-2), crop_sku="jiuhuang")
@@ -76,7 +76,7 @@ def test_intake_inside_a_pre_harvest_interval_puts_the_batch_on_hold(district: G
     assert app.batch("B-held").status == "graded"
 
 
-def test_packing_a_held_batch_by_name_is_refused(district: Gongxiao) -> None:
+def test_packing_a_held_batch_by_name_is_refused(district: StoredGongxiao) -> None:
     app = district
     app.record_input_application(farmer_id="wang", sku="bichonglin", lot="L-9",
                                  applied_at=at(-2), crop_sku="jiuhuang")
@@ -88,20 +88,20 @@ def test_packing_a_held_batch_by_name_is_refused(district: Gongxiao) -> None:
     assert "release" in error.detail
 
 
-def test_grading_beyond_intake_records_nothing(district: Gongxiao) -> None:
+def test_grading_beyond_intake_records_nothing(district: StoredGongxiao) -> None:
     intake(district, "B1")
     refused(district, MassBalanceExceeded, district.grade_batch, batch_code="B1",
             graded_at=at(0, 3), grades={"A": "90", "B": "10"}, reject_kg="0.5")
 
 
-def test_grading_earns_at_the_price_in_force(district: Gongxiao) -> None:
+def test_grading_earns_at_the_price_in_force(district: StoredGongxiao) -> None:
     district.set_price(sku="jiuhuang", effective_from=at(1), grades={"A": 1500, "B": 900})
     early, late = graded(district, "B1", day=0), graded(district, "B2", day=1)
     assert early["earned_fen"] == {"A": 72000, "B": 24000}
     assert late["earned_fen"] == {"A": 90000, "B": 27000}
 
 
-def test_orders_beyond_stock_are_refused_whole(district: Gongxiao) -> None:
+def test_orders_beyond_stock_are_refused_whole(district: StoredGongxiao) -> None:
     graded(district, "B1")
     packs(district, 3)
     error = refused(district, StockShort, district.place_order, outlet_id="out-a", lines=[
@@ -110,7 +110,7 @@ def test_orders_beyond_stock_are_refused_whole(district: Gongxiao) -> None:
     assert error.extra["available"] == 1
 
 
-def test_cancelling_an_order_makes_its_packs_available(district: Gongxiao) -> None:
+def test_cancelling_an_order_makes_its_packs_available(district: StoredGongxiao) -> None:
     graded(district, "B1")
     packs(district, 2)
     line = {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 2}
@@ -122,7 +122,7 @@ def test_cancelling_an_order_makes_its_packs_available(district: Gongxiao) -> No
     assert again["lines"][0]["reserved_pack_codes"] == order["lines"][0]["reserved_pack_codes"]
 
 
-def test_repeated_scans_record_one_event_and_answer_the_same(district: Gongxiao) -> None:
+def test_repeated_scans_record_one_event_and_answer_the_same(district: StoredGongxiao) -> None:
     app = district
     first = intake(app, "B1")
     count = events(app)
@@ -154,7 +154,7 @@ def test_repeated_scans_record_one_event_and_answer_the_same(district: Gongxiao)
     assert answers[0] == answers[1] and counts[0] == counts[1]
 
 
-def test_unknown_things_are_not_found_and_bad_input_is_invalid(district: Gongxiao) -> None:
+def test_unknown_things_are_not_found_and_bad_input_is_invalid(district: StoredGongxiao) -> None:
     refused(district, NotFound, intake, district, "B1", farmer="nobody")
     refused(district, NotFound, district.grade_batch, batch_code="nope", graded_at=at(0),
             grades={"A": "1"}, reject_kg="0")
@@ -163,7 +163,7 @@ def test_unknown_things_are_not_found_and_bad_input_is_invalid(district: Gongxia
     refused(district, NotFound, district.order, order_id="not-a-uuid")
 
 
-def test_input_sales_on_credit_are_priced_in_fen(district: Gongxiao) -> None:
+def test_input_sales_on_credit_are_priced_in_fen(district: StoredGongxiao) -> None:
     sale = district.record_input_sale(
         shop_id="shop", farmer_id="zhang", sold_at=at(0), payment="credit", key="sale-1",
         lines=[{"sku": "fuhefei", "lot": "FH-1", "quantity": 2, "unit_price_fen": 16500},
@@ -174,14 +174,14 @@ def test_input_sales_on_credit_are_priced_in_fen(district: Gongxiao) -> None:
             lines=[{"sku": "fuhefei", "lot": "FH-1", "quantity": 2, "unit_price_fen": 16500}])
 
 
-def test_cold_room_excursions_name_the_products_out_of_range(district: Gongxiao) -> None:
+def test_cold_room_excursions_name_the_products_out_of_range(district: StoredGongxiao) -> None:
     answer = district.log_temperatures(site_id="yongan", room="R1", readings=[
         {"at": at(0, 1), "celsius": Decimal("3.5")}, {"at": at(0, 2), "celsius": Decimal("6.1")}])
     assert answer["accepted"] == 2
     assert [e["skus"] for e in answer["excursions"]] == [["jiuhuang"]]
 
 
-def test_class_topics_survive_a_rename(district: Gongxiao) -> None:
+def test_class_topics_survive_a_rename(district: StoredGongxiao) -> None:
     from domain.batch import Batch
 
     assert get_topic(Batch.Graded) == "gongxiao:Batch.Graded"

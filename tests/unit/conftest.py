@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import ReadModels, build_views
 
@@ -18,8 +18,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Gongxiao]:
-    application = Gongxiao(env=settings.event_store_env())
+def app(settings: Settings) -> Iterator[StoredGongxiao]:
+    application = StoredGongxiao(env=settings.event_store_env())
     yield application
     application.close()
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.kafka_clients import group_consumer, reliable_producer
 from infra.kafka_events import previous_of
 from infra.settings import Settings, Topics
@@ -85,8 +85,8 @@ def _admin(bootstrap: str) -> Iterator[KafkaAdminClient]:
 
 
 @pytest.fixture
-def pg_app(pg_env: dict[str, str]) -> Iterator[Gongxiao]:
-    app = Gongxiao(env=pg_env)
+def pg_app(pg_env: dict[str, str]) -> Iterator[StoredGongxiao]:
+    app = StoredGongxiao(env=pg_env)
     yield app
     app.close()
 
@@ -120,14 +120,14 @@ def scan_topics(make_topic: Callable[..., str]) -> Topics:
 
 
 @pytest.fixture
-def running_intake(pg_app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+def running_intake(pg_app: StoredGongxiao, kafka_bootstrap: str, scan_topics: Topics,
                    run_id: str) -> Iterator[ScanIntake]:
     with running_scans(pg_app, kafka_bootstrap, scan_topics, run_id) as intake:
         yield intake
 
 
 @contextmanager
-def running_scans(app: Gongxiao, kafka_bootstrap: str, scan_topics: Topics,
+def running_scans(app: StoredGongxiao, kafka_bootstrap: str, scan_topics: Topics,
                   run_id: str) -> Iterator[ScanIntake]:
     """The scan intake of ``app`` (seeded with the test district) in a thread, until the block ends."""
     seed(app)
@@ -177,7 +177,7 @@ def wait_for(condition: Callable[[], Any], what: str, *, timeout_s: float = TIME
 
 
 @pytest.fixture
-def start_worker(pg_app: Gongxiao, kafka_bootstrap: str, run_id: str,
+def start_worker(pg_app: StoredGongxiao, kafka_bootstrap: str, run_id: str,
                  views_of: Callable[[], ReadModels]) -> Iterator[Callable[..., Worker]]:
     """Start workers of one group on a topic; every one is halted when the test ends."""
     from tests.integration.kafka.fed import Worker

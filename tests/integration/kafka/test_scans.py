@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient
 
-from domain.application import Gongxiao
 from domain.batch import Batch
+from infra.application import StoredGongxiao
 from infra.kafka_clients import reliable_producer
 from infra.settings import Topics
 from tests.district import at
@@ -48,7 +48,7 @@ def committed(bootstrap: str, group: str, topic: str) -> int:
 
 
 def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
-        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        running_intake: ScanIntake, pg_app: StoredGongxiao, kafka_bootstrap: str,
         scan_topics: Topics, run_id: str) -> None:
     grading = {"batch_code": "B1", "graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30},
                "reject_kg": 5}
@@ -88,7 +88,7 @@ def test_duplicate_and_malformed_scans_record_once_reject_each_and_keep_moving(
 
 
 def test_a_scan_offset_is_committed_only_after_its_events_are_stored(
-        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        running_intake: ScanIntake, pg_app: StoredGongxiao, kafka_bootstrap: str,
         scan_topics: Topics, run_id: str) -> None:
     publish(kafka_bootstrap, scan_topics.scans,
             [scan(f"s-{i}", "intake", intake_body(f"B{i}")) for i in range(30)])
@@ -109,7 +109,7 @@ def test_the_scan_intake_pauses_while_its_database_never_answers_and_resumes_los
         pg_env: dict[str, str], postgres_url: str, kafka_bootstrap: str, scan_topics: Topics,
         run_id: str, caplog: pytest.LogCaptureFixture) -> None:
     switch = Switch(postgres_url)
-    app = Gongxiao(env={**pg_env, "POSTGRES_PORT": switch.url.rsplit(":", 1)[1].split("/")[0]})
+    app = StoredGongxiao(env={**pg_env, "POSTGRES_PORT": switch.url.rsplit(":", 1)[1].split("/")[0]})
     producer = reliable_producer(kafka_bootstrap, client_id="test-gateway")
 
     def send(codes: range) -> None:
@@ -136,7 +136,7 @@ def test_the_scan_intake_pauses_while_its_database_never_answers_and_resumes_los
 
 
 def test_scans_taken_side_by_side_keep_each_batch_in_order_and_packing_after_all_before_it(
-        running_intake: ScanIntake, pg_app: Gongxiao, kafka_bootstrap: str,
+        running_intake: ScanIntake, pg_app: StoredGongxiao, kafka_bootstrap: str,
         scan_topics: Topics, run_id: str) -> None:
     grading = {"graded_at": at(0, 3).isoformat(), "grades": {"A": 60, "B": 30}, "reject_kg": 5}
     messages = [scan("s-i0", "intake", intake_body("P0"))]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import ReadModels, build_views
 from infra.views.runner import ProjectionRunner
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def app(pg_env: dict[str, str]) -> Iterator[Gongxiao]:
-    application = seed(Gongxiao(env=pg_env))
+def app(pg_env: dict[str, str]) -> Iterator[StoredGongxiao]:
+    application = seed(StoredGongxiao(env=pg_env))
     yield application
     application.close()
 
@@ -35,7 +35,7 @@ def views(pg_env: dict[str, str], postgres_url: str) -> Iterator[ReadModels]:
     built.close()
 
 
-def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: Gongxiao,
+def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: StoredGongxiao,
                                                                     views: ReadModels) -> None:
     app.register_farmer(farmer_id="li", name="李\x00四", village="永安村")
     app.record_input_application(farmer_id="li", sku="bichonglin", lot="L\x00", crop_sku="jiuhuang",
@@ -54,7 +54,7 @@ def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: Gongxia
 
 
 def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_the_head(
-        app: Gongxiao, views: ReadModels) -> None:
+        app: StoredGongxiao, views: ReadModels) -> None:
     graded(app, "B1")
     graded(app, "B2")
     packs(app, 3, key="run-1")
@@ -72,7 +72,7 @@ def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_
 
 
 def test_a_rebuild_over_an_event_the_view_cannot_take_finishes_and_keeps_it_as_a_fault(
-        app: Gongxiao, views: ReadModels) -> None:
+        app: StoredGongxiao, views: ReadModels) -> None:
     graded(app, "B1")
     packs(app, 3, key="run-1")
     views.runner(app).catch_up()

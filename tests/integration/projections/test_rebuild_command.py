@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from api.cli import main
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import all_projections, build_views, parallel
 from tests.district import graded, packs, seed
@@ -21,7 +21,7 @@ from tests.poison import Refusing, position_of
 
 def a_busy_week_caught_up(settings: Settings) -> tuple[dict[str, Any], int]:
     """The week's events stored and every view caught up: their rows, and the log's head."""
-    app = seed(Gongxiao(env=settings.event_store_env()))
+    app = seed(StoredGongxiao(env=settings.event_store_env()))
     views = build_views(settings)
     try:
         busy_week(app)
@@ -101,7 +101,7 @@ def test_faults_lists_the_events_a_view_went_without_until_a_rebuild_of_the_mend
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GONGXIAO_DATABASE_URL", database_url)
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
-    app = seed(Gongxiao(env=Settings.from_env().event_store_env()))
+    app = seed(StoredGongxiao(env=Settings.from_env().event_store_env()))
     try:
         graded(app, "B1")
         packs(app, 2, key="run-1")

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import build_views
 from tests.district import graded, seed
@@ -23,7 +23,7 @@ VIEWS = {"gongxiao views writer", "gongxiao views listen", "gongxiao views reade
 def test_the_views_follow_new_events_after_every_connection_was_killed(database_url: str,
                                                                        tmp_path: Path) -> None:
     settings = Settings(database_url=database_url, kafka_bootstrap=None, var_dir=tmp_path)
-    app = seed(Gongxiao(env=settings.event_store_env()))
+    app = seed(StoredGongxiao(env=settings.event_store_env()))
     views = build_views(settings)
     try:
         with TestClient(create_app(app, settings=settings, views=views),

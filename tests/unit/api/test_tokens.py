@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.problems import Problem
 from infra.settings import Settings
 from infra.tokens import Principal, Tokens
@@ -22,14 +22,14 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The embedded store the command line uses, with the district's sites and farmers."""
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("GONGXIAO_DATABASE_URL", raising=False)
-    app = Gongxiao(env=Settings.from_env().event_store_env())
+    app = StoredGongxiao(env=Settings.from_env().event_store_env())
     seed(app)
     app.close()
     yield tmp_path
 
 
-def tokens_of_store() -> tuple[Gongxiao, Tokens]:
-    app = Gongxiao(env=Settings.from_env().event_store_env())
+def tokens_of_store() -> tuple[StoredGongxiao, Tokens]:
+    app = StoredGongxiao(env=Settings.from_env().event_store_env())
     return app, Tokens(app.recorder)
 
 

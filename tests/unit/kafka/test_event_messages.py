@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kafka.partitioner.default import DefaultPartitioner
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.event_json import dumps, encode_notification
 from infra.kafka_events import (
     PREVIOUS,
@@ -42,7 +42,7 @@ def test_the_fast_json_is_byte_for_byte_the_exact_json_of_the_api(value: Any) ->
 
 
 def test_an_event_value_is_what_the_event_log_endpoint_answers() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     graded(app, "B1", a="60.125", b="30.5")
     packs(app, 3, pack_kg="0.75")
     for n in app.recorder.select_notifications(start=1, limit=1000):
@@ -90,6 +90,6 @@ def test_a_message_that_is_not_an_event_is_refused_saying_why(
 
 
 def test_an_event_message_gives_its_id_stored_topic_and_previous_id() -> None:
-    Gongxiao()  # registers the event classes' topics
+    StoredGongxiao()  # registers the event classes' topics
     value = b'{"notification_id": 7, "event_type": "Order.Placed", "data": {}}'
     assert event_message(value, [(PREVIOUS, b"3")]) == (7, "gongxiao:Order.Placed", 3)

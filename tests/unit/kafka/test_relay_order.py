@@ -9,8 +9,8 @@ from collections import defaultdict
 
 import pytest
 
-from domain.application import Gongxiao
 from domain.farmer import Farmer
+from infra.application import StoredGongxiao
 from infra.kafka_clients import Undelivered, json_bytes
 from infra.kafka_events import follows, partition_for, previous_of
 from workers.relay import Relay
@@ -54,7 +54,7 @@ def consumed(records: list[tuple[int, int | None]], *, by_chain: bool) -> list[i
 
 
 def test_a_record_lost_ahead_of_ones_written_is_sent_again_and_taken_in_order() -> None:
-    app = Gongxiao()
+    app = StoredGongxiao()
     app.save(*[Farmer(farmer_id=f"f{i}", name="张德明", village="永安村", phone=None) for i in range(60)])
     topic: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     producers = iter([Producer(topic, lose={7, 8}), Producer(topic, lose=set())])
@@ -75,7 +75,7 @@ def test_a_record_lost_ahead_of_ones_written_is_sent_again_and_taken_in_order() 
 
 
 def test_relay_positions_start_at_nothing_published() -> None:
-    relay = Relay(recorder=Gongxiao().recorder, connect=lambda: Producer({}, set()),
+    relay = Relay(recorder=StoredGongxiao().recorder, connect=lambda: Producer({}, set()),
                   encode=lambda n: b"{}", topic="t")
     assert relay.publish_next() == 0
     assert relay.sent == 0

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import Gongxiao
 from domain.farmer import Farmer
+from infra.application import StoredGongxiao
 from infra.kafka_clients import json_bytes
 from infra.kafka_ownership import FileLocks, LockLost
 from infra.settings import Settings
@@ -22,17 +22,17 @@ from workers.relay import Relay
 Topic = dict[int, list[tuple[int, int | None]]]
 
 
-def embedded(tmp_path: Path) -> Gongxiao:
-    return Gongxiao(env=Settings(database_url=None, kafka_bootstrap=None,
+def embedded(tmp_path: Path) -> StoredGongxiao:
+    return StoredGongxiao(env=Settings(database_url=None, kafka_bootstrap=None,
                                  var_dir=tmp_path).event_store_env())
 
 
-def register(app: Gongxiao, first: int, count: int) -> None:
+def register(app: StoredGongxiao, first: int, count: int) -> None:
     app.save(*[Farmer(farmer_id=f"f{i}", name="张德明", village="永安村", phone=None)
                for i in range(first, first + count)])
 
 
-def relay_on(app: Gongxiao, topic: Topic, partitions: list[int] | None = None) -> Relay:
+def relay_on(app: StoredGongxiao, topic: Topic, partitions: list[int] | None = None) -> Relay:
     return Relay(recorder=app.recorder, connect=lambda: Producer(topic, lose=set()), topic="t",
                  encode=lambda n: json_bytes({"notification_id": n.id}), partitions=partitions,
                  chunk=25, claim_every_s=0)

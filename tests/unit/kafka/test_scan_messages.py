@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
-from domain.application import Gongxiao
+from infra.application import StoredGongxiao
 from infra.settings import Topics
 from tests.district import at, seed
 from workers.scans import ScanIntake
@@ -29,7 +29,7 @@ def unused() -> Any:
 
 @pytest.fixture
 def intake() -> ScanIntake:
-    return ScanIntake(app=seed(Gongxiao()), topics=Topics(), consumer=unused, producer=unused)
+    return ScanIntake(app=seed(StoredGongxiao()), topics=Topics(), consumer=unused, producer=unused)
 
 
 def batch_scan(scan_id: str = "s-1", **changes: Any) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.application import Gongxiao
 from domain.errors import DomainError
+from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import build_views
 from projections.tables import grams, loads
@@ -48,7 +48,7 @@ def test_views_equal_a_fold_of_the_events_and_keep_mass_balance(crops: list[Any]
                                                                 script: list[Any],
                                                                 batch: int) -> None:
     script = [*crops, *runs, *script]
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     world: dict[str, list[Any]] = {"runs": [], "orders": [], "shipments": [], "delivered": []}
     for step, action in enumerate(script):
         with contextlib.suppress(DomainError):
@@ -77,7 +77,7 @@ def test_views_equal_a_fold_of_the_events_and_keep_mass_balance(crops: list[Any]
             views.close()
 
 
-def _send(app: Gongxiao, world: dict[str, list[Any]], step: int, action: Any) -> None:
+def _send(app: StoredGongxiao, world: dict[str, list[Any]], step: int, action: Any) -> None:
     kind, *args = action
     day = step / 10
     if kind == "harvest":
@@ -127,7 +127,7 @@ def _send(app: Gongxiao, world: dict[str, list[Any]], step: int, action: Any) ->
         app.flag_shelf_life(at=at(args[0]), nearing_days=1)
 
 
-def _fold(app: Gongxiao) -> tuple[dict[str, Any], dict[str, list[int]]]:
+def _fold(app: StoredGongxiao) -> tuple[dict[str, Any], dict[str, list[int]]]:
     """The plain fold: walk the events once, keeping only what the views promise."""
     stocks: dict[Any, tuple[str, str]] = {}
     packs: dict[str, dict[str, Any]] = {}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain.application import Gongxiao
 from domain.errors import Invalid
+from infra.application import StoredGongxiao
 
 
 def test_every_save_tells_the_subscribers_and_a_refused_command_does_not() -> None:
-    app = Gongxiao()
+    app = StoredGongxiao()
     told: list[int] = []
     app.subscribe(lambda: told.append(app.recorder.max_notification_id() or 0))
     app.register_site(site_id="yongan", name="永安村冷库", kind="cold_store")

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from domain.application import Gongxiao
 from domain.errors import Invalid
 from domain.farmer import Farmer
 from domain.site import Site
-from domain.usecases.base import command
+from domain.usecases.store import command
+from infra.application import StoredGongxiao
 from tests.district import events, seed
 
 
-class Clumsy(Gongxiao):
+class Clumsy(StoredGongxiao):
     @command
     def rename_then_fail(self, *, farmer_id: str) -> None:
         farmer = self.load(Farmer, Farmer.create_id(farmer_id), Invalid("no farmer"))
@@ -55,7 +55,7 @@ def test_every_save_of_a_use_case_is_written_in_one_transaction() -> None:
 
 
 def test_aggregates_read_ahead_are_what_loading_them_one_by_one_answers() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     ids = [Farmer.create_id("zhang"), Site.create_id("yongan"), Farmer.create_id("nobody")]
     found = app.repository.get_many(ids)
     assert found[ids[0]].name == "张德明" and found[ids[1]].kind == "cold_store"

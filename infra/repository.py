@@ -23,7 +23,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository, project_aggregate
-from pyrsistent import PMap, pvector
+
+from domain.fefo import FefoQueue
+from domain.stock_state import Records
 
 
 class UseCaseRepository(Repository[UUID]):
@@ -104,24 +106,24 @@ def copied(aggregate: Any) -> Any:
     """What ``copy.deepcopy`` makes of an aggregate, made faster: dicts and lists are copied
     (shared ones stay shared, as deepcopy keeps them), values that cannot change are shared,
     anything else is deep-copied. A stock of thousands of packs is copied for every command
-    that reads it, and deepcopy rebuilt every datetime and Decimal in it; its persistent maps
-    are shared now, whole."""
+    that reads it, and deepcopy rebuilt every datetime and Decimal in it; its records, which
+    are replaced and never changed in place (``Records``), are shared now, in a new dict."""
     cls: Any = type(aggregate)
     clone = cls.__new__(cls)
     clone.__dict__.update(_fresh(aggregate.__dict__, {}))
     return clone
 
 
-# Persistent maps and vectors cannot change either; aggregates put in them only values that
-# cannot (``pyrsistent.freeze``), so sharing one shares nothing a command could change.
 _UNCHANGING = frozenset({str, int, float, bool, type(None), bytes, Decimal, datetime, date,
-                         time, timedelta, UUID, frozenset, PMap, type(pvector())})
+                         time, timedelta, UUID, frozenset, FefoQueue})
 
 
 def _fresh(value: Any, memo: dict[int, Any]) -> Any:
     kind = type(value)
     if kind in _UNCHANGING:
         return value
+    if kind is Records:
+        return memo.setdefault(id(value), Records(value))
     if kind is dict or kind is list:
         known = memo.get(id(value))
         if known is not None:

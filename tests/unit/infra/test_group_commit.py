@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from domain.application import Gongxiao
 from domain.batch import Batch
 from domain.farmer import Farmer
-from domain.usecases.group_commit import GroupCommit
+from infra.application import StoredGongxiao
+from infra.group_commit import GroupCommit
 from tests.district import at, intake, seed
 
 
@@ -145,7 +145,7 @@ def test_use_cases_racing_with_another_writer_each_record_once() -> None:
     """Intakes and a farmer's correction coalesce; the farmer was changed by another writer
     meanwhile, so the shared transaction fails: the intakes are written once each, and the
     correction is decided again on the newer farmer and recorded."""
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     insert = app.recorder.insert_events
     transactions: list[int] = []
     hold, holding = threading.Event(), threading.Event()

@@ -11,20 +11,19 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from pyrsistent import PMap, PVector
-
-from domain.application import Gongxiao
 from domain.farmer import Farmer
 from domain.fefo import FefoQueue
 from domain.stock import Stock
-from domain.usecases.repository import copied
+from domain.stock_state import Records
+from infra.application import StoredGongxiao
+from infra.repository import copied
 from tests.district import at, graded, packs, seed
 
 ZHANG = Farmer.create_id("zhang")
 
 
 def test_a_cached_aggregate_includes_what_another_writer_stored_before_it_was_asked_for() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     assert app.repository.get(ZHANG).village == "永安村"  # cached now
     elsewhere = app.repository.get(ZHANG)
     elsewhere.correct_details(name="张德明", village="新民场", phone=None)
@@ -34,7 +33,7 @@ def test_a_cached_aggregate_includes_what_another_writer_stored_before_it_was_as
 
 
 def test_readers_of_one_aggregate_query_the_store_side_by_side() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     app.repository.get(ZHANG)
     get, inside, both = app.events.get, [0], threading.Event()
     lock = threading.Lock()
@@ -57,14 +56,14 @@ def test_readers_of_one_aggregate_query_the_store_side_by_side() -> None:
 
 
 def test_each_command_gets_its_own_copy() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     mine = app.repository.get(ZHANG)
     mine.correct_details(name="张德明", village="唐昌", phone=None)  # changed, never saved
     assert app.repository.get(ZHANG).village == "永安村"
 
 
 def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     for i in range(3):
         graded(app, f"B{i}", day=i)
     packs(app, 12)
@@ -75,11 +74,12 @@ def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -
     assert type(clone) is Stock and vars(clone) == vars(deepcopy(stock))
     assert clone.again is clone.shared and clone.shared is not stock.shared
     assert not mutable_parts(clone) & mutable_parts(stock)
-    assert clone.packs is stock.packs, "a persistent map is shared whole, not copied"
+    assert clone.packs is not stock.packs
+    assert all(clone.packs[c] is p for c, p in stock.packs.items()), "records are shared, not copied"
 
 
 def test_a_command_changing_its_copy_of_a_stock_leaves_the_cached_stock_alone() -> None:
-    app = seed(Gongxiao())
+    app = seed(StoredGongxiao())
     graded(app, "B0")
     codes = packs(app, 4)
     stock_id = Stock.create_id("jiuhuang", "A")
@@ -96,10 +96,12 @@ def mutable_parts(value: Any, seen: set[int] | None = None) -> set[int]:
     if id(value) in seen or isinstance(value, str | int | Decimal | datetime | UUID | None):
         return set()
     seen.add(id(value))
-    found = set() if isinstance(value, PMap | PVector | tuple | frozenset | FefoQueue) else {id(value)}
-    if isinstance(value, dict | PMap):
+    found = set() if isinstance(value, tuple | frozenset | FefoQueue) else {id(value)}
+    if isinstance(value, Records):  # its records are replaced, never changed in place
+        return found
+    if isinstance(value, dict):
         parts: Iterable[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list | tuple | set | frozenset | PVector | FefoQueue):
+    elif isinstance(value, list | tuple | set | frozenset | FefoQueue):
         parts = value
     else:
         parts = vars(value).values()
