@@ -31,6 +31,7 @@ CONNECT_S = 2  # an unreachable server answers a read 503 this soon, not after t
 # (shutdown, starting up, cancelled), lock not available, system errors.
 _AGAIN = ("08", "40", "53", "57", "55P03", "58")
 READERS = 4  # idle reading connections kept per process
+READ_TRIES = 3
 _TYPES = {"int": "bigint", "text": "text"}
 
 
@@ -87,10 +88,23 @@ class Database:
         pass
 
     def fetch(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self.reading() as cur:
-            cur.execute(self.sql(text), tuple(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        """The rows of a read. A read that loses a deadlock is run again: a rebuild swaps a
+        view's tables one by one while a read of several may hold one and wait for another."""
+        tries = 1
+        while True:
+            try:
+                with self.reading() as cur:
+                    cur.execute(self.sql(text), tuple(params))
+                    names = [d[0] for d in cur.description]
+                    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            except Exception as error:
+                if tries == READ_TRIES or not self.deadlocked(error):
+                    raise
+                tries += 1
+
+    def deadlocked(self, error: BaseException) -> bool:
+        """Whether ``error`` says the statement was chosen to end a deadlock."""
+        return False
 
 
 class SQLiteDatabase(Database):
@@ -154,6 +168,9 @@ class PostgresDatabase(Database):
 
     def broken(self, conn: Any) -> bool:
         return bool(conn.closed or conn.broken)
+
+    def deadlocked(self, error: BaseException) -> bool:
+        return isinstance(error, psycopg.errors.DeadlockDetected)
 
     def stored(self, value: Any) -> Any:
         return _shown(value) if isinstance(value, str) else value
