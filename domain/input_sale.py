@@ -41,10 +41,6 @@ class InputSale(Aggregate):
                 other.shop_id, other.farmer_id, other.sold_at, other.payment, other.lines):
             raise IdempotencyConflict("this idempotency key was used for a different sale")
 
-    @property
-    def credit_fen(self) -> int:
-        return self.total_fen if self.payment == "credit" else 0
-
 
 def _line(index: int, line: dict[str, Any]) -> dict[str, Any]:
     field = f"lines[{index}]"

@@ -78,10 +78,6 @@ class Product(Aggregate):
     def kind(self) -> str:
         return str(self.spec["kind"])
 
-    @property
-    def is_pesticide(self) -> bool:
-        return self.spec.get("input_class") == "pesticide"
-
 
 def check_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The product fields that make sense for its kind, checked; others are refused."""
