@@ -14,6 +14,7 @@ from api.pages.chart import cold_chain_chart
 from api.pages.i18n import environment, gettext, locale_of
 from api.pages.messages import PLACES
 from api.pages.sources import trace_of
+from domain.batch import phi_verdict
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(include_in_schema=False)
@@ -75,11 +76,12 @@ def _input(applied: dict[str, Any], harvested: datetime | None) -> dict[str, Any
     at = when(applied.get("applied_at"))
     # Calendar days as the farmer counts them (sprayed the 19th, cut the 21st: 2 days).
     days = (_day(harvested) - _day(at)).days if harvested and at else None
-    phi_ok = applied.get("phi_ok")
+    phi_days = applied.get("phi_days")
     return {"product": name_of(applied.get("product")), "ingredient": applied.get("active_ingredient"),
-            "lot": applied.get("lot"), "applied_at": local(at), "phi_days": applied.get("phi_days"),
+            "lot": applied.get("lot"), "applied_at": local(at), "phi_days": phi_days,
             "days_before_harvest": days,
-            "verdict": "none" if applied.get("phi_days") is None else ("ok" if phi_ok else "inside")}
+            "verdict": phi_verdict(harvested_at=harvested, applied_at=at, phi_days=phi_days)
+            if harvested and at else None}
 
 
 def _chart(cold: dict[str, Any]) -> Any:

@@ -8,10 +8,11 @@ not carry it says where and when (``unexpected_at``); a code that is no pack of 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.batch import phi_verdict
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
 from projections.trace.recall import recall
@@ -110,10 +111,10 @@ class TraceQueries:
             applied = moment(a["applied_us"])
             assert applied is not None and harvested is not None
             phi = a["phi_days"]
+            verdict = phi_verdict(harvested_at=harvested, applied_at=applied, phi_days=phi)
             answer.append({"product": a["name"] or a["sku"], "sku": a["sku"],
                            "active_ingredient": a["active_ingredient"], "lot": a["lot"],
-                           "applied_at": applied, "phi_days": phi,
-                           "phi_ok": phi is None or harvested >= applied + timedelta(days=phi)})
+                           "applied_at": applied, "phi_days": phi, "phi_ok": verdict != "inside"})
         return answer
 
     def _cold_chain(self, site_id: str, sku: str, since_us: int,

@@ -1,0 +1,29 @@
+"""The rules that views and pages share, each written once in the domain: the pre-harvest
+interval verdict, a cold room's allowed range, what a sale puts on credit, a farmer's balance."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.batch import harvest_allowed_from, phi_verdict
+from tests.district import at
+
+
+def test_a_harvest_before_the_pre_harvest_interval_runs_out_is_inside_it() -> None:
+    assert phi_verdict(harvested_at=at(6, 23), applied_at=at(0), phi_days=7) == "inside"
+
+
+def test_a_harvest_at_the_moment_the_interval_runs_out_is_ok() -> None:
+    assert harvest_allowed_from(at(0), 7) == at(0) + timedelta(days=7)
+    assert phi_verdict(harvested_at=at(7), applied_at=at(0), phi_days=7) == "ok"
+    assert phi_verdict(harvested_at=at(7) - timedelta(microseconds=1), applied_at=at(0),
+                       phi_days=7) == "inside"
+
+
+def test_an_input_without_an_interval_has_no_verdict_and_never_holds() -> None:
+    assert harvest_allowed_from(at(0), None) is None
+    assert phi_verdict(harvested_at=at(0), applied_at=at(0), phi_days=None) == "none"
+
+
+def test_a_zero_day_interval_allows_a_harvest_the_moment_of_spraying() -> None:
+    assert phi_verdict(harvested_at=at(0), applied_at=at(0), phi_days=0) == "ok"
