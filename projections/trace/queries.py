@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from domain.batch import phi_verdict
+from domain.product import Range
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
 
 
@@ -35,6 +37,10 @@ class TraceQueries:
         """The cold store a packing run packed at; None for a run the view has not met."""
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
         return rows[0]["site_id"] if rows else None
+
+    def allowed_range(self, sku: str) -> Range:
+        """The cold-room range a produce's details set; open at both ends for one unknown."""
+        return produce_ranges(self.db, sku).get(sku, (None, None))
 
     def held(self) -> list[dict[str, Any]]:
         """Every batch on hold now, oldest harvest first, with the reasons it was held."""

@@ -4,8 +4,10 @@ interval verdict, a cold room's allowed range, what a sale puts on credit, a far
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from domain.batch import harvest_allowed_from, phi_verdict
+from domain.product import allowed_range, outside_range
 from tests.district import at
 
 
@@ -27,3 +29,17 @@ def test_an_input_without_an_interval_has_no_verdict_and_never_holds() -> None:
 
 def test_a_zero_day_interval_allows_a_harvest_the_moment_of_spraying() -> None:
     assert phi_verdict(harvested_at=at(0), applied_at=at(0), phi_days=0) == "ok"
+
+
+def test_a_reading_beyond_either_end_of_the_range_leaves_it_one_at_an_end_does_not() -> None:
+    allowed = allowed_range({"temp_min_c": Decimal("0"), "temp_max_c": Decimal("4")})
+    assert allowed == (Decimal("0"), Decimal("4"))
+    assert [outside_range(Decimal(c), allowed) for c in ("-0.1", "0", "4", "4.1")] == [
+        True, False, False, True]
+
+
+def test_a_range_open_at_an_end_is_never_left_through_that_end() -> None:
+    assert not outside_range(Decimal("40"), (Decimal("0"), None))
+    assert outside_range(Decimal("-1"), (Decimal("0"), None))
+    assert allowed_range({"kind": "input"}) == (None, None)
+    assert not outside_range(Decimal("-40"), allowed_range({"kind": "input"}))
