@@ -42,6 +42,12 @@ class InputSale(Aggregate):
             raise IdempotencyConflict("this idempotency key was used for a different sale")
 
 
+def credit_fen(payment: str, total_fen: int) -> int | None:
+    """What a sale puts on the farmer's account, to be set against their earnings: the whole
+    total of a sale on credit; nothing for cash (None: no line on the statement)."""
+    return total_fen if payment == "credit" else None
+
+
 def _line(index: int, line: dict[str, Any]) -> dict[str, Any]:
     field = f"lines[{index}]"
     quantity: Decimal = kg(line["quantity"], field=f"{field}.quantity")

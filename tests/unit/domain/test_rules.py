@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from domain.batch import harvest_allowed_from, phi_verdict
+from domain.farmer import balance_fen
+from domain.input_sale import credit_fen
 from domain.product import allowed_range, outside_range
 from tests.district import at
 
@@ -43,3 +45,14 @@ def test_a_range_open_at_an_end_is_never_left_through_that_end() -> None:
     assert outside_range(Decimal("-1"), (Decimal("0"), None))
     assert allowed_range({"kind": "input"}) == (None, None)
     assert not outside_range(Decimal("-40"), allowed_range({"kind": "input"}))
+
+
+def test_a_sale_on_credit_puts_its_total_on_the_farmers_account_a_cash_sale_nothing() -> None:
+    assert credit_fen("credit", 16500) == 16500
+    assert credit_fen("credit", 0) == 0  # a free line on credit is still a line
+    assert credit_fen("cash", 16500) is None
+
+
+def test_the_balance_is_the_opening_plus_earnings_less_inputs_on_credit_and_payments() -> None:
+    assert balance_fen(earned_fen=120000, input_credit_fen=16500, paid_fen=50000) == 53500
+    assert balance_fen(opening_fen=-2000, earned_fen=0, input_credit_fen=3500, paid_fen=0) == -5500
