@@ -149,14 +149,30 @@ class Batch(Aggregate):
             raise Conflict(f"batch {self.batch_code} was destroyed", batch_code=self.batch_code)
 
 
+def harvest_allowed_from(applied_at: datetime, phi_days: int | None) -> datetime | None:
+    """When an input's pre-harvest interval runs out; None for an input that has none."""
+    return None if phi_days is None else applied_at + timedelta(days=phi_days)
+
+
+def phi_verdict(*, harvested_at: datetime, applied_at: datetime, phi_days: int | None) -> str:
+    """The pre-harvest-interval rule for one input applied before a harvest: ``none`` when the
+    input has no interval, ``ok`` when the harvest came once it had run out, ``inside`` when not
+    (the batch goes on hold)."""
+    safe_from = harvest_allowed_from(applied_at, phi_days)
+    if safe_from is None:
+        return "none"
+    return "ok" if harvested_at >= safe_from else "inside"
+
+
 def phi_holds(harvested_at: datetime, applications: list[dict[str, Any]]) -> list[str]:
     """One hold detail for each pesticide whose pre-harvest interval had not run out."""
     details = []
     for a in applications:
-        if a.get("phi_days") is None:
-            continue
-        safe_from = a["applied_at"] + timedelta(days=a["phi_days"])
-        if harvested_at < safe_from:
+        phi_days = a.get("phi_days")
+        if phi_verdict(harvested_at=harvested_at, applied_at=a["applied_at"],
+                       phi_days=phi_days) == "inside":
+            safe_from = harvest_allowed_from(a["applied_at"], phi_days)
+            assert safe_from is not None
             details.append(
                 f"{a['sku']} ({a.get('active_ingredient') or '?'}, lot {a['lot']}) applied "
                 f"{a['applied_at'].date()}, pre-harvest interval {a['phi_days']} days: "

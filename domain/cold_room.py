@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.product import Range, outside_range
 from domain.topics import stable_topics
 from domain.values import id_for
 
@@ -25,7 +25,7 @@ class ColdRoom(Aggregate):
         return id_for("cold_room", f"{site_id}/{room}")
 
     def log(self, *, readings: list[dict[str, Any]],
-            ranges: dict[str, tuple[Decimal | None, Decimal | None]]) -> list[dict[str, Any]]:
+            ranges: dict[str, Range]) -> list[dict[str, Any]]:
         """Log new readings (a resent one, at or before the last, is already logged); answers
         the excursions: each reading outside the range of a product, naming the products."""
         fresh = sorted((r for r in readings if self.last_at is None or r["at"] > self.last_at),
@@ -41,9 +41,7 @@ class ColdRoom(Aggregate):
         self.last_at = readings[-1]["at"]
 
 
-def _excursion(reading: dict[str, Any],
-               ranges: dict[str, tuple[Decimal | None, Decimal | None]]) -> dict[str, Any] | None:
+def _excursion(reading: dict[str, Any], ranges: dict[str, Range]) -> dict[str, Any] | None:
     c = reading["celsius"]
-    skus = sorted(sku for sku, (low, high) in ranges.items()
-                  if (low is not None and c < low) or (high is not None and c > high))
+    skus = sorted(sku for sku, allowed in ranges.items() if outside_range(c, allowed))
     return {"at": reading["at"], "celsius": c, "skus": skus} if skus else None

@@ -100,3 +100,9 @@ class UnknownFarmer(NotFound):
     def __init__(self, farmer_id: str) -> None:
         super().__init__(f"no farmer {farmer_id} is registered", farmer_id=farmer_id)
 
+
+def balance_fen(*, earned_fen: int, input_credit_fen: int, paid_fen: int,
+                opening_fen: int = 0) -> int:
+    """What the co-op owes a farmer: the opening balance plus what grading earned them, less
+    the inputs they took on credit and what they were paid (negative: the farmer owes)."""
+    return opening_fen + earned_fen - input_credit_fen - paid_fen

@@ -41,9 +41,11 @@ class InputSale(Aggregate):
                 other.shop_id, other.farmer_id, other.sold_at, other.payment, other.lines):
             raise IdempotencyConflict("this idempotency key was used for a different sale")
 
-    @property
-    def credit_fen(self) -> int:
-        return self.total_fen if self.payment == "credit" else 0
+
+def credit_fen(payment: str, total_fen: int) -> int | None:
+    """What a sale puts on the farmer's account, to be set against their earnings: the whole
+    total of a sale on credit; nothing for cash (None: no line on the statement)."""
+    return total_fen if payment == "credit" else None
 
 
 def _line(index: int, line: dict[str, Any]) -> dict[str, Any]:

@@ -70,9 +70,6 @@ class Order(Aggregate):
         self.shipped |= set(pack_codes)
         self.shipment_ids.append(shipment_id)
 
-    def line_of(self, pack_code: str) -> dict[str, Any]:
-        return next(line for line in self.lines if pack_code in line["reserved_pack_codes"])
-
 
 class UnknownOrder(NotFound):
     def __init__(self, order_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,9 @@ from domain.values import id_for
 UNITS = ("kg", "bag", "bottle", "roll")
 INPUT_CLASSES = ("fertilizer", "pesticide", "film", "seed")
 GRADE = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+# A produce's allowed cold-room temperatures in °C, low and high; an end not set is open.
+Range = tuple[Decimal | None, Decimal | None]
 
 
 @stable_topics("Product")
@@ -77,10 +81,6 @@ class Product(Aggregate):
     @property
     def kind(self) -> str:
         return str(self.spec["kind"])
-
-    @property
-    def is_pesticide(self) -> bool:
-        return self.spec.get("input_class") == "pesticide"
 
 
 def check_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -144,3 +144,14 @@ class UnknownProduct(NotFound):
 
 class NoPrice(Invalid):
     pass
+
+
+def allowed_range(spec: dict[str, Any]) -> Range:
+    """The cold-room range a product's details set (an input's is open at both ends)."""
+    return spec.get("temp_min_c"), spec.get("temp_max_c")
+
+
+def outside_range(celsius: Decimal, allowed: Range) -> bool:
+    """The cold-room rule: a reading below the low end or above the high end left the range."""
+    low, high = allowed
+    return (low is not None and celsius < low) or (high is not None and celsius > high)

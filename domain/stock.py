@@ -149,10 +149,6 @@ class Stock(Aggregate):
         """Lots, packs and packing runs: what a snapshot of it writes."""
         return len(self.lots) + len(self.packs) + len(self.runs)
 
-    def graded_kg(self, site_id: str | None = None) -> Decimal:
-        return sum((lot["kg"] for lot in self.lots.values()
-                    if site_id is None or lot["site_id"] == site_id), Decimal(0))
-
     def _fefo(self, site_id: str, need: Decimal, at: datetime) -> list[dict[str, Any]]:
         draws, left = [], need
         for *_, code in self.lot_queues.get(site_id, EMPTY).after(at):

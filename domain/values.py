@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -35,10 +35,6 @@ def utc(moment: datetime, *, field: str = "time") -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise Invalid(f"{field} needs a UTC offset (RFC 3339): {moment.isoformat()}", field=field)
     return moment.astimezone(UTC)
-
-
-def days_after(moment: datetime, days: int) -> datetime:
-    return moment + timedelta(days=days)
 
 
 def id_for(kind: str, key: str) -> UUID:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 
 from domain.errors import NotFound
+from domain.product import Range
 from domain.stock import Stock
 
 
@@ -17,6 +18,11 @@ def trace_of(request: Request, code: str) -> dict[str, Any] | None:
     except NotFound:
         return None
     return dict(found) if found else None
+
+
+def allowed_range_of(request: Request, sku: str) -> Range:
+    """The cold-room range of a produce, from the trace view (the trace answer names no range)."""
+    return request.app.state.views.trace.allowed_range(sku)
 
 
 def run_pack_codes(request: Request, run_id: str) -> list[str]:

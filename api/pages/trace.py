@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse
 from api.pages.chart import cold_chain_chart
 from api.pages.i18n import environment, gettext, locale_of
 from api.pages.messages import PLACES
-from api.pages.sources import trace_of
+from api.pages.sources import allowed_range_of, trace_of
+from domain.batch import phi_verdict
+from domain.product import Range
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(include_in_schema=False)
@@ -26,14 +28,17 @@ def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResp
     if trace is None:
         html = environment(locale).get_template("not_found.html").render(code=code, lang=lang)
         return HTMLResponse(html, status_code=404)
+    allowed = allowed_range_of(request, str((trace.get("product") or {}).get("sku")))
     html = environment(locale).get_template("trace.html").render(
-        page=trace_model(trace, locale=locale, now=datetime.now(UTC)), lang=lang)
+        page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed), lang=lang)
     # Short public caching: a pack's place changes, but a burst of scans of one code is common.
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
 
-def trace_model(trace: dict[str, Any], *, locale: str, now: datetime) -> dict[str, Any]:
-    """The trace view's answer (API.md shape) turned into what the template shows."""
+def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
+                allowed: Range = (None, None)) -> dict[str, Any]:
+    """The trace view's answer (API.md shape) turned into what the template shows, with the
+    product's allowed cold-room range drawn as a band behind the readings."""
     expires = when(trace.get("expires_at"))
     status = str(trace.get("status") or "")
     cold = trace.get("cold_chain") or {}
@@ -45,10 +50,9 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime) -> dict[st
         "place": gettext(locale, PLACES[status]) if status in PLACES else status,
         "outlet": name_of(trace.get("outlet")),
         "on_hold": status == "on_hold" or bool(trace.get("holds")),
-        "recalled": status == "recalled" or bool(trace.get("recalled")),
         "expired": trace.get("shelf_life") == "expired" or (expires is not None and expires <= now),
         "sources": [_source(s) for s in trace.get("sources") or []],
-        "chart": _chart(cold), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
+        "chart": _chart(cold, allowed), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
                                         "excursions": len(cold.get("excursions") or [])},
         "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()
                      if k in ("departed_at", "delivered_at")} or None,
@@ -75,22 +79,24 @@ def _input(applied: dict[str, Any], harvested: datetime | None) -> dict[str, Any
     at = when(applied.get("applied_at"))
     # Calendar days as the farmer counts them (sprayed the 19th, cut the 21st: 2 days).
     days = (_day(harvested) - _day(at)).days if harvested and at else None
-    phi_ok = applied.get("phi_ok")
+    phi_days = applied.get("phi_days")
     return {"product": name_of(applied.get("product")), "ingredient": applied.get("active_ingredient"),
-            "lot": applied.get("lot"), "applied_at": local(at), "phi_days": applied.get("phi_days"),
+            "lot": applied.get("lot"), "applied_at": local(at), "phi_days": phi_days,
             "days_before_harvest": days,
-            "verdict": "none" if applied.get("phi_days") is None else ("ok" if phi_ok else "inside")}
+            "verdict": phi_verdict(harvested_at=harvested, applied_at=at, phi_days=phi_days)
+            if harvested and at else None}
 
 
-def _chart(cold: dict[str, Any]) -> Any:
+def _chart(cold: dict[str, Any], allowed: Range) -> Any:
     readings = [(t, float(r["celsius"])) for r in cold.get("readings") or []
                 if (t := when(r.get("at"))) is not None]
     excursions = [(t, float(e["celsius"])) for e in cold.get("excursions") or []
                   if isinstance(e, dict) and e.get("celsius") is not None
                   and (t := when(e.get("at"))) is not None]
-    low, high = cold.get("allowed_min_c"), cold.get("allowed_max_c")
-    allowed = (float(low), float(high)) if low is not None and high is not None else None
-    return cold_chain_chart(sorted(readings), allowed=allowed, excursions=excursions)
+    # A band needs both ends; a range open at one end is drawn as no band.
+    low, high = allowed
+    band = (float(low), float(high)) if low is not None and high is not None else None
+    return cold_chain_chart(sorted(readings), allowed=band, excursions=excursions)
 
 
 def name_of(value: Any) -> str | None:

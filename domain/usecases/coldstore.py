@@ -12,7 +12,7 @@ from domain.batch import Batch, UnknownBatch, check_grades
 from domain.cold_room import ColdRoom
 from domain.errors import Invalid
 from domain.farmer import Farmer
-from domain.product import Product
+from domain.product import Product, allowed_range
 from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
@@ -104,10 +104,8 @@ def log_temperatures(store: Store, *, site_id: str, room: str,
     load_site(store, site_id, "cold_store")
     if not readings:
         raise Invalid("readings must not be empty", field="readings")
-    ranges = {}
-    for sku in load_catalogue(store).produce:
-        spec = load_product(store, sku).spec
-        ranges[sku] = (spec["temp_min_c"], spec["temp_max_c"])
+    ranges = {sku: allowed_range(load_product(store, sku).spec)
+              for sku in load_catalogue(store).produce}
     cold_room = store.load_or_open(ColdRoom, site_id=site_id, room=room)
     excursions = cold_room.log(readings=[
         {"at": utc(r["at"], field=f"readings[{i}].at"), "celsius": r["celsius"]}

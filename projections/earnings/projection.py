@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.input_sale import credit_fen
 from projections.base import Need, Projection, Rows, on
 from projections.tables import grams, table, us
 
@@ -53,9 +54,10 @@ class EarningsProjection(Projection):
 
     @on("InputSale.Recorded")
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
-        if e.payment == "credit":
+        owed = credit_fen(e.payment, e.total_fen)
+        if owed is not None:
             self.line(rows, e, position, farmer_id=e.farmer_id, at=e.sold_at,
-                      kind="input_credit", amount_fen=e.total_fen)
+                      kind="input_credit", amount_fen=owed)
 
     @on("Farmer.Paid", needs=lambda e: [(FARMERS, (str(e.originator_id),))])
     def paid(self, e: Any, rows: Rows, position: int) -> None:

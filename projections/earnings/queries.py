@@ -6,11 +6,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.farmer import balance_fen
 from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SIGN = {"grading": 1, "input_credit": -1, "payment": -1, "delivery": 0}
 
 
 class EarningsQueries:
@@ -27,22 +27,25 @@ class EarningsQueries:
                              "ORDER BY at_us, event_id, part",
                              [farmer_id, us(end) if end else 2**62])
         begin = us(start) if start else -(2**62)
-        opening = sum(SIGN[r["kind"]] * r["amount_fen"] for r in rows if r["at_us"] < begin)
+        before = [r for r in rows if r["at_us"] < begin]
         period = [r for r in rows if r["at_us"] >= begin]
         by_grade: dict[str, int] = {}
         for r in period:
             if r["kind"] == "grading":
                 by_grade[r["grade"]] = by_grade.get(r["grade"], 0) + r["g"]
 
-        def total(kind: str, column: str = "amount_fen") -> int:
-            return sum(r[column] for r in period if r["kind"] == kind)
-
-        earned, credit, paid = total("grading"), total("input_credit"), total("payment")
+        opening = balance_fen(earned_fen=_total(before, "grading"),
+                              input_credit_fen=_total(before, "input_credit"),
+                              paid_fen=_total(before, "payment"))
+        earned = _total(period, "grading")
+        credit, paid = _total(period, "input_credit"), _total(period, "payment")
         return {"farmer_id": farmer_id, "from": start, "to": end,
-                "delivered_kg": kg(total("delivery", "g")), "graded_kg": kg(sum(by_grade.values())),
+                "delivered_kg": kg(_total(period, "delivery", "g")), "graded_kg": kg(sum(by_grade.values())),
                 "graded_kg_by_grade": {g: kg(v) for g, v in sorted(by_grade.items())},
                 "earned_fen": earned, "input_credit_fen": credit, "paid_fen": paid,
-                "opening_balance_fen": opening, "balance_fen": opening + earned - credit - paid,
+                "opening_balance_fen": opening,
+                "balance_fen": balance_fen(opening_fen=opening, earned_fen=earned,
+                                           input_credit_fen=credit, paid_fen=paid),
                 "lines": [_line(r) for r in period if r["kind"] != "delivery"]}
 
     def farmers_with_lines(self, from_: datetime, to: datetime) -> list[str]:
@@ -50,6 +53,10 @@ class EarningsQueries:
         return [r["farmer_id"] for r in self.db.fetch(
             "SELECT DISTINCT farmer_id FROM earn_lines WHERE at_us >= ? AND at_us < ? "
             "ORDER BY farmer_id", [us(from_), us(to)])]
+
+
+def _total(lines: list[dict[str, Any]], kind: str, column: str = "amount_fen") -> int:
+    return sum(r[column] for r in lines if r["kind"] == kind)
 
 
 def _line(r: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.product import Range, outside_range
 from projections.port import ViewDatabase
 from projections.tables import celsius, loads, moment, us
 
@@ -17,9 +18,7 @@ class ColdChainQueries:
               stale_after: timedelta) -> list[dict[str, Any]]:
         """Per cold room: its last reading (stale when too old), and every reading of the last
         ``window`` outside a product's range, each said to be recorded as an excursion or not."""
-        ranges = [(r["sku"], r["temp_min_milli"], r["temp_max_milli"]) for r in self.db.fetch(
-            "SELECT sku, temp_min_milli, temp_max_milli FROM trace_products WHERE kind = ?",
-            ["produce"])]
+        ranges = produce_ranges(self.db)
         since = us(now - window)
         answer = []
         for room in self.db.fetch("SELECT site_id, room, MAX(at_us) AS last FROM trace_readings "
@@ -31,11 +30,12 @@ class ColdChainQueries:
             found = []
             for r in self.db.fetch("SELECT at_us, milli FROM trace_readings WHERE site_id = ? "
                                    "AND room = ? AND at_us >= ? ORDER BY at_us", place):
-                skus = sorted(sku for sku, low, high in ranges
-                              if (low is not None and r["milli"] < low)
-                              or (high is not None and r["milli"] > high))
+                reading = celsius(r["milli"])
+                assert reading is not None
+                skus = sorted(sku for sku, allowed in ranges.items()
+                              if outside_range(reading, allowed))
                 if skus:
-                    found.append({"at": moment(r["at_us"]), "celsius": celsius(r["milli"]),
+                    found.append({"at": moment(r["at_us"]), "celsius": reading,
                                   "skus": skus, "recorded": recorded.get(r["at_us"]) == skus})
             last = moment(room["last"])
             assert last is not None
@@ -43,3 +43,11 @@ class ColdChainQueries:
                            "stale": now - last > stale_after, "excursions": found,
                            "unrecorded": sum(1 for x in found if not x["recorded"])})
         return answer
+
+
+def produce_ranges(db: ViewDatabase, sku: str | None = None) -> dict[str, Range]:
+    """The allowed range of every produce (or of one), as the products' details set it."""
+    rows = db.fetch("SELECT sku, temp_min_milli, temp_max_milli FROM trace_products "
+                    "WHERE kind = ?" + (" AND sku = ?" if sku else ""),
+                    ["produce", sku] if sku else ["produce"])
+    return {r["sku"]: (celsius(r["temp_min_milli"]), celsius(r["temp_max_milli"])) for r in rows}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.product import allowed_range
 from projections.base import Need, Projection, Rows, on
 from projections.tables import dumps, grams, loads, milli, us
 from projections.trace.tables import (
@@ -57,11 +58,11 @@ class TraceProjection(Projection):
     def product(self, e: Any, rows: Rows, _: int) -> None:
         ref, spec = str(e.originator_id), e.spec
         row = rows.get(PRODUCTS, (ref,)) or {"product_ref": ref, "sku": e.sku}
+        low, high = allowed_range(spec)
         rows.put(PRODUCTS, {**row, "name": spec["name"], "kind": spec["kind"],
                             "active_ingredient": spec.get("active_ingredient"),
                             "phi_days": spec.get("phi_days"),
-                            "temp_min_milli": milli(spec.get("temp_min_c")),
-                            "temp_max_milli": milli(spec.get("temp_max_c"))})
+                            "temp_min_milli": milli(low), "temp_max_milli": milli(high)})
 
     @on("Site.Registered", "Site.DetailsCorrected", needs=_own(SITES), creates=_own(SITES))
     def site(self, e: Any, rows: Rows, _: int) -> None:

@@ -8,12 +8,15 @@ not carry it says where and when (``unexpected_at``); a code that is no pack of 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.batch import phi_verdict
+from domain.product import Range
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
 
 
@@ -34,6 +37,10 @@ class TraceQueries:
         """The cold store a packing run packed at; None for a run the view has not met."""
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
         return rows[0]["site_id"] if rows else None
+
+    def allowed_range(self, sku: str) -> Range:
+        """The cold-room range a produce's details set; open at both ends for one unknown."""
+        return produce_ranges(self.db, sku).get(sku, (None, None))
 
     def held(self) -> list[dict[str, Any]]:
         """Every batch on hold now, oldest harvest first, with the reasons it was held."""
@@ -110,10 +117,10 @@ class TraceQueries:
             applied = moment(a["applied_us"])
             assert applied is not None and harvested is not None
             phi = a["phi_days"]
+            verdict = phi_verdict(harvested_at=harvested, applied_at=applied, phi_days=phi)
             answer.append({"product": a["name"] or a["sku"], "sku": a["sku"],
                            "active_ingredient": a["active_ingredient"], "lot": a["lot"],
-                           "applied_at": applied, "phi_days": phi,
-                           "phi_ok": phi is None or harvested >= applied + timedelta(days=phi)})
+                           "applied_at": applied, "phi_days": phi, "phi_ok": verdict != "inside"})
         return answer
 
     def _cold_chain(self, site_id: str, sku: str, since_us: int,

@@ -30,6 +30,19 @@ def test_trace_page_of_a_demo_pack_shows_its_farmers_village_and_the_pesticide_v
     page.screenshot(path=str(ARTIFACTS / "trace_page_demo_pack.png"), full_page=True)
 
 
+def test_trace_page_draws_the_products_allowed_cold_room_range_behind_the_readings(
+        served: Served, page: Any) -> None:
+    pack = packs_of(served, demo_batch(served, 5))[0]["pack_code"]  # 蒜薹: kept at -1 to 4 °C
+
+    page.goto(f"{served.url}/t/{pack}")
+
+    band = page.locator("svg rect")
+    assert band.count() == 1
+    labels = [float(t.split()[0]) for t in page.locator("svg text").all_text_contents()]
+    assert max(labels) >= 4 and min(labels) <= -1  # the chart's scale takes the whole band in
+    assert float(band.get_attribute("height")) > 0
+
+
 def test_trace_page_of_the_held_batch_says_so_at_the_top(served: Served, page: Any) -> None:
     held = demo_batch(served, 3)  # 王建国's 韭黄, harvested 2 days after 吡虫啉 (7-day interval)
 
