@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import stop, wait_ready
+from tests.servers import free_port, stop, wait_ready
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
@@ -68,12 +67,6 @@ class Served:
             time.sleep(0.2)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _run(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([GONGXIAO, *args], env=env, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
@@ -93,7 +86,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tokens = {"admin": _run(env, "token", "create", "--role", "admin"),
               "operator": _run(env, "token", "create", "--role", "operator", "--scope", "yongan"),
               "outlet": _run(env, "token", "create", "--role", "outlet", "--scope", "outlet-jinniu")}
-    port = _free_port()
+    port = free_port()
     log = (var / "serve.log").open("w")
     server = subprocess.Popen([GONGXIAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
-from tests.servers import stop, wait_ready
+from tests.servers import free_port, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 
@@ -34,9 +33,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[int, dict[str, s
                   "farmer": Tokens(app.recorder).issue(role="farmer", scope="zhang")}
     finally:
         app.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
     env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
     log = (tmp_path / "serve.log").open("w")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
 from tests.district import at, seed
-from tests.servers import running, stop, wait_ready
+from tests.servers import api_workers, free_port, running, stop, wait_ready
 
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 
@@ -34,7 +33,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         token = Tokens(app.recorder).issue(role="operator", scope="yongan")
     finally:
         app.close()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
     env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
     log = (tmp_path / "serve.log").open("w")
@@ -44,7 +43,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
     try:
         wait_ready(server, url, tmp_path / "serve.log")
         started = time.monotonic()
-        workers = _workers(server.pid)
+        workers = api_workers(server.pid)
         assert len(workers) == 2, "two API worker processes"
         codes = [f"W{n}" for n in range(20)]
         for code in codes:  # a new connection each time: the kernel deals them to the workers
@@ -62,7 +61,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
         time.sleep(max(0.0, SETTLING_S - (time.monotonic() - started)))
         os.kill(workers[0], signal.SIGKILL)  # a worker dies: the supervisor starts another
         deadline = time.monotonic() + 30
-        while not (len(_workers(server.pid)) == 2 and workers[0] not in _workers(server.pid)):
+        while not (len(api_workers(server.pid)) == 2 and workers[0] not in api_workers(server.pid)):
             assert time.monotonic() < deadline, "no new worker in place of the one killed"
             time.sleep(0.2)
         for _ in range(6):
@@ -81,7 +80,7 @@ def test_two_api_processes_share_the_port_and_the_views_follow_their_writes(
 @pytest.mark.postgres
 def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_port(
         database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GONGXIAO_DATABASE_URL": database_url, "GONGXIAO_VAR_DIR": str(tmp_path)}
     env.pop("GONGXIAO_KAFKA_BOOTSTRAP", None)
     url = f"http://127.0.0.1:{port}"
@@ -97,7 +96,7 @@ def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_
             wait_ready(servers[-1], url, log)
             if n == 2:
                 break
-            workers = _workers(servers[0].pid)
+            workers = api_workers(servers[0].pid)
             assert len(workers) == 2, "two API worker processes"
             os.kill(servers[0].pid, signal.SIGKILL)
             servers[0].wait(timeout=10)
@@ -107,7 +106,7 @@ def test_the_api_processes_die_with_a_killed_supervisor_and_a_new_one_takes_the_
                 time.sleep(0.1)
         with httpx.Client(base_url=url, timeout=30) as http:
             assert http.get("/healthz").status_code == 200
-        assert len(_workers(servers[1].pid)) == 2
+        assert len(api_workers(servers[1].pid)) == 2
     finally:
         for server in servers:
             if server.poll() is None:
@@ -123,20 +122,6 @@ def test_several_workers_on_the_embedded_store_are_refused(
     monkeypatch.setenv("GONGXIAO_VAR_DIR", str(tmp_path))
     assert main(["serve", "--workers", "2"]) == 2
     assert "several workers need PostgreSQL" in capsys.readouterr().err
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _workers(supervisor: int) -> list[int]:
-    """The API processes: children of the supervisor started by name (not spawn's helper)."""
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    return [int(pid) for pid in children
-            if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
-            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
 
 
 def _wait_until_views_caught_up(http: httpx.Client, timeout: float = 30) -> None:
