@@ -35,8 +35,14 @@ def get_earnings(farmer_id: Id, app: App, views: Views, caller: Caller,
     if from_ is not None and to is not None and from_ > to:
         raise Problem(422, "the period ends before it begins: `from` is after `to`",
                       slug="validation", errors=[{"field": "from", "message": "is after to"}])
-    app.farmer(farmer_id)
-    return Answer(views.earnings.statement(farmer_id, from_=from_, to=to))
+    statement = views.earnings.statement(farmer_id, from_=from_, to=to)
+    # Names, not ids: the statement is read by the farmer and printed for them.
+    names = {sku: app.product(sku).spec["name"] for sku in {line.get("sku") for line in statement["lines"]}
+             if sku}
+    for line in statement["lines"]:
+        if line.get("sku"):
+            line["product_name"] = names[line["sku"]]
+    return Answer({**statement, "farmer_name": app.farmer(farmer_id).name})
 
 
 @router.post("/{farmer_id}/payments", status_code=201, response_model=None,
