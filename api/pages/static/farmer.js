@@ -27,7 +27,9 @@
     const graded = lines.filter((l) => l.kind === "grading");
     $("#deliveries").replaceChildren(...(graded.length ? graded.map((l) => {
       const tr = el("tr");
-      tr.append(el("td", date(l.at)), el("td", l.batch_code || ""), el("td", `${l.product_name || ""} ${t("grade")} ${l.grade}`),
+      const when = el("td");
+      when.append(el("span", date(l.at), "line"), el("span", l.batch_code || "", "line muted"));
+      tr.append(when, el("td", `${l.product_name || ""} ${t("grade")} ${l.grade}`),
         el("td", l.kg), el("td", l.kg ? yuan(l.amount_fen / l.kg) : ""), el("td", yuan(l.amount_fen)));
       return tr;
     }) : [none()]));
