@@ -46,6 +46,8 @@ class EarningsLine(BaseModel):
     kg: float | None = None
     batch_code: str | None = None
     product_name: str | None = None
+    shop_name: str | None = None
+    items: list[dict[str, Any]] | None = None
     amount_fen: int
 
 

@@ -349,4 +349,5 @@ def test_a_farmer_reads_deliveries_prices_credit_payments_and_balance_in_yuan(
     assert "12.00" in deliveries and "960.00" in deliveries  # 80 kg of A at ¥12.00 a kg
     money = page.inner_text("#money")
     assert "赊购" in money and "-330.00" in money and "-500.00" in money
+    assert "复合肥 15-15-15 50kg × 2 · 唐昌农资经营网点" in money  # what was bought, and where
     assert "f-zhang" not in page.inner_text("main")

@@ -110,7 +110,9 @@
   // off (inputs on credit, payments already made) as a negative amount.
   function statementLine(line) {
     const tr = el("tr");
-    const what = line.kind === "grading" ? `${line.product_name || line.sku} ${t("grade")} ${line.grade}` : t(`kind_${line.kind}`);
+    const items = (line.items || []).map((i) => `${i.name} × ${i.quantity}`).join("、");
+    const what = line.kind === "grading" ? `${line.product_name || line.sku} ${t("grade")} ${line.grade}`
+      : [t(`kind_${line.kind}`), items].filter(Boolean).join("：");
     const sign = line.kind === "grading" ? 1 : -1;
     tr.append(el("td", day(line.at)), el("td", what), el("td", line.batch_code || ""),
       el("td", line.kg ?? ""), el("td", yuan(sign * line.amount_fen), sign < 0 ? "minus" : ""));

@@ -5,6 +5,8 @@
   const { t, $, el, creds, show, problemText, get, iso, yuan, day } = GX;
   const enc = encodeURIComponent;
   const date = (at) => day(at).split(/[ ,]/)[0];
+  // What an input sale on credit was: "复合肥 15-15-15 50kg × 2 · 唐昌农资经营网点".
+  const bought = (l) => (l.items ? `${l.items.map((i) => `${i.name} × ${i.quantity}`).join("、")} · ${l.shop_name}` : "");
   const none = () => { const tr = el("tr"); tr.append(el("td", t("nothing"))); return tr; };
 
   async function load() {
@@ -36,7 +38,7 @@
     const money = lines.filter((l) => l.kind !== "grading");
     $("#money").replaceChildren(...(money.length ? money.map((l) => {
       const tr = el("tr");
-      tr.append(el("td", date(l.at)), el("td", t(`farmer_${l.kind}`)), el("td", yuan(-l.amount_fen), "minus"));
+      tr.append(el("td", date(l.at)), el("td", [t(`farmer_${l.kind}`), bought(l)].filter(Boolean).join("：")), el("td", yuan(-l.amount_fen), "minus"));
       return tr;
     }) : [none()]));
     show("ok", `${t("balance")}: ¥${yuan(s.balance_fen)}`);
