@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Labels' QR codes point at GONGXIAO_PUBLIC_URL: this machine's own address for a local try-out.
 run: $(STAMP)
-	$(BIN)/gongxiao demo
-	$(BIN)/gongxiao serve --host 127.0.0.1 --port 8000
+	GONGXIAO_PUBLIC_URL=$${GONGXIAO_PUBLIC_URL:-http://127.0.0.1:8000} $(BIN)/gongxiao demo
+	GONGXIAO_PUBLIC_URL=$${GONGXIAO_PUBLIC_URL:-http://127.0.0.1:8000} $(BIN)/gongxiao serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

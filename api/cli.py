@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     token.add_parser("list", help="every token: id, role, scope, created, expires, revoked")
     token.add_parser("revoke", help="stop a token working (within GONGXIAO_TOKEN_CACHE_SECONDS)"
                      ).add_argument("id", help="the token's id, as `token list` shows it")
-    worker = commands.add_parser("worker", help="run one background worker")
+    # The worker's own options (and its --help) belong to the worker's parser: they are passed on.
+    worker = commands.add_parser("worker", help="run one background worker; "
+                                 "`gongxiao worker NAME --help` shows its options", add_help=False)
     worker.add_argument("name", choices=WORKERS)
     projections = commands.add_parser("projections", help="read models").add_subparsers(
         dest="action", required=True)
@@ -105,7 +107,11 @@ def _serve(host: str, port: int, workers: int | None) -> int:
 
 def _demo() -> int:
     from infra.composition import build_application
-    from infra.demo import load_demo
+    from infra.demo import guide, load_demo
+    from infra.settings import Settings
 
-    print(json.dumps(load_demo(build_application())))
+    app = build_application()
+    loaded = load_demo(app)
+    print(json.dumps(loaded))
+    print(guide(app, Settings.from_env(), loaded), file=sys.stderr)
     return 0

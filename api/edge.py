@@ -5,8 +5,9 @@ answered as problem+json here, so the server keeps the client's connection open.
 
 The pages' policy allows scripts and styles from this origin only (the public pages' inline
 style by its hash) and no framing. ``/docs`` and ``/redoc`` are FastAPI's pages: they load
-Swagger UI or ReDoc from a CDN and configure it inline, so they get a policy of their own that
-allows those, and still no framing.
+Swagger UI or ReDoc from this server (``fastapi-offline`` ships them) and configure it inline,
+so they get a policy of their own that allows inline script, and still nothing from elsewhere
+and no framing.
 """
 
 from __future__ import annotations
@@ -21,10 +22,8 @@ from infra.fields import refused_character
 from infra.problems import problem, validation_problem
 
 DOCS = ("/docs", "/redoc")
-DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-               "https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
-               "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+               "style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
                "connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'self'; "
                "frame-ancestors 'none'")
 

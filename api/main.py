@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api import errors, pages
 from api.edge import Edge
@@ -54,8 +55,10 @@ def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None =
     settings = settings or Settings.from_env()
     gongxiao = app or build_application(settings)
     views = views or build_views(settings)
-    api = FastAPI(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
-                  description=describe.__doc__ or "")
+    # /docs and /redoc from the package's own copies of Swagger UI and ReDoc: a co-op office
+    # or cold store often has no internet to reach a CDN.
+    api = FastAPIOffline(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
+                         description=describe.__doc__ or "", static_url="/static/docs")
     api.state.settings, api.state.gongxiao, api.state.views = settings, gongxiao, views
     api.state.tokens = Tokens(gongxiao.recorder, cache_s=settings.token_cache_s)
     api.state.replies = Replies(gongxiao.recorder)

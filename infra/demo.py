@@ -12,6 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.application import Gongxiao
+from infra.settings import Settings
+from infra.tokens import Tokens
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -54,6 +56,33 @@ def load_demo(app: Gongxiao, today: date | None = None) -> dict[str, Any]:
     week.payments()
     return {"week_from": start.isoformat(), "batches": batches,
             "events": app.recorder.max_notification_id()}
+
+
+# The screens and who uses each, with the demo's own site or farmer for that role's token.
+SCREENS = [("/", "start page: every screen", None, None),
+           ("/station", "cold-store operator 冷库操作员", "operator", "yongan"),
+           ("/outlet", "outlet clerk 直营店店员", "outlet", "outlet-jinniu"),
+           ("/admin", "co-op staff 联社", "admin", None),
+           ("/farmer", "member farmer 社员 张德明", "farmer", "f-zhang"),
+           ("/docs", "API documentation (also /redoc)", None, None)]
+
+
+def guide(app: Gongxiao, settings: Settings, loaded: dict[str, Any]) -> str:
+    """What to open after the demo: each screen's address and, on the embedded store (a local
+    try-out), a token for its role that works for 7 days."""
+    base = settings.public_url or "http://127.0.0.1:8000"
+    lines = [f"The demo week is loaded. `gongxiao serve` (make run) serves it at {base}:"]
+    tokens = Tokens(app.recorder) if settings.embedded else None
+    for path, who, role, scope in SCREENS:
+        line = f"  {base + path:<32} {who}"
+        if tokens is not None and role is not None:
+            line += f"\n  {'':<32} token {tokens.issue(role=role, scope=scope, days=7)}"
+            line += f"  site {scope}" if scope else ""
+        lines.append(line)
+    lines.append(f"  {base}/t/{loaded['batches'][0]:<21} a buyer's trace page (a pack's QR opens one)")
+    if tokens is None:
+        lines.append("Tokens: `gongxiao token create --role ROLE --scope SITE` (README, Command line).")
+    return "\n".join(lines)
 
 
 class _Week:
@@ -106,7 +135,9 @@ class _Week:
                 batch_code=code, site_id="yongan", farmer_id=farmer, sku=sku,
                 harvested_at=self.at(day, 6), net_kg=net, crates=int(float(net) // 10) + 1,
                 temperature_c=None, scanned_at=self.at(day, 9, i))
-            if answer["status"] == "in_storage":
+            # A batch ever held is left to staff; once released it would otherwise be graded
+            # by the next run of the demo, which is to record nothing new.
+            if answer["status"] == "in_storage" and not answer["holds"]:
                 self.app.grade_batch(batch_code=code, graded_at=self.at(day, 14),
                                      grades={"A": grade_a, "B": grade_b}, reject_kg=reject)
             codes.append(code)

@@ -40,6 +40,8 @@ class Settings:
     topics: Topics = Topics()
     limits: Limits = Limits()
     label_font: str | None = None
+    public_url: str | None = None  # where buyers' phones reach the trace pages; labels' QR codes
+    contact: str | None = None  # the co-op's name and telephone, on the buyer's pages
     web_workers: int = 1
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
     token_cache_s: float = 30  # how long a process trusts what it looked up of a token
@@ -63,6 +65,8 @@ class Settings:
                           failed_auth=env.get("GONGXIAO_RATE_FAILED_AUTH") or limits.failed_auth,
                           storage=env.get("GONGXIAO_RATE_STORAGE") or limits.storage),
             label_font=env.get("GONGXIAO_LABEL_FONT") or None,
+            public_url=(env.get("GONGXIAO_PUBLIC_URL") or "").rstrip("/") or None,
+            contact=env.get("GONGXIAO_CONTACT") or None,
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
             reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
             token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30),

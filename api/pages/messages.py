@@ -90,6 +90,18 @@ SCRIPT = {
     "col_outlet": N_("Outlet"),
     "batches_reached": N_("Batches reached"),
     "packs_reached": N_("Packs reached"),
+    "packs_to_order": N_("Packs to order"),
+    "grade": N_("Grade"),
+    "not_scanned_yet": N_("Packs of this order not scanned yet"),
+    "confirm_again": N_("press Confirm again to record them as missing"),
+    "season": N_("Season"),
+    "farmer_input_credit": N_("Inputs bought on credit"),
+    "farmer_payment": N_("Paid to you by the co-op"),
+    "balance": N_("Balance"),
+    "balance_owed_to_you": N_("The co-op owes you this amount."),
+    "balance_owed_by_you": N_("You owe the co-op this amount: it is taken off your next deliveries."),
+    "unknown_lot": N_("No input lot {input_lot} is known: check the number on the bag or bottle"),
+    "unknown_recall_batch": N_("No batch {batch_code} was scanned in: check the code"),
 }
 
 # What the scripts say for a refusal, by its problem type (the slug that ends the problem's
@@ -135,6 +147,9 @@ PROBLEMS = {
     "rate-limited": N_("Too many requests: send again in {retry_after_s} s"),
     "too-large": N_("Too much at once: split it into smaller parts"),
     "store-unavailable": N_("The server cannot record anything just now; send it again shortly"),
+    "public-url-unset": N_("Labels cannot be printed yet: the co-op must set the public address "
+                           "buyers reach (GONGXIAO_PUBLIC_URL) first"),
+    "_other": N_("Not done: the server refused it (HTTP {status})"),
 }
 
 # A hold's reason, by ``reason``; ``{date}`` is the last date its detail names and ``{input}``

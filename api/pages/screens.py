@@ -1,4 +1,5 @@
-"""``/station``, ``/outlet`` and ``/admin``: server-rendered screens whose scripts call the API.
+"""``/station``, ``/outlet``, ``/admin`` and ``/farmer``: server-rendered screens whose scripts
+call the API; ``/``, the start page that links them.
 
 The token is entered on the screen and kept for that tab only; the pages themselves hold no
 data and need no login, so they load even while the network to the API is poor.
@@ -19,7 +20,7 @@ from infra.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-SCREENS = {"station": "operator", "outlet": "outlet", "admin": "admin"}
+SCREENS = {"station": "operator", "outlet": "outlet", "admin": "admin", "farmer": "farmer"}
 router = APIRouter(include_in_schema=False)
 
 
@@ -39,6 +40,13 @@ def _screen(name: str) -> None:
 
 for _name in SCREENS:
     _screen(_name)
+
+
+@router.get("/", response_class=HTMLResponse, name="start_page")
+def start_page(lang: str | None = None) -> HTMLResponse:
+    """Where a newcomer lands: each screen, who uses it, and the buyer's page by its code."""
+    html = environment(locale_of(lang)).get_template("start.html").render(lang=lang)
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/static/pages/{name}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.pages.chart import cold_chain_chart
 from api.pages.i18n import environment, gettext, locale_of
@@ -21,12 +22,21 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 router = APIRouter(include_in_schema=False)
 
 
+@router.get("/t", response_class=HTMLResponse)
+def typed_code(code: str = "", lang: str | None = None) -> RedirectResponse:
+    """The code a buyer typed into the box of the code-not-found page."""
+    query = f"?lang={quote(lang)}" if lang else ""
+    return RedirectResponse(f"/t/{quote(code.strip() or '-', safe='')}{query}", status_code=303)
+
+
 @router.get("/t/{code}", response_class=HTMLResponse)
 def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResponse:
     locale = locale_of(lang)
-    trace = trace_of(request, code)
+    # Printed codes are upper case; a buyer typing one on a phone often is not.
+    trace = trace_of(request, code) or trace_of(request, code.strip().upper())
     if trace is None:
-        html = environment(locale).get_template("not_found.html").render(code=code, lang=lang)
+        html = environment(locale).get_template("not_found.html").render(
+            code=code, lang=lang, contact=request.app.state.settings.contact)
         return HTMLResponse(html, status_code=404)
     allowed = allowed_range_of(request, str((trace.get("product") or {}).get("sku")))
     html = environment(locale).get_template("trace.html").render(
@@ -52,6 +62,9 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
         "on_hold": status == "on_hold" or bool(trace.get("holds")),
         "expired": trace.get("shelf_life") == "expired" or (expires is not None and expires <= now),
         "sources": [_source(s) for s in trace.get("sources") or []],
+        # A pack's sources are the batches it came from; what each gave the whole packing run
+        # is not what this one pack holds, so the page names them and the pack's own weight.
+        "batches": "、".join(str(s.get("batch_code")) for s in trace.get("sources") or []),
         "chart": _chart(cold, allowed), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
                                         "excursions": len(cold.get("excursions") or [])},
         "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()

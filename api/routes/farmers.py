@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 
@@ -11,6 +12,7 @@ from api.jsonio import Answer, ExactRoute
 from api.schemas.masterdata import FarmerCreate, FarmerPublic
 from api.schemas.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
 from api.schemas.problems import answers
+from infra.application import StoredGongxiao
 from infra.fields import Moment
 from infra.problems import Problem
 
@@ -35,8 +37,9 @@ def get_earnings(farmer_id: Id, app: App, views: Views, caller: Caller,
     if from_ is not None and to is not None and from_ > to:
         raise Problem(422, "the period ends before it begins: `from` is after `to`",
                       slug="validation", errors=[{"field": "from", "message": "is after to"}])
-    app.farmer(farmer_id)
-    return Answer(views.earnings.statement(farmer_id, from_=from_, to=to))
+    statement = views.earnings.statement(farmer_id, from_=from_, to=to)
+    return Answer({**statement, "farmer_name": app.farmer(farmer_id).name,
+                   "lines": [_named(app, line) for line in statement["lines"]]})
 
 
 @router.post("/{farmer_id}/payments", status_code=201, response_model=None,
@@ -46,3 +49,17 @@ def post_payment(farmer_id: Id, body: PaymentCreate, _: Admin, run: Run) -> Answ
     return run(Payment(farmer_id=farmer_id, **body.model_dump()))
 
 
+
+
+def _named(app: StoredGongxiao, line: dict[str, Any]) -> dict[str, Any]:
+    """A statement line in the words the farmer reads it in: the produce by name, and for
+    inputs on credit the shop and what was bought (the line's ref is the sale's id)."""
+    if line.get("sku"):
+        return {**line, "product_name": app.product(line["sku"]).spec["name"]}
+    if line["kind"] != "input_credit":
+        return line
+    sale = app.find(UUID(line["ref"].split("/")[0]))
+    assert sale is not None, "an earnings line comes from its sale's own event"
+    return {**line, "shop_name": app.site(sale.shop_id).name,
+            "items": [{"name": app.product(item["sku"]).spec["name"], "quantity": item["quantity"]}
+                      for item in sale.lines]}

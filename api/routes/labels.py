@@ -5,7 +5,9 @@ it shows nothing the QR's page does not, and costs one small drawing. A run's sh
 cold store's (its operator or an admin): it lists every pack of the run and costs a drawing
 per pack, so each process draws it once and keeps it (``infra.label_sheets``).
 Labels are in Chinese unless ``?lang=en`` asks otherwise; their words come from the pages'
-message catalogs.
+message catalogs. Their QR codes point at ``GONGXIAO_PUBLIC_URL``, the address buyers' phones
+reach, never at the host the printing browser happened to use (127.0.0.1, a LAN address): with
+it unset a label is refused rather than printed with a code no buyer can open.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | N
         raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
     caller.allow("operator", scope=site)
     sheets: LabelSheets = request.app.state.label_sheets
-    key = (run_id, kind, locale_of(lang), str(request.base_url))
+    key = (run_id, kind, locale_of(lang), public_url(request))
     return await sheets.sheet(key, lambda: render(_run(request, run_id, lang)))
 
 
@@ -88,7 +90,7 @@ def _label(request: Request, pack_code: str, lang: str | None) -> Label:
     trace = trace_of(request, pack_code)
     if trace is None or trace.get("kind", "pack") != "pack":
         raise Problem(404, f"no pack {pack_code} was packed", slug="not-found", pack_code=pack_code)
-    return label_for(trace, trace_url=f"{request.base_url}t/{pack_code}", locale=locale_of(lang))
+    return label_for(trace, trace_url=f"{public_url(request)}/t/{pack_code}", locale=locale_of(lang))
 
 
 def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
@@ -97,7 +99,19 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
         raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
-    return [replace(first, code=code, trace_url=f"{request.base_url}t/{code}") for code in codes]
+    base = public_url(request)
+    return [replace(first, code=code, trace_url=f"{base}/t/{code}") for code in codes]
+
+
+def public_url(request: Request) -> str:
+    """The address a label's QR code points at; a label without one is refused."""
+    found: str | None = request.app.state.settings.public_url
+    if not found:
+        raise Problem(503, "labels need GONGXIAO_PUBLIC_URL, the address buyers' phones reach "
+                      "(e.g. https://trace.example.cn): set it where `gongxiao serve` runs, so "
+                      "the QR codes do not point at whichever host printed them",
+                      slug="public-url-unset")
+    return found
 
 
 def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:

@@ -44,11 +44,16 @@ class EarningsLine(BaseModel):
     sku: str | None = None
     grade: str | None = None
     kg: float | None = None
+    batch_code: str | None = None
+    product_name: str | None = None
+    shop_name: str | None = None
+    items: list[dict[str, Any]] | None = None
     amount_fen: int
 
 
 class EarningsPublic(BaseModel):
     farmer_id: str
+    farmer_name: str | None = None
     delivered_kg: float
     graded_kg: float
     earned_fen: int

@@ -37,6 +37,9 @@ class EarningsQueries:
         opening = balance_fen(earned_fen=_total(before, "grading"),
                               input_credit_fen=_total(before, "input_credit"),
                               paid_fen=_total(before, "payment"))
+        # A grading line's ref is its batch's id: the farmer knows the batch by its code.
+        codes = {b["batch_id"]: b["batch_code"] for b in self.db.fetch(
+            "SELECT batch_id, batch_code FROM earn_batches WHERE farmer_id = ?", [farmer_id])}
         earned = _total(period, "grading")
         credit, paid = _total(period, "input_credit"), _total(period, "payment")
         return {"farmer_id": farmer_id, "from": start, "to": end,
@@ -46,7 +49,7 @@ class EarningsQueries:
                 "opening_balance_fen": opening,
                 "balance_fen": balance_fen(opening_fen=opening, earned_fen=earned,
                                            input_credit_fen=credit, paid_fen=paid),
-                "lines": [_line(r) for r in period if r["kind"] != "delivery"]}
+                "lines": [_line(r, codes) for r in period if r["kind"] != "delivery"]}
 
     def farmers_with_lines(self, from_: datetime, to: datetime) -> list[str]:
         """Farmers with anything on their statement in ``[from_, to)``."""
@@ -59,11 +62,12 @@ def _total(lines: list[dict[str, Any]], kind: str, column: str = "amount_fen") -
     return sum(r[column] for r in lines if r["kind"] == kind)
 
 
-def _line(r: dict[str, Any]) -> dict[str, Any]:
+def _line(r: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
     line: dict[str, Any] = {"at": moment(r["at_us"]), "kind": r["kind"], "ref": r["ref"],
                             "event_id": r["event_id"], "amount_fen": r["amount_fen"]}
     if r["kind"] == "grading":
-        line.update(sku=r["sku"], grade=r["grade"], kg=kg(r["g"]))
+        line.update(sku=r["sku"], grade=r["grade"], kg=kg(r["g"]),
+                    batch_code=codes.get(r["ref"].split("/")[0]))
     return line
 
 

@@ -24,6 +24,8 @@ import pytest
 from tests.servers import free_port, stop, wait_ready
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+PUBLIC_URL = "https://trace.gongxiao.example"
+CONTACT = "郫都区供销合作社 028-87880000"
 GONGXIAO = str(Path(sys.executable).with_name("gongxiao"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -36,6 +38,7 @@ class Served:
     url: str
     demo: dict[str, Any]
     tokens: dict[str, str]
+    env: dict[str, str]  # what `gongxiao` commands run with to reach the same store
 
     def client(self, role: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
@@ -82,10 +85,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("GONGXIAO_DATABASE_URL", "GONGXIAO_KAFKA_BOOTSTRAP")}
     env["GONGXIAO_VAR_DIR"] = str(var)
+    # Labels point at the public address, never at the host the test's browser used.
+    env["GONGXIAO_PUBLIC_URL"] = PUBLIC_URL
+    env["GONGXIAO_CONTACT"] = CONTACT
     demo = json.loads(_run(env, "demo").splitlines()[-1])
     tokens = {"admin": _run(env, "token", "create", "--role", "admin"),
               "operator": _run(env, "token", "create", "--role", "operator", "--scope", "yongan"),
-              "outlet": _run(env, "token", "create", "--role", "outlet", "--scope", "outlet-jinniu")}
+              "outlet": _run(env, "token", "create", "--role", "outlet", "--scope", "outlet-jinniu"),
+              "farmer": _run(env, "token", "create", "--role", "farmer", "--scope", "f-zhang")}
     port = free_port()
     log = (var / "serve.log").open("w")
     server = subprocess.Popen([GONGXIAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -93,7 +100,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(server, url, var / "serve.log")
-        yield Served(url=url, demo=demo, tokens=tokens)
+        yield Served(url=url, demo=demo, tokens=tokens, env=env)
     finally:
         stop(server)
         log.close()

@@ -23,7 +23,7 @@ def test_staff_release_a_held_batch_from_the_list_of_holds(served: Served, page:
         page.evaluate("document.dispatchEvent(new Event('gx:ready'))"), page.wait_for_timeout(300),
         page.locator("#held li", has_text=code).count())[-1])
     page.locator("#held li", has_text=code).click()
-    page.wait_for_selector("#hold-batch >> text=pre-harvest interval")
+    page.wait_for_selector("#hold-batch >> text=安全间隔期未满")
     page.fill("#holds [name=reason]", "农残快检合格，准予放行")
     page.click("#holds [data-action=release]")
 

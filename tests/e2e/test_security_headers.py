@@ -98,7 +98,7 @@ def test_staff_print_a_statement_for_the_days_they_pick(served: Served, page: An
     page.fill("#earnings [name=to]", week_from)
     page.click("#earnings button[type=submit]")
     page.wait_for_selector("#statement:not([hidden])")
-    assert "f-zhang" in page.inner_text("#statement-head")
+    assert "张德明" in page.inner_text("#statement-head")
     page.fill("#earnings [name=to]", "2000-01-01")
     page.click("#earnings button[type=submit]")
     page.wait_for_selector("#result.bad")

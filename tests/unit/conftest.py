@@ -14,7 +14,8 @@ from infra.views import ReadModels, build_views
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path)
+    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path,
+                    public_url="https://trace.gongxiao.test")
 
 
 @pytest.fixture

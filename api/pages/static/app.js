@@ -56,6 +56,12 @@ const GX = (() => {
     const members = { ...body, fields: (body.errors || []).map((e) => e.field) };
     const said = slug && filled(`problem.${slug}`, members);
     if (said) return [said, ...(body.holds || []).map(holdText)].join(" — ");
+    // The API's own detail is English and for developers: a screen in another language says
+    // only that it was refused, and keeps the detail for the console.
+    if (document.documentElement.lang !== "en") {
+      console.warn(answer.status, body);
+      return filled("problem._other", { status: answer.status || "—" });
+    }
     const fields = (body.errors || []).map((e) => `${e.field}: ${e.message}`);
     return [body.detail || body.title || `HTTP ${answer.status}`, ...fields].join(" — ");
   }
@@ -101,12 +107,33 @@ const GX = (() => {
     try { parsed = text ? JSON.parse(text) : null; } catch (_) { parsed = { detail: text }; }
     return { ok: response.ok, status: response.status, body: parsed };
   }
+  // One user action is one Idempotency-Key: made when the form is filled, kept until its
+  // answer, so a double click or a resend is recorded once; the form's submit button is busy
+  // while it sends. `send(key)` answers false when it sent nothing (the key stays).
+  function oneAction(form, sendWith) {
+    let key = null, sending = false;
+    form.addEventListener("input", () => { key = key || uuid(); });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (sending) return;
+      sending = true;
+      key = key || uuid();
+      const buttons = [...form.querySelectorAll("button[type=submit]")];
+      buttons.forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+      try {
+        if ((await sendWith(key)) !== false) key = null;
+      } finally {
+        sending = false;
+        buttons.forEach((b) => { b.disabled = false; b.removeAttribute("aria-busy"); });
+      }
+    });
+  }
   async function get(path) {
     try { return await send("GET", path); } catch (_) { return { ok: false, status: 0, body: { detail: t("network_error") } }; }
   }
   // A command (POST). Answers the server's answer, or {queued: true} when kept offline.
-  async function command(path, body, label) {
-    const item = { key: uuid(), method: "POST", path, body, label, role, queued_at: Date.now() };
+  async function command(path, body, label, key) {
+    const item = { key: key || uuid(), method: "POST", path, body, label, role, queued_at: Date.now() };
     if (!navigator.onLine) return queue(item);
     try {
       return await send(item.method, path, body, item.key);
@@ -181,9 +208,16 @@ const GX = (() => {
   }
 
   // ---- tabs and scanner fields ------------------------------------------------------------
+  let pick = () => {};
+  // Open a tab now (not at the later hashchange), so a field on it can take focus at once.
+  function go(id) {
+    history.pushState(null, "", `#${id}`);
+    pick();
+  }
   function tabs() {
     const screens = [...document.querySelectorAll("[data-tab]")];
-    const pick = () => {
+    if (!screens.length) return;
+    pick = () => {
       const id = location.hash.slice(1) || screens[0].id;
       screens.forEach((s) => { s.hidden = s.id !== id; });
       document.querySelectorAll(".tabs a").forEach((a) => a.classList.toggle("on", a.hash === `#${id}`));
@@ -232,5 +266,5 @@ const GX = (() => {
     setInterval(flush, 5000);
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, problemText, holdText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
+  return { t, $, el, creds, show, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day };
 })();

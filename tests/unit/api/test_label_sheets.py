@@ -6,16 +6,24 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from io import BytesIO
 from typing import Any
 
 import pytest
+import zxingcpp
 from fastapi.testclient import TestClient
+from PIL import Image
 
+from api.main import create_app
 from domain.application import Gongxiao
 from infra import labels
 from infra.label_sheets import LabelSheets, SheetsBusy
 from infra.labels import Label
+from infra.settings import Settings
+from infra.views import ReadModels
 from tests.district import at, graded
+from tests.unit.api.conftest import UNLIMITED
 from tests.unit.api.helpers import assert_problem
 
 Auth = Callable[[str], dict[str, str]]
@@ -141,3 +149,28 @@ def test_a_full_queue_answers_503_with_retry_after_over_http(
     answer = client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth("operator"))
     assert_problem(answer, 503, detail="ask again in 30 s")
     assert answer.headers["retry-after"] == "30"
+
+
+
+def test_a_label_without_a_public_address_is_refused_saying_which_setting_is_missing(
+        app: Gongxiao, settings: Settings, views: ReadModels, run: dict[str, Any], auth: Auth) -> None:
+    unset = create_app(app, settings=replace(settings, public_url=None), views=views,
+                       limits=UNLIMITED, project=False)
+    with TestClient(unset, raise_server_exceptions=False) as client:
+        for address in (f"/v1/packs/{run['pack_codes'][0]}/label.svg",
+                        f"/v1/packs/{run['pack_codes'][0]}/label.png",
+                        f"/v1/packing-runs/{run['run_id']}/labels.pdf"):
+            answer = client.get(address, headers=auth("operator"))
+            assert_problem(answer, 503, detail="GONGXIAO_PUBLIC_URL")
+            assert answer.json()["type"].endswith("/public-url-unset")
+
+
+def test_a_labels_qr_points_at_the_public_address_not_the_host_the_printer_used(
+        client: TestClient, settings: Settings, run: dict[str, Any]) -> None:
+    code = run["pack_codes"][0]
+
+    answer = client.get(f"/v1/packs/{code}/label.png", headers={"Host": "192.168.1.20:8000"})
+
+    assert answer.status_code == 200
+    found = zxingcpp.read_barcodes(Image.open(BytesIO(answer.content)).convert("L"))
+    assert [f.text for f in found] == [f"{settings.public_url}/t/{code}"]
