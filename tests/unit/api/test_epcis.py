@@ -4,7 +4,7 @@ capture of partners' documents, and Digital Links resolved to the trace page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
