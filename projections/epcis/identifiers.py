@@ -50,6 +50,13 @@ class Identifiers:
     def pack(self, code: str, *, sku: str, grade: str) -> str:
         return self._link("01", self._gtin(sku, grade), "21", code) or self._http("pack", code)
 
+    def label_link(self, code: str, *, sku: str, grade: str | None) -> str | None:
+        """What a pack's label QR carries when its product has a GTIN: its GS1 Digital Link
+        on the co-op's own address (``{public}/01/{GTIN}/21/{code}``, which opens the trace
+        page); None without one."""
+        link = self._link("01", self._gtin(sku, grade), "21", code)
+        return self.own(link.removeprefix(GS1 + "/")) if link else None
+
     def batch(self, code: str, *, sku: str) -> str:
         return self._link("01", self._gtin(sku, None), "10", code) or self._http("batch", code)
 

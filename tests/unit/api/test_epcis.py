@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import zxingcpp
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from api.main import create_app
 from infra.application import StoredGongxiao
 from infra.demo import load_demo
-from infra.settings import Settings
+from infra.settings import GS1Keys, Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
+from tests.district import graded, packs, seed
 from tests.epcis_reference import document, examples, schema, schema_path
 from tests.unit.api.conftest import UNLIMITED
 
@@ -230,3 +234,32 @@ def test_a_digital_link_on_a_label_opens_the_trace_page(client: TestClient) -> N
     answer = client.get("/01/06941234500017/21/QTS-0001", follow_redirects=False)
     assert answer.status_code == 308 and answer.headers["location"] == "/t/QTS-0001"
     assert client.get("/01/06941234500015/21/QTS-0001", follow_redirects=False).status_code == 404
+
+
+def test_with_gs1_keys_a_label_carries_the_packs_digital_link_that_opens_its_trace(
+        tmp_path: Path, app: StoredGongxiao) -> None:
+    settings = Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path / "gs1",
+                        public_url="https://coop.example",
+                        gs1=GS1Keys(company_prefix="6941234", gtins={"jiuhuang/A": "6941234500024"}))
+    views = build_views(settings)
+    try:
+        seed(app)
+        graded(app, "B1")
+        [pack] = packs(app, 1)
+        views.runner(app).catch_up()
+        api = create_app(app, settings=settings, views=views, limits=UNLIMITED, project=False)
+        with TestClient(api) as client:
+            label = client.get(f"/v1/packs/{pack}/label.png")
+            assert label.status_code == 200
+            image = Image.open(BytesIO(label.content)).convert("L")
+            link = f"https://coop.example/01/06941234500024/21/{pack}"
+            assert [found.text for found in zxingcpp.read_barcodes(image)] == [link]
+            opened = client.get(link.removeprefix("https://coop.example"), follow_redirects=False)
+            assert opened.headers["location"] == f"/t/{pack}"
+            token = {"Authorization": f"Bearer {Tokens(app.recorder).issue(role='admin')}"}
+            # a Digital Link on any domain is the same identifier
+            packed = client.get("/epcis/events", params={"MATCH_outputEPC": link},
+                                headers=token).json()
+            assert len(event_list(packed)) == 1
+    finally:
+        views.close()
