@@ -18,6 +18,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import App, Caller, Views
+from api.schemas.problems import ProblemPublic, problems
 from infra.epcis_capture import CaptureRefused, events_to_capture
 from infra.problems import Problem
 from infra.settings import Settings
@@ -28,6 +29,12 @@ from projections.epcis.mapping import context
 from projections.epcis.queries import SUPPORTED, TIMES
 
 router = APIRouter(tags=["EPCIS 2.0"])
+DOCUMENT = {"content": {"application/ld+json": {"schema": {
+    "type": "object", "required": ["@context", "type", "epcisBody"]}}}}
+JOB = {"content": {"application/json": {"schema": {
+    "type": "object", "required": ["captureID", "running", "success"]}}}}
+UNSUPPORTED: dict[int | str, dict[str, Any]] = {
+    415: {"description": "not application/ld+json or application/json", "model": ProblemPublic}}
 VERSIONS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 MEDIA = "application/ld+json"
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -35,7 +42,8 @@ PAGING = ("perPage", "nextPageToken")
 MAX_PER_PAGE = 1000
 
 
-@router.get("/epcis/events", response_model=None)
+@router.get("/epcis/events", response_model=None, responses={
+    200: {"description": "an EPCISQueryDocument", **DOCUMENT}, **problems(400, 401, 422, 429, 503)})
 def get_events(request: Request, views: Views, caller: Caller,
                per_page: Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)] = 30,
                next_page_token: Annotated[str | None, Query(alias="nextPageToken",
@@ -61,7 +69,9 @@ def get_events(request: Request, views: Views, caller: Caller,
     return _document(request, page.events, headers)
 
 
-@router.get("/epcis/events/{event_id:path}", response_model=None)
+@router.get("/epcis/events/{event_id:path}", response_model=None, responses={
+    200: {"description": "an EPCISQueryDocument of the one event", **DOCUMENT},
+    **problems(401, 404, 429, 503)})
 def get_event(request: Request, event_id: str, views: Views, caller: Caller) -> Response:
     """One event by its ``eventID`` (URL-encoded), in an ``EPCISQueryDocument``."""
     found = views.epcis.event(event_id, scopes=_scopes(caller))
@@ -71,7 +81,12 @@ def get_event(request: Request, event_id: str, views: Views, caller: Caller) -> 
     return _document(request, [found], dict(VERSIONS))
 
 
-@router.post("/epcis/capture", response_model=None, status_code=202)
+@router.post("/epcis/capture", response_model=None, status_code=202, responses={
+    202: {"description": "captured: the capture job", **JOB},
+    **problems(400, 401, 413, 422, 429, 503), **UNSUPPORTED},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/ld+json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"type": "object"}}}}})
 async def capture(request: Request, app: App, caller: Caller,
                   behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
                   ) -> Response:
@@ -103,7 +118,8 @@ async def capture(request: Request, app: App, caller: Caller,
                     headers={**VERSIONS, "Location": location})
 
 
-@router.get("/epcis/capture/{capture_id}", response_model=None)
+@router.get("/epcis/capture/{capture_id}", response_model=None, responses={
+    200: {"description": "the capture job", **JOB}, **problems(401, 404, 429, 503)})
 def get_capture(capture_id: str, app: App, caller: Caller) -> Response:
     try:
         job = app.capture_job(UUID(capture_id))
@@ -116,7 +132,7 @@ def get_capture(capture_id: str, app: App, caller: Caller) -> Response:
     return Response(json.dumps(_job(job)), media_type="application/json", headers=VERSIONS)
 
 
-@router.get("/01/{gtin}/{qualifier}/{code}", response_model=None, include_in_schema=True)
+@router.get("/01/{gtin}/{qualifier}/{code}", response_model=None, include_in_schema=False)
 def resolve_digital_link(gtin: str, qualifier: str, code: str) -> Response:
     """A GS1 Digital Link on the label (``/01/{GTIN}/21/{pack}`` or ``/10/{batch}``) opens
     the buyer's trace page of that pack or batch."""

@@ -74,6 +74,15 @@ class EpcisQueries:
         rows = rows[:per_page]
         return Page([loads(r["doc"]) for r in rows], rows[-1]["seq"] if more else None)
 
+    def partner_events(self, uris: Sequence[str]) -> list[dict[str, Any]]:
+        """What partners' captured events say of our identifiers, for the public trace: what
+        was done, when and with what outcome (a lab's measurements), nothing else."""
+        rows = self.db.fetch(
+            "SELECT e.doc FROM epcis_events e WHERE e.origin = ? AND e.event_id IN (SELECT "
+            f"event_id FROM epcis_epcs WHERE epc IN ({_marks(uris)})) ORDER BY e.seq",
+            ["captured", *(canonical(u) for u in uris)])
+        return [_summary(loads(r["doc"])) for r in rows]
+
     def event(self, event_id: str, *, scopes: Sequence[str] | None) -> dict[str, Any] | None:
         page = self.events({"EQ_eventID": [event_id]}, {}, scopes=scopes, per_page=1)
         return page.events[0] if page.events else None
@@ -81,3 +90,13 @@ class EpcisQueries:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
+
+
+def _summary(event: dict[str, Any]) -> dict[str, Any]:
+    reports = [{k: r[k] for k in ("type", "value", "uom", "chemicalSubstance", "microorganism",
+                                  "stringValue", "booleanValue", "exception") if k in r}
+               for element in event.get("sensorElementList") or []
+               for r in element.get("sensorReport") or []]
+    return {"event_type": event["type"], "biz_step": vocabulary(event.get("bizStep"), "BizStep-"),
+            "disposition": vocabulary(event.get("disposition"), "Disp-"),
+            "event_time": event["eventTime"], "reports": reports}

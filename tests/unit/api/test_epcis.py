@@ -263,3 +263,26 @@ def test_with_gs1_keys_a_label_carries_the_packs_digital_link_that_opens_its_tra
             assert len(event_list(packed)) == 1
     finally:
         views.close()
+
+
+def test_a_partners_event_about_our_pack_shows_on_its_trace(client: TestClient, auth: Auth,
+                                                           demo: dict[str, Any], views: ReadModels,
+                                                           app: StoredGongxiao) -> None:
+    pack = a_sold_pack(client, auth)
+    lab = {"type": "ObjectEvent", "eventTime": "2026-12-05T10:00:00+08:00",
+           "eventTimeZoneOffset": "+08:00", "epcList": [pack], "action": "OBSERVE",
+           "bizStep": "inspecting", "disposition": "conformant",
+           "sensorElementList": [{"sensorReport": [{
+               "type": "MassConcentration", "value": 0.01, "uom": "M1",
+               "chemicalSubstance": "https://identifiers.org/inchikey:YWTYJOPNNQFBPC-UHFFFAOYSA-N"}]}]}
+    assert capture(client, auth, document([lab], GX), who="outlet").status_code == 202
+    views.runner(app).catch_up()
+    code = pack.rsplit("/", 1)[-1]
+    trace = client.get(f"/v1/trace/{code}").json()
+    assert trace["partner_events"] == [{
+        "event_type": "ObjectEvent", "biz_step": "inspecting", "disposition": "conformant",
+        "event_time": "2026-12-05T10:00:00+08:00", "reports": [{
+            "type": "MassConcentration", "value": 0.01, "uom": "M1", "chemicalSubstance":
+            "https://identifiers.org/inchikey:YWTYJOPNNQFBPC-UHFFFAOYSA-N"}]}]
+    other = client.get(f"/v1/trace/{demo['batches'][0]}").json()
+    assert other["partner_events"] == []

@@ -39,7 +39,7 @@ def refusals_are_problem_json(ctx: Any, response: Any, case: Any) -> bool | None
     body = response.json()
     assert body["status"] == response.status_code
     assert isinstance(body["title"], str) and isinstance(body["detail"], str)
-    assert body["type"].startswith("https://")
+    assert body["type"].startswith(("https://", "epcisException:"))  # EPCIS's own types
     assert "Traceback" not in response.text
     return None
 
