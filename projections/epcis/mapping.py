@@ -7,7 +7,9 @@ farmer's public name), looked up by the projection from its own rows. Each answe
 
 The table of what maps to what is in docs/epcis.md; ``MAPPERS`` at the bottom is the code.
 
-Recall events (the recall issue) map in ``recall`` below, once they exist on the log.
+A correction of a farmer's details declares the intakes it changes wrong and says them again
+(``corrected_intake``). Recall events (the recall issue) have their place marked above
+``MAPPERS``, for when they exist on the log.
 """
 
 from __future__ import annotations
@@ -210,6 +212,21 @@ def input_applied(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]
     if e.phi_days is not None:
         event["gx:phiDays"] = e.phi_days
     return [event]
+
+
+def corrected_intake(intake: dict[str, Any], *, display_name: str, village: str,
+                     declared_at: datetime, ids: Identifiers) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A farmer's details corrected: the intake said again with the corrected ILMD (an event of
+    its own id), and the intake as it was, declared wrong (``errorDeclaration``, reason
+    ``incorrect_data``) naming it as its corrective event."""
+    fixed = {k: v for k, v in intake.items()
+             if k not in ("eventID", "recordTime", "errorDeclaration")}
+    fixed["ilmd"] = {**intake["ilmd"], "gx:farmer": display_name, "gx:origin": village}
+    corrective = with_id(fixed, ids)
+    declared = {**intake, "errorDeclaration": {
+        "declarationTime": when(declared_at)["eventTime"], "reason": "incorrect_data",
+        "correctiveEventIDs": [corrective["eventID"]]}}
+    return declared, corrective
 
 
 # Recall (the recall issue, on its own branch): its opening maps to ObjectEvents OBSERVE of

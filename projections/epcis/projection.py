@@ -17,7 +17,7 @@ from domain.site import Site
 from projections.base import Need, Projection, Rows, on
 from projections.epcis.identifiers import Identifiers
 from projections.epcis.index import row_of
-from projections.epcis.mapping import epcis_events
+from projections.epcis.mapping import corrected_intake, epcis_events
 from projections.epcis.tables import (
     ALL,
     BATCHES,
@@ -32,7 +32,7 @@ from projections.epcis.tables import (
     SITES,
     STOCKS,
 )
-from projections.tables import moment, us
+from projections.tables import dumps, loads, moment, us
 from projections.trace.queries import mask
 
 PER_EVENT = 100  # room in ``seq`` for the EPCIS events of one domain event
@@ -60,10 +60,30 @@ class EpcisProjection(Projection):
 
     # What the mapping needs to know, kept from the events that say it.
     @on("Farmer.Registered", "Farmer.DetailsCorrected", needs=_own(FARMERS), creates=_own(FARMERS))
-    def farmer(self, e: Any, rows: Rows, _: int) -> None:
+    def farmer(self, e: Any, rows: Rows, position: int) -> None:
         ref = str(e.originator_id)
-        row = rows.get(FARMERS, (ref,)) or {"farmer_ref": ref, "farmer_id": e.farmer_id}
-        rows.put(FARMERS, {**row, "name": e.name, "village": e.village})
+        before = rows.get(FARMERS, (ref,))
+        row = {**(before or {"farmer_ref": ref, "farmer_id": e.farmer_id, "intakes": dumps([])}),
+               "name": e.name, "village": e.village}
+        if before and (mask(before["name"]), before["village"]) != (mask(e.name), e.village):
+            row["intakes"] = dumps(self._correct(rows, position, e, row))
+        rows.put(FARMERS, row)
+
+    def _correct(self, rows: Rows, position: int, e: Any, farmer: dict[str, Any]) -> list[Any]:
+        """The farmer's intakes said again with the corrected name and village, the old ones
+        declared wrong; answers the intakes as they now stand."""
+        now = []
+        for i, (event_id, site_id) in enumerate(loads(farmer["intakes"])):
+            stored = rows.get(EVENTS, (event_id,))
+            assert stored is not None
+            declared, corrective = corrected_intake(
+                loads(stored["doc"]), display_name=mask(e.name), village=e.village,
+                declared_at=e.timestamp, ids=self.ids)
+            rows.put(EVENTS, {**stored, "doc": dumps(declared)})
+            self.write(rows, position * PER_EVENT + i, corrective, origin="gongxiao",
+                       recorded=e.timestamp, scopes=[f"site:{site_id}", f"farmer:{farmer['farmer_id']}"])
+            now.append([corrective["eventID"], site_id])
+        return now
 
     @on("Site.Registered", "Site.DetailsCorrected", needs=_own(SITES), creates=_own(SITES))
     def site(self, e: Any, rows: Rows, _: int) -> None:
@@ -94,8 +114,11 @@ class EpcisProjection(Projection):
         facts = {"zone": self._zone(rows, e.site_id),
                  "farmer_display_name": mask(farmer.get("name") or ""),
                  "farmer_village": farmer.get("village") or ""}
-        self._record(rows, position, "Batch.Received", e, facts,
-                     [f"site:{e.site_id}", f"farmer:{e.farmer_id}"])
+        written = self._record(rows, position, "Batch.Received", e, facts,
+                               [f"site:{e.site_id}", f"farmer:{e.farmer_id}"])
+        if farmer:
+            intakes = loads(farmer["intakes"]) + [[i, e.site_id] for i in written]
+            rows.put(FARMERS, {**farmer, "intakes": dumps(intakes)})
 
     @on("Batch.PutOnHold", "Batch.Released", "Batch.Destroyed", "Batch.Graded",
         needs=_batch_needs)
@@ -177,11 +200,14 @@ class EpcisProjection(Projection):
                    scopes=[] if e.captured_by == "admin" else [e.captured_by])
 
     def _record(self, rows: Rows, position: int, name: str, e: Any, facts: dict[str, Any],
-                scopes: Iterable[str]) -> None:
-        chosen = list(scopes)
+                scopes: Iterable[str]) -> list[str]:
+        """Write the EPCIS events of a domain event; answers their ids."""
+        chosen, ids = list(scopes), []
         for i, event in enumerate(epcis_events(name, e, facts, self.ids)):
             self.write(rows, position * PER_EVENT + i, event, origin="gongxiao",
                        recorded=e.timestamp, scopes=chosen)
+            ids.append(event["eventID"])
+        return ids
 
     @staticmethod
     def write(rows: Rows, seq: int, event: dict[str, Any], *, origin: str, recorded: Any,

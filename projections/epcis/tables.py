@@ -20,7 +20,8 @@ EPCS = table("epcis_epcs", "epc role event_id seq:int", key="epc role event_id",
 SCOPES = table("epcis_scopes", "scope event_id seq:int", key="scope event_id",
                indexes=("event_id",))
 
-FARMERS = table("epcis_farmers", "farmer_ref farmer_id name village", key="farmer_ref")
+# intakes: the farmer's intake events as they now stand, each [event id, cold store]
+FARMERS = table("epcis_farmers", "farmer_ref farmer_id name village intakes", key="farmer_ref")
 SITES = table("epcis_sites", "site_ref site_id timezone", key="site_ref")
 BATCHES = table("epcis_batches", "batch_id batch_code sku site_id farmer_id scanned_us:int",
                 key="batch_id")

@@ -17,6 +17,7 @@ from infra.demo import load_demo
 from infra.views import ReadModels, identifiers
 from projections.epcis import Identifiers
 from projections.epcis.mapping import epcis_events
+from tests.district import intake, seed
 from tests.epcis_reference import document, schema
 
 GX = "http://127.0.0.1:8000/ns/epcis#"
@@ -117,3 +118,32 @@ def test_a_gtin_with_a_wrong_check_digit_is_refused_at_start() -> None:
 
 def test_the_settings_name_the_identifiers(settings: Any) -> None:
     assert identifiers(settings).pack("X-1", sku="s", grade="A") == "http://127.0.0.1:8000/id/pack/X-1"
+
+
+def test_a_farmers_corrected_details_declare_the_intake_wrong_and_say_it_again(
+        app: StoredGongxiao, views: ReadModels) -> None:
+    seed(app)
+    intake(app, "B1")
+    views.runner(app).catch_up()
+    [first] = [e for e in mapped(views) if e["bizStep"] == "receiving"]
+    assert (first["ilmd"]["gx:farmer"], first["ilmd"]["gx:origin"]) == ("张**", "永安村")
+
+    app.register_farmer(farmer_id="zhang", name="章德明", village="永安村", phone="13800000001")
+    app.register_farmer(farmer_id="zhang", name="章德明", village="永安村二组", phone="13800000001")
+    views.runner(app).catch_up()
+    intakes = [e for e in mapped(views) if e["bizStep"] == "receiving"]
+    assert len(intakes) == 3
+    declared, second, third = intakes
+    assert declared["eventID"] == first["eventID"]
+    assert declared["errorDeclaration"]["reason"] == "incorrect_data"
+    assert declared["errorDeclaration"]["correctiveEventIDs"] == [second["eventID"]]
+    assert second["errorDeclaration"]["correctiveEventIDs"] == [third["eventID"]]
+    assert "errorDeclaration" not in third
+    assert (third["ilmd"]["gx:farmer"], third["ilmd"]["gx:origin"]) == ("章**", "永安村二组")
+    assert {k: v for k, v in third.items() if k not in ("eventID", "ilmd", "recordTime")} == \
+        {k: v for k, v in first.items() if k not in ("eventID", "ilmd", "recordTime")}
+    assert list(schema().iter_errors(document(intakes, GX))) == []
+    # a correction that changes nothing the events say (the phone) declares nothing
+    app.register_farmer(farmer_id="zhang", name="章德明", village="永安村二组", phone="13900000009")
+    views.runner(app).catch_up()
+    assert len([e for e in mapped(views) if e["bizStep"] == "receiving"]) == 3
