@@ -14,7 +14,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
 
@@ -44,8 +43,3 @@ class CaptureJob(Aggregate):
     @staticmethod
     def create_id(captured_by: str, event_ids: list[str]) -> UUID:
         return id_for("capture_job", captured_by + "\n" + "\n".join(sorted(event_ids)))
-
-
-class UnknownCaptureJob(NotFound):
-    def __init__(self, capture_id: str) -> None:
-        super().__init__(f"no capture job {capture_id}", capture_id=capture_id)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.partner_event import CaptureJob, PartnerEvent, UnknownCaptureJob
+from domain.errors import NotFound
+from domain.partner_event import CaptureJob, PartnerEvent
 from domain.usecases.store import Store, command
 
 
@@ -32,7 +33,7 @@ def capture_events(store: Store, *, captured_by: str, events: list[dict[str, Any
 
 
 def load_capture_job(store: Store, capture_id: UUID) -> dict[str, Any]:
-    job = store.load(CaptureJob, capture_id, UnknownCaptureJob(str(capture_id)))
+    job = store.load(CaptureJob, capture_id, NotFound(f"no capture job {capture_id}"))
     return job_answer(job)
 
 

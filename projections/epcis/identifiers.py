@@ -11,13 +11,16 @@ not fit (a lot longer than AI 10's 20 characters) keeps its HTTP identifier.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 from uuid import UUID
 
 from biip import ParseError
 from biip.gln import Gln
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gtin import Gtin
 
@@ -63,7 +66,7 @@ class Identifiers:
     def graded_lot(self, code: str, *, sku: str, grade: str) -> str:
         """The kg of one grade sorted from a batch: a lot of its own (a GTIN of that grade)."""
         gtin = self.gtins.get(f"{sku}/{grade}") if self.company_prefix else None
-        return (self._link("01", gtin and Gtin.parse(gtin).as_gtin_14(), "10", code)
+        return (self._link("01", gtin and _gtin_14(gtin), "10", code)
                 or self._http("batch", code) + "/grade/" + quote(grade, safe=""))
 
     def reject(self, code: str) -> str:
@@ -96,7 +99,7 @@ class Identifiers:
         if not self.company_prefix:
             return None
         gtin = (self.gtins.get(f"{sku}/{grade}") if grade else None) or self.gtins.get(sku)
-        return None if gtin is None else Gtin.parse(gtin).as_gtin_14()
+        return None if gtin is None else _gtin_14(gtin)
 
     def _http(self, kind: str, key: str) -> str:
         return self.own(f"id/{kind}/{quote(key, safe='')}")
@@ -104,12 +107,16 @@ class Identifiers:
     @staticmethod
     def _link(key_ai: str, key: str | None, qualifier_ai: str | None = None,
               qualifier: str | None = None) -> str | None:
-        if key is None:
+        """A Digital Link whose key ``biip`` read as valid (once per key: it is slow) and
+        whose qualifier fits its AI's pattern (a lot or serial: up to 20 of its characters)."""
+        if key is None or checked_link(f"/{key_ai}/{key}") is None:
             return None
         path = f"/{key_ai}/{key}"
         if qualifier_ai and qualifier is not None:
+            if not _fits(qualifier_ai, qualifier):
+                return None
             path += f"/{qualifier_ai}/{quote(qualifier, safe='')}"
-        return checked_link(path)
+        return GS1 + path
 
     def _check_key(self, key: str, number: str, parse: object, kind: str) -> None:
         try:
@@ -122,6 +129,7 @@ class Identifiers:
                              f"{self.company_prefix}")
 
 
+@lru_cache(maxsize=4096)
 def checked_link(path: str) -> str | None:
     """``https://id.gs1.org{path}`` when ``biip`` reads it as a valid GS1 Digital Link (keys
     with their check digits right, qualifiers within their AI's length and characters)."""
@@ -133,3 +141,17 @@ def checked_link(path: str) -> str | None:
     if any(e.gtin_error or e.gln_error or e.sscc_error for e in parsed.element_strings):
         return None
     return uri
+
+
+@lru_cache(maxsize=64)
+def _pattern(ai: str) -> re.Pattern[str]:
+    return re.compile(GS1ApplicationIdentifier.extract(ai).pattern)
+
+
+def _fits(ai: str, value: str) -> bool:
+    return _pattern(ai).match(ai + value) is not None
+
+
+@lru_cache(maxsize=1024)
+def _gtin_14(gtin: str) -> str:
+    return Gtin.parse(gtin).as_gtin_14()

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
-from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
-from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 
 CBV_URI = "https://ref.gs1.org/cbv/"
 GS1_VOC = "https://gs1.org/voc/"
@@ -52,18 +50,20 @@ def canonical_uri(text: str, prefixes: Mapping[str, str] = NAMESPACES) -> str:
 
 def constrained_link(uri: str) -> str | None:
     """A GS1 Digital Link on ``id.gs1.org`` with its finest key only, no query; None for a URI
-    that is no Digital Link (our own HTTP identifiers stay as they are)."""
-    if "/" not in urlsplit(uri).path.strip("/"):
+    that is no Digital Link (our own HTTP identifiers stay as they are). Read by its path's
+    AI / value pairs from the first primary key on (a custom domain may have a path before)."""
+    segments = urlsplit(uri).path.split("/")
+    start = next((i for i, s in enumerate(segments) if s in _KEYS and i + 1 < len(segments)
+                  and segments[i + 1]), None)
+    if start is None:
         return None
-    try:
-        parsed = GS1DigitalLinkURI.parse(uri.split("?")[0])
-    except ParseError:
+    pairs = segments[start:]
+    if len(pairs) % 2 or not all(ai.isdigit() for ai in pairs[::2]):
         return None
-    values = {e.ai.ai: e.value for e in parsed.element_strings}
-    key = next((k for k in values if k in _KEYS), None)
-    if key is None:
-        return None
-    path = f"/{key}/{_escape(values[key])}"
+    values = dict(zip(pairs[::2], pairs[1::2], strict=True))
+    key = pairs[0]
+    main = values[key].zfill(14) if key == "01" else values[key]
+    path = f"/{key}/{_escape(main)}"
     qualifier = next((q for q in _KEYS[key] if q in values), None)
     if qualifier:
         path += f"/{qualifier}/{_escape(values[qualifier])}"
