@@ -40,6 +40,10 @@ MEDIA = "application/ld+json"
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 PAGING = ("perPage", "nextPageToken")
 MAX_PER_PAGE = 1000
+# Events per captured document. A document is stored in one transaction; PostgreSQL inserts of
+# 10,000 events in one pipeline stalled (client and server each waiting on the other), 4,000
+# went through in seconds: larger documents are refused with 413 and sent in parts.
+CAPTURE_LIMIT = 2000
 
 
 @router.get("/epcis/events", response_model=None, responses={
@@ -112,10 +116,15 @@ async def capture(request: Request, app: App, caller: Caller,
         events = events_to_capture(document, settings.epcis_schema)
     except CaptureRefused as refused:
         raise _invalid(refused.detail, refused.errors) from refused
+    if len(events) > CAPTURE_LIMIT:
+        raise Problem(413, f"a document of {len(events)} events: at most {CAPTURE_LIMIT} per "
+                           "capture; send it in parts", slug="epcisException:CaptureLimitExceededException",
+                      headers={**VERSIONS, "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
     job = app.capture_events(captured_by=_party(caller), events=events)
     location = f"/epcis/capture/{job['captureID']}"
     return Response(json.dumps(_job(job)), status_code=202, media_type="application/json",
-                    headers={**VERSIONS, "Location": location})
+                    headers={**VERSIONS, "Location": location,
+                             "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
 
 
 @router.get("/epcis/capture/{capture_id}", response_model=None, responses={

@@ -286,3 +286,18 @@ def test_a_partners_event_about_our_pack_shows_on_its_trace(client: TestClient, 
             "https://identifiers.org/inchikey:YWTYJOPNNQFBPC-UHFFFAOYSA-N"}]}]
     other = client.get(f"/v1/trace/{demo['batches'][0]}").json()
     assert other["partner_events"] == []
+
+
+def test_a_document_over_the_capture_limit_is_refused_and_records_nothing(
+        client: TestClient, auth: Auth, app: StoredGongxiao, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("api.routes.epcis.CAPTURE_LIMIT", 2)
+    before = app.recorder.max_notification_id()
+    events = [{"type": "ObjectEvent", "eventTime": f"2026-12-01T08:0{i}:00+08:00",
+               "eventTimeZoneOffset": "+08:00", "epcList": [f"https://x.example/p/{i}"],
+               "action": "OBSERVE"} for i in range(3)]
+    answer = capture(client, auth, document(events, GX))
+    assert answer.status_code == 413
+    assert answer.json()["type"] == "epcisException:CaptureLimitExceededException"
+    assert answer.headers["GS1-EPCIS-Capture-Limit"] == "2"
+    assert app.recorder.max_notification_id() == before
+    assert capture(client, auth, document(events[:2], GX)).status_code == 202
