@@ -26,6 +26,7 @@ from projections.epcis.tables import (
     FARMERS,
     PACKS,
     ROOMS,
+    RUNS,
     SCOPES,
     SHELVES,
     SHIPMENTS,
@@ -109,13 +110,16 @@ class EpcisProjection(Projection):
     def received(self, e: Any, rows: Rows, position: int) -> None:
         rows.put(BATCHES, {"batch_id": str(e.originator_id), "batch_code": e.batch_code,
                            "sku": e.sku, "site_id": e.site_id, "farmer_id": e.farmer_id,
-                           "scanned_us": us(e.scanned_at)})
+                           "scanned_us": us(e.scanned_at), "events": dumps([])})
         farmer = rows.get(FARMERS, (str(Farmer.create_id(e.farmer_id)),)) or {}
         facts = {"zone": self._zone(rows, e.site_id),
                  "farmer_display_name": mask(farmer.get("name") or ""),
                  "farmer_village": farmer.get("village") or ""}
         written = self._record(rows, position, "Batch.Received", e, facts,
                                [f"site:{e.site_id}", f"farmer:{e.farmer_id}"])
+        batch = rows.get(BATCHES, (str(e.originator_id),))
+        assert batch is not None
+        rows.put(BATCHES, {**batch, "events": dumps(written)})
         if farmer:
             intakes = loads(farmer["intakes"]) + [[i, e.site_id] for i in written]
             rows.put(FARMERS, {**farmer, "intakes": dumps(intakes)})
@@ -127,8 +131,9 @@ class EpcisProjection(Projection):
         assert batch is not None
         facts = {**batch, "zone": self._zone(rows, batch["site_id"]),
                  "scanned_at": moment(batch["scanned_us"])}
-        self._record(rows, position, f"Batch.{type(e).__name__}", e, facts,
-                     [f"site:{batch['site_id']}", f"farmer:{batch['farmer_id']}"])
+        written = self._record(rows, position, f"Batch.{type(e).__name__}", e, facts,
+                               [f"site:{batch['site_id']}", f"farmer:{batch['farmer_id']}"])
+        rows.put(BATCHES, {**batch, "events": dumps(loads(batch["events"]) + written)})
 
     @on("Stock.Packed", needs=lambda e: [*_own(STOCKS)(e), _site(e.site_id), *(
         (BATCHES, (str(Batch.create_id(d["batch_code"])),)) for d in e.draws)],
@@ -138,18 +143,26 @@ class EpcisProjection(Projection):
         assert stock is not None
         for code in e.pack_codes:
             rows.put(PACKS, {"pack_code": code, "sku": stock["sku"], "grade": stock["grade"],
-                             "site_id": e.site_id})
-        farmers = {b["farmer_id"] for b in (rows.get(BATCHES, (str(Batch.create_id(d["batch_code"])),))
-                                            for d in e.draws) if b}
-        self._record(rows, position, "Stock.Packed", e,
-                     {**stock, "zone": self._zone(rows, e.site_id)},
-                     [f"site:{e.site_id}", *(f"farmer:{f}" for f in sorted(farmers))])
+                             "site_id": e.site_id, "run_id": e.run_id})
+        batches = [b for b in (rows.get(BATCHES, (str(Batch.create_id(d["batch_code"])),))
+                               for d in e.draws) if b]
+        written = self._record(rows, position, "Stock.Packed", e,
+                               {**stock, "zone": self._zone(rows, e.site_id)},
+                               [f"site:{e.site_id}",
+                                *(f"farmer:{f}" for f in sorted({b["farmer_id"] for b in batches}))])
+        lineage = written + [i for b in batches for i in loads(b["events"])]
+        rows.put(RUNS, {"run_id": e.run_id, "lineage": dumps(lineage)})
 
     @on("Shipment.Departed", creates=_own(SHIPMENTS),
-        needs=lambda e: [(PACKS, (p["pack_code"],)) for p in e.packs[:1]])
+        needs=lambda e: [(PACKS, (p["pack_code"],)) for p in e.packs])
     def departed(self, e: Any, rows: Rows, position: int) -> None:
-        first = rows.get(PACKS, (e.packs[0]["pack_code"],)) if e.packs else None
-        site_id = first["site_id"] if first else None
+        packs = [p for p in (rows.get(PACKS, (x["pack_code"],)) for x in e.packs) if p]
+        site_id = packs[0]["site_id"] if packs else None
+        # What an outlet bought, it may trace back: the packing and batches behind its packs.
+        for run_id in sorted({p["run_id"] for p in packs}):
+            run = rows.get(RUNS, (run_id,))
+            for event_id in loads(run["lineage"]) if run else []:
+                rows.put(SCOPES, {"scope": f"site:{e.outlet_id}", "event_id": event_id})
         rows.put(SHIPMENTS, {"shipment_id": str(e.originator_id), "order_id": e.order_id,
                              "outlet_id": e.outlet_id, "site_id": site_id})
         facts = {"site_id": site_id, "zone": self._zone(rows, site_id)}
@@ -215,9 +228,9 @@ class EpcisProjection(Projection):
         row, epcs = row_of(event, seq=seq, origin=origin, recorded=recorded)
         rows.put(EVENTS, row)
         for epc, role in epcs:
-            rows.put(EPCS, {"epc": epc, "role": role, "event_id": row["event_id"], "seq": seq})
+            rows.put(EPCS, {"epc": epc, "role": role, "event_id": row["event_id"]})
         for scope in scopes:
-            rows.put(SCOPES, {"scope": scope, "event_id": row["event_id"], "seq": seq})
+            rows.put(SCOPES, {"scope": scope, "event_id": row["event_id"]})
 
     @staticmethod
     def _zone(rows: Rows, site_id: str | None) -> str | None:

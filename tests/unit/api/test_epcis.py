@@ -130,8 +130,15 @@ def test_a_token_sees_the_events_of_its_own_place_only(client: TestClient, auth:
     outlet = {"Authorization": f"Bearer {tokens.issue(role='outlet', scope='outlet-jinniu')}"}
     farmer = {"Authorization": f"Bearer {tokens.issue(role='farmer', scope='f-zhang')}"}
     seen = event_list(client.get("/epcis/events?perPage=1000", headers=outlet).json())
-    assert seen and all(
-        "outlet-jinniu" in json.dumps(e) for e in seen)
+    own = [e for e in seen if "outlet-jinniu" in json.dumps(e)]
+    assert {e["bizStep"] for e in own} == {"shipping", "receiving", "retail_selling"}
+    # what it bought it may trace back: the packing run and the batches behind its packs
+    behind = {e["bizStep"] for e in seen if e not in own}
+    assert behind and behind <= {"commissioning", "creating_class_instance", "receiving",
+                                 "holding", "inspecting"}
+    sold = next(e for e in own if e["bizStep"] == "retail_selling")["epcList"][0]
+    packed = client.get("/epcis/events", params={"MATCH_outputEPC": sold}, headers=outlet).json()
+    assert [e["bizStep"] for e in event_list(packed)] == ["commissioning"]
     mine = event_list(client.get("/epcis/events?perPage=1000", headers=farmer).json())
     everything = event_list(query(client, auth, perPage=1000))
     assert mine and len(mine) < len(everything)
