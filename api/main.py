@@ -19,6 +19,7 @@ from api.pages import staff
 from api.routes import (
     batches,
     coldstore,
+    epcis,
     events,
     farmers,
     health,
@@ -41,7 +42,7 @@ from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, events, health)
+           trace, events, health, epcis)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.errors import DomainError
-from domain.usecases import coldstore, housekeeping, inputs, masterdata, outlets
+from domain.usecases import coldstore, epcis, housekeeping, inputs, masterdata, outlets
 from domain.usecases.store import A
 
 T = TypeVar("T")
@@ -54,6 +54,9 @@ class Gongxiao(Application[UUID]):
     order = outlets.load_order
     shipment = outlets.load_shipment
     order_answer = staticmethod(outlets.order_answer)
+
+    capture_events = epcis.capture_events
+    capture_job = epcis.load_capture_job
 
     flag_shelf_life = housekeeping.flag_shelf_life
     issue_statement = housekeeping.issue_statement

@@ -53,7 +53,9 @@ def problem(status: int, detail: str, *, slug: str | None = None, title: str | N
             errors: Iterable[Mapping[str, str]] | None = None, **extra: Any) -> dict[str, Any]:
     """A problem document; ``extra`` members go beside the standard ones."""
     title = title or TITLES.get(status, "Error")
-    body: dict[str, Any] = {"type": TYPES + (slug or _slug(title)), "title": title,
+    # A slug with a colon is a type of its own (EPCIS's ``epcisException:…``), not one of ours.
+    kind = slug if slug and ":" in slug else TYPES + (slug or _slug(title))
+    body: dict[str, Any] = {"type": kind, "title": title,
                             "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = [{"field": e["field"], "message": e["message"]} for e in errors]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -33,6 +33,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class GS1Keys:
+    """The co-op's GS1 keys: with a company prefix, EPCIS ids and label QR codes are GS1
+    Digital Links for the products (``sku`` or ``sku/grade`` → GTIN) and sites (→ GLN) named."""
+
+    company_prefix: str | None = None
+    gtins: Mapping[str, str] = field(default_factory=dict)
+    glns: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None
     kafka_bootstrap: str | None
@@ -46,6 +56,8 @@ class Settings:
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
     token_cache_s: float = 30  # how long a process trusts what it looked up of a token
     views_stuck_s: float = 30.0  # views behind and not moving this long: /healthz answers 503
+    gs1: GS1Keys = field(default_factory=lambda: GS1Keys())
+    epcis_schema: str | None = None  # GS1's EPCIS-JSON-Schema.json, which capture checks against
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -70,7 +82,11 @@ class Settings:
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
             reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
             token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30),
-            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30))
+            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30),
+            gs1=GS1Keys(company_prefix=env.get("GONGXIAO_GS1_COMPANY_PREFIX") or None,
+                        gtins=_pairs(env.get("GONGXIAO_GS1_GTINS")),
+                        glns=_pairs(env.get("GONGXIAO_GS1_GLNS"))),
+            epcis_schema=env.get("GONGXIAO_EPCIS_SCHEMA") or None)
 
     @property
     def embedded(self) -> bool:
@@ -104,3 +120,11 @@ def _at_least_one(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1")
     return value
+
+
+def _pairs(text: str | None) -> dict[str, str]:
+    """``"a=1,b=2"`` as ``{"a": "1", "b": "2"}``."""
+    pairs = [p.split("=", 1) for p in (text or "").split(",") if p.strip()]
+    if any(len(p) != 2 for p in pairs):
+        raise ValueError(f"expected key=value pairs separated by commas, not {text!r}")
+    return {k.strip(): v.strip() for k, v in pairs}

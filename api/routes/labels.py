@@ -30,6 +30,7 @@ from infra.label_sheets import LabelSheets
 from infra.labels import Label, LabelFontMissing, LabelWords
 from infra.problems import Problem
 from infra.tokens import Principal
+from infra.views import identifiers
 
 router = APIRouter(tags=["labels"])
 SVG = "image/svg+xml"
@@ -90,7 +91,7 @@ def _label(request: Request, pack_code: str, lang: str | None) -> Label:
     trace = trace_of(request, pack_code)
     if trace is None or trace.get("kind", "pack") != "pack":
         raise Problem(404, f"no pack {pack_code} was packed", slug="not-found", pack_code=pack_code)
-    return label_for(trace, trace_url=f"{public_url(request)}/t/{pack_code}", locale=locale_of(lang))
+    return label_for(trace, trace_url=_link(request, trace, pack_code), locale=locale_of(lang))
 
 
 def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
@@ -99,8 +100,15 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
         raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
-    base = public_url(request)
-    return [replace(first, code=code, trace_url=f"{base}/t/{code}") for code in codes]
+    trace = trace_of(request, codes[0]) or {}
+    return [replace(first, code=code, trace_url=_link(request, trace, code)) for code in codes]
+
+
+def _link(request: Request, trace: dict[str, Any], code: str) -> str:
+    """The QR's address: the pack's GS1 Digital Link when GS1 keys are set, else its trace page."""
+    base, product = public_url(request), trace.get("product") or {}
+    return (identifiers(request.app.state.settings).label_link(
+        code, sku=product.get("sku", ""), grade=trace.get("grade")) or f"{base}/t/{code}")
 
 
 def public_url(request: Request) -> str:

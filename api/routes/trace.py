@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from api.deps import Admin, Views
 from api.jsonio import Answer, ExactRoute
@@ -15,6 +15,8 @@ from domain.errors import NotFound
 from infra.event_json import dumps
 from infra.fields import Code, Text
 from infra.problems import Problem
+from infra.settings import Settings
+from infra.views import identifiers
 
 router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
 CACHE = "public, max-age=60, stale-while-revalidate=300"
@@ -23,13 +25,15 @@ CACHE = "public, max-age=60, stale-while-revalidate=300"
 @router.get("/trace/{code}", response_model=None,
             responses={**answers(200, TracePublic, "where it came from", 404, 422),
                        304: {"description": "unchanged since the ETag sent in If-None-Match"}})
-def get_trace(code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$",
-                                         examples=["YA20261102-001"])], views: Views,
+def get_trace(request: Request, code: Annotated[str, Path(
+                  pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["YA20261102-001"])], views: Views,
               if_none_match: Annotated[str | None, Header(max_length=1000)] = None) -> Response:
     """Public, no token: the farmer (masked), inputs applied, intake and cold chain."""
     found = views.trace.trace(code)
     if found is None:
         raise NotFound(f"no pack or batch {code}; check the code on the label", code=code)
+    found = {**found, "partner_events": views.epcis.partner_events(
+        [epcis_uri(request.app.state.settings, found)])}
     text = dumps(found)
     etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": CACHE}
@@ -50,3 +54,11 @@ def get_recall(views: Views, _: Admin, input_lot: Annotated[Text | None, Query(
         raise Problem(422, "give exactly one of input_lot or batch_code", slug="validation",
                       errors=[{"field": "input_lot", "message": "input_lot or batch_code, not both"}])
     return Answer(views.trace.recall(input_lot=input_lot, batch_code=batch_code))
+
+
+def epcis_uri(settings: Settings, trace: dict[str, Any]) -> str:
+    """The EPCIS identifier of a traced pack or batch, which partners' events name."""
+    ids, sku = identifiers(settings), (trace.get("product") or {}).get("sku", "")
+    if trace["kind"] == "pack":
+        return ids.pack(trace["code"], sku=sku, grade=trace.get("grade") or "")
+    return ids.batch(trace["code"], sku=sku)

@@ -17,19 +17,30 @@ from infra.views.runner import Lag, ProjectionRunner
 from infra.views.store import SqlStore
 from projections.base import Projection
 from projections.earnings import EarningsProjection, EarningsQueries
+from projections.epcis import EpcisProjection, Identifiers
+from projections.epcis.queries import EpcisQueries
 from projections.orders import OrderQueries, OrdersProjection
 from projections.stock import StockProjection, StockQueries
 from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 
-def all_projections() -> list[Projection]:
-    return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection()]
+def all_projections(settings: Settings | None = None) -> list[Projection]:
+    return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection(),
+            EpcisProjection(identifiers(settings or Settings.from_env()))]
+
+
+def identifiers(settings: Settings) -> Identifiers:
+    """The URIs the EPCIS view gives packs, batches, runs and sites, as the settings say."""
+    # Unset, ids use the local default address (docs/epcis.md): set it before partners read them.
+    return Identifiers(public_url=settings.public_url or Identifiers.public_url,
+                       company_prefix=settings.gs1.company_prefix,
+                       gtins=settings.gs1.gtins, glns=settings.gs1.glns)
 
 
 class ReadModels:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, settings: Settings | None = None) -> None:
         self.db = db
-        self.projections = {p.name: p for p in all_projections()}
+        self.projections = {p.name: p for p in all_projections(settings)}
         self.store = SqlStore(db, list(self.projections.values()))
         self.store.setup()
         self.stock = StockQueries(db)
@@ -37,6 +48,7 @@ class ReadModels:
         self.trace = TraceQueries(db)
         self.orders = OrderQueries(db)
         self.cold_chain = ColdChainQueries(db)
+        self.epcis = EpcisQueries(db)
 
     @property
     def names(self) -> list[str]:
@@ -83,4 +95,4 @@ def build_views(settings: Settings | None = None, *, schema: str | None = None) 
     store's PostgreSQL database (its ``schema``, default public)."""
     settings = settings or Settings.from_env()
     return ReadModels(open_database(database_url=settings.database_url, var_dir=settings.var_dir,
-                               schema=schema or "public"))
+                               schema=schema or "public"), settings)

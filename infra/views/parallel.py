@@ -14,8 +14,8 @@ from typing import Any
 
 from infra.settings import Settings
 
-# Heaviest first, dealt round-robin: stock and trace follow every pack, the others a few events.
-WEIGHT_ORDER = ("stock", "trace", "earnings", "orders")
+# Heaviest first, dealt round-robin: stock, trace and epcis follow every pack, the others a few events.
+WEIGHT_ORDER = ("stock", "trace", "epcis", "earnings", "orders")
 
 
 def groups(names: Sequence[str], processes: int) -> list[list[str]]:

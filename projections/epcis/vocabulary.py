@@ -1,0 +1,138 @@
+"""CBV 2.0 words and GS1 identifiers in their canonical form (what the event hash compares):
+bare CBV words and ``urn:epcglobal:cbv`` URNs as ``https://ref.gs1.org/cbv/…`` Web URIs,
+CURIEs expanded, EPC URNs and Digital Link URIs as constrained canonical Digital Links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from urllib.parse import quote, unquote, urlsplit
+
+from biip.checksums import gs1_standard_check_digit
+
+CBV_URI = "https://ref.gs1.org/cbv/"
+GS1_VOC = "https://gs1.org/voc/"
+NAMESPACES = {"gs1": GS1_VOC, "cbv": CBV_URI, "epcis": "https://ref.gs1.org/epcis/",
+              "cbvmda": "urn:epcglobal:cbv:mda:"}
+_URN_WORDS = {"urn:epcglobal:cbv:bizstep:": "BizStep-", "urn:epcglobal:cbv:disp:": "Disp-",
+              "urn:epcglobal:cbv:btt:": "BTT-", "urn:epcglobal:cbv:sdt:": "SDT-",
+              "urn:epcglobal:cbv:er:": "ER-"}
+# The most fine-grained identification a constrained Digital Link keeps (CBV 2.0 §8.9).
+_KEYS = {"00": (), "01": ("21", "10", "235"), "253": (), "255": (), "401": (), "402": (),
+         "414": ("254",), "417": (), "8003": (), "8004": (), "8006": ("21", "10"),
+         "8010": ("8011",), "8017": (), "8018": ()}
+
+
+def _word(kind: str) -> Callable[[str], str]:
+    return lambda text: CBV_URI + kind + text if text and ":" not in text else text
+
+
+CBV: dict[str, Callable[[str], str]] = {
+    "bizStep": _word("BizStep-"), "disposition": _word("Disp-"),
+    "bizTransactionType": _word("BTT-"), "sourceOrDestinationType": _word("SDT-"),
+    "reason": _word("ER-"),
+    "type": lambda text: GS1_VOC + text if text and ":" not in text else text,
+}
+
+
+def canonical_uri(text: str, prefixes: Mapping[str, str] = NAMESPACES) -> str:
+    for urn, kind in _URN_WORDS.items():
+        if text.startswith(urn):
+            return CBV_URI + kind + text[len(urn):]
+    if text.startswith("urn:epc:"):
+        return epc_urn_as_link(text) or text
+    if text.startswith(("https://", "http://")):
+        return constrained_link(text) or text
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in prefixes:
+        return prefixes[prefix] + local
+    return text
+
+
+def constrained_link(uri: str) -> str | None:
+    """A GS1 Digital Link on ``id.gs1.org`` with its finest key only, no query; None for a URI
+    that is no Digital Link (our own HTTP identifiers stay as they are). Read by its path's
+    AI / value pairs from the first primary key on (a custom domain may have a path before)."""
+    segments = urlsplit(uri).path.split("/")
+    start = next((i for i, s in enumerate(segments) if s in _KEYS and i + 1 < len(segments)
+                  and segments[i + 1]), None)
+    if start is None:
+        return None
+    pairs = segments[start:]
+    if len(pairs) % 2 or not all(ai.isdigit() for ai in pairs[::2]):
+        return None
+    values = dict(zip(pairs[::2], pairs[1::2], strict=True))
+    key = pairs[0]
+    main = values[key].zfill(14) if key == "01" else values[key]
+    path = f"/{key}/{_escape(main)}"
+    qualifier = next((q for q in _KEYS[key] if q in values), None)
+    if qualifier:
+        path += f"/{qualifier}/{_escape(values[qualifier])}"
+    return "https://id.gs1.org" + path
+
+
+def epc_urn_as_link(urn: str) -> str | None:
+    """The canonical Digital Link of an EPC (pure identity, class or pattern) URN; None for a
+    scheme Gongxiao does not convert."""
+    parts = urn.split(":")
+    if len(parts) != 5:
+        return None
+    scheme, fields = parts[3], parts[4].split(".")
+    converter = _SCHEMES.get((parts[2], scheme))
+    return converter(fields) if converter and len(fields) >= 2 else None
+
+
+def _gtin(company: str, item: str) -> str:
+    body = (item[:1] + company + item[1:]).rjust(13, "0")
+    return body + str(gs1_standard_check_digit(body))
+
+
+def _check(digits: str, width: int) -> str:
+    body = digits.rjust(width - 1, "0")
+    return body + str(gs1_standard_check_digit(body))
+
+
+def _escape(value: str) -> str:
+    return quote(unquote(value), safe="!'()*+,-.:;=_")
+
+
+def _sgtin(f: list[str]) -> str | None:
+    return f"https://id.gs1.org/01/{_gtin(f[0], f[1])}/21/{_escape(f[2])}" if len(f) == 3 else None
+
+
+def _lgtin(f: list[str]) -> str | None:
+    return f"https://id.gs1.org/01/{_gtin(f[0], f[1])}/10/{_escape(f[2])}" if len(f) == 3 else None
+
+
+def _pattern(f: list[str]) -> str | None:
+    return f"https://id.gs1.org/01/{_gtin(f[0], f[1])}" if len(f) == 3 and f[2] == "*" else None
+
+
+def _sscc(f: list[str]) -> str:
+    return f"https://id.gs1.org/00/{_check(f[1][:1] + f[0] + f[1][1:], 18)}"
+
+
+def _sgln(f: list[str]) -> str | None:
+    if len(f) != 3:
+        return None
+    gln = _check(f[0] + f[1], 13)
+    return f"https://id.gs1.org/414/{gln}" + ("" if f[2] == "0" else f"/254/{_escape(f[2])}")
+
+
+def _pgln(f: list[str]) -> str:
+    return f"https://id.gs1.org/417/{_check(f[0] + f[1], 13)}"
+
+
+def _grai(f: list[str]) -> str | None:
+    return (f"https://id.gs1.org/8003/0{_check(f[0] + f[1], 13)}{_escape(f[2])}"
+            if len(f) == 3 else None)
+
+
+def _giai(f: list[str]) -> str:
+    return f"https://id.gs1.org/8004/{f[0]}{_escape(f[1])}"
+
+
+_SCHEMES: dict[tuple[str, str], Callable[[list[str]], str | None]] = {
+    ("id", "sgtin"): _sgtin, ("class", "lgtin"): _lgtin, ("idpat", "sgtin"): _pattern,
+    ("id", "sscc"): _sscc, ("id", "sgln"): _sgln, ("id", "pgln"): _pgln,
+    ("id", "grai"): _grai, ("id", "giai"): _giai,
+}
