@@ -14,9 +14,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.jsonio import Answer
 from api.limits import CALLER
+from contract.fields import Command
 from infra.application import StoredGongxiao
 from infra.commands import perform
-from infra.fields import Command
 from infra.idempotency import Replies, caller_of
 from infra.problems import Problem
 from infra.tokens import Principal

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import Admin, App, Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.coldstore import (
+from contract.coldstore import (
     BatchCreate,
     BatchPublic,
     Destroy,
@@ -18,7 +18,7 @@ from api.schemas.coldstore import (
     HoldChange,
     Release,
 )
-from api.schemas.problems import answers
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1/batches", tags=["cold store"], route_class=ExactRoute)
 BatchCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["YA20261102-001"])]

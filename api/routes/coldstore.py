@@ -6,13 +6,13 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.coldstore import (
+from contract.coldstore import (
     PackingRunCreate,
     PackingRunPublic,
     TemperatureReadingsCreate,
     TemperatureReadingsPublic,
 )
-from api.schemas.problems import answers
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1", tags=["cold store"], route_class=ExactRoute)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import Admin, App
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import EventPublic
+from contract.problems import answers
+from contract.reads import EventPublic
 from infra.event_json import encode_notification
 
 router = APIRouter(prefix="/v1", tags=["integration"], route_class=ExactRoute)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import FarmerCreate, FarmerPublic
-from api.schemas.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
-from api.schemas.problems import answers
-from infra.fields import Moment
+from contract.fields import Moment
+from contract.masterdata import FarmerCreate, FarmerPublic
+from contract.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
+from contract.problems import answers
 from infra.problems import Problem
 
 router = APIRouter(prefix="/v1/farmers", tags=["farmers"], route_class=ExactRoute)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.jsonio import Answer, ExactRoute
 from api.metrics import CONTENT_TYPE
-from api.schemas.problems import answers
+from contract.problems import answers
 from infra.problems import Problem
 from infra.views.watch import STUCK, ViewsWatch
 

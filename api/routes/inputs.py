@@ -6,13 +6,13 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.inputs import (
+from contract.inputs import (
     InputApplicationCreate,
     InputApplicationPublic,
     InputSaleCreate,
     InputSalePublic,
 )
-from api.schemas.problems import answers
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1", tags=["inputs"], route_class=ExactRoute)
 

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Path, Query
 from api.access import order_sites
 from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import (
+from contract.fields import Code
+from contract.orders import (
     OrderCancel,
     OrderCancelCreate,
     OrderCreate,
     OrderPublic,
     OrderSummaryPublic,
 )
-from api.schemas.problems import answers
-from infra.fields import Code
+from contract.problems import answers
 from infra.problems import Problem
 
 router = APIRouter(prefix="/v1/orders", tags=["outlets"], route_class=ExactRoute)

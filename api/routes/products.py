@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path
 
 from api.deps import Admin, App
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import PriceCreate, PricePublic, ProductCreate
-from api.schemas.problems import answers
+from contract.masterdata import PriceCreate, PricePublic, ProductCreate
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1", tags=["master data"], route_class=ExactRoute)
 Sku = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["jiuhuang"])]

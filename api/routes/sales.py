@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import SaleCreate, SalePublic
-from api.schemas.problems import answers
+from contract.orders import SaleCreate, SalePublic
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1/sales", tags=["outlets"], route_class=ExactRoute)
 

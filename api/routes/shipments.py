@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from api.access import pack_sites
 from api.deps import App, Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
-from api.schemas.problems import answers
+from contract.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1/shipments", tags=["outlets"], route_class=ExactRoute)
 ShipmentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from api.deps import Admin, App, Id
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import SiteCreate, SitePublic
-from api.schemas.problems import answers
+from contract.masterdata import SiteCreate, SitePublic
+from contract.problems import answers
 
 router = APIRouter(prefix="/v1/sites", tags=["master data"], route_class=ExactRoute)
 

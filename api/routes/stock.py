@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from api.deps import Caller, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import CatalogEntryPublic, StockLevelPublic
-from infra.fields import Code, Grade
+from contract.fields import Code, Grade
+from contract.problems import answers
+from contract.reads import CatalogEntryPublic, StockLevelPublic
 
 router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import Admin, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import TracePublic
+from contract.fields import Code, Text
+from contract.problems import answers
+from contract.reads import TracePublic
 from domain.errors import NotFound
 from infra.event_json import dumps
-from infra.fields import Code, Text
 from infra.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)

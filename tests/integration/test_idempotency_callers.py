@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.limits import Limits
 from api.main import create_app
-from api.schemas.orders import OrderCreate
+from contract.orders import OrderCreate
 from domain.application import Gongxiao
 from domain.stock import Stock
 from infra.event_json import dumps

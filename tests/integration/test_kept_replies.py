@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from contract.coldstore import BatchCreate
 from domain.batch import Batch
 from domain.errors import IdempotencyConflict, NotFound
 from domain.farmer import Farmer
 from infra.application import StoredGongxiao
-from infra.commands import BatchCreate, perform
+from infra.commands import perform
 from infra.idempotency import Replies, fingerprint, kept_at
 from infra.recorders import REPLIES
 from infra.sidetables import SideTables

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.application import Gongxiao
-from infra.fields import Code, Command, Happened, Text, Visible, Whole
+from contract.fields import Code, Command, Happened, Text, Visible, Whole
 
 
 class PaymentCreate(Command):
@@ -26,9 +25,6 @@ class PaymentCreate(Command):
 class Payment(PaymentCreate):
     route = "POST /v1/farmers/{farmer_id}/payments"
     farmer_id: Code
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.pay_farmer(**self.model_dump())
 
 
 class PaymentPublic(BaseModel):

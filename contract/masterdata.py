@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text, Visible
+from contract.fields import Command, Days, Fen, Grade, Moment, Temperature, Text, Visible
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$"),
                   Field(examples=["13800000001"]), Visible]

@@ -1,4 +1,4 @@
-"""The field types of API.md's request bodies, shared by the API and the scan worker.
+"""The field types of API.md's bodies, shared by the API and the scan worker.
 
 Ids are ``[A-Za-z0-9_-]{1,64}``; free text is any visible text (Chinese, full-width
 punctuation, spaces) but never a control or invisible character (``visible``); times RFC 3339
@@ -28,7 +28,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.application import Gongxiao
 from domain.stock import MAX_PACKS_PER_RUN
 
 GRAM = Decimal("0.001")
@@ -44,6 +43,13 @@ REFUSED = {"Cc": "a control character", "Cf": "an invisible formatting character
            "Cn": "an unassigned code point", "Zl": "a line separator",
            "Zp": "a paragraph separator"}
 
+MAX_PACKS = 5000  # pack codes one shipment or delivery lists
+
+
+def examples(example: dict[str, Any]) -> ConfigDict:
+    """An OpenAPI example from ``gongxiao demo``'s week (the model keeps ``extra="forbid"``)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
 
 class Command(BaseModel):
     """A request body; unknown fields are refused, so a typo is never silently dropped."""
@@ -54,9 +60,6 @@ class Command(BaseModel):
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump()
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        raise NotImplementedError(f"{type(self).__name__} is not a command of its own")
 
 
 def refused_character(text: str) -> str | None:

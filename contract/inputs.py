@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.application import Gongxiao
-from infra.fields import Code, Command, Fen, Happened, KgPositive, Text
+from contract.fields import Code, Command, Fen, Happened, KgPositive, Text
 
 
 class InputSaleLine(Command):
@@ -30,9 +29,6 @@ class InputSaleCreate(Command):
     payment: Literal["cash", "credit"]
     lines: Annotated[list[InputSaleLine], Field(min_length=1, max_length=200)]
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.record_input_sale(**self.model_dump(), key=key)
-
 
 class InputSalePublic(BaseModel):
     sale_id: str
@@ -50,9 +46,6 @@ class InputApplicationCreate(Command):
     lot: Text
     applied_at: Happened
     crop_sku: Code
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.record_input_application(**self.model_dump())
 
 
 class InputApplicationPublic(BaseModel):
