@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from contract.fields import (
     Code,
@@ -20,8 +20,10 @@ from contract.fields import (
     Kg,
     KgPositive,
     PackCount,
+    Public,
     Temperature,
     Text,
+    Weight,
     examples,
 )
 
@@ -116,38 +118,57 @@ class TemperatureReadingsCreate(Command):
     readings: Annotated[list[Reading], Field(min_length=1, max_length=2000)]
 
 
-class Hold(BaseModel):
+class Hold(Public):
     reason: str
     detail: str
 
 
-class BatchPublic(BaseModel):
+class BatchPublic(Public):
     batch_code: str
     status: str
     holds: list[Hold]
 
 
-class GradingPublic(BaseModel):
+class BatchEvent(Public):
+    event: str
+    at: datetime
+
+
+class BatchDetailPublic(Public):
+    batch_code: str
+    site_id: str
+    farmer_id: str
+    sku: str
+    harvested_at: datetime
+    net_kg: Weight
+    expires_at: datetime | None
+    status: str
+    holds: list[Hold]
+    graded_kg_remaining: dict[str, Weight]
+    history: list[BatchEvent]
+
+
+class GradingPublic(Public):
     batch_code: str
     graded_at: datetime
-    grades_kg: dict[str, float]
-    reject_kg: float
-    shrinkage_kg: float
+    grades_kg: dict[str, Weight]
+    reject_kg: Weight
+    shrinkage_kg: Weight
     price_fen_per_kg: dict[str, int]
     earned_fen: dict[str, int]
     earned_total_fen: int
 
 
-class PackPublic(BaseModel):
+class PackPublic(Public):
     pack_code: str
     trace_url: str
 
 
-class PackingRunPublic(BaseModel):
+class PackingRunPublic(Public):
     run_id: str
     packs: list[PackPublic]
 
 
-class TemperatureReadingsPublic(BaseModel):
+class TemperatureReadingsPublic(Public):
     accepted: int
     excursions: list[dict[str, Any]]

@@ -51,15 +51,19 @@ def examples(example: dict[str, Any]) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 
+class Public(BaseModel):
+    """An answer: exactly these fields (``additionalProperties: false`` in the OpenAPI), so a
+    key an answer holds and its model does not is caught (schemathesis' schema check)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Command(BaseModel):
     """A request body; unknown fields are refused, so a typo is never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
     route: ClassVar[str] = ""
     status: ClassVar[int] = 201
-
-    def fields(self) -> dict[str, Any]:
-        return self.model_dump()
 
 
 def refused_character(text: str) -> str | None:
@@ -179,6 +183,10 @@ Happened = Annotated[datetime, BeforeValidator(_moment), AfterValidator(_happene
                                      "RFC 3339 with an offset, when it happened: from 2000, "
                                      f"never more than {CLOCK_SKEW.seconds // 60} minutes "
                                      "ahead of the server's clock"})]
+# In answers: an exact Decimal, written as a JSON number (``infra.event_json``), never a float.
+Weight = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0,
+                                            "description": "kilograms, exact to the gram"})]
+Decimals = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact"})]
 Count = Annotated[int, Strict(), Field(ge=1, le=100_000), Whole]
 PackCount = Annotated[int, Strict(), Field(ge=1, le=MAX_PACKS_PER_RUN), Whole]
 Days = Annotated[int, Strict(), Field(ge=0, le=3650), Whole]

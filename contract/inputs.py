@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from contract.fields import Code, Command, Fen, Happened, KgPositive, Text
+from contract.fields import Code, Command, Fen, Happened, KgPositive, Public, Text
 
 
 class InputSaleLine(Command):
@@ -30,7 +30,7 @@ class InputSaleCreate(Command):
     lines: Annotated[list[InputSaleLine], Field(min_length=1, max_length=200)]
 
 
-class InputSalePublic(BaseModel):
+class InputSalePublic(Public):
     sale_id: str
     total_fen: int
 
@@ -48,5 +48,5 @@ class InputApplicationCreate(Command):
     crop_sku: Code
 
 
-class InputApplicationPublic(BaseModel):
+class InputApplicationPublic(Public):
     application_id: str

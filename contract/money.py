@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from contract.fields import Code, Command, Happened, Text, Visible, Whole
+from contract.fields import Code, Command, Happened, Public, Text, Visible, Weight, Whole
 
 
 class PaymentCreate(Command):
@@ -27,29 +27,34 @@ class Payment(PaymentCreate):
     farmer_id: Code
 
 
-class PaymentPublic(BaseModel):
+class PaymentPublic(Public):
     farmer_id: str
     amount_fen: int
     reference: str
 
 
-class EarningsLine(BaseModel):
+class EarningsLine(Public):
     at: datetime
     kind: str
     ref: str
+    event_id: int
     sku: str | None = None
     grade: str | None = None
-    kg: float | None = None
+    kg: Weight | None = None
     amount_fen: int
 
 
-class EarningsPublic(BaseModel):
+class EarningsPublic(Public):
     farmer_id: str
-    delivered_kg: float
-    graded_kg: float
+    from_: datetime | None = Field(alias="from")
+    to: datetime | None
+    delivered_kg: Weight
+    graded_kg: Weight
+    graded_kg_by_grade: dict[str, Weight]
     earned_fen: int
     input_credit_fen: int
     paid_fen: int
+    opening_balance_fen: int
     balance_fen: int
     lines: list[EarningsLine]
 

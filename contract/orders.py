@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from contract.fields import (
     MAX_PACKS,
@@ -17,7 +17,9 @@ from contract.fields import (
     Happened,
     KgPositive,
     Moment,
+    Public,
     Text,
+    Weight,
     examples,
 )
 
@@ -88,10 +90,10 @@ class SaleCreate(Command):
     route: ClassVar[str] = "POST /v1/sales"
 
 
-class OrderLineSummary(BaseModel):
+class OrderLineSummary(Public):
     sku: str
     grade: str
-    pack_kg: float
+    pack_kg: Weight
     packs: int
 
 
@@ -99,7 +101,7 @@ class OrderLinePublic(OrderLineSummary):
     reserved_pack_codes: list[str]
 
 
-class OrderPublic(BaseModel):
+class OrderPublic(Public):
     order_id: str
     outlet_id: str
     status: str
@@ -109,7 +111,7 @@ class OrderPublic(BaseModel):
     shipment_ids: list[str]
 
 
-class OrderSummaryPublic(BaseModel):
+class OrderSummaryPublic(Public):
     """An order in a list: its lines without the reserved pack codes, which only the order
     itself answers (``GET /v1/orders/{order_id}``)."""
 
@@ -125,18 +127,18 @@ class OrderSummaryPublic(BaseModel):
     shipment_ids: list[str]
 
 
-class ShipmentPublic(BaseModel):
+class ShipmentPublic(Public):
     shipment_id: str
 
 
-class DeliveryPublic(BaseModel):
+class DeliveryPublic(Public):
     shipment_id: str
     received: list[str]
     missing: list[str]
     unexpected: list[str]
 
 
-class SalePublic(BaseModel):
+class SalePublic(Public):
     outlet_id: str
     pack_code: str
     sold_at: datetime

@@ -29,7 +29,7 @@ from domain.application import Gongxiao
 from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
 from infra.idempotency import SCANS, Replies, command_key, fingerprint
-from infra.problems import Problem, problem_for
+from infra.problems import InvalidField, problem_for
 
 # A use case as a command runs it: (application, command, command key, base URL) → answer.
 UseCase = Callable[[Gongxiao, Any, str | None, str], dict[str, Any]]
@@ -74,8 +74,8 @@ def parse(kind: str, body: Any) -> Command:
     """The validated command of a scan body; pydantic's ValidationError if it is not one."""
     model = KINDS.get(kind)
     if model is None:
-        raise Problem(422, f"scan kind must be one of {', '.join(KINDS)}, not {kind!r}",
-                      slug="validation", errors=[{"field": "kind", "message": "unknown scan kind"}])
+        raise InvalidField(f"scan kind must be one of {', '.join(KINDS)}, not {kind!r}",
+                           field="kind", message="unknown scan kind")
     return model.model_validate(body)
 
 
@@ -89,7 +89,7 @@ def perform(app: StoredGongxiao, command: Command, *, caller: str, key: str | No
     if replies is None:
         return command.status, loads(dumps(app.atomically(run)[0])), False
     reply = replies.once(app, caller=caller, key=key, status=command.status, run=run,
-                         fingerprint=fingerprint(command.route, command.fields()))
+                         fingerprint=fingerprint(command.route, command.model_dump()))
     return reply.status, reply.body, reply.replayed
 
 

@@ -23,10 +23,10 @@ from api.pages.i18n import gettext, locale_of
 from api.pages.messages import LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
+from domain.errors import NotFound
 from infra import labels as draw
 from infra.label_sheets import LabelSheets
-from infra.labels import Label, LabelFontMissing, LabelWords
-from infra.problems import Problem
+from infra.labels import Label, LabelWords
 from infra.tokens import Principal
 
 router = APIRouter(tags=["labels"])
@@ -77,7 +77,7 @@ async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | N
                  render: Callable[[list[Label]], bytes]) -> bytes:
     site = await run_in_threadpool(request.app.state.views.trace.run_site, run_id)
     if site is None:
-        raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
+        raise NotFound(f"no packing run {run_id}", run_id=run_id)
     caller.allow("operator", scope=site)
     sheets: LabelSheets = request.app.state.label_sheets
     key = (run_id, kind, locale_of(lang), str(request.base_url))
@@ -87,14 +87,14 @@ async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | N
 def _label(request: Request, pack_code: str, lang: str | None) -> Label:
     trace = trace_of(request, pack_code)
     if trace is None or trace.get("kind", "pack") != "pack":
-        raise Problem(404, f"no pack {pack_code} was packed", slug="not-found", pack_code=pack_code)
+        raise NotFound(f"no pack {pack_code} was packed", pack_code=pack_code)
     return label_for(trace, trace_url=f"{request.base_url}t/{pack_code}", locale=locale_of(lang))
 
 
 def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
     codes = run_pack_codes(request, run_id)
     if not codes:
-        raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
+        raise NotFound(f"no packing run {run_id}", run_id=run_id)
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
     return [replace(first, code=code, trace_url=f"{request.base_url}t/{code}") for code in codes]
@@ -109,7 +109,4 @@ def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:
 
 
 def _drawn(render: Any, what: Any) -> bytes:
-    try:
-        return bytes(render(what))
-    except LabelFontMissing as missing:
-        raise Problem(503, str(missing), slug="label-font-missing") from missing
+    return bytes(render(what))  # no CJK font: LabelFontMissing, a 503

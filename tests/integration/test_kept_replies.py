@@ -176,4 +176,4 @@ def _age(app: StoredGongxiao, *keys: str, days: float = 0, at: datetime | None =
 
 
 def _fingerprint(command: BatchCreate) -> str:
-    return fingerprint(command.route, command.fields())
+    return fingerprint(command.route, command.model_dump())
