@@ -104,8 +104,12 @@ def _serve(host: str, port: int, workers: int | None) -> int:
 
 
 def _demo() -> int:
-    from infra.composition import build_application
+    from infra.composition import Composition
     from infra.demo import load_demo
 
-    print(json.dumps(load_demo(build_application())))
+    wired = Composition()
+    try:
+        print(json.dumps(load_demo(wired.app)))
+    finally:
+        wired.close()
     return 0
