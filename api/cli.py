@@ -106,12 +106,14 @@ def _serve(host: str, port: int, workers: int | None) -> int:
 
 
 def _demo() -> int:
-    from infra.composition import build_application
+    from infra.composition import Composition
     from infra.demo import guide, load_demo
-    from infra.settings import Settings
 
-    app = build_application()
-    loaded = load_demo(app)
-    print(json.dumps(loaded))
-    print(guide(app, Settings.from_env(), loaded), file=sys.stderr)
+    wired = Composition()
+    try:
+        loaded = load_demo(wired.app)
+        print(json.dumps(loaded))
+        print(guide(wired.app, wired.settings, loaded), file=sys.stderr)
+    finally:
+        wired.close()
     return 0

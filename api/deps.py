@@ -14,11 +14,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.jsonio import Answer
 from api.limits import CALLER
+from contract.fields import Command
 from infra.application import StoredGongxiao
 from infra.commands import perform
-from infra.fields import Command
 from infra.idempotency import Replies, caller_of
-from infra.problems import Problem
+from infra.problems import Unauthorized
 from infra.tokens import Principal
 from infra.views import ReadModels
 
@@ -41,7 +41,7 @@ async def get_principal(request: Request, credentials: Annotated[
         detail = ("this needs a token: send Authorization: Bearer <token>" if credentials is None
                   else "this token is not known, has expired or was revoked; "
                        "ask the co-op office for a new one")
-        raise Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(detail)
     request.state.principal = found
     return found
 
@@ -63,7 +63,7 @@ IdempotencyKey = Annotated[str | None, Header(
                 "again answers the first answer and records nothing")]
 
 
-class Runner:
+class CommandRunner:
     """Runs a command through its use case once per Idempotency-Key of its caller and
     answers it."""
 
@@ -79,8 +79,8 @@ class Runner:
         return Answer(body, status, {"Idempotent-Replayed": "true"} if replayed else None)
 
 
-async def get_runner(request: Request, caller: Caller, key: IdempotencyKey = None) -> Runner:
-    return Runner(request, request.app.state.gongxiao, caller, key)
+async def get_runner(request: Request, caller: Caller, key: IdempotencyKey = None) -> CommandRunner:
+    return CommandRunner(request, request.app.state.gongxiao, caller, key)
 
 
-Run = Annotated[Runner, Depends(get_runner)]
+Run = Annotated[CommandRunner, Depends(get_runner)]

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ProblemResponse, problem_response
-from infra.fields import refused_character
+from contract.fields import refused_character
 from infra.problems import problem, validation_problem
 
 DOCS = ("/docs", "/redoc")

@@ -34,12 +34,10 @@ from api.routes import (
     trace,
 )
 from infra.application import StoredGongxiao
-from infra.composition import build_application
-from infra.idempotency import Replies
+from infra.composition import Composition
 from infra.label_sheets import LabelSheets
 from infra.settings import Settings
-from infra.tokens import Tokens
-from infra.views import ReadModels, build_views
+from infra.views import ReadModels
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
            trace, events, health, epcis)
@@ -53,16 +51,14 @@ def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None =
     ``project`` runs the projections in this process while it serves, so an embedded
     ``gongxiao serve`` needs nothing else; tests pass False and catch the views up themselves.
     """
-    settings = settings or Settings.from_env()
-    gongxiao = app or build_application(settings)
-    views = views or build_views(settings)
+    wired = Composition(settings, app=app, views=views)
+    settings, gongxiao, views = wired.settings, wired.app, wired.views
     # /docs and /redoc from the package's own copies of Swagger UI and ReDoc: a co-op office
     # or cold store often has no internet to reach a CDN.
     api = FastAPIOffline(title="Gongxiao", version="0.1.0", lifespan=_lifespan(project),
                          description=describe.__doc__ or "", static_url="/static/docs")
     api.state.settings, api.state.gongxiao, api.state.views = settings, gongxiao, views
-    api.state.tokens = Tokens(gongxiao.recorder, cache_s=settings.token_cache_s)
-    api.state.replies = Replies(gongxiao.recorder)
+    api.state.tokens, api.state.replies = wired.tokens, wired.replies
     api.state.label_sheets = LabelSheets()
     api.state.kafka_probe = health.KafkaProbe()
     api.state.readiness = health.Readiness(app=gongxiao, views=views,

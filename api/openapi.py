@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.limits import UNCOUNTED
-from api.schemas.problems import WHY
+from contract.problems import WHY
 from infra.problems import MEDIA_TYPE
 
 

@@ -22,10 +22,9 @@ import threading
 import time
 from typing import Any
 
-from infra.composition import build_application
+from infra.composition import Composition
 from infra.orphans import stop_with
 from infra.settings import Settings
-from infra.views import build_views
 from infra.views.runtime import start_in_background
 
 log = logging.getLogger("gongxiao.serve")
@@ -41,8 +40,8 @@ def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> 
         log.error("cannot listen on %s:%d: %s", host, port, taken)
         return 1
     spawn = multiprocessing.get_context("spawn")
-    app = build_application(settings)
-    projections = start_in_background(app, build_views(settings), settings)
+    wired = Composition(settings)
+    projections = start_in_background(wired.app, wired.views, settings)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -72,7 +71,7 @@ def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> 
                 process.kill()
                 process.join()
         projections.stop()
-        app.close()
+        wired.close()
     return status
 
 

@@ -1,152 +1,68 @@
-"""The six scan commands, validated and answered the same over HTTP and from Kafka.
+"""Every command runs here, over HTTP and from Kafka: its model (``contract/``) → its use
+case, through one table, once per caller and Idempotency-Key.
 
-A cold-store gateway may send a scan as ``POST`` or as a ``gongxiao.scans`` message
-``{scan_id, kind, body}``; both go through ``parse`` (the pydantic model of that POST) and
-``perform`` (its use case), so a scan is refused or answered exactly as its POST would be.
-Grading and delivery name their batch or shipment in the URL; a scan body carries it as
-``batch_code`` / ``shipment_id`` beside the POST's fields.
+A cold-store gateway may send one of the six scans as ``POST`` or as a ``gongxiao.scans``
+message ``{scan_id, kind, body}``; both go through ``parse`` (the model of that POST) and
+``perform``, so a scan is refused or answered exactly as its POST would be. Grading and
+delivery name their batch or shipment in the URL; a scan body carries it as ``batch_code`` /
+``shipment_id`` beside the POST's fields.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from collections.abc import Callable
+from typing import Any
 
-from pydantic import ConfigDict, Field
-
+from contract.coldstore import (
+    BatchCreate,
+    Destroy,
+    GradingScan,
+    PackingRunCreate,
+    Release,
+    TemperatureReadingsCreate,
+)
+from contract.fields import Command
+from contract.inputs import InputApplicationCreate, InputSaleCreate
+from contract.money import Payment
+from contract.orders import DeliveryScan, OrderCancel, OrderCreate, SaleCreate, ShipmentCreate
 from domain.application import Gongxiao
 from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
-from infra.fields import (
-    Code,
-    Command,
-    Count,
-    Fen,
-    Grade,
-    Happened,
-    Kg,
-    KgPositive,
-    PackCount,
-    Temperature,
-    Text,
-)
 from infra.idempotency import SCANS, Replies, command_key, fingerprint
-from infra.problems import Problem, problem_for
+from infra.problems import InvalidField, problem_for
 
-MAX_PACKS = 5000
-
-
-def _examples(example: dict[str, Any]) -> ConfigDict:
-    """An OpenAPI example from ``gongxiao demo``'s week (the model keeps ``extra="forbid"``)."""
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+# A use case as a command runs it: (application, command, command key, base URL) → answer.
+UseCase = Callable[[Gongxiao, Any, str | None, str], dict[str, Any]]
 
 
-class BatchCreate(Command):
-    """An intake scan: a farmer's harvest batch taken into a cold store."""
-
-    model_config = _examples({
-        "batch_code": "YA20261102-001", "site_id": "yongan", "farmer_id": "f-zhang",
-        "sku": "jiuhuang", "harvested_at": "2026-11-03T06:00:00+08:00", "net_kg": 120.5,
-        "crates": 13, "temperature_c": 3.5, "scanned_at": "2026-11-03T09:01:00+08:00"})
-    batch_code: Code
-    site_id: Code
-    farmer_id: Code
-    sku: Code
-    harvested_at: Happened
-    net_kg: KgPositive
-    crates: Count | None = None
-    temperature_c: Temperature | None = None
-    scanned_at: Happened
-
-    route: ClassVar[str] = "POST /v1/batches"
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.receive_batch(**self.model_dump())
+def _packing(app: Gongxiao, command: PackingRunCreate, key: str | None,
+             base_url: str) -> dict[str, Any]:
+    run = app.run_packing(**command.model_dump(), key=key)
+    return {"run_id": run["run_id"], "packs": [
+        {"pack_code": c, "trace_url": f"{base_url}t/{c}"} for c in run["pack_codes"]]}
 
 
-class GradingCreate(Command):
-    model_config = _examples({"graded_at": "2026-11-03T14:00:00+08:00",
-                              "grades": {"A": 80, "B": 30}, "reject_kg": 6})
-    graded_at: Happened
-    grades: Annotated[dict[Grade, Kg], Field(min_length=1, max_length=20)]
-    reject_kg: Kg
-
-    route: ClassVar[str] = "POST /v1/batches/{batch_code}/grading"
-
-
-class GradingScan(GradingCreate):
-    batch_code: Code
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.grade_batch(**self.model_dump())
-
-
-class PackingSource(Command):
-    batch_code: Code
-    kg: KgPositive
-
-
-class PackingRunCreate(Command):
-    model_config = _examples({"site_id": "yongan", "sku": "jiuhuang", "grade": "A",
-                              "pack_kg": 0.5, "count": 120, "packed_at": "2026-11-04T16:00:00+08:00"})
-    site_id: Code
-    sku: Code
-    grade: Grade
-    pack_kg: KgPositive
-    count: PackCount
-    packed_at: Happened
-    sources: Annotated[list[PackingSource], Field(min_length=1, max_length=100)] | None = None
-
-    route: ClassVar[str] = "POST /v1/packing-runs"
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        run = app.run_packing(**self.model_dump(), key=key)
-        return {"run_id": run["run_id"], "packs": [
-            {"pack_code": c, "trace_url": f"{base_url}t/{c}"} for c in run["pack_codes"]]}
-
-
-class ShipmentCreate(Command):
-    model_config = _examples({"order_id": "6f1c2a4e-3b1d-5d7e-9f20-4c1b2a3d4e5f",
-                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"],
-                              "departed_at": "2026-11-06T05:00:00+08:00", "vehicle": "川A·冷001"})
-    order_id: Code
-    pack_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_PACKS)]
-    departed_at: Happened
-    vehicle: Text | None = None
-
-    route: ClassVar[str] = "POST /v1/shipments"
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.ship(**self.model_dump(), key=key)
-
-
-class DeliveryCreate(Command):
-    model_config = _examples({"received_at": "2026-11-06T08:00:00+08:00",
-                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"]})
-    received_at: Happened
-    pack_codes: Annotated[list[Code], Field(max_length=MAX_PACKS)]
-
-    route: ClassVar[str] = "POST /v1/shipments/{shipment_id}/delivery"
-
-
-class DeliveryScan(DeliveryCreate):
-    shipment_id: Code
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.confirm_delivery(**self.model_dump())
-
-
-class SaleCreate(Command):
-    model_config = _examples({"outlet_id": "outlet-jinniu", "pack_code": "3W7KQ9ZD-0001",
-                              "sold_at": "2026-11-06T10:12:00+08:00", "price_fen": 1680})
-    outlet_id: Code
-    pack_code: Code
-    sold_at: Happened
-    price_fen: Fen
-
-    route: ClassVar[str] = "POST /v1/sales"
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.sell_pack(**self.model_dump())
+# The one table from a command's model to its use case: a new command is a model in
+# ``contract/`` and a row here. ``key`` is the command's id from its Idempotency-Key.
+USE_CASES: dict[type[Command], UseCase] = {
+    BatchCreate: lambda app, c, key, url: app.receive_batch(**c.model_dump()),
+    GradingScan: lambda app, c, key, url: app.grade_batch(**c.model_dump()),
+    Release: lambda app, c, key, url: app.release_batch(
+        batch_code=c.batch_code, reason=c.reason, at=app.now()),
+    Destroy: lambda app, c, key, url: app.destroy_batch(
+        batch_code=c.batch_code, reason=c.reason, at=app.now()),
+    TemperatureReadingsCreate: lambda app, c, key, url: app.log_temperatures(**c.model_dump()),
+    PackingRunCreate: _packing,
+    InputSaleCreate: lambda app, c, key, url: app.record_input_sale(**c.model_dump(), key=key),
+    InputApplicationCreate: lambda app, c, key, url: app.record_input_application(
+        **c.model_dump()),
+    Payment: lambda app, c, key, url: app.pay_farmer(**c.model_dump()),
+    OrderCreate: lambda app, c, key, url: app.place_order(**c.model_dump(), key=key),
+    OrderCancel: lambda app, c, key, url: app.cancel_order(order_id=c.order_id, reason=c.reason),
+    ShipmentCreate: lambda app, c, key, url: app.ship(**c.model_dump(), key=key),
+    DeliveryScan: lambda app, c, key, url: app.confirm_delivery(**c.model_dump()),
+    SaleCreate: lambda app, c, key, url: app.sell_pack(**c.model_dump()),
+}
 
 
 KINDS: dict[str, type[Command]] = {
@@ -158,8 +74,8 @@ def parse(kind: str, body: Any) -> Command:
     """The validated command of a scan body; pydantic's ValidationError if it is not one."""
     model = KINDS.get(kind)
     if model is None:
-        raise Problem(422, f"scan kind must be one of {', '.join(KINDS)}, not {kind!r}",
-                      slug="validation", errors=[{"field": "kind", "message": "unknown scan kind"}])
+        raise InvalidField(f"scan kind must be one of {', '.join(KINDS)}, not {kind!r}",
+                           field="kind", message="unknown scan kind")
     return model.model_validate(body)
 
 
@@ -168,12 +84,12 @@ def perform(app: StoredGongxiao, command: Command, *, caller: str, key: str | No
     """Run a validated command once per caller and key; answers (status, body, replayed).
     Refusals raise (DomainError, Problem) for the caller to map."""
     def run() -> dict[str, Any]:
-        return command.perform(app, command_key(caller, key), base_url)
+        return USE_CASES[type(command)](app, command, command_key(caller, key), base_url)
 
     if replies is None:
         return command.status, loads(dumps(app.atomically(run)[0])), False
     reply = replies.once(app, caller=caller, key=key, status=command.status, run=run,
-                         fingerprint=fingerprint(command.route, command.fields()))
+                         fingerprint=fingerprint(command.route, command.model_dump()))
     return reply.status, reply.body, reply.replayed
 
 

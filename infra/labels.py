@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from infra.problems import Unavailable
 from infra.settings import Settings
 
 DPI = 203
@@ -90,8 +91,11 @@ def label_image(label: Label) -> Image.Image:
     return image
 
 
-class LabelFontMissing(RuntimeError):
-    """No CJK font is installed; the setup script installs one."""
+class LabelFontMissing(Unavailable):
+    """No CJK font is installed; the setup script installs one (503 until then)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, slug="label-font-missing")
 
 
 # ---- layout shared by the SVG and the PNG ------------------------------------------------------

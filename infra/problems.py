@@ -49,6 +49,36 @@ class Problem(Exception):
         self.extra = extra
 
 
+class Unauthorized(Problem):
+    """No token, or one the store does not know (unknown, expired, revoked)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(401, detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(Problem):
+    """Outside the token's role or scope."""
+
+    def __init__(self, detail: str, *, slug: str = "forbidden") -> None:
+        super().__init__(403, detail, slug=slug)
+
+
+class InvalidField(Problem):
+    """A field refused beyond its model's own checks: fields valid each but not together (a
+    period that ends before it begins), a scan of a kind there is none of."""
+
+    def __init__(self, detail: str, *, field: str, message: str) -> None:
+        super().__init__(422, detail, slug="validation", errors=[{"field": field,
+                                                                  "message": message}])
+
+
+class Unavailable(Problem):
+    """Something this server needs is missing or down; the client may ask again later."""
+
+    def __init__(self, detail: str, *, slug: str, **extra: Any) -> None:
+        super().__init__(503, detail, slug=slug, **extra)
+
+
 def problem(status: int, detail: str, *, slug: str | None = None, title: str | None = None,
             errors: Iterable[Mapping[str, str]] | None = None, **extra: Any) -> dict[str, Any]:
     """A problem document; ``extra`` members go beside the standard ones."""

@@ -6,8 +6,7 @@ operator token scoped to an outlet would have let it list every outlet's orders.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from domain.application import Gongxiao
@@ -52,19 +51,13 @@ def _check_scope(app: Gongxiao, role: str, scope: str | None) -> None:
 
 
 def _on_store(work: Callable[[Gongxiao, Tokens], T]) -> T:
-    with _store() as app:
-        return work(app, Tokens(app.recorder))
+    from infra.composition import Composition
 
-
-@contextmanager
-def _store() -> Iterator[Gongxiao]:
-    from infra.composition import build_application
-
-    app = build_application()
+    wired = Composition()
     try:
-        yield app
+        return work(wired.app, wired.tokens)
     finally:
-        app.close()
+        wired.close()
 
 
 def _article(word: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from infra.problems import Problem
+from infra.problems import Forbidden
 from infra.recent import Recent
 from infra.sidetables import SideTables
 
@@ -61,10 +61,10 @@ class Principal:
         if self.role == "admin":
             return self
         if self.role not in roles:
-            raise Problem(403, f"a {self.role} token may not do this", slug="forbidden-role")
+            raise Forbidden(f"a {self.role} token may not do this", slug="forbidden-role")
         if scope is not None and scope != self.scope:
-            raise Problem(403, f"this {self.role} token acts for {self.scope}, not {scope}",
-                          slug="forbidden-scope")
+            raise Forbidden(f"this {self.role} token acts for {self.scope}, not {scope}",
+                            slug="forbidden-scope")
         return self
 
 

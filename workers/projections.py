@@ -17,9 +17,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from infra.composition import build_application
+from infra.composition import Composition
 from infra.settings import Settings
-from infra.views import build_views, parallel
+from infra.views import parallel
 from infra.views.runtime import start_in_background
 from projections.tables import moment
 
@@ -35,8 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv or []))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
-    app = build_application(settings)
-    views = build_views(settings)
+    wired = Composition(settings)
+    app, views = wired.app, wired.views
     try:
         if args.once:
             done = views.runner(app).catch_up()
@@ -56,8 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         running.stop()
         return 0
     finally:
-        views.close()
-        app.close()
+        wired.close()
 
 
 def rebuild(name: str | None = None, *, processes: int | None = None) -> int:
@@ -73,8 +72,8 @@ def rebuild(name: str | None = None, *, processes: int | None = None) -> int:
         print("gongxiao projections rebuild: the embedded store takes one writer at a time; "
               "use --processes 1", file=sys.stderr)
         return 2
-    views = build_views(settings)
-    app = build_application(settings)
+    wired = Composition(settings)
+    app, views = wired.app, wired.views
     try:
         names = views.chosen(name)
         if min(processes, len(names)) > 1:
@@ -89,20 +88,20 @@ def rebuild(name: str | None = None, *, processes: int | None = None) -> int:
         print(f"gongxiao projections rebuild: {unknown.args[0]}", file=sys.stderr)
         return 2
     finally:
-        views.close()
-        app.close()
+        wired.close()
 
 
 def faults(name: str | None = None) -> int:
     """Print the events the views could not take, one a line; the count last."""
-    views = build_views(Settings.from_env())
+    wired = Composition()
+    views = wired.views
     try:
         found = views.faults(name)
     except KeyError as unknown:
         print(f"gongxiao projections faults: {unknown.args[0]}", file=sys.stderr)
         return 2
     finally:
-        views.close()
+        wired.close()
     for f in found:
         when = moment(f["at_us"])
         print(f"{f['name']}\tevent {f['position']}\t{f['topic']}\t{f['originator_id']}\t"

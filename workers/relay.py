@@ -47,7 +47,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification, Persist
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from infra.composition import build_application
+from infra.composition import Composition
 from infra.kafka_clients import (
     broker_of,
     check_delivered,
@@ -206,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     bootstrap = broker_of(settings, "the relay")
-    app = build_application(settings)
+    wired = Composition(settings)
+    app = wired.app
     try:
         relay = Relay(recorder=app.recorder, topic=args.topic or settings.topics.events,
                       connect=lambda: reliable_producer(bootstrap, client_id="gongxiao-relay",
@@ -218,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "all" if args.partitions is None else args.partitions)
         relay.run(stop_on_signals())
     finally:
-        app.close()
+        wired.close()
     return 0
 
 

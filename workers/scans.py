@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from infra.application import Busy, StoredGongxiao
 from infra.commands import parse, perform
-from infra.composition import build_application
+from infra.composition import Composition
 from infra.event_json import loads
 from infra.idempotency import SCANS, Replies
 from infra.kafka_clients import (
@@ -74,11 +74,11 @@ class ScanMessage(BaseModel):
 
 
 class ScanIntake:
-    def __init__(self, *, app: StoredGongxiao, topics: Topics, consumer: Callable[[], KafkaConsumer],
-                 producer: Callable[[], KafkaProducer], flush_timeout_s: float = 90.0,
-                 threads: int = THREADS) -> None:
+    def __init__(self, *, app: StoredGongxiao, replies: Replies, topics: Topics,
+                 consumer: Callable[[], KafkaConsumer], producer: Callable[[], KafkaProducer],
+                 flush_timeout_s: float = 90.0, threads: int = THREADS) -> None:
         self.app, self.topics, self.flush_timeout_s = app, topics, flush_timeout_s
-        self.replies = Replies(app.recorder)
+        self.replies = replies
         self.new_consumer, self.new_producer = consumer, producer
         self.consumer: KafkaConsumer | None = None
         self.producer: KafkaProducer | None = None
@@ -245,9 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     bootstrap = broker_of(settings, "scan intake")
     topics = Topics(events=settings.topics.events, scans=args.topic or settings.topics.scans,
                     rejected=args.rejected_topic or settings.topics.rejected)
-    app = build_application(settings)
+    wired = Composition(settings)
     try:
-        intake = ScanIntake(app=app, topics=topics,
+        intake = ScanIntake(app=wired.app, replies=wired.replies, topics=topics,
                             consumer=lambda: group_consumer(bootstrap, group_id=args.group,
                                                             client_id="gongxiao-scans"),
                             producer=lambda: reliable_producer(bootstrap, client_id="gongxiao-scans"))
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  topics.rejected)
         intake.run(stop_on_signals())
     finally:
-        app.close()
+        wired.close()
     return 0
 
 

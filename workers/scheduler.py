@@ -16,10 +16,10 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from infra.composition import build_application
+from infra.composition import Composition
 from infra.idempotency import Replies
 from infra.settings import Settings
-from infra.views import ReadModels, build_views
+from infra.views import ReadModels
 from workers import jobs
 
 # job name → (cron fields, Asia/Shanghai)
@@ -38,9 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv or []))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
-    app = build_application(settings)
-    views = build_views(settings)
-    run = _runner(app, views, Replies(app.recorder), keep_days=settings.reply_retention_days)
+    wired = Composition(settings)
+    run = _runner(wired.app, wired.views, wired.replies, keep_days=settings.reply_retention_days)
     try:
         if args.run:
             print(json.dumps(run(args.run), default=str, ensure_ascii=False, indent=2))
@@ -48,8 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_scheduler(run).start()
         return 0
     finally:
-        views.close()
-        app.close()
+        wired.close()
 
 
 def build_scheduler(run: Callable[[str], Any]) -> BlockingScheduler:

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path
 
 from api.deps import Admin, App, Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.coldstore import (
+from contract.coldstore import (
     BatchCreate,
+    BatchDetailPublic,
     BatchPublic,
     Destroy,
     GradingCreate,
@@ -18,32 +19,32 @@ from api.schemas.coldstore import (
     HoldChange,
     Release,
 )
-from api.schemas.problems import answers
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1/batches", tags=["cold store"], route_class=ExactRoute)
 BatchCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["YA20261102-001"])]
 
 
-@router.post("", status_code=201, response_model=None,
-             responses=answers(201, BatchPublic, "taken in: in storage, or on hold and why",
-                               401, 403, 404, 409, 422))
+@router.post("", status_code=201, response_model=BatchPublic,
+             response_description="taken in: in storage, or on hold and why",
+             responses=problems(401, 403, 404, 409, 422))
 def post_batch(body: BatchCreate, caller: Caller, run: Run) -> Answer:
     """The intake scan. A harvest inside a pesticide's pre-harvest interval goes on hold."""
     caller.allow("operator", scope=body.site_id)
     return run(body)
 
 
-@router.get("/{batch_code}", response_model=None,
-            responses=answers(200, None, "status, holds, graded kg left per grade, history",
-                              401, 403, 404, 422))
+@router.get("/{batch_code}", response_model=BatchDetailPublic,
+            response_description="status, holds, graded kg left per grade, history",
+            responses=problems(401, 403, 404, 422))
 def get_batch(batch_code: BatchCode, app: App, caller: Caller) -> Answer:
     caller.allow("operator", scope=app.batch(batch_code).site_id)
     return Answer(app.describe_batch(batch_code))
 
 
-@router.post("/{batch_code}/grading", status_code=201, response_model=None,
-             responses=answers(201, GradingPublic, "graded; what the farmer earned",
-                               401, 403, 404, 409, 422))
+@router.post("/{batch_code}/grading", status_code=201, response_model=GradingPublic,
+             response_description="graded; what the farmer earned",
+             responses=problems(401, 403, 404, 409, 422))
 def post_grading(batch_code: BatchCode, body: GradingCreate, app: App, caller: Caller,
                  run: Run) -> Answer:
     """Sort a batch into grades and reject, once; graded + reject never exceeds the intake."""
@@ -51,15 +52,17 @@ def post_grading(batch_code: BatchCode, body: GradingCreate, app: App, caller: C
     return run(GradingScan(batch_code=batch_code, **body.model_dump()))
 
 
-@router.post("/{batch_code}/release", response_model=None,
-             responses=answers(200, BatchPublic, "released", 401, 403, 404, 409, 422))
+@router.post("/{batch_code}/release", response_model=BatchPublic,
+             response_description="released",
+             responses=problems(401, 403, 404, 409, 422))
 def post_release(batch_code: BatchCode, body: HoldChange, _: Admin, run: Run) -> Answer:
     """Release a batch from hold, with the reason (e.g. a residue test passed)."""
     return run(Release(batch_code=batch_code, reason=body.reason))
 
 
-@router.post("/{batch_code}/destroy", response_model=None,
-             responses=answers(200, BatchPublic, "destroyed", 401, 403, 404, 409, 422))
+@router.post("/{batch_code}/destroy", response_model=BatchPublic,
+             response_description="destroyed",
+             responses=problems(401, 403, 404, 409, 422))
 def post_destroy(batch_code: BatchCode, body: HoldChange, _: Admin, run: Run) -> Answer:
     """Destroy a batch that may not be sold, with the reason."""
     return run(Destroy(batch_code=batch_code, reason=body.reason))

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import App, Caller, Views
-from api.schemas.problems import ProblemPublic, problems
+from contract.problems import ProblemPublic, problems
 from infra.epcis_capture import CaptureRefused, events_to_capture
 from infra.problems import Problem
 from infra.settings import Settings

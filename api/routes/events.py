@@ -8,16 +8,16 @@ from fastapi import APIRouter, Query
 
 from api.deps import Admin, App
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import EventPublic
+from contract.problems import problems
+from contract.reads import EventPublic
 from infra.event_json import encode_notification
 
 router = APIRouter(prefix="/v1", tags=["integration"], route_class=ExactRoute)
 
 
-@router.get("/events", response_model=None,
-            responses=answers(200, list[EventPublic], "events after `after`, oldest first",
-                              401, 403, 422))
+@router.get("/events", response_model=list[EventPublic],
+            response_description="events after `after`, oldest first",
+            responses=problems(401, 403, 422))
 def get_events(app: App, _: Admin, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Answer:
     """Page with ``after`` = the last ``notification_id`` seen; the same shape as the

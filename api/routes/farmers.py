@@ -9,41 +9,43 @@ from fastapi import APIRouter, Query
 
 from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import FarmerCreate, FarmerPublic
-from api.schemas.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
-from api.schemas.problems import answers
+from contract.fields import Moment
+from contract.masterdata import FarmerCreate, FarmerPublic
+from contract.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
+from contract.problems import problems
 from infra.application import StoredGongxiao
-from infra.fields import Moment
-from infra.problems import Problem
+from infra.problems import InvalidField
 
 router = APIRouter(prefix="/v1/farmers", tags=["farmers"], route_class=ExactRoute)
 
 
-@router.put("/{farmer_id}", response_model=None,
-            responses=answers(200, FarmerPublic, "the farmer as registered", 401, 403, 422))
+@router.put("/{farmer_id}", response_model=FarmerPublic,
+            response_description="the farmer as registered",
+            responses=problems(401, 403, 422))
 def put_farmer(farmer_id: Id, body: FarmerCreate, app: App, _: Admin) -> Answer:
     """Register a farmer, or correct their details."""
     return Answer(app.register_farmer(farmer_id=farmer_id, **body.model_dump()))
 
 
-@router.get("/{farmer_id}/earnings", response_model=None,
-            responses=answers(200, EarningsPublic, "earnings, credit, payments and balance",
-                              401, 403, 404, 422))
+@router.get("/{farmer_id}/earnings", response_model=EarningsPublic,
+            response_description="earnings, credit, payments and balance",
+            responses=problems(401, 403, 404, 422))
 def get_earnings(farmer_id: Id, app: App, views: Views, caller: Caller,
                  from_: Annotated[Moment | None, Query(alias="from")] = None,
                  to: Annotated[Moment | None, Query()] = None) -> Answer:
     """A farmer's statement: each line points at the event it came from."""
     caller.allow("farmer", scope=farmer_id)
     if from_ is not None and to is not None and from_ > to:
-        raise Problem(422, "the period ends before it begins: `from` is after `to`",
-                      slug="validation", errors=[{"field": "from", "message": "is after to"}])
+        raise InvalidField("the period ends before it begins: `from` is after `to`",
+                           field="from", message="is after to")
     statement = views.earnings.statement(farmer_id, from_=from_, to=to)
     return Answer({**statement, "farmer_name": app.farmer(farmer_id).name,
                    "lines": [_named(app, line) for line in statement["lines"]]})
 
 
-@router.post("/{farmer_id}/payments", status_code=201, response_model=None,
-             responses=answers(201, PaymentPublic, "the payment recorded", 401, 403, 404, 409, 422))
+@router.post("/{farmer_id}/payments", status_code=201, response_model=PaymentPublic,
+             response_description="the payment recorded",
+             responses=problems(401, 403, 404, 409, 422))
 def post_payment(farmer_id: Id, body: PaymentCreate, _: Admin, run: Run) -> Answer:
     """Pay a farmer; the reference makes a payment sent twice count once."""
     return run(Payment(farmer_id=farmer_id, **body.model_dump()))

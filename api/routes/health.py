@@ -18,8 +18,8 @@ from fastapi import APIRouter, Request, Response
 
 from api.jsonio import Answer, ExactRoute
 from api.metrics import CONTENT_TYPE
-from api.schemas.problems import answers
-from infra.problems import Problem
+from contract.problems import answers
+from infra.problems import Unavailable
 from infra.views.watch import STUCK, ViewsWatch
 
 HEALTH_S = 2.0  # the longest /healthz waits for the database
@@ -42,7 +42,7 @@ def healthz(request: Request) -> Answer:
     if "error" in checks["views"] or any(v["state"] == STUCK for v in checks["views"].values()):
         down.append("views")
     if down:
-        raise Problem(503, f"down: {', '.join(down)}", slug="unhealthy", checks=checks)
+        raise Unavailable(f"down: {', '.join(down)}", slug="unhealthy", checks=checks)
     # The broker down, this server still takes every write (the relay publishes them later):
     # a load balancer must keep sending it work, so that is degraded, not unavailable.
     faulted = any(v["faults"] for v in checks["views"].values())

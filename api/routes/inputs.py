@@ -6,28 +6,29 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.inputs import (
+from contract.inputs import (
     InputApplicationCreate,
     InputApplicationPublic,
     InputSaleCreate,
     InputSalePublic,
 )
-from api.schemas.problems import answers
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1", tags=["inputs"], route_class=ExactRoute)
 
 
-@router.post("/input-sales", status_code=201, response_model=None,
-             responses=answers(201, InputSalePublic, "the sale recorded", 401, 403, 404, 409, 422))
+@router.post("/input-sales", status_code=201, response_model=InputSalePublic,
+             response_description="the sale recorded",
+             responses=problems(401, 403, 404, 409, 422))
 def post_input_sale(body: InputSaleCreate, caller: Caller, run: Run) -> Answer:
     """A shop sells registered inputs to a farmer, cash or on credit (赊销)."""
     caller.allow("shop", scope=body.shop_id)
     return run(body)
 
 
-@router.post("/input-applications", status_code=201, response_model=None,
-             responses=answers(201, InputApplicationPublic, "the application recorded",
-                               401, 403, 404, 422))
+@router.post("/input-applications", status_code=201, response_model=InputApplicationPublic,
+             response_description="the application recorded",
+             responses=problems(401, 403, 404, 422))
 def post_input_application(body: InputApplicationCreate, caller: Caller, run: Run) -> Answer:
     """A spray-diary line: which input, which lot, when, on which crop."""
     if caller.role == "farmer":

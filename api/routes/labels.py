@@ -25,10 +25,11 @@ from api.pages.i18n import gettext, locale_of
 from api.pages.messages import LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
+from domain.errors import NotFound
 from infra import labels as draw
 from infra.label_sheets import LabelSheets
-from infra.labels import Label, LabelFontMissing, LabelWords
-from infra.problems import Problem
+from infra.labels import Label, LabelWords
+from infra.problems import Unavailable
 from infra.tokens import Principal
 from infra.views import identifiers
 
@@ -80,7 +81,7 @@ async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | N
                  render: Callable[[list[Label]], bytes]) -> bytes:
     site = await run_in_threadpool(request.app.state.views.trace.run_site, run_id)
     if site is None:
-        raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
+        raise NotFound(f"no packing run {run_id}", run_id=run_id)
     caller.allow("operator", scope=site)
     sheets: LabelSheets = request.app.state.label_sheets
     key = (run_id, kind, locale_of(lang), public_url(request))
@@ -90,14 +91,14 @@ async def _sheet(request: Request, caller: Principal, run_id: str, lang: str | N
 def _label(request: Request, pack_code: str, lang: str | None) -> Label:
     trace = trace_of(request, pack_code)
     if trace is None or trace.get("kind", "pack") != "pack":
-        raise Problem(404, f"no pack {pack_code} was packed", slug="not-found", pack_code=pack_code)
+        raise NotFound(f"no pack {pack_code} was packed", pack_code=pack_code)
     return label_for(trace, trace_url=_link(request, trace, pack_code), locale=locale_of(lang))
 
 
 def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
     codes = run_pack_codes(request, run_id)
     if not codes:
-        raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
+        raise NotFound(f"no packing run {run_id}", run_id=run_id)
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
     trace = trace_of(request, codes[0]) or {}
@@ -115,10 +116,10 @@ def public_url(request: Request) -> str:
     """The address a label's QR code points at; a label without one is refused."""
     found: str | None = request.app.state.settings.public_url
     if not found:
-        raise Problem(503, "labels need GONGXIAO_PUBLIC_URL, the address buyers' phones reach "
-                      "(e.g. https://trace.example.cn): set it where `gongxiao serve` runs, so "
-                      "the QR codes do not point at whichever host printed them",
-                      slug="public-url-unset")
+        raise Unavailable("labels need GONGXIAO_PUBLIC_URL, the address buyers' phones reach "
+                          "(e.g. https://trace.example.cn): set it where `gongxiao serve` runs, so "
+                          "the QR codes do not point at whichever host printed them",
+                          slug="public-url-unset")
     return found
 
 
@@ -131,7 +132,4 @@ def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:
 
 
 def _drawn(render: Any, what: Any) -> bytes:
-    try:
-        return bytes(render(what))
-    except LabelFontMissing as missing:
-        raise Problem(503, str(missing), slug="label-font-missing") from missing
+    return bytes(render(what))  # no CJK font: LabelFontMissing, a 503

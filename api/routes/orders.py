@@ -9,33 +9,34 @@ from fastapi import APIRouter, Path, Query
 from api.access import order_sites
 from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import (
+from contract.fields import Code
+from contract.orders import (
     OrderCancel,
     OrderCancelCreate,
     OrderCreate,
     OrderPublic,
     OrderSummaryPublic,
 )
-from api.schemas.problems import answers
-from infra.fields import Code
-from infra.problems import Problem
+from contract.problems import problems
+from infra.problems import Forbidden
 
 router = APIRouter(prefix="/v1/orders", tags=["outlets"], route_class=ExactRoute)
 OrderId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
-@router.post("", status_code=201, response_model=None,
-             responses=answers(201, OrderPublic, "placed; the reserved codes are the pick list",
-                               401, 403, 404, 409, 422))
+@router.post("", status_code=201, response_model=OrderPublic,
+             response_description="placed; the reserved codes are the pick list",
+             responses=problems(401, 403, 404, 409, 422))
 def post_order(body: OrderCreate, caller: Caller, run: Run) -> Answer:
     """Reserve packs FEFO for every line, or none; 409 says what is available when short."""
     caller.allow("outlet", scope=body.outlet_id)
     return run(body)
 
 
-@router.get("", response_model=None,
-            responses=answers(200, list[OrderSummaryPublic], "orders, newest first, without "
-                              "their pack codes", 401, 403, 422))
+@router.get("", response_model=list[OrderSummaryPublic],
+            response_description="orders, newest first, without "
+                              "their pack codes",
+            responses=problems(401, 403, 422))
 def list_orders(views: Views, caller: Caller,
                 outlet_id: Annotated[Code | None, Query()] = None,
                 status: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$",
@@ -51,8 +52,9 @@ def list_orders(views: Views, caller: Caller,
     return Answer(views.orders.list(outlet_id=outlet_id, status=status))
 
 
-@router.get("/{order_id}", response_model=None,
-            responses=answers(200, OrderPublic, "the order now", 401, 403, 404, 422))
+@router.get("/{order_id}", response_model=OrderPublic,
+            response_description="the order now",
+            responses=problems(401, 403, 404, 422))
 def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
     """The order and its pick list: for its outlet, and for the operators of the cold stores
     its packs are at."""
@@ -60,16 +62,16 @@ def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
     if caller.role == "outlet":
         caller.allow("outlet", scope=order.outlet_id)
     elif caller.role == "operator" and caller.scope not in order_sites(app, order):
-        raise Problem(403, f"order {order_id} has no packs at {caller.scope}",
-                      slug="forbidden-scope")
+        raise Forbidden(f"order {order_id} has no packs at {caller.scope}",
+                        slug="forbidden-scope")
     else:
         caller.allow("operator")
     return Answer(app.order_answer(order))
 
 
-@router.post("/{order_id}/cancel", response_model=None,
-             responses=answers(200, OrderPublic, "cancelled; its packs are free again",
-                               401, 403, 404, 409, 422))
+@router.post("/{order_id}/cancel", response_model=OrderPublic,
+             response_description="cancelled; its packs are free again",
+             responses=problems(401, 403, 404, 409, 422))
 def post_cancel(order_id: OrderId, app: App, caller: Caller, run: Run,
                 body: OrderCancelCreate | None = None) -> Answer:
     caller.allow("outlet", scope=app.order(order_id).outlet_id)

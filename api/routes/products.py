@@ -8,22 +8,23 @@ from fastapi import APIRouter, Path
 
 from api.deps import Admin, App
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import PriceCreate, PricePublic, ProductCreate
-from api.schemas.problems import answers
+from contract.masterdata import PriceCreate, PricePublic, ProductCreate, ProductPublic
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1", tags=["master data"], route_class=ExactRoute)
 Sku = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["jiuhuang"])]
 
 
-@router.put("/products/{sku}", response_model=None,
-            responses=answers(200, None, "the product as registered", 401, 403, 422))
+@router.put("/products/{sku}", response_model=ProductPublic,
+            response_description="the product as registered", responses=problems(401, 403, 422))
 def put_product(sku: Sku, body: ProductCreate, app: App, _: Admin) -> Answer:
     """Register a product, or correct it (a product never changes kind)."""
     return Answer(app.register_product(sku=sku, **body.model_dump()))
 
 
-@router.put("/prices/{sku}", response_model=None,
-            responses=answers(200, PricePublic, "the price set", 401, 403, 404, 422))
+@router.put("/prices/{sku}", response_model=PricePublic,
+            response_description="the price set",
+            responses=problems(401, 403, 404, 422))
 def put_price(sku: Sku, body: PriceCreate, app: App, _: Admin) -> Answer:
     """Set a purchase price from a date; earlier prices stay for history."""
     return Answer(app.set_price(sku=sku, **body.model_dump()))

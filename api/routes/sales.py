@@ -6,14 +6,15 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import SaleCreate, SalePublic
-from api.schemas.problems import answers
+from contract.orders import SaleCreate, SalePublic
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1/sales", tags=["outlets"], route_class=ExactRoute)
 
 
-@router.post("", status_code=201, response_model=None,
-             responses=answers(201, SalePublic, "sold", 401, 403, 404, 409, 422))
+@router.post("", status_code=201, response_model=SalePublic,
+             response_description="sold",
+             responses=problems(401, 403, 404, 409, 422))
 def post_sale(body: SaleCreate, caller: Caller, run: Run) -> Answer:
     """Sell a pack on this outlet's shelf; not there, already sold or expired → 409."""
     caller.allow("outlet", scope=body.outlet_id)

@@ -9,15 +9,16 @@ from fastapi import APIRouter, Path
 from api.access import pack_sites
 from api.deps import App, Caller, Run
 from api.jsonio import Answer, ExactRoute
-from api.schemas.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
-from api.schemas.problems import answers
+from contract.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1/shipments", tags=["outlets"], route_class=ExactRoute)
 ShipmentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
-@router.post("", status_code=201, response_model=None,
-             responses=answers(201, ShipmentPublic, "departed", 401, 403, 404, 409, 422))
+@router.post("", status_code=201, response_model=ShipmentPublic,
+             response_description="departed",
+             responses=problems(401, 403, 404, 409, 422))
 def post_shipment(body: ShipmentCreate, app: App, caller: Caller, run: Run) -> Answer:
     """Packs leave the cold store for an order; a pack not reserved to it is refused (409)."""
     if caller.role != "admin":
@@ -27,9 +28,10 @@ def post_shipment(body: ShipmentCreate, app: App, caller: Caller, run: Run) -> A
     return run(body)
 
 
-@router.post("/{shipment_id}/delivery", status_code=201, response_model=None,
-             responses=answers(201, DeliveryPublic, "what arrived, what is missing, what was "
-                               "not on the shipment", 401, 403, 404, 409, 422))
+@router.post("/{shipment_id}/delivery", status_code=201, response_model=DeliveryPublic,
+             response_description="what arrived, what is missing, what was "
+                               "not on the shipment",
+             responses=problems(401, 403, 404, 409, 422))
 def post_delivery(shipment_id: ShipmentId, body: DeliveryCreate, app: App, caller: Caller,
                   run: Run) -> Answer:
     """The outlet scans what arrived; discrepancies are recorded, never silently fixed."""

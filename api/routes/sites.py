@@ -6,14 +6,15 @@ from fastapi import APIRouter
 
 from api.deps import Admin, App, Id
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import SiteCreate, SitePublic
-from api.schemas.problems import answers
+from contract.masterdata import SiteCreate, SitePublic
+from contract.problems import problems
 
 router = APIRouter(prefix="/v1/sites", tags=["master data"], route_class=ExactRoute)
 
 
-@router.put("/{site_id}", response_model=None,
-            responses=answers(200, SitePublic, "the site as registered", 401, 403, 409, 422))
+@router.put("/{site_id}", response_model=SitePublic,
+            response_description="the site as registered",
+            responses=problems(401, 403, 409, 422))
 def put_site(site_id: Id, body: SiteCreate, app: App, _: Admin) -> Answer:
     """Register a site, or correct its name or time zone (a site never changes kind)."""
     return Answer(app.register_site(site_id=site_id, **body.model_dump()))

@@ -8,16 +8,16 @@ from fastapi import APIRouter, Query
 
 from api.deps import Caller, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import CatalogEntryPublic, StockLevelPublic
-from infra.fields import Code, Grade
+from contract.fields import Code, Grade
+from contract.problems import problems
+from contract.reads import CatalogEntryPublic, StockLevelPublic
 
 router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
 
 
-@router.get("/stock", response_model=None,
-            responses=answers(200, list[StockLevelPublic], "per site, product and grade",
-                              401, 403, 422))
+@router.get("/stock", response_model=list[StockLevelPublic],
+            response_description="per site, product and grade",
+            responses=problems(401, 403, 422))
 def get_stock(views: Views, caller: Caller, site_id: Annotated[Code | None, Query()] = None,
               sku: Annotated[Code | None, Query()] = None,
               grade: Annotated[Grade | None, Query()] = None) -> Answer:
@@ -29,9 +29,9 @@ def get_stock(views: Views, caller: Caller, site_id: Annotated[Code | None, Quer
     return Answer(views.stock.levels(site_id=site_id, sku=sku, grade=grade))
 
 
-@router.get("/catalog", response_model=None,
-            responses=answers(200, list[CatalogEntryPublic], "packs an outlet can order",
-                              401, 403, 422))
+@router.get("/catalog", response_model=list[CatalogEntryPublic],
+            response_description="packs an outlet can order",
+            responses=problems(401, 403, 422))
 def get_catalog(views: Views, caller: Caller,
                 site_id: Annotated[Code | None, Query(examples=["yongan"])] = None) -> Answer:
     """Unreserved packs within shelf life, per product, grade and weight; a cold store's id

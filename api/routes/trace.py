@@ -9,12 +9,12 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from api.deps import Admin, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.problems import answers
-from api.schemas.reads import TracePublic
+from contract.fields import Code, Text
+from contract.problems import answers, problems
+from contract.reads import TracePublic
 from domain.errors import NotFound
 from infra.event_json import dumps
-from infra.fields import Code, Text
-from infra.problems import Problem
+from infra.problems import InvalidField
 from infra.settings import Settings
 from infra.views import identifiers
 
@@ -22,8 +22,9 @@ router = APIRouter(prefix="/v1", tags=["read models"], route_class=ExactRoute)
 CACHE = "public, max-age=60, stale-while-revalidate=300"
 
 
-@router.get("/trace/{code}", response_model=None,
-            responses={**answers(200, TracePublic, "where it came from", 404, 422),
+@router.get("/trace/{code}", response_model=TracePublic,
+            response_description="where it came from",
+            responses={**problems(404, 422),
                        304: {"description": "unchanged since the ETag sent in If-None-Match"}})
 def get_trace(request: Request, code: Annotated[str, Path(
                   pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["YA20261102-001"])], views: Views,
@@ -51,8 +52,8 @@ def get_recall(views: Views, _: Admin, input_lot: Annotated[Text | None, Query(
                batch_code: Annotated[Code | None, Query()] = None) -> Answer:
     """Forward from an input lot or a batch: each pack and where it is now."""
     if (input_lot is None) == (batch_code is None):
-        raise Problem(422, "give exactly one of input_lot or batch_code", slug="validation",
-                      errors=[{"field": "input_lot", "message": "input_lot or batch_code, not both"}])
+        raise InvalidField("give exactly one of input_lot or batch_code", field="input_lot",
+                           message="input_lot or batch_code, not both")
     return Answer(views.trace.recall(input_lot=input_lot, batch_code=batch_code))
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from contract.coldstore import BatchCreate
 from infra.application import StoredGongxiao
-from infra.commands import BatchCreate, perform
+from infra.commands import perform
 from infra.idempotency import Replies
 from tests.district import at, seed
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.limits import Limits
 from api.main import create_app
-from api.schemas.orders import OrderCreate
+from contract.orders import OrderCreate
 from domain.application import Gongxiao
 from domain.stock import Stock
 from infra.event_json import dumps
@@ -122,7 +122,7 @@ def _keep_as_before(app: Gongxiao, *, key: str, body: dict[str, Any], reply: dic
 
 def _fingerprint(body: dict[str, Any]) -> str:
     command = OrderCreate.model_validate(body)
-    return fingerprint(command.route, command.fields())
+    return fingerprint(command.route, command.model_dump())
 
 
 def _reserved(app: Gongxiao) -> dict[str, int]:

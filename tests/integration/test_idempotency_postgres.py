@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.schemas.orders import OrderCreate
+from contract.orders import OrderCreate
 from domain.stock import Stock
 from infra.application import StoredGongxiao
 from infra.commands import perform

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from contract.coldstore import BatchCreate
 from domain.batch import Batch
 from domain.errors import IdempotencyConflict, NotFound
 from domain.farmer import Farmer
 from infra.application import StoredGongxiao
-from infra.commands import BatchCreate, perform
+from infra.commands import perform
 from infra.idempotency import Replies, fingerprint, kept_at
 from infra.recorders import REPLIES
 from infra.sidetables import SideTables
@@ -175,4 +176,4 @@ def _age(app: StoredGongxiao, *keys: str, days: float = 0, at: datetime | None =
 
 
 def _fingerprint(command: BatchCreate) -> str:
-    return fingerprint(command.route, command.fields())
+    return fingerprint(command.route, command.model_dump())

@@ -11,6 +11,17 @@ from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import ReadModels, build_views
 
+IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The stores the rule suite (``test_use_cases.py``) runs on here: the library's in-memory
+    recorder and the embedded SQLite; ``tests/integration`` runs it on PostgreSQL."""
+    if request.param == "memory":
+        return dict(IN_MEMORY)
+    return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path).event_store_env()
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -24,6 +24,7 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from infra.application import StoredGongxiao
+from infra.idempotency import Replies
 from infra.kafka_clients import group_consumer, reliable_producer
 from infra.kafka_events import previous_of
 from infra.settings import Settings, Topics
@@ -131,7 +132,7 @@ def running_scans(app: StoredGongxiao, kafka_bootstrap: str, scan_topics: Topics
                   run_id: str) -> Iterator[ScanIntake]:
     """The scan intake of ``app`` (seeded with the test district) in a thread, until the block ends."""
     seed(app)
-    intake = ScanIntake(app=app, topics=scan_topics,
+    intake = ScanIntake(app=app, replies=Replies(app.recorder), topics=scan_topics,
                         consumer=lambda: group_consumer(kafka_bootstrap, group_id=f"scans-{run_id}",
                                                         client_id="test-scans"),
                         producer=lambda: reliable_producer(kafka_bootstrap, client_id="test-scans"))

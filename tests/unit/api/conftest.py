@@ -6,10 +6,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from httpx import Response
+from pydantic import TypeAdapter
+from starlette.routing import Match
 
 from api.limits import Limits
-from api.main import create_app
+from api.main import ROUTERS, create_app
 from domain.application import Gongxiao
 from infra.settings import Settings
 from infra.tokens import Tokens
@@ -28,7 +32,24 @@ UNLIMITED = Limits(per_token="100000/minute", per_address="100000/minute")
 def client(app: Gongxiao, settings: Settings, views: ReadModels) -> Iterator[TestClient]:
     api = create_app(app, settings=settings, views=views, limits=UNLIMITED, project=False)
     with TestClient(api, raise_server_exceptions=False) as test_client:
+        test_client.event_hooks = {"request": [], "response": [answers_as_declared]}
         yield test_client
+
+
+DECLARED = [route for module in ROUTERS for route in module.router.routes
+            if isinstance(route, APIRoute) and route.response_model is not None]
+
+
+def answers_as_declared(response: Response) -> None:
+    """Every answer of every API test, not only schemathesis' few: a JSON success of a route
+    that declares its ``response_model`` must be one (no key it does not declare)."""
+    if response.status_code >= 300 or response.headers.get("content-type") != "application/json":
+        return
+    scope = {"type": "http", "path": response.request.url.path, "method": response.request.method}
+    route = next((r for r in DECLARED if r.matches(scope)[0] is Match.FULL), None)
+    if route is not None:
+        response.read()
+        TypeAdapter(route.response_model).validate_json(response.content)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from api.schemas.orders import OrderCreate
+from contract.orders import OrderCreate
 from domain.application import Gongxiao
 from domain.stock import Stock
 from infra.commands import perform

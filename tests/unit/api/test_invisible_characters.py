@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
+from contract.fields import Code, Text
 from domain.application import Gongxiao
 from infra.commands import execute
-from infra.fields import Code, Text
 from tests.unit.api.helpers import assert_problem, events, intake_body, moment
 
 REFUSED = {"\x00": "U+0000", "\x1b": "U+001B", "\x7f": "U+007F", "\x85": "U+0085",

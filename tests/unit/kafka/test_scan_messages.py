@@ -10,6 +10,7 @@ import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
 from infra.application import StoredGongxiao
+from infra.idempotency import Replies
 from infra.settings import Topics
 from tests.district import at, seed
 from workers.scans import ScanIntake
@@ -29,7 +30,9 @@ def unused() -> Any:
 
 @pytest.fixture
 def intake() -> ScanIntake:
-    return ScanIntake(app=seed(StoredGongxiao()), topics=Topics(), consumer=unused, producer=unused)
+    app = seed(StoredGongxiao())
+    return ScanIntake(app=app, replies=Replies(app.recorder), topics=Topics(), consumer=unused,
+                      producer=unused)
 
 
 def batch_scan(scan_id: str = "s-1", **changes: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The field types of API.md's request bodies, shared by the API and the scan worker.
+"""The field types of API.md's bodies, shared by the API and the scan worker.
 
 Ids are ``[A-Za-z0-9_-]{1,64}``; free text is any visible text (Chinese, full-width
 punctuation, spaces) but never a control or invisible character (``visible``); times RFC 3339
@@ -28,7 +28,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.application import Gongxiao
 from domain.stock import MAX_PACKS_PER_RUN
 
 GRAM = Decimal("0.001")
@@ -44,6 +43,20 @@ REFUSED = {"Cc": "a control character", "Cf": "an invisible formatting character
            "Cn": "an unassigned code point", "Zl": "a line separator",
            "Zp": "a paragraph separator"}
 
+MAX_PACKS = 5000  # pack codes one shipment or delivery lists
+
+
+def examples(example: dict[str, Any]) -> ConfigDict:
+    """An OpenAPI example from ``gongxiao demo``'s week (the model keeps ``extra="forbid"``)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+class Public(BaseModel):
+    """An answer: exactly these fields (``additionalProperties: false`` in the OpenAPI), so a
+    key an answer holds and its model does not is caught (schemathesis' schema check)."""
+
+    model_config = ConfigDict(extra="forbid")
+
 
 class Command(BaseModel):
     """A request body; unknown fields are refused, so a typo is never silently dropped."""
@@ -51,12 +64,6 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
     route: ClassVar[str] = ""
     status: ClassVar[int] = 201
-
-    def fields(self) -> dict[str, Any]:
-        return self.model_dump()
-
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        raise NotImplementedError(f"{type(self).__name__} is not a command of its own")
 
 
 def refused_character(text: str) -> str | None:
@@ -176,6 +183,10 @@ Happened = Annotated[datetime, BeforeValidator(_moment), AfterValidator(_happene
                                      "RFC 3339 with an offset, when it happened: from 2000, "
                                      f"never more than {CLOCK_SKEW.seconds // 60} minutes "
                                      "ahead of the server's clock"})]
+# In answers: an exact Decimal, written as a JSON number (``infra.event_json``), never a float.
+Weight = Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0,
+                                            "description": "kilograms, exact to the gram"})]
+Decimals = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact"})]
 Count = Annotated[int, Strict(), Field(ge=1, le=100_000), Whole]
 PackCount = Annotated[int, Strict(), Field(ge=1, le=MAX_PACKS_PER_RUN), Whole]
 Days = Annotated[int, Strict(), Field(ge=0, le=3650), Whole]

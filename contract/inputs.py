@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from domain.application import Gongxiao
-from infra.fields import Code, Command, Fen, Happened, KgPositive, Text
+from contract.fields import Code, Command, Fen, Happened, KgPositive, Public, Text
 
 
 class InputSaleLine(Command):
@@ -30,11 +29,8 @@ class InputSaleCreate(Command):
     payment: Literal["cash", "credit"]
     lines: Annotated[list[InputSaleLine], Field(min_length=1, max_length=200)]
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.record_input_sale(**self.model_dump(), key=key)
 
-
-class InputSalePublic(BaseModel):
+class InputSalePublic(Public):
     sale_id: str
     total_fen: int
 
@@ -51,9 +47,6 @@ class InputApplicationCreate(Command):
     applied_at: Happened
     crop_sku: Code
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.record_input_application(**self.model_dump())
 
-
-class InputApplicationPublic(BaseModel):
+class InputApplicationPublic(Public):
     application_id: str

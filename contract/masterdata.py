@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from infra.fields import Command, Days, Fen, Grade, Moment, Temperature, Text, Visible
+from contract.fields import Command, Days, Decimals, Fen, Grade, Moment, Public, Temperature, Text, Visible
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$"),
                   Field(examples=["13800000001"]), Visible]
@@ -23,7 +23,7 @@ class FarmerCreate(Command):
     phone: Phone | None = None
 
 
-class FarmerPublic(BaseModel):
+class FarmerPublic(Public):
     farmer_id: str
     name: str
     village: str
@@ -39,7 +39,7 @@ class SiteCreate(Command):
     timezone: Timezone | None = None
 
 
-class SitePublic(BaseModel):
+class SitePublic(Public):
     site_id: str
     name: str
     kind: str
@@ -68,6 +68,20 @@ class ProductCreate(Command):
     phi_days: Days | None = None
 
 
+class ProductPublic(Public):
+    sku: str
+    name: str
+    kind: str
+    unit: str
+    shelf_life_days: int | None = None
+    temp_min_c: Decimals | None = None
+    temp_max_c: Decimals | None = None
+    input_class: str | None = None
+    active_ingredient: str | None = None
+    registration_no: str | None = None
+    phi_days: int | None = None
+
+
 class PriceCreate(Command):
     """A purchase price per grade in fen per kg, in force from ``effective_from``."""
 
@@ -78,7 +92,7 @@ class PriceCreate(Command):
     grades: Annotated[dict[Grade, Fen], Field(min_length=1, max_length=20)]
 
 
-class PricePublic(BaseModel):
+class PricePublic(Public):
     sku: str
     effective_from: datetime
     grades: dict[str, int]

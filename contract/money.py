@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from domain.application import Gongxiao
-from infra.fields import Code, Command, Happened, Text, Visible, Whole
+from contract.fields import Code, Command, Happened, Public, Text, Visible, Weight, Whole
 
 
 class PaymentCreate(Command):
@@ -27,23 +26,21 @@ class Payment(PaymentCreate):
     route = "POST /v1/farmers/{farmer_id}/payments"
     farmer_id: Code
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.pay_farmer(**self.model_dump())
 
-
-class PaymentPublic(BaseModel):
+class PaymentPublic(Public):
     farmer_id: str
     amount_fen: int
     reference: str
 
 
-class EarningsLine(BaseModel):
+class EarningsLine(Public):
     at: datetime
     kind: str
     ref: str
+    event_id: int
     sku: str | None = None
     grade: str | None = None
-    kg: float | None = None
+    kg: Weight | None = None
     batch_code: str | None = None
     product_name: str | None = None
     shop_name: str | None = None
@@ -51,14 +48,18 @@ class EarningsLine(BaseModel):
     amount_fen: int
 
 
-class EarningsPublic(BaseModel):
+class EarningsPublic(Public):
     farmer_id: str
     farmer_name: str | None = None
-    delivered_kg: float
-    graded_kg: float
+    from_: datetime | None = Field(alias="from")
+    to: datetime | None
+    delivered_kg: Weight
+    graded_kg: Weight
+    graded_kg_by_grade: dict[str, Weight]
     earned_fen: int
     input_credit_fen: int
     paid_fen: int
+    opening_balance_fen: int
     balance_fen: int
     lines: list[EarningsLine]
 

@@ -1,8 +1,9 @@
-"""The use cases on a real store — the one suite runs on SQLite and on PostgreSQL."""
+"""The rule suite: the use cases on each store — in memory and on SQLite here, and the same
+tests on PostgreSQL in ``tests/integration/test_use_cases_postgres.py`` (``store_env``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +16,14 @@ from domain.shelf import PackNotAtOutlet
 from domain.stock import StockShort
 from infra.application import StoredGongxiao
 from tests.district import at, events, graded, intake, packs, seed
+from tests.unit.conftest import IN_MEMORY
 
 
 @pytest.fixture
-def district(app: StoredGongxiao) -> StoredGongxiao:
-    return seed(app)
+def district(store_env: dict[str, str]) -> Iterator[StoredGongxiao]:
+    app = StoredGongxiao(env=store_env)
+    yield seed(app)
+    app.close()
 
 
 def refused(app: StoredGongxiao, error: type[DomainError], call: Callable[..., Any], *args: Any,
@@ -47,13 +51,15 @@ def test_the_flow_from_field_to_till_is_recorded(district: StoredGongxiao, store
     app.sell_pack(outlet_id="out-a", pack_code=reserved[0], sold_at=at(0, 9), price_fen=1680)
     app.pay_farmer(farmer_id="zhang", amount_fen=30000, paid_at=at(1), method="cash", reference="R1")
 
-    reopened = StoredGongxiao(env=store_env)  # a second process reading the same store
+    # A second process reading the same store; in memory, the store is this process's own.
+    reopened = app if store_env == IN_MEMORY else StoredGongxiao(env=store_env)
     assert reopened.order(order["order_id"]).status == "shipped"
     assert reopened.describe_batch("B1")["graded_kg_remaining"] == {"A": Decimal("55.000"),
                                                                      "B": Decimal("30.000")}
     with pytest.raises(PackNotAtOutlet):
         reopened.sell_pack(outlet_id="out-a", pack_code=reserved[3], sold_at=at(1), price_fen=1)
-    reopened.close()
+    if reopened is not app:
+        reopened.close()
 
 
 def test_every_stored_event_has_a_stable_gongxiao_topic(district: StoredGongxiao) -> None:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from domain.application import Gongxiao
-from infra.commands import DeliveryCreate, DeliveryScan, SaleCreate, ShipmentCreate
-from infra.fields import Code, Command, Count, Grade, KgPositive, Moment, Text
-
-__all__ = ["DeliveryCreate", "DeliveryScan", "SaleCreate", "ShipmentCreate"]
+from contract.fields import (
+    MAX_PACKS,
+    Code,
+    Command,
+    Count,
+    Fen,
+    Grade,
+    Happened,
+    KgPositive,
+    Moment,
+    Public,
+    Text,
+    Weight,
+    examples,
+)
 
 
 class OrderLine(Command):
@@ -33,9 +43,6 @@ class OrderCreate(Command):
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=50)]
     wanted_by: Moment | None = None
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.place_order(**self.model_dump(), key=key)
-
 
 class OrderCancelCreate(Command):
     reason: Text = "cancelled by outlet"
@@ -46,14 +53,47 @@ class OrderCancel(OrderCancelCreate):
     status: ClassVar[int] = 200
     order_id: Code
 
-    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
-        return app.cancel_order(order_id=self.order_id, reason=self.reason)
+
+class ShipmentCreate(Command):
+    model_config = examples({"order_id": "6f1c2a4e-3b1d-5d7e-9f20-4c1b2a3d4e5f",
+                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"],
+                              "departed_at": "2026-11-06T05:00:00+08:00", "vehicle": "川A·冷001"})
+    order_id: Code
+    pack_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_PACKS)]
+    departed_at: Happened
+    vehicle: Text | None = None
+
+    route: ClassVar[str] = "POST /v1/shipments"
 
 
-class OrderLineSummary(BaseModel):
+class DeliveryCreate(Command):
+    model_config = examples({"received_at": "2026-11-06T08:00:00+08:00",
+                              "pack_codes": ["3W7KQ9ZD-0001", "3W7KQ9ZD-0002"]})
+    received_at: Happened
+    pack_codes: Annotated[list[Code], Field(max_length=MAX_PACKS)]
+
+    route: ClassVar[str] = "POST /v1/shipments/{shipment_id}/delivery"
+
+
+class DeliveryScan(DeliveryCreate):
+    shipment_id: Code
+
+
+class SaleCreate(Command):
+    model_config = examples({"outlet_id": "outlet-jinniu", "pack_code": "3W7KQ9ZD-0001",
+                              "sold_at": "2026-11-06T10:12:00+08:00", "price_fen": 1680})
+    outlet_id: Code
+    pack_code: Code
+    sold_at: Happened
+    price_fen: Fen
+
+    route: ClassVar[str] = "POST /v1/sales"
+
+
+class OrderLineSummary(Public):
     sku: str
     grade: str
-    pack_kg: float
+    pack_kg: Weight
     packs: int
 
 
@@ -61,7 +101,7 @@ class OrderLinePublic(OrderLineSummary):
     reserved_pack_codes: list[str]
 
 
-class OrderPublic(BaseModel):
+class OrderPublic(Public):
     order_id: str
     outlet_id: str
     status: str
@@ -71,7 +111,7 @@ class OrderPublic(BaseModel):
     shipment_ids: list[str]
 
 
-class OrderSummaryPublic(BaseModel):
+class OrderSummaryPublic(Public):
     """An order in a list: its lines without the reserved pack codes, which only the order
     itself answers (``GET /v1/orders/{order_id}``)."""
 
@@ -87,18 +127,18 @@ class OrderSummaryPublic(BaseModel):
     shipment_ids: list[str]
 
 
-class ShipmentPublic(BaseModel):
+class ShipmentPublic(Public):
     shipment_id: str
 
 
-class DeliveryPublic(BaseModel):
+class DeliveryPublic(Public):
     shipment_id: str
     received: list[str]
     missing: list[str]
     unexpected: list[str]
 
 
-class SalePublic(BaseModel):
+class SalePublic(Public):
     outlet_id: str
     pack_code: str
     sold_at: datetime

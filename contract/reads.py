@@ -7,25 +7,32 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contract.fields import Public, Weight
 
-class CatalogEntryPublic(BaseModel):
+
+class CatalogEntryPublic(Public):
     sku: str
     name: str
     grade: str
-    pack_kg: float
+    pack_kg: Weight
     packs_available: int
     nearest_expiry: datetime | None
 
 
-class StockLevelPublic(BaseModel):
+class StockLevelPublic(Public):
     site_id: str
     sku: str
     grade: str
-    graded_kg_unpacked: float
+    graded_kg_unpacked: Weight
     packs_available: int
     packs_reserved: int
     packs_in_transit: int
     packs_at_outlets: int
+    packs_sold: int
+    packs_missing: int
+    packs_expired: int
+    at_outlets: dict[str, int]
+    unexpected_at_outlets: dict[str, int]
     oldest_packed_at: datetime | None
     nearest_expiry: datetime | None
 
@@ -42,7 +49,7 @@ class TracePublic(BaseModel):
     cold_chain: dict[str, Any]
 
 
-class EventPublic(BaseModel):
+class EventPublic(Public):
     notification_id: int
     event_type: str
     aggregate_type: str
