@@ -32,9 +32,10 @@ from tests.unit.api.helpers import PROBLEM
 
 @pytest.fixture(name="settings")
 def with_epcis_schema(tmp_path: Path) -> Settings:
-    """The embedded store, and GS1's schema for EPCIS capture (which answers 503 without it)."""
+    """The embedded store, GS1's schema for EPCIS capture and a public address for labels
+    (each answers 503 without its setting)."""
     return Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path,
-                    epcis_schema=schema_path())
+                    public_url="https://trace.gongxiao.test", epcis_schema=schema_path())
 
 
 # About 20 s on the 2-core machine: bounded by examples per operation, not by time.
