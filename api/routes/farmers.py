@@ -5,16 +5,28 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pypinyin import Style, lazy_pinyin
 
 from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
-from api.schemas.masterdata import FarmerCreate, FarmerPublic
+from api.schemas.masterdata import FarmerCreate, FarmerListed, FarmerPublic
 from api.schemas.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
 from api.schemas.problems import answers
 from infra.fields import Moment
 from infra.problems import Problem
 
 router = APIRouter(prefix="/v1/farmers", tags=["farmers"], route_class=ExactRoute)
+
+
+@router.get("", response_model=None,
+            responses=answers(200, list[FarmerListed], "every registered farmer, by id", 401, 403))
+def list_farmers(views: Views, caller: Caller) -> Answer:
+    """For staff picking a farmer (the station's intake): name, village, the phone's last four
+    digits, and the name in pinyin (zhangdeming) and its initials (zdm)."""
+    caller.allow("operator")
+    return Answer([{**f, "pinyin": "".join(lazy_pinyin(f["name"])),
+                    "initials": "".join(lazy_pinyin(f["name"], style=Style.FIRST_LETTER))}
+                   for f in views.trace.farmers()])
 
 
 @router.put("/{farmer_id}", response_model=None,

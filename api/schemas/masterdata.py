@@ -30,6 +30,22 @@ class FarmerPublic(BaseModel):
     phone: str | None
 
 
+class FarmerListed(BaseModel):
+    """A farmer as the intake screen picks one: by name, pinyin, initials or phone tail."""
+    farmer_id: str
+    name: str
+    village: str
+    phone_tail: str | None
+    pinyin: str
+    initials: str
+
+
+class ProductListed(BaseModel):
+    sku: str
+    name: str
+    kind: str
+
+
 class SiteCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "永安村冷库（唐昌镇）", "kind": "cold_store", "timezone": "Asia/Shanghai"}]})

@@ -63,6 +63,7 @@ class OrderLinePublic(OrderLineSummary):
 
 class OrderPublic(BaseModel):
     order_id: str
+    order_code: str
     outlet_id: str
     status: str
     placed_at: datetime

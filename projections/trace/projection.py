@@ -51,7 +51,9 @@ class TraceProjection(Projection):
     def farmer(self, e: Any, rows: Rows, _: int) -> None:
         ref = str(e.originator_id)
         row = rows.get(FARMERS, (ref,)) or {"farmer_ref": ref, "farmer_id": e.farmer_id}
-        rows.put(FARMERS, {**row, "name": e.name, "village": e.village})
+        # A phone's last four digits only, for staff picking a farmer at intake.
+        rows.put(FARMERS, {**row, "name": e.name, "village": e.village,
+                           "phone_tail": (e.phone or "")[-4:] or None})
 
     @on("Product.Registered", "Product.DetailsCorrected", needs=_own(PRODUCTS),
         creates=_own(PRODUCTS))
