@@ -89,6 +89,19 @@ SCRIPT = {
     "col_place": N_("Where it is now"),
     "col_outlet": N_("Outlet"),
     "batches_reached": N_("Batches reached"),
+    "kg": N_("kg"),
+    "grade": N_("grade"),
+    "pick_farmer": N_("Pick a farmer from the list: type a name, pinyin or phone tail, or scan "
+                      "the member card"),
+    "pick_product": N_("Pick a product from the list by its name"),
+    "phone_tail": N_("phone ending"),
+    "take_off": N_("Take off"),
+    "taken_off": N_("Taken off the truck"),
+    "scanned": N_("Scanned"),
+    "picked_of": N_("Picked {x} of {y}"),
+    "to_pick": N_("{x} of {y} packs still to pick"),
+    "no_open_orders": N_("No open orders for this cold store"),
+    "partial_load": N_("Only {x} of the {y} packs on the pick list are loaded. Depart with a partial load?"),
     "packs_reached": N_("Packs reached"),
 }
 
@@ -102,6 +115,7 @@ PROBLEMS = {
     "unknown-site": N_("No site {site_id} is registered"),
     "unknown-product": N_("No product {sku} is registered"),
     "unknown-order": N_("No order {order_id}"),
+    "ambiguous-order-code": N_("More than one order has the code {order_id}: give the order's full id"),
     "unknown-shipment": N_("No shipment {shipment_id}"),
     "not-found.pack": N_("No pack {pack_code} was packed"),
     "not-found.run": N_("No packing run {run_id}"),

@@ -39,13 +39,50 @@ const GX = (() => {
   }
 
   // ---- showing results ---------------------------------------------------------------------
+  // kind: ok (stored, green), hold (stored but held, amber), bad (refused, red), wait (kept
+  // offline, blue). Each has its own short sound, and every line stays in the log of this
+  // device (localStorage) across reloads.
+  const logKey = `gongxiao.${role}.log`;
   function show(kind, text) {
     const box = $("#result");
     box.className = `result ${kind}`;
     box.textContent = text;
-    const line = el("li", `${new Date().toLocaleTimeString()} ${text}`, kind);
-    $("#log").prepend(line);
-    while ($("#log").children.length > 30) $("#log").lastChild.remove();
+    beep(kind);
+    const kept = readLog();
+    kept.unshift({ at: Date.now(), kind, text });
+    localStorage.setItem(logKey, JSON.stringify(kept.slice(0, 30)));
+    drawLog();
+  }
+  function readLog() {
+    try { return JSON.parse(localStorage.getItem(logKey) || "[]"); } catch (_) { return []; }
+  }
+  function drawLog() {
+    $("#log").replaceChildren(...readLog().map((line) =>
+      el("li", `${new Date(line.at).toLocaleTimeString()} ${line.text}`, line.kind)));
+  }
+  const TONES = { ok: [[880, 0.12]], hold: [[520, 0.15], [520, 0.15]], bad: [[220, 0.45]], wait: [[660, 0.08]] };
+  let audio = null;
+  function beep(kind) {
+    document.body.dataset.sound = kind;  // which sound played, for people and tests alike
+    try {
+      audio = audio || new AudioContext();
+      let at = audio.currentTime;
+      for (const [hz, seconds] of TONES[kind] || []) {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = hz;
+        gain.gain.value = 0.2;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(at);
+        osc.stop(at + seconds);
+        at += seconds + 0.08;
+      }
+    } catch (_) { /* no sound on this device: the colour still says it */ }
+  }
+  // An answer in one of show()'s kinds: a stored intake that went on hold is amber, not green.
+  function verdict(answer) {
+    if (answer.queued) return "wait";
+    if (!answer.ok) return "bad";
+    return answer.body && answer.body.status === "on_hold" ? "hold" : "ok";
   }
   // The words of a refusal: the screen's own message for the problem's type (the slug that ends
   // `type`) with the problem's members in it, and its holds; for a type the screen does not
@@ -75,11 +112,14 @@ const GX = (() => {
     }
     return null;
   }
-  // A hold in words: its reason, the pesticide and the date its (English) detail names.
+  // A hold in words: its reason, the pesticide (by its name, when the screen has read the
+  // products into names) and the date its (English) detail names.
+  const names = {};
   function holdText(hold) {
     const detail = String(hold.detail || "");
     const date = (detail.match(/\d{4}-\d{2}-\d{2}/g) || []).pop();
-    return filled(`hold.${hold.reason}`, { date, input: detail.split(" ")[0] }) || detail;
+    const sku = detail.split(" ")[0];
+    return filled(`hold.${hold.reason}`, { date, input: names[sku] || sku }) || detail;
   }
 
   // ---- calling the API --------------------------------------------------------------------
@@ -104,15 +144,37 @@ const GX = (() => {
   async function get(path) {
     try { return await send("GET", path); } catch (_) { return { ok: false, status: 0, body: { detail: t("network_error") } }; }
   }
-  // A command (POST). Answers the server's answer, or {queued: true} when kept offline.
-  async function command(path, body, label) {
-    const item = { key: uuid(), method: "POST", path, body, label, role, queued_at: Date.now() };
+  // A command (POST). Answers the server's answer, or {queued: true} when kept offline. The key
+  // is the user action's (see once()); a command of its own gets a new one.
+  async function command(path, body, label, key = uuid()) {
+    const item = { key, method: "POST", path, body, label, role, queued_at: Date.now() };
     if (!navigator.onLine) return queue(item);
     try {
       return await send(item.method, path, body, item.key);
     } catch (_) {
       return queue(item);  // the request may or may not have arrived: the key settles it
     }
+  }
+
+  // One user action is one Idempotency-Key: made when the form is filled, kept for every send
+  // of it until an answer comes, so a double tap, a retry or an Enter held down records once.
+  // The button is busy (disabled, aria-busy) while it sends; a tap meanwhile does nothing.
+  function once(form, work) {
+    const buttons = () => [...form.querySelectorAll("button")];
+    form.addEventListener("input", () => { if (!form.dataset.busy) delete form.dataset.key; });
+    return async (...args) => {
+      if (form.dataset.busy) return undefined;
+      form.dataset.key = form.dataset.key || uuid();
+      form.dataset.busy = "1";
+      buttons().forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+      try {
+        return await work(form.dataset.key, ...args);
+      } finally {
+        delete form.dataset.busy;
+        delete form.dataset.key;
+        buttons().forEach((b) => { b.disabled = false; b.removeAttribute("aria-busy"); });
+      }
+    };
   }
 
   // ---- the outbox (IndexedDB) -------------------------------------------------------------
@@ -163,8 +225,11 @@ const GX = (() => {
           if (answer.status === 401) { $("#setup").open = true; return; }  // kept for a valid token
           await tx("readwrite", (s) => s.delete(item.key));
           await outboxBadge();
-          if (answer.ok) show("ok", `${t("synced")}: ${item.label}`);
-          else show("bad", `${t("refused")}: ${item.label} — ${problemText(answer)}`);
+          // Each answer as what it was: stored, stored but held, or refused.
+          const kind = verdict(answer);
+          if (kind === "bad") show(kind, `${t("refused")}: ${item.label} — ${problemText(answer)}`);
+          else if (kind === "hold") show(kind, `${t("synced")}: ${item.label} — ${t("on_hold")} (${(answer.body.holds || []).map(holdText).join("; ")})`);
+          else show(kind, `${t("synced")}: ${item.label}`);
           document.dispatchEvent(new CustomEvent("gx:synced", { detail: { item, answer } }));
         }
       };
@@ -206,13 +271,59 @@ const GX = (() => {
     });
   }
   // A handheld scanner types the code and Enter.
+  const scanHandlers = new Map();
   function onScan(input, handler) {
+    scanHandlers.set(input, handler);
     input.addEventListener("keydown", (ev) => {
       if (ev.key !== "Enter") return;
       ev.preventDefault();
       const code = input.value.trim();
       if (code) handler(code);
     });
+  }
+  // It types faster than any hand: such a burst ending in Enter is a scan wherever it was typed.
+  // It replaces the scan field's value (never appends to what a stopped scan left there), and
+  // one typed while the focus is elsewhere (the field the browser's form check focused, the
+  // token's Save button) is taken back out of there and goes to the screen's scan field.
+  const SCAN_GAP_MS = 35, SCAN_MIN = 4;
+  let burst = { chars: "", last: 0, target: null, before: null };
+  let lastScanField = null;
+  const visible = (node) => node && !node.closest("[hidden]") && node.getClientRects().length > 0;
+  function scanField(target) {
+    if (target instanceof HTMLInputElement && (target.closest(".scan") || scanHandlers.has(target))) return target;
+    if (visible(lastScanField)) return lastScanField;
+    return [...document.querySelectorAll(".scan input")].find(visible) || null;
+  }
+  function scanner() {
+    document.addEventListener("focusin", (ev) => {
+      if (ev.target instanceof HTMLInputElement && ev.target.closest(".scan")) lastScanField = ev.target;
+    });
+    document.addEventListener("keydown", (ev) => {
+      const at = ev.timeStamp;
+      const found = burst;
+      if (ev.key !== "Enter") {
+        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey) { burst = { chars: "", last: 0 }; return; }
+        if (at - found.last > SCAN_GAP_MS) {
+          const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
+          burst = { chars: "", target: ev.target, before: typing ? ev.target.value : null };
+        }
+        burst.chars += ev.key;
+        burst.last = at;
+        return;
+      }
+      burst = { chars: "", last: 0 };
+      if (found.chars.length < SCAN_MIN || at - found.last > SCAN_GAP_MS) return;
+      const field = scanField(found.target);
+      if (!field) return;
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      if (found.target !== field && found.before !== null) found.target.value = found.before;
+      field.value = found.chars;
+      field.focus();
+      const handler = scanHandlers.get(field);
+      if (handler) handler(found.chars.trim());
+      else if (field.form) field.form.requestSubmit();
+    }, true);
   }
   const iso = (value) => (value ? new Date(value).toISOString() : undefined);
   const now = () => new Date().toISOString();
@@ -223,6 +334,8 @@ const GX = (() => {
   function start() {
     setupForm();
     tabs();
+    scanner();
+    drawLog();
     document.querySelectorAll("form.screen").forEach(keep);
     netBadge();
     window.addEventListener("online", () => { netBadge(); flush(); });
@@ -232,5 +345,5 @@ const GX = (() => {
     setInterval(flush, 5000);
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, problemText, holdText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
+  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
 })();
