@@ -157,22 +157,26 @@ const GX = (() => {
   }
 
   // One user action is one Idempotency-Key: made when the form is filled, kept for every send
-  // of it until an answer comes, so a double tap, a retry or an Enter held down records once.
-  // The button is busy (disabled, aria-busy) while it sends; a tap meanwhile does nothing.
+  // of it until its answer, so a double tap, a retry or an Enter held down records once. The
+  // buttons are busy (disabled, aria-busy) while it sends; a tap meanwhile does nothing, and a
+  // second tap of a double tap that lands just after a quick answer gets that answer again.
+  // Typing or scanning into the form makes the next send a new action.
+  const SETTLE_MS = 1500;
   function once(form, work) {
     const buttons = () => [...form.querySelectorAll("button")];
     form.addEventListener("input", () => { if (!form.dataset.busy) delete form.dataset.key; });
     return async (...args) => {
       if (form.dataset.busy) return undefined;
-      form.dataset.key = form.dataset.key || uuid();
+      const key = form.dataset.key || uuid();
+      form.dataset.key = key;
       form.dataset.busy = "1";
       buttons().forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); });
       try {
-        return await work(form.dataset.key, ...args);
+        return await work(key, ...args);
       } finally {
         delete form.dataset.busy;
-        delete form.dataset.key;
         buttons().forEach((b) => { b.disabled = false; b.removeAttribute("aria-busy"); });
+        setTimeout(() => { if (form.dataset.key === key && !form.dataset.busy) delete form.dataset.key; }, SETTLE_MS);
       }
     };
   }
@@ -285,7 +289,7 @@ const GX = (() => {
   // It replaces the scan field's value (never appends to what a stopped scan left there), and
   // one typed while the focus is elsewhere (the field the browser's form check focused, the
   // token's Save button) is taken back out of there and goes to the screen's scan field.
-  const SCAN_GAP_MS = 35, SCAN_MIN = 4;
+  const SCAN_GAP_MS = 50, SCAN_MIN = 4;
   let burst = { chars: "", last: 0, target: null, before: null };
   let lastScanField = null;
   const visible = (node) => node && !node.closest("[hidden]") && node.getClientRects().length > 0;
@@ -319,6 +323,7 @@ const GX = (() => {
       ev.stopImmediatePropagation();
       if (found.target !== field && found.before !== null) found.target.value = found.before;
       field.value = found.chars;
+      field.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed: a new action
       field.focus();
       const handler = scanHandlers.get(field);
       if (handler) handler(found.chars.trim());

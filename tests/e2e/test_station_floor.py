@@ -1,0 +1,205 @@
+"""The station as the cold-store floor uses it (issue 13): a keyboard-wedge scanner that types
+the code and Enter, a double tap, the network gone, names instead of ids, orders by short code.
+
+A scanner is ``keyboard.type`` at full speed into whatever has the focus, then Enter: unlike
+``fill`` it goes where the focus is, which is the point of several of these tests."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from tests.e2e.conftest import ARTIFACTS, Served
+from tests.e2e.test_station import fill_intake, open_station, received_events, scan
+
+
+def wedge(page: Any, code: str) -> None:
+    """A keyboard-wedge scanner: the code typed at once into the focused element, then Enter."""
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def new_code(tag: str) -> str:
+    return f"E2E-{tag}-{uuid4().hex[:6].upper()}"
+
+
+def events_of(served: Served, event_type: str, after: int) -> list[dict[str, Any]]:
+    return [e for e in served.events(after) if e["event_type"] == event_type]
+
+
+def last_position(served: Served) -> int:
+    found = served.events()
+    return int(found[-1]["notification_id"]) if found else 0
+
+
+# ---- 1: one user action, one Idempotency-Key --------------------------------------------------
+
+def test_a_double_tap_on_pack_makes_one_packing_run(served: Served, page: Any) -> None:
+    open_station(page, served)
+    page.click("a[href='#packing']")
+    page.fill("#packing [name=product]", "莴笋")
+    page.click("#packing .picks button")
+    page.fill("#packing [name=grade]", "A")
+    page.fill("#packing [name=pack_kg]", "1")
+    page.fill("#packing [name=count]", "3")
+    keys: list[str] = []
+    page.on("request", lambda r: keys.append(r.headers["idempotency-key"])
+            if r.method == "POST" and r.url.endswith("/v1/packing-runs") else None)
+    after = last_position(served)
+
+    page.dblclick("#packing button[type=submit]")
+    page.wait_for_selector("#result.ok >> text=已包装")
+    page.wait_for_timeout(800)
+
+    assert keys and len(set(keys)) == 1, keys
+    packed = events_of(served, "Stock.Packed", after)
+    assert len(packed) == 1, packed
+    assert len(page.locator("#packing-out p").last.inner_text().split()) == 3
+
+
+# ---- 2 and 10: answers in their own colour, also after a sync -----------------------------------
+
+def test_an_offline_intake_that_went_on_hold_shows_amber_after_the_sync_and_stays_in_the_log(
+        served: Served, page: Any) -> None:
+    code = new_code("OFFHOLD")
+    open_station(page, served)
+    fill_intake(page, farmer="f-wang", sku="jiuhuang", net_kg="20")  # inside 吡虫啉's interval
+
+    page.context.set_offline(True)
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.wait")
+    page.context.set_offline(False)
+
+    page.wait_for_selector("#result.hold", timeout=20_000)
+    said = page.inner_text("#result")
+    assert code in said and "扣留" in said and "吡虫啉" in said and "bichonglin" not in said
+    assert page.locator("#result.ok").count() == 0
+    assert page.get_attribute("body", "data-sound") == "hold"
+    page.reload()
+    line = page.locator("#log li.hold", has_text=code)
+    assert line.count() == 1 and "吡虫啉" in line.inner_text()
+    assert len(received_events(served, code)) == 1
+
+
+def test_stored_held_and_refused_each_have_their_colour_and_sound(served: Served, page: Any) -> None:
+    open_station(page, served)
+    seen: dict[str, tuple[str, str]] = {}
+    for kind, farmer, net_kg in (("ok", "f-li", "10"), ("hold", "f-wang", "10"), ("bad", "f-li", "-1")):
+        fill_intake(page, farmer=farmer, net_kg=net_kg)
+        if kind == "bad":  # past the browser's own check: the server's refusal
+            page.locator("#intake [name=net_kg]").evaluate("(f) => f.removeAttribute('min')")
+        scan(page, "#intake [name=batch_code]", new_code(kind.upper()))
+        page.wait_for_selector(f"#result.{kind}")
+        colour = page.locator("#result").evaluate("(n) => getComputedStyle(n).backgroundColor")
+        seen[kind] = (colour, page.get_attribute("body", "data-sound") or "")
+    assert len({colour for colour, _ in seen.values()}) == 3, seen
+    assert [sound for _, sound in seen.values()] == ["ok", "hold", "bad"]
+    assert "吡虫啉" in page.inner_text("#log li.hold")
+    page.screenshot(path=str(ARTIFACTS / "station_kinds.png"), full_page=True)
+
+
+# ---- 8: scans replace, and are caught where they land ----------------------------------------------
+
+def test_a_scan_after_the_form_check_stopped_one_replaces_it_and_is_caught_in_another_field(
+        served: Served, page: Any) -> None:
+    code = new_code("WEDGE")
+    open_station(page, served)
+    fill_intake(page, farmer="f-li", net_kg="")
+    page.click("#intake [name=batch_code]")
+    wedge(page, code)  # net kg missing: the browser's check stops it and focuses net kg
+    page.wait_for_timeout(300)
+    assert received_events(served, code) == []
+    assert page.evaluate("document.activeElement.name") == "net_kg"
+
+    page.keyboard.type("12.5", delay=150)  # the operator types the weight by hand, then scans again
+    wedge(page, code)
+
+    page.wait_for_selector(f"#result.ok >> text={code}")
+    received = received_events(served, code)
+    assert len(received) == 1 and float(received[0]["data"]["net_kg"]) == 12.5
+    assert [e for e in served.events() if code + code in str(e["data"].get("batch_code"))] == []
+
+    page.click("#intake [name=batch_code]")  # a stale code in the field is replaced, not appended
+    page.fill("#intake [name=batch_code]", code)
+    page.fill("#intake [name=net_kg]", "7")
+    second = new_code("WEDGE2")
+    page.focus("#intake [name=batch_code]")
+    page.keyboard.press("End")
+    wedge(page, second)
+    page.wait_for_selector(f"#result.ok >> text={second}")
+    assert len(received_events(served, second)) == 1
+
+
+def test_a_scan_right_after_saving_the_token_is_caught(served: Served, page: Any) -> None:
+    code = new_code("AFTERTOKEN")
+    open_station(page, served)
+    fill_intake(page, farmer="f-li", net_kg="9")
+    page.click("#setup summary")
+    page.click("#token-form button")  # the focus stays on Save, inside the closed setup
+    page.wait_for_selector("#result.ok >> text=令牌")
+    wedge(page, code)
+    page.wait_for_selector(f"#result.ok >> text={code}")
+    assert len(received_events(served, code)) == 1
+
+
+# ---- 9: farmers and products by what people know of them --------------------------------------
+
+def test_a_farmer_is_picked_by_name_pinyin_phone_tail_or_member_card(served: Served, page: Any) -> None:
+    open_station(page, served)
+    page.click("a[href='#intake']")
+    farmer = "#intake [name=farmer]"
+    for typed in ("张德明", "zhangdeming", "zdm", "0001"):
+        page.fill(farmer, typed)
+        choice = page.locator("#intake .picks button", has_text="张德明")
+        assert choice.count() == 1, typed
+    choice.click()
+    assert page.input_value(farmer) == "张德明（永安村）"
+    assert page.input_value("#intake [name=farmer_id]") == "f-zhang"
+
+    page.fill(farmer, "")
+    page.focus(farmer)
+    wedge(page, "f-chen")  # a member card scanned into the farmer field
+    assert page.input_value("#intake [name=farmer_id]") == "f-chen"
+    assert page.input_value(farmer) == "陈志强（先锋村）"
+
+    page.fill("#intake [name=product]", "韭黄")
+    page.click("#intake .picks button:has-text('韭黄')")
+    code = new_code("PICK")
+    fill_intake_rest(page)
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector(f"#result.ok >> text={code}")
+    data = received_events(served, code)[0]["data"]
+    assert (data["farmer_id"], data["sku"]) == ("f-chen", "jiuhuang")
+
+    page.fill(farmer, "nobody")  # an unknown name cannot be sent as an id
+    page.fill("#intake [name=net_kg]", "5")
+    scan(page, "#intake [name=batch_code]", new_code("NOBODY"))
+    assert page.evaluate("document.querySelector('#intake [name=farmer]').validity.valid") is False
+
+
+def fill_intake_rest(page: Any) -> None:
+    page.fill("#intake [name=net_kg]", "11")
+
+
+# ---- 11: grading starts clean ---------------------------------------------------------------
+
+def test_scanning_a_new_batch_at_grading_clears_the_last_batchs_values_and_error(
+        served: Served, page: Any) -> None:
+    first, second = new_code("GRA"), new_code("GRB")
+    open_station(page, served)
+    for code in (first, second):
+        fill_intake(page, net_kg="10")
+        scan(page, "#intake [name=batch_code]", code)
+        page.wait_for_selector(f"#result.ok >> text={code}")
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", first)
+    page.wait_for_selector(f"#grading-batch >> text={first}")
+    page.fill("#grading [name=A]", "30")
+    page.fill("#grading [name=reject_kg]", "1")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result.bad")
+
+    scan(page, "#grading [name=batch_code]", second)
+    page.wait_for_selector(f"#grading-batch >> text={second}")
+    assert [page.input_value(f"#grading [name={n}]") for n in ("A", "B", "reject_kg")] == ["", "", ""]
+    assert page.locator("#result.bad").count() == 0
