@@ -203,3 +203,60 @@ def test_scanning_a_new_batch_at_grading_clears_the_last_batchs_values_and_error
     page.wait_for_selector(f"#grading-batch >> text={second}")
     assert [page.input_value(f"#grading [name={n}]") for n in ("A", "B", "reject_kg")] == ["", "", ""]
     assert page.locator("#result.bad").count() == 0
+
+
+# ---- 6: open orders by short code, progress, taking a pack off, a partial load ----------------
+
+def place_order(served: Served, packs: int) -> dict[str, Any]:
+    """An order of the outlet for ``packs`` packs of one product the cold store has."""
+    with served.client("outlet") as outlet:
+        catalog = outlet.get("/v1/catalog", params={"site_id": "yongan"}).json()
+        line = next(c for c in catalog if c["packs_available"] >= packs)
+        answer = outlet.post("/v1/orders", json={"outlet_id": "outlet-jinniu", "lines": [
+            {"sku": line["sku"], "grade": line["grade"], "pack_kg": line["pack_kg"], "packs": packs}]})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_the_station_picks_an_open_order_by_its_short_code_and_warns_before_a_partial_load(
+        served: Served, page: Any) -> None:
+    order = place_order(served, packs=3)
+    code, reserved = order["order_code"], order["lines"][0]["reserved_pack_codes"]
+    with served.client("operator") as operator:
+        served.wait_for("the order in the orders view", lambda: any(
+            o["order_code"] == code for o in operator.get("/v1/orders").json()))
+    open_station(page, served)
+    page.click("a[href='#shipment']")
+    listed = page.locator("#open-orders button", has_text=code)
+    listed.wait_for()
+    assert "待拣 3 / 3 包" in listed.inner_text()
+    listed.click()
+    page.wait_for_selector(f"#pick >> text={code}")
+    assert "已拣 0 / 3 包" in page.inner_text("#progress")
+
+    for pack in reserved[:2]:
+        wedge(page, pack)
+    wedge(page, "NOT-A-PACK-OF-THIS-ORDER")
+    page.wait_for_selector("#result.bad")
+    assert "已拣 2 / 3 包" in page.inner_text("#progress")
+    page.click(f"#loaded button[aria-label$='{reserved[1]}']")  # the wrong one comes off again
+    assert "已拣 1 / 3 包" in page.inner_text("#progress")
+
+    dialogs: list[str] = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.click("#depart")
+    page.wait_for_timeout(500)
+    assert dialogs and "3" in dialogs[0] and "1" in dialogs[0]
+    with served.client("operator") as operator:
+        assert operator.get(f"/v1/orders/{code}").json()["shipment_ids"] == []
+
+    page.once("dialog", lambda d: d.accept())
+    page.click("#depart")
+    page.wait_for_selector(f"#result.ok >> text={code}")
+    with served.client("operator") as operator:
+        after = operator.get(f"/v1/orders/{code}").json()
+    assert after["status"] == "partially_shipped" and len(after["shipment_ids"]) == 1
+    shipped = [e["data"]["pack_codes"] for e in served.events() if e["event_type"] == "Order.Shipped"
+               and e["aggregate_id"] == order["order_id"]]
+    assert shipped == [[reserved[0]]]
+    page.screenshot(path=str(ARTIFACTS / "station_shipment.png"), full_page=True)

@@ -288,46 +288,73 @@ const GX = (() => {
   // It types faster than any hand: such a burst ending in Enter is a scan wherever it was typed.
   // It replaces the scan field's value (never appends to what a stopped scan left there), and
   // one typed while the focus is elsewhere (the field the browser's form check focused, the
-  // token's Save button) is taken back out of there and goes to the screen's scan field.
-  const SCAN_GAP_MS = 50, SCAN_MIN = 4;
-  let burst = { chars: "", last: 0, target: null, before: null };
+  // token's Save button) is taken back out of there and goes to the screen's scan field. A busy
+  // moment may split a burst in two: one pause inside a code is allowed.
+  const SCAN_GAP_MS = 50, PAUSE_MS = 400, SCAN_MIN = 4;
+  let keys = [];  // the keys typed lately at one target: {ch, gap, before, target, at}
   let lastScanField = null;
+  // What a field held before the scan being typed into it: a scan replaces it. Kept at focus
+  // and after each scan.
+  const stale = new WeakMap();
   const visible = (node) => node && !node.closest("[hidden]") && node.getClientRects().length > 0;
   function scanField(target) {
     if (target instanceof HTMLInputElement && (target.closest(".scan") || scanHandlers.has(target))) return target;
     if (visible(lastScanField)) return lastScanField;
     return [...document.querySelectorAll(".scan input")].find(visible) || null;
   }
+  // The code a scanner typed: the last run of fast keys, with the run before it when a single
+  // pause split them and that run is itself fast (a hand's keys are not).
+  function scanned(enterGap) {
+    if (!keys.length || enterGap > PAUSE_MS) return null;
+    const runs = [];
+    for (const key of keys) {
+      if (!runs.length || key.gap > SCAN_GAP_MS) runs.push([key]); else runs[runs.length - 1].push(key);
+    }
+    let run = runs.pop();
+    const before = runs.pop();
+    if (before && before.length >= 2 && run[0].gap <= PAUSE_MS) run = [...before, ...run];
+    if (run.length < SCAN_MIN) return null;
+    return { code: run.map((k) => k.ch).join(""), first: run[0] };
+  }
   function scanner() {
     document.addEventListener("focusin", (ev) => {
-      if (ev.target instanceof HTMLInputElement && ev.target.closest(".scan")) lastScanField = ev.target;
+      if (!(ev.target instanceof HTMLInputElement)) return;
+      if (ev.target.closest(".scan")) lastScanField = ev.target;
+      stale.set(ev.target, ev.target.value);
     });
     document.addEventListener("keydown", (ev) => {
       const at = ev.timeStamp;
-      const found = burst;
+      const last = keys[keys.length - 1];
+      const gap = last && last.target === ev.target ? at - last.at : Infinity;
       if (ev.key !== "Enter") {
-        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey) { burst = { chars: "", last: 0 }; return; }
-        if (at - found.last > SCAN_GAP_MS) {
-          const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
-          burst = { chars: "", target: ev.target, before: typing ? ev.target.value : null };
-        }
-        burst.chars += ev.key;
-        burst.last = at;
+        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey || gap > 1000) keys = [];
+        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+        const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
+        keys.push({ ch: ev.key, gap, at, target: ev.target, before: typing ? ev.target.value : null });
         return;
       }
-      burst = { chars: "", last: 0 };
-      if (found.chars.length < SCAN_MIN || at - found.last > SCAN_GAP_MS) return;
-      const field = scanField(found.target);
+      const found = scanned(gap);
+      keys = [];
+      if (!found) return;
+      const target = found.first.target;
+      const field = scanField(target);
       if (!field) return;
       ev.preventDefault();
       ev.stopImmediatePropagation();
-      if (found.target !== field && found.before !== null) found.target.value = found.before;
-      field.value = found.chars;
+      let code = found.code;
+      if (target !== field && found.first.before !== null) target.value = found.first.before;
+      if (target === field) {
+        const before = stale.get(field) || "";
+        code = field.value.startsWith(before) && field.value.length > before.length
+          ? field.value.slice(before.length) : field.value;
+      }
+      field.value = code.trim();
       field.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed: a new action
       field.focus();
       const handler = scanHandlers.get(field);
-      if (handler) handler(found.chars.trim());
+      if (handler) handler(field.value);
       else if (field.form) field.form.requestSubmit();
+      setTimeout(() => stale.set(field, field.value), 0);
     }, true);
   }
   const iso = (value) => (value ? new Date(value).toISOString() : undefined);
