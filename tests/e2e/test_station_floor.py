@@ -260,3 +260,31 @@ def test_the_station_picks_an_open_order_by_its_short_code_and_warns_before_a_pa
                and e["aggregate_id"] == order["order_id"]]
     assert shipped == [[reserved[0]]]
     page.screenshot(path=str(ARTIFACTS / "station_shipment.png"), full_page=True)
+
+
+# ---- 12: the station reopens offline, with its log --------------------------------------------
+
+def test_the_station_reopens_offline_with_its_log_of_refused_scans(served: Served, page: Any) -> None:
+    open_station(page, served)
+    page.wait_for_selector("body[data-offline=ready]")
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", "NO-SUCH-BATCH-1")
+    page.wait_for_selector("#grading-batch >> text=NO-SUCH-BATCH-1")  # its answer moves the focus
+    page.fill("#grading [name=reject_kg]", "0")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result.bad")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#grading [name=batch_code]")  # the tab it was on
+    assert "扫码工作台" in page.title()
+    assert page.locator("#log li.bad", has_text="NO-SUCH-BATCH-1").count() >= 1
+    assert page.inner_text("#net") == "离线"
+    fill_intake(page, farmer="f-li", net_kg="8")  # the lists kept on the device still pick
+    assert page.input_value("#intake [name=farmer_id]") == "f-li"
+    code = new_code("REOPEN")
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector("#result.wait")
+    page.context.set_offline(False)
+    page.wait_for_selector(f"#result.ok >> text={code}", timeout=20_000)
+    assert len(received_events(served, code)) == 1

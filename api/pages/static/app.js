@@ -363,6 +363,21 @@ const GX = (() => {
   const yuan = (fen) => (fen / 100).toFixed(2);
   const day = (value) => (value ? new Date(value).toLocaleString() : "");
 
+  // The screen opens again with no network: the service worker keeps the page, its scripts and
+  // its style once it runs (body[data-offline=ready] then).
+  function offlineCopy() {
+    if (!("serviceWorker" in navigator)) return;
+    const parts = [...document.querySelectorAll("script[src], link[rel=stylesheet]")]
+      .map((n) => n.getAttribute("src") || n.getAttribute("href"));
+    navigator.serviceWorker.addEventListener("message", (ev) => {
+      if (ev.data && ev.data.kept) document.body.dataset.offline = "ready";
+    });
+    navigator.serviceWorker.register("/sw.js")
+      .then(() => navigator.serviceWorker.ready)
+      .then((reg) => reg.active.postMessage({ keep: [location.pathname + location.search, ...parts] }))
+      .catch(() => undefined);
+  }
+
   function start() {
     setupForm();
     tabs();
@@ -375,6 +390,7 @@ const GX = (() => {
     outboxBadge();
     flush();
     setInterval(flush, 5000);
+    offlineCopy();
   }
   document.addEventListener("DOMContentLoaded", start);
   return { t, $, el, creds, show, verdict, names, once, problemText, holdText, get, send, command, flush, pending, onScan, iso, now, num, yuan, day };
