@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.application import Gongxiao
 from infra.commands import BatchCreate, GradingCreate, GradingScan, PackingRunCreate
-from infra.fields import Code, Command, Happened, Temperature, Text
+from infra.fields import Code, Command, Happened, KgPositive, Temperature, Text
 
 __all__ = ["BatchCreate", "GradingCreate", "GradingScan", "PackingRunCreate"]
 
@@ -43,6 +43,33 @@ class Destroy(HoldChange):
 
     def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
         return app.destroy_batch(batch_code=self.batch_code, reason=self.reason, at=app.now())
+
+
+class CorrectionCreate(Command):
+    """A wrong intake weight corrected: the right net kg and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"net_kg": 42.5, "reason": "磅秤读数录错：42.5 公斤，不是 425 公斤"}]})
+
+    net_kg: KgPositive
+    reason: Text
+
+
+class Correction(CorrectionCreate):
+    route = "POST /v1/batches/{batch_code}/correction"
+    status: ClassVar[int] = 200
+    batch_code: Code
+
+    def perform(self, app: Gongxiao, key: str | None, base_url: str) -> dict[str, Any]:
+        return app.correct_intake(batch_code=self.batch_code, net_kg=self.net_kg,
+                                  reason=self.reason, at=app.now())
+
+
+class CorrectionPublic(BaseModel):
+    batch_code: str
+    status: str
+    holds: list[dict[str, str]]
+    net_kg: float
 
 
 class Reading(Command):

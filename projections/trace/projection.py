@@ -99,7 +99,7 @@ class TraceProjection(Projection):
             "reject_g": None})
 
     @on("Batch.PutOnHold", "Batch.Released", "Batch.Destroyed", "Batch.Graded",
-        needs=_own(BATCHES))
+        "Batch.NetKgCorrected", needs=_own(BATCHES))
     def batch_changed(self, e: Any, rows: Rows, _: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
@@ -111,6 +111,8 @@ class TraceProjection(Projection):
             batch = {**batch, "status": "in_storage"}
         elif kind == "Destroyed":
             batch = {**batch, "status": "destroyed"}
+        elif kind == "NetKgCorrected":
+            batch = {**batch, "net_g": grams(e.net_kg)}
         else:
             batch = {**batch, "status": "graded", "graded_us": us(e.graded_at),
                      "grades": dumps({g: str(k) for g, k in e.grades_kg.items()}),
