@@ -90,6 +90,10 @@ SCRIPT = {
     "col_outlet": N_("Outlet"),
     "batches_reached": N_("Batches reached"),
     "kg": N_("kg"),
+    "correction": N_("Weight correction"),
+    "corrected": N_("Intake weight now"),
+    "correction_needs": N_("Give the right net kg and the reason"),
+    "confirm_destroy": N_("Destroy batch {batch_code}? It can never be sold, and this cannot be undone."),
     "grade": N_("grade"),
     "pick_farmer": N_("Pick a farmer from the list: type a name, pinyin or phone tail, or scan "
                       "the member card"),

@@ -288,3 +288,54 @@ def test_the_station_reopens_offline_with_its_log_of_refused_scans(served: Serve
     page.context.set_offline(False)
     page.wait_for_selector(f"#result.ok >> text={code}", timeout=20_000)
     assert len(received_events(served, code)) == 1
+
+
+# ---- 18: a wrong intake weight corrected, and 销毁 asks first ---------------------------------
+
+def test_a_wrong_intake_weight_is_corrected_at_grading_and_grading_follows(
+        served: Served, page: Any) -> None:
+    code = new_code("CORR")
+    open_station(page, served)
+    fill_intake(page, net_kg="5")  # 50 kg on the scale, 5 typed
+    scan(page, "#intake [name=batch_code]", code)
+    page.wait_for_selector(f"#result.ok >> text={code}")
+    page.click("a[href='#grading']")
+    scan(page, "#grading [name=batch_code]", code)
+    page.wait_for_selector(f"#grading-batch >> text={code}")
+    page.fill("#grading [name=A]", "40")
+    page.fill("#grading [name=reject_kg]", "2")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result.bad >> text=超过入库的 5.000 公斤")
+
+    page.click("#correct-intake summary")
+    page.fill("#grading [name=corrected_kg]", "50")
+    page.fill("#grading [name=correction_reason]", "磅秤读数录错")
+    page.click("#correct")
+    page.wait_for_selector("#result.ok >> text=入库重量现为 50")
+    assert "50" in page.inner_text("#grading-batch")
+    page.fill("#grading [name=A]", "40")
+    page.fill("#grading [name=reject_kg]", "2")
+    page.click("#grading button[type=submit]")
+    page.wait_for_selector("#result.ok >> text=分选已记录")
+    corrected = [e for e in served.events() if e["event_type"] == "Batch.NetKgCorrected"
+                 and e["data"]["reason"] == "磅秤读数录错"]
+    assert len(corrected) == 1 and float(corrected[0]["data"]["net_kg"]) == 50
+
+
+def test_destroying_a_batch_asks_for_confirmation_first(served: Served, page: Any) -> None:
+    from tests.e2e.test_station import held_batch
+
+    code, _ = held_batch(served, "DESTROY")
+    page.goto(f"{served.url}/admin")
+    page.fill("#token", served.tokens["admin"])
+    page.click("#token-form button")
+    page.wait_for_selector("#result.ok")
+    scan(page, "#holds [name=batch_code]", code)
+    page.fill("#holds [name=reason]", "农药残留超标")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#holds [data-action=destroy]")
+    page.wait_for_timeout(500)
+    assert asked and code in asked[0] and "销毁" in asked[0]
+    destroyed = [e for e in served.events() if e["event_type"] == "Batch.Destroyed"]
+    assert not [e for e in destroyed if e["data"].get("reason") == "农药残留超标"]

@@ -140,7 +140,7 @@
   const grading = $("#grading");
   onScan(grading.elements.batch_code, async (code) => {
     // A new batch starts clean: no kg or answer of the batch before it.
-    for (const name of ["A", "B", "reject_kg"]) grading.elements[name].value = "";
+    for (const name of ["A", "B", "reject_kg", "corrected_kg", "correction_reason"]) grading.elements[name].value = "";
     $("#grading-batch").textContent = "";
     $("#result").className = "result";
     $("#result").textContent = "";
@@ -167,6 +167,27 @@
     f.batch_code.focus();
   });
   grading.addEventListener("submit", (ev) => { ev.preventDefault(); recordGrading(); });
+  // A wrong intake weight is corrected with the reason (a new event; the intake stays); grading
+  // then weighs against the corrected kg.
+  const correct = once($("#correction"), async (key) => {
+    if (needToken()) return;
+    const f = grading.elements;
+    const code = f.batch_code.value.trim();
+    const body = { net_kg: num(f.corrected_kg.value), reason: f.correction_reason.value.trim() };
+    if (!code) { show("bad", t("scan_first")); return; }
+    if (!body.net_kg || !body.reason) { show("bad", t("correction_needs")); return; }
+    const label = `${t("correction")} ${code}`;
+    const answer = await command(`/v1/batches/${enc(code)}/correction`, body, label, key);
+    if (report(answer, label, (b) => `${t("corrected")} ${b.net_kg} ${t("kg")}`)) {
+      f.corrected_kg.value = "";
+      f.correction_reason.value = "";
+      $("#correct-intake").open = false;
+      const again = await get(`/v1/batches/${enc(code)}`);
+      if (again.ok) $("#grading-batch").textContent = `${code} · ${names[again.body.sku] || again.body.sku} · ${again.body.net_kg} ${t("kg")} · ${t(`place_${again.body.status}`)}`;
+      f.A.focus();
+    }
+  });
+  $("#correct").addEventListener("click", () => correct());
 
   // ---- packing ------------------------------------------------------------------------------
   // A run's label sheet needs the token, which a plain link cannot send: fetch it, then show it
