@@ -31,7 +31,10 @@ PLACES = {
 }
 
 # The words printed on a pack's label beside its QR.
-LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s")}
+LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s"),
+         "expires": N_("Use by %s")}
+# Who packed it, on every label: the co-op's name as the screens' titles say it.
+COOP = N_("Gongxiao co-op")
 
 # What the station, outlet and admin scripts say; keys are what the scripts look up.
 SCRIPT = {

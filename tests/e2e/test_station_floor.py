@@ -339,3 +339,26 @@ def test_destroying_a_batch_asks_for_confirmation_first(served: Served, page: An
     assert asked and code in asked[0] and "销毁" in asked[0]
     destroyed = [e for e in served.events() if e["event_type"] == "Batch.Destroyed"]
     assert not [e for e in destroyed if e["data"].get("reason") == "农药残留超标"]
+
+
+# ---- 17: a run's labels printed again --------------------------------------------------------
+
+def test_a_runs_labels_are_printed_again_from_the_station_after_a_reload(
+        served: Served, page: Any) -> None:
+    open_station(page, served)
+    page.click("a[href='#packing']")
+    page.fill("#packing [name=product]", "woshun")
+    page.fill("#packing [name=grade]", "A")
+    page.fill("#packing [name=pack_kg]", "2")
+    page.fill("#packing [name=count]", "2")
+    page.click("#packing button[type=submit]")
+    page.wait_for_selector("#result.ok >> text=已包装")
+    page.reload()
+    link = page.locator("#runs li", has_text="莴笋").first.locator("a", has_text="PDF")
+    href = link.get_attribute("href")
+    assert href and href.endswith("/labels.pdf")
+    with served.client("operator") as operator:  # the views have the run: its sheet is printable
+        served.wait_for("the run's labels", lambda: operator.get(href).is_success)
+    with page.expect_response(lambda r: "/labels.pdf" in r.url) as sheet, page.expect_popup():
+        link.click()
+    assert sheet.value.status == 200

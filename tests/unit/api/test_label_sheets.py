@@ -141,3 +141,14 @@ def test_a_full_queue_answers_503_with_retry_after_over_http(
     answer = client.get(f"/v1/packing-runs/{run_id}/labels.pdf", headers=auth("operator"))
     assert_problem(answer, 503, detail="ask again in 30 s")
     assert answer.headers["retry-after"] == "30"
+
+
+def test_a_label_says_its_use_by_date_and_the_co_op_in_the_labels_language(
+        client: TestClient, run: dict[str, Any]) -> None:
+    code = run["pack_codes"][0]
+    chinese = client.get(f"/v1/packs/{code}/label.svg").text
+    english = client.get(f"/v1/packs/{code}/label.svg", params={"lang": "en"}).text
+    trace = client.get(f"/v1/trace/{code}").json()
+    use_by = str(trace["expires_at"])[:10]
+    assert f">{use_by} 前食用</text>" in chinese and ">供销合作社</text>" in chinese
+    assert f">Use by {use_by}</text>" in english and ">Gongxiao co-op</text>" in english
