@@ -362,3 +362,34 @@ def test_a_runs_labels_are_printed_again_from_the_station_after_a_reload(
     with page.expect_response(lambda r: "/labels.pdf" in r.url) as sheet, page.expect_popup():
         link.click()
     assert sheet.value.status == 200
+
+
+# ---- screenshots: zh-CN and English, phone and desktop, every tab -------------------------------
+
+def test_screenshots_of_the_station_in_both_languages_on_a_phone_and_a_desktop(
+        served: Served, browser: Any) -> None:
+    """Not a check of looks: the pictures in tests/e2e/artifacts/ are for people to look at.
+    What is checked is that no tab shows an internal id or English inside the Chinese screen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    place_order(served, packs=1)
+    for lang, locale in (("", "zh-CN"), ("en", "en-US")):
+        for device, viewport in (("phone", {"width": 412, "height": 900}),
+                                 ("desktop", {"width": 1366, "height": 900})):
+            context = browser.new_context(viewport=viewport, locale=locale,
+                                          timezone_id="Asia/Shanghai")
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            open_station(page, served, lang=lang)
+            for tab in ("intake", "grading", "packing", "shipment"):
+                page.click(f"a[href='#{tab}']")
+                if tab == "intake":
+                    page.fill("#intake [name=farmer]", "zh" if lang else "张")
+                if tab == "shipment":
+                    page.locator("#open-orders li").first.wait_for()
+                text = page.inner_text("main")
+                if not lang:
+                    assert "bichonglin" not in text and "jiuhuang" not in text, tab
+                    assert "Grade" not in text and " kg" not in text, tab
+                page.screenshot(path=str(ARTIFACTS / f"station_{lang or 'zh'}_{device}_{tab}.png"),
+                                full_page=True)
+            context.close()
