@@ -46,6 +46,12 @@ class ProductListed(BaseModel):
     kind: str
 
 
+class SiteListed(BaseModel):
+    site_id: str
+    name: str
+    kind: str
+
+
 class SiteCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "永安村冷库（唐昌镇）", "kind": "cold_store", "timezone": "Asia/Shanghai"}]})

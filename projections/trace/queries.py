@@ -44,6 +44,10 @@ class TraceQueries:
         """Every registered product (produce and inputs) by its name: sku, name, kind."""
         return self.db.fetch("SELECT sku, name, kind FROM trace_products ORDER BY kind DESC, sku")
 
+    def sites(self) -> list[dict[str, Any]]:
+        """Every site by its name: site_id, name, kind."""
+        return self.db.fetch("SELECT site_id, name, kind FROM trace_sites ORDER BY kind, site_id")
+
     def run_site(self, run_id: str) -> str | None:
         """The cold store a packing run packed at; None for a run the view has not met."""
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])

@@ -18,7 +18,7 @@
   // ---- picking a farmer or a product by what people know of them ---------------------------
   // The lists are read once the token is there and kept on the device for offline use; the
   // screen shows names (吡虫啉, never bichonglin) from the products list.
-  const lists = { farmers: [], products: [] };
+  const lists = { farmers: [], products: [], sites: [] };
   const listKey = (kind) => `gongxiao.station.${kind}`;
   for (const kind of Object.keys(lists)) {
     try { lists[kind] = JSON.parse(localStorage.getItem(listKey(kind)) || "[]"); } catch (_) { lists[kind] = []; }
@@ -103,8 +103,8 @@
     pickers.push({ refresh });
   }
   document.querySelectorAll("[data-pick]").forEach(picker);
-  document.addEventListener("gx:ready", loadLists);
-  loadLists();
+  let listsRead = loadLists();
+  document.addEventListener("gx:ready", () => { listsRead = loadLists(); });
 
   // ---- intake -------------------------------------------------------------------------------
   const intake = $("#intake");
@@ -287,6 +287,7 @@
   const filledText = (key, values) => t(key).replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
   async function loadOpenOrders() {
     if (!creds.token) return;
+    await listsRead;  // outlets and products by name
     const answer = await get("/v1/orders");
     if (!answer.ok) { $("#open-orders").replaceChildren(el("li", problemText(answer))); return; }
     const open = (answer.body || []).filter((o) => o.status === "placed" || o.status === "partially_shipped");
@@ -306,7 +307,7 @@
       return li;
     }) : [el("li", t("no_open_orders"))]));
   }
-  const outletName = (id) => id;
+  const outletName = (id) => (lists.sites.find((x) => x.site_id === id) || {}).name || id;
   $("#refresh-orders").addEventListener("click", loadOpenOrders);
   document.addEventListener("gx:ready", loadOpenOrders);
   window.addEventListener("hashchange", () => { if (location.hash === "#shipment") loadOpenOrders(); });

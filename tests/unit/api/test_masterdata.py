@@ -138,3 +138,12 @@ def test_screens_read_products_by_name(client: TestClient, district: Gongxiao, a
     kinds = [p["kind"] for p in products]
     assert kinds == sorted(kinds, reverse=True)  # produce first, then the inputs
     assert client.get("/v1/products", headers=auth("farmer")).status_code == 403
+
+
+def test_staff_list_sites_by_name(client: TestClient, district: Gongxiao, auth: Any,
+                                  catch_up: Any) -> None:
+    catch_up()
+    sites = client.get("/v1/sites", headers=auth("operator"))
+    assert sites.status_code == 200
+    assert {"site_id": "out-a", "name": "金牛直营店", "kind": "outlet"} in sites.json()
+    assert client.get("/v1/sites", headers=auth("farmer")).status_code == 403
