@@ -348,11 +348,14 @@ const GX = (() => {
         code = field.value.startsWith(before) && field.value.length > before.length
           ? field.value.slice(before.length) : field.value;
       }
-      field.value = code.trim();
-      field.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed: a new action
+      code = code.trim();
+      if (field.value !== code) {
+        field.value = code;
+        field.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed: a new action
+      }
       field.focus();
       const handler = scanHandlers.get(field);
-      if (handler) handler(field.value);
+      if (handler) handler(code);
       else if (field.form) field.form.requestSubmit();
       setTimeout(() => stale.set(field, field.value), 0);
     }, true);

@@ -86,6 +86,8 @@
     // A member card (its farmer id) or Enter on one match. A scan that is no farmer's goes on
     // to the batch field: a label scanned while the focus was here is not lost.
     onScan(input, (code) => {
+      const chosen = byId(hidden.value);
+      if (chosen && kind.says(chosen) === code) return;  // Enter on the one already picked
       const found = byId(code) || (matches(code).length === 1 ? matches(code)[0] : null);
       if (found) { choose(found); return; }
       if (form.elements.batch_code && !matches(code).length) {
