@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -190,7 +191,7 @@ def test_destroy_unknown_batch_is_not_found(client: TestClient, district: Gongxi
 
 
 def test_a_wrong_intake_weight_is_corrected_and_grading_follows(
-        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
     client.post("/v1/batches", json=intake_body("C1", net_kg=50), headers=auth("operator"))
     assert_problem(client.post("/v1/batches/C1/grading", json=grading_body(), headers=auth("operator")),
                    422, detail="50.000 kg taken in")
@@ -205,6 +206,9 @@ def test_a_wrong_intake_weight_is_corrected_and_grading_follows(
     graded = client.post("/v1/batches/C1/grading", json=grading_body(), headers=auth("operator"))
     assert graded.status_code == 201, graded.text
     assert graded.json()["shrinkage_kg"] == 5
+    catch_up()  # the trace view's batch says the corrected kg
+    traced = client.get("/v1/trace/C1").json()
+    assert [float(s["kg"]) for s in traced["sources"]] == [100]
 
 
 def test_a_correction_without_a_reason_or_elsewhere_or_below_the_grades_is_refused(
