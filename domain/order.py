@@ -35,6 +35,11 @@ class Order(Aggregate):
         return order_code(self.id)
 
     @property
+    def pick_list(self) -> list[str]:
+        """The packs still to load: reserved to the order, not yet shipped, in line order."""
+        return [c for line in self.lines for c in line["reserved_pack_codes"] if c in self.reserved]
+
+    @property
     def status(self) -> str:
         if self.cancelled:
             return "cancelled"

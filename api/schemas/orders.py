@@ -64,6 +64,7 @@ class OrderLinePublic(OrderLineSummary):
 class OrderPublic(BaseModel):
     order_id: str
     order_code: str
+    pick_list: list[str]
     outlet_id: str
     status: str
     placed_at: datetime

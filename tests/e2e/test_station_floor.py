@@ -261,6 +261,11 @@ def test_the_station_picks_an_open_order_by_its_short_code_and_warns_before_a_pa
     shipped = [e["data"]["pack_codes"] for e in served.events() if e["event_type"] == "Order.Shipped"
                and e["aggregate_id"] == order["order_id"]]
     assert shipped == [[reserved[0]]]
+    left = page.locator("#open-orders button", has_text=code)  # what is left to pick
+    left.wait_for()
+    assert "待拣 2 / 3 包" in left.inner_text()
+    left.click()
+    page.wait_for_selector("#progress >> text=已拣 0 / 2 包")
     page.screenshot(path=str(ARTIFACTS / "station_shipment.png"), full_page=True)
 
 

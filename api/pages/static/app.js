@@ -283,6 +283,7 @@ const GX = (() => {
       ev.preventDefault();
       const code = input.value.trim();
       if (code) handler(code);
+      stale.set(input, input.value);
     });
   }
   // It types faster than any hand: such a burst ending in Enter is a scan wherever it was typed.
@@ -290,7 +291,7 @@ const GX = (() => {
   // one typed while the focus is elsewhere (the field the browser's form check focused, the
   // token's Save button) is taken back out of there and goes to the screen's scan field. A busy
   // moment may split a burst in two: one pause inside a code is allowed.
-  const SCAN_GAP_MS = 50, PAUSE_MS = 400, SCAN_MIN = 4;
+  const SCAN_GAP_MS = 60, PAUSE_MS = 400, SCAN_MIN = 4;
   let keys = [];  // the keys typed lately at one target: {ch, gap, before, target, at}
   let lastScanField = null;
   // What a field held before the scan being typed into it: a scan replaces it. Kept at focus
@@ -302,18 +303,19 @@ const GX = (() => {
     if (visible(lastScanField)) return lastScanField;
     return [...document.querySelectorAll(".scan input")].find(visible) || null;
   }
-  // The code a scanner typed: the last run of fast keys, with the run before it when a single
-  // pause split them and that run is itself fast (a hand's keys are not).
+  // The code a scanner typed: the keys back from the Enter while they come fast, across a
+  // pause (a busy moment) between two fast keys; most gaps fast. A hand's keys are not.
   function scanned(enterGap) {
     if (!keys.length || enterGap > PAUSE_MS) return null;
-    const runs = [];
-    for (const key of keys) {
-      if (!runs.length || key.gap > SCAN_GAP_MS) runs.push([key]); else runs[runs.length - 1].push(key);
+    let i = keys.length - 1;
+    while (i > 0) {
+      const gap = keys[i].gap;
+      if (gap <= SCAN_GAP_MS || (gap <= PAUSE_MS && keys[i - 1].gap <= SCAN_GAP_MS)) i -= 1;
+      else break;
     }
-    let run = runs.pop();
-    const before = runs.pop();
-    if (before && before.length >= 2 && run[0].gap <= PAUSE_MS) run = [...before, ...run];
-    if (run.length < SCAN_MIN) return null;
+    const run = keys.slice(i);
+    const fast = run.filter((k, j) => j > 0 && k.gap <= SCAN_GAP_MS).length;
+    if (run.length < SCAN_MIN || fast < (run.length - 1) / 2) return null;
     return { code: run.map((k) => k.ch).join(""), first: run[0] };
   }
   function scanner() {
@@ -357,7 +359,7 @@ const GX = (() => {
       const handler = scanHandlers.get(field);
       if (handler) handler(code);
       else if (field.form) field.form.requestSubmit();
-      setTimeout(() => stale.set(field, field.value), 0);
+      stale.set(field, field.value);  // now, before the next scan's keys can arrive
     }, true);
   }
   const iso = (value) => (value ? new Date(value).toISOString() : undefined);

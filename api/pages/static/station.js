@@ -299,7 +299,7 @@
       if (full.ok) mine.push(full.body);
     }
     $("#open-orders").replaceChildren(...(mine.length ? mine.map((o) => {
-      const left = (o.lines || []).reduce((n, l) => n + (l.reserved_pack_codes || []).length, 0);
+      const left = (o.pick_list || []).length;
       const ordered = (o.lines || []).reduce((n, l) => n + l.packs, 0);
       const b = el("button", `${o.order_code} · ${outletName(o.outlet_id)} · ${(o.lines || []).map(lineText).join("; ")} · ${filledText("to_pick", { x: left, y: ordered })}`);
       b.type = "button";
@@ -321,10 +321,10 @@
     const answer = await get(`/v1/orders/${enc(given)}`);
     if (!answer.ok) { $("#pick").textContent = problemText(answer); show("bad", problemText(answer)); return; }
     const lines = answer.body.lines || [];
-    order = { id: answer.body.order_id, code: answer.body.order_code, codes: new Set(lines.flatMap((l) => l.reserved_pack_codes || [])) };
+    order = { id: answer.body.order_id, code: answer.body.order_code, codes: new Set(answer.body.pick_list || []) };
     shipment.elements.order_id.value = order.code;
     $("#pick").textContent = `${t("pick_list")} ${order.code} (${t(`status_${answer.body.status}`)}):\n` + lines.map(
-      (l) => `${lineText(l)}: ${(l.reserved_pack_codes || []).join(" ")}`).join("\n");
+      (l) => `${lineText(l)}: ${(l.reserved_pack_codes || []).filter((c) => order.codes.has(c)).join(" ")}`).join("\n");
     drawLoaded();
     shipment.elements.pack_code.focus();
   }

@@ -123,6 +123,7 @@ def test_an_order_has_a_short_code_accepted_wherever_its_id_is(
     assert shipment.status_code == 201, shipment.text
     after = client.get(f"/v1/orders/{placed['order_id']}", headers=auth("operator")).json()
     assert after["shipment_ids"] == [shipment.json()["shipment_id"]]
+    assert placed["pick_list"] == reserved and after["pick_list"] == reserved[1:]
 
 
 def test_an_unknown_order_code_is_not_found_and_records_nothing(
