@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.application import Gongxiao
 from domain.order import Order
 from domain.stock import Stock
+from infra.problems import Problem
+from infra.views import ReadModels
+
+ORDER_CODE = re.compile(r"[0-9A-Fa-f]{8}")
+
+
+def order_id_of(views: ReadModels, given: str) -> str:
+    """An order's id from what a person gave: its id, or its short code (3C0DDF12,
+    ``domain.order.order_code``; any case), found in the orders view."""
+    if not ORDER_CODE.fullmatch(given):
+        return given
+    found = views.orders.ids_with_code(given)
+    if not found:
+        raise Problem(404, f"no order {given}", slug="unknown-order", order_id=given)
+    if len(found) > 1:
+        raise Problem(409, f"more than one order has the code {given}: give the order's full id",
+                      slug="ambiguous-order-code", order_id=given)
+    return found[0]
 
 
 def pack_sites(app: Gongxiao, *, order_id: str, pack_codes: list[str]) -> set[str]:

@@ -102,6 +102,22 @@ class Destroy(HoldChange):
     batch_code: Code
 
 
+class CorrectionCreate(Command):
+    """A wrong intake weight corrected: the right net kg and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"net_kg": 42.5, "reason": "磅秤读数录错：42.5 公斤，不是 425 公斤"}]})
+
+    net_kg: KgPositive
+    reason: Text
+
+
+class Correction(CorrectionCreate):
+    route = "POST /v1/batches/{batch_code}/correction"
+    status: ClassVar[int] = 200
+    batch_code: Code
+
+
 class Reading(Command):
     at: Happened
     celsius: Temperature
@@ -127,6 +143,13 @@ class BatchPublic(Public):
     batch_code: str
     status: str
     holds: list[Hold]
+
+
+class CorrectionPublic(Public):
+    batch_code: str
+    status: str
+    holds: list[Hold]
+    net_kg: Weight
 
 
 class BatchEvent(Public):

@@ -30,6 +30,28 @@ class FarmerPublic(Public):
     phone: str | None
 
 
+class FarmerListed(Public):
+    """A farmer as the intake screen picks one: by name, pinyin, initials or phone tail."""
+    farmer_id: str
+    name: str
+    village: str
+    phone_tail: str | None
+    pinyin: str
+    initials: str
+
+
+class ProductListed(Public):
+    sku: str
+    name: str
+    kind: str
+
+
+class SiteListed(Public):
+    site_id: str
+    name: str
+    kind: str
+
+
 class SiteCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "永安村冷库（唐昌镇）", "kind": "cold_store", "timezone": "Asia/Shanghai"}]})

@@ -103,6 +103,8 @@ class OrderLinePublic(OrderLineSummary):
 
 class OrderPublic(Public):
     order_id: str
+    order_code: str
+    pick_list: list[str]
     outlet_id: str
     status: str
     placed_at: datetime

@@ -39,6 +39,7 @@ class Gongxiao(Application[UUID]):
 
     receive_batch = coldstore.receive_batch
     grade_batch = coldstore.grade_batch
+    correct_intake = coldstore.correct_intake
     release_batch = coldstore.release_batch
     destroy_batch = coldstore.destroy_batch
     log_temperatures = coldstore.log_temperatures

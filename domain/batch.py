@@ -94,6 +94,37 @@ class Batch(Aggregate):
     def _destroyed(self, reason: str, destroyed_at: datetime) -> None:
         self.destroyed, self.on_hold = True, False
 
+    def correct_net_kg(self, *, net_kg: Decimal, reason: str, corrected_at: datetime) -> None:
+        """Correct a wrong intake weight, with the reason; the intake event stays as it was.
+        Grading weighs against the corrected kg; a batch already graded cannot be corrected
+        below what it was graded into (with reject), and its shrinkage follows the correction.
+        The same correction sent twice is one correction."""
+        self._check_not_destroyed()
+        if net_kg <= 0:
+            raise Invalid("net_kg must be more than zero", field="net_kg")
+        if net_kg == self.net_kg:
+            return
+        _check_reason(reason)
+        if corrected_at < self.scanned_at:
+            raise Invalid("corrected_at is before the intake scan", field="corrected_at")
+        if self.grading is not None:
+            graded = sum(self.grading["grades_kg"].values(), Decimal(0)) + self.grading["reject_kg"]
+            if net_kg < graded:
+                raise MassBalanceExceeded(
+                    f"graded {graded} kg (with reject) is more than the {net_kg} kg the correction "
+                    f"says batch {self.batch_code} took in", intake_kg=str(net_kg),
+                    graded_kg=str(graded))
+        self._net_kg_corrected(net_kg=net_kg, was_kg=self.net_kg, reason=reason.strip(),
+                               corrected_at=corrected_at)
+
+    @event("NetKgCorrected")
+    def _net_kg_corrected(self, net_kg: Decimal, was_kg: Decimal, reason: str,
+                          corrected_at: datetime) -> None:
+        self.net_kg = net_kg
+        if self.grading is not None:
+            graded = sum(self.grading["grades_kg"].values(), Decimal(0)) + self.grading["reject_kg"]
+            self.grading = {**self.grading, "shrinkage_kg": (net_kg - graded).quantize(GRAM)}
+
     def grade(self, *, graded_at: datetime, grades: dict[str, Decimal], reject_kg: Decimal,
               price_fen_per_kg: dict[str, int]) -> None:
         """Sort into grades; graded + reject never exceeds the intake, and it happens once."""

@@ -12,6 +12,12 @@ from domain.errors import Conflict, NotFound
 from domain.topics import stable_topics
 
 
+def order_code(order_id: UUID | str) -> str:
+    """The short code people read, say and type for an order: the first 8 hex digits of its id,
+    upper case (3C0DDF12). Derived, never stored: every screen and answer shows the same one."""
+    return str(order_id).replace("-", "")[:8].upper()
+
+
 @stable_topics("Order")
 class Order(Aggregate):
     @event("Placed")
@@ -23,6 +29,15 @@ class Order(Aggregate):
         self.shipped: set[str] = set()
         self.shipment_ids: list[str] = []
         self.cancelled = False
+
+    @property
+    def code(self) -> str:
+        return order_code(self.id)
+
+    @property
+    def pick_list(self) -> list[str]:
+        """The packs still to load: reserved to the order, not yet shipped, in line order."""
+        return [c for line in self.lines for c in line["reserved_pack_codes"] if c in self.reserved]
 
     @property
     def status(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from contract.coldstore import (
     BatchCreate,
+    Correction,
     Destroy,
     GradingScan,
     PackingRunCreate,
@@ -51,6 +52,8 @@ USE_CASES: dict[type[Command], UseCase] = {
         batch_code=c.batch_code, reason=c.reason, at=app.now()),
     Destroy: lambda app, c, key, url: app.destroy_batch(
         batch_code=c.batch_code, reason=c.reason, at=app.now()),
+    Correction: lambda app, c, key, url: app.correct_intake(
+        batch_code=c.batch_code, net_kg=c.net_kg, reason=c.reason, at=app.now()),
     TemperatureReadingsCreate: lambda app, c, key, url: app.log_temperatures(**c.model_dump()),
     PackingRunCreate: _packing,
     InputSaleCreate: lambda app, c, key, url: app.record_input_sale(**c.model_dump(), key=key),

@@ -45,6 +45,8 @@ class Label:
     net_kg: str | None
     packed_on: str | None
     words: LabelWords
+    expires_on: str | None = None
+    coop: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class LabelWords:
     grade: str = "Grade %s"
     net: str = "Net %s kg"
     packed: str = "Packed %s"
+    expires: str = "Use by %s"
 
 
 def label_svg(label: Label) -> str:
@@ -108,7 +111,11 @@ def _lines(label: Label) -> list[tuple[str, int, int]]:
     if label.net_kg:
         lines.append((label.words.net % label.net_kg, 28, 128))
     if label.packed_on:
-        lines.append((label.words.packed % label.packed_on, 20, 178))
+        lines.append((label.words.packed % label.packed_on, 20, 174))
+    if label.expires_on:
+        lines.append((label.words.expires % label.expires_on, 20, 200))
+    if label.coop:
+        lines.append((label.coop, 18, 232))
     lines.append((label.code, 22, 268))
     return lines
 

@@ -31,7 +31,10 @@ PLACES = {
 }
 
 # The words printed on a pack's label beside its QR.
-LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s")}
+LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s"),
+         "expires": N_("Use by %s")}
+# Who packed it, on every label: the co-op's name as the screens' titles say it.
+COOP = N_("Gongxiao co-op")
 
 # What the station, outlet and admin scripts say; keys are what the scripts look up.
 SCRIPT = {
@@ -89,9 +92,25 @@ SCRIPT = {
     "col_place": N_("Where it is now"),
     "col_outlet": N_("Outlet"),
     "batches_reached": N_("Batches reached"),
+    "kg": N_("kg"),
+    "correction": N_("Weight correction"),
+    "corrected": N_("Intake weight now"),
+    "correction_needs": N_("Give the right net kg and the reason"),
+    "confirm_destroy": N_("Destroy batch {batch_code}? It can never be sold, and this cannot be undone."),
+    "grade": N_("grade"),
+    "pick_farmer": N_("Pick a farmer from the list: type a name, pinyin or phone tail, or scan "
+                      "the member card"),
+    "pick_product": N_("Pick a product from the list by its name"),
+    "phone_tail": N_("phone ending"),
+    "take_off": N_("Take off"),
+    "taken_off": N_("Taken off the truck"),
+    "scanned": N_("Scanned"),
+    "picked_of": N_("Picked {x} of {y}"),
+    "to_pick": N_("{x} of {y} packs still to pick"),
+    "no_open_orders": N_("No open orders for this cold store"),
+    "partial_load": N_("Only {x} of the {y} packs on the pick list are loaded. Depart with a partial load?"),
     "packs_reached": N_("Packs reached"),
     "packs_to_order": N_("Packs to order"),
-    "grade": N_("Grade"),
     "not_scanned_yet": N_("Packs of this order not scanned yet"),
     "confirm_again": N_("press Confirm again to record them as missing"),
     "season": N_("Season"),
@@ -114,6 +133,7 @@ PROBLEMS = {
     "unknown-site": N_("No site {site_id} is registered"),
     "unknown-product": N_("No product {sku} is registered"),
     "unknown-order": N_("No order {order_id}"),
+    "ambiguous-order-code": N_("More than one order has the code {order_id}: give the order's full id"),
     "unknown-shipment": N_("No shipment {shipment_id}"),
     "not-found.pack": N_("No pack {pack_code} was packed"),
     "not-found.run": N_("No packing run {run_id}"),

@@ -49,6 +49,15 @@ def start_page(lang: str | None = None) -> HTMLResponse:
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The screens' service worker, at the root so that it may answer for /station and the
+    other screens when the network is gone; always asked again, so a new release takes over."""
+    found = asset("sw.js")
+    assert found is not None
+    return Response(found[0], media_type=TYPES[".js"], headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/static/pages/{name}")
 def static_asset(name: str, request: Request) -> Response:
     """The screens' own scripts and style: versioned by content, cached for a year."""

@@ -12,6 +12,9 @@ from contract.coldstore import (
     BatchCreate,
     BatchDetailPublic,
     BatchPublic,
+    Correction,
+    CorrectionCreate,
+    CorrectionPublic,
     Destroy,
     GradingCreate,
     GradingPublic,
@@ -50,6 +53,17 @@ def post_grading(batch_code: BatchCode, body: GradingCreate, app: App, caller: C
     """Sort a batch into grades and reject, once; graded + reject never exceeds the intake."""
     caller.allow("operator", scope=app.batch(batch_code).site_id)
     return run(GradingScan(batch_code=batch_code, **body.model_dump()))
+
+
+@router.post("/{batch_code}/correction", response_model=CorrectionPublic,
+             response_description="corrected (or already so)",
+             responses=problems(401, 403, 404, 409, 422))
+def post_correction(batch_code: BatchCode, body: CorrectionCreate, app: App, caller: Caller,
+                    run: Run) -> Answer:
+    """Correct a wrong intake weight, with the reason: a new event, the intake stays as it was.
+    Grading weighs against the corrected kg; a graded batch cannot go below its grades."""
+    caller.allow("operator", scope=app.batch(batch_code).site_id)
+    return run(Correction(batch_code=batch_code, **body.model_dump()))
 
 
 @router.post("/{batch_code}/release", response_model=BatchPublic,

@@ -6,17 +6,29 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from pypinyin import Style, lazy_pinyin
 
 from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
 from contract.fields import Moment
-from contract.masterdata import FarmerCreate, FarmerPublic
+from contract.masterdata import FarmerCreate, FarmerListed, FarmerPublic
 from contract.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
 from contract.problems import problems
 from infra.application import StoredGongxiao
 from infra.problems import InvalidField
 
 router = APIRouter(prefix="/v1/farmers", tags=["farmers"], route_class=ExactRoute)
+
+
+@router.get("", response_model=list[FarmerListed],
+            response_description="every registered farmer, by id", responses=problems(401, 403))
+def list_farmers(views: Views, caller: Caller) -> Answer:
+    """For staff picking a farmer (the station's intake): name, village, the phone's last four
+    digits, and the name in pinyin (zhangdeming) and its initials (zdm)."""
+    caller.allow("operator")
+    return Answer([{**f, "pinyin": "".join(lazy_pinyin(f["name"])),
+                    "initials": "".join(lazy_pinyin(f["name"], style=Style.FIRST_LETTER))}
+                   for f in views.trace.farmers()])
 
 
 @router.put("/{farmer_id}", response_model=FarmerPublic,

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller
 from api.pages.i18n import gettext, locale_of
-from api.pages.messages import LABEL
+from api.pages.messages import COOP, LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
 from domain.errors import NotFound
@@ -124,10 +124,12 @@ def public_url(request: Request) -> str:
 
 
 def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:
-    packed = local(trace.get("packed_at"))
+    packed, expires = local(trace.get("packed_at")), local(trace.get("expires_at"))
     return Label(code=trace["code"], trace_url=trace_url, product=name_of(trace.get("product")) or "",
                  grade=trace.get("grade"), net_kg=weight(trace.get("pack_kg")),
                  packed_on=packed[:10] if packed else None,
+                 expires_on=expires[:10] if expires else None,
+                 coop=gettext(locale, COOP),
                  words=LabelWords(**{k: gettext(locale, v) for k, v in LABEL.items()}))
 
 

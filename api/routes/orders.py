@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.access import order_sites
+from api.access import order_id_of, order_sites
 from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
 from contract.fields import Code
@@ -55,10 +55,10 @@ def list_orders(views: Views, caller: Caller,
 @router.get("/{order_id}", response_model=OrderPublic,
             response_description="the order now",
             responses=problems(401, 403, 404, 422))
-def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
+def get_order(order_id: OrderId, app: App, views: Views, caller: Caller) -> Answer:
     """The order and its pick list: for its outlet, and for the operators of the cold stores
-    its packs are at."""
-    order = app.order(order_id)
+    its packs are at. The order's id or its short code (``order_code``)."""
+    order = app.order(order_id_of(views, order_id))
     if caller.role == "outlet":
         caller.allow("outlet", scope=order.outlet_id)
     elif caller.role == "operator" and caller.scope not in order_sites(app, order):
@@ -72,8 +72,9 @@ def get_order(order_id: OrderId, app: App, caller: Caller) -> Answer:
 @router.post("/{order_id}/cancel", response_model=OrderPublic,
              response_description="cancelled; its packs are free again",
              responses=problems(401, 403, 404, 409, 422))
-def post_cancel(order_id: OrderId, app: App, caller: Caller, run: Run,
+def post_cancel(order_id: OrderId, app: App, views: Views, caller: Caller, run: Run,
                 body: OrderCancelCreate | None = None) -> Answer:
+    order_id = order_id_of(views, order_id)
     caller.allow("outlet", scope=app.order(order_id).outlet_id)
     reason = body.reason if body is not None else OrderCancelCreate().reason
     return run(OrderCancel(order_id=order_id, reason=reason))

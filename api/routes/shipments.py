@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.access import pack_sites
-from api.deps import App, Caller, Run
+from api.access import order_id_of, pack_sites
+from api.deps import App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
 from contract.orders import DeliveryCreate, DeliveryPublic, DeliveryScan, ShipmentCreate, ShipmentPublic
 from contract.problems import problems
@@ -19,8 +19,11 @@ ShipmentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 @router.post("", status_code=201, response_model=ShipmentPublic,
              response_description="departed",
              responses=problems(401, 403, 404, 409, 422))
-def post_shipment(body: ShipmentCreate, app: App, caller: Caller, run: Run) -> Answer:
-    """Packs leave the cold store for an order; a pack not reserved to it is refused (409)."""
+def post_shipment(body: ShipmentCreate, app: App, views: Views, caller: Caller,
+                  run: Run) -> Answer:
+    """Packs leave the cold store for an order (its id or short code); a pack not reserved to
+    it is refused (409)."""
+    body = body.model_copy(update={"order_id": order_id_of(views, body.order_id)})
     if caller.role != "admin":
         caller.allow("operator")
         for site in pack_sites(app, order_id=body.order_id, pack_codes=body.pack_codes):

@@ -82,6 +82,16 @@ def grading_answer(batch: Batch) -> dict[str, Any]:
 
 
 @command
+def correct_intake(store: Store, *, batch_code: str, net_kg: Decimal | str, reason: str,
+                   at: datetime) -> dict[str, Any]:
+    """A wrong intake weight corrected, with the reason; grading weighs against the new kg."""
+    batch = load_batch(store, batch_code)
+    batch.correct_net_kg(net_kg=kg(net_kg, field="net_kg"), reason=reason, corrected_at=at)
+    store.save(batch)
+    return {**intake_answer(batch), "net_kg": batch.net_kg}
+
+
+@command
 def release_batch(store: Store, *, batch_code: str, reason: str, at: datetime) -> dict[str, Any]:
     batch = load_batch(store, batch_code)
     batch.release(reason=reason, released_at=at)

@@ -49,7 +49,8 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
 
 
 def order_answer(order: Order) -> dict[str, Any]:
-    return {"order_id": str(order.id), "outlet_id": order.outlet_id, "status": order.status,
+    return {"order_id": str(order.id), "order_code": order.code, "outlet_id": order.outlet_id,
+            "status": order.status, "pick_list": order.pick_list,
             "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
             "shipment_ids": order.shipment_ids}
 

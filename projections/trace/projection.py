@@ -51,7 +51,9 @@ class TraceProjection(Projection):
     def farmer(self, e: Any, rows: Rows, _: int) -> None:
         ref = str(e.originator_id)
         row = rows.get(FARMERS, (ref,)) or {"farmer_ref": ref, "farmer_id": e.farmer_id}
-        rows.put(FARMERS, {**row, "name": e.name, "village": e.village})
+        # A phone's last four digits only, for staff picking a farmer at intake.
+        rows.put(FARMERS, {**row, "name": e.name, "village": e.village,
+                           "phone_tail": (e.phone or "")[-4:] or None})
 
     @on("Product.Registered", "Product.DetailsCorrected", needs=_own(PRODUCTS),
         creates=_own(PRODUCTS))
@@ -97,7 +99,7 @@ class TraceProjection(Projection):
             "reject_g": None})
 
     @on("Batch.PutOnHold", "Batch.Released", "Batch.Destroyed", "Batch.Graded",
-        needs=_own(BATCHES))
+        "Batch.NetKgCorrected", needs=_own(BATCHES))
     def batch_changed(self, e: Any, rows: Rows, _: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
@@ -109,6 +111,8 @@ class TraceProjection(Projection):
             batch = {**batch, "status": "in_storage"}
         elif kind == "Destroyed":
             batch = {**batch, "status": "destroyed"}
+        elif kind == "NetKgCorrected":
+            batch = {**batch, "net_g": grams(e.net_kg)}
         else:
             batch = {**batch, "status": "graded", "graded_us": us(e.graded_at),
                      "grades": dumps({g: str(k) for g, k in e.grades_kg.items()}),

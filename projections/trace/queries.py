@@ -2,7 +2,8 @@
 recalls and the batches on hold.
 
 The public answer names a farmer by family name only (张**) with their village; it has no
-phone (the view never stores one) and no money. A pack an outlet found in a delivery that did
+phone (the view keeps a phone's last four digits, for staff picking a farmer) and no money.
+A pack an outlet found in a delivery that did
 not carry it says where and when (``unexpected_at``); a code that is no pack of ours has no trace.
 """
 
@@ -32,6 +33,20 @@ class TraceQueries:
             return self._pack(packs[0])
         batches = self._batches("batch_code = ?", [code])
         return self._batch(batches[0]) if batches else None
+
+    def farmers(self) -> list[dict[str, Any]]:
+        """Every registered farmer, for staff to pick one by name or phone: id, name, village,
+        the last four digits of the phone."""
+        return self.db.fetch("SELECT farmer_id, name, village, phone_tail FROM trace_farmers "
+                             "ORDER BY farmer_id")
+
+    def products(self) -> list[dict[str, Any]]:
+        """Every registered product (produce and inputs) by its name: sku, name, kind."""
+        return self.db.fetch("SELECT sku, name, kind FROM trace_products ORDER BY kind DESC, sku")
+
+    def sites(self) -> list[dict[str, Any]]:
+        """Every site by its name: site_id, name, kind."""
+        return self.db.fetch("SELECT site_id, name, kind FROM trace_sites ORDER BY kind, site_id")
 
     def run_site(self, run_id: str) -> str | None:
         """The cold store a packing run packed at; None for a run the view has not met."""

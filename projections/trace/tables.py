@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.tables import table
 
-FARMERS = table("trace_farmers", "farmer_ref farmer_id name village", key="farmer_ref",
+FARMERS = table("trace_farmers", "farmer_ref farmer_id name village phone_tail", key="farmer_ref",
                 indexes=("farmer_id",))
 PRODUCTS = table("trace_products", "product_ref sku name kind active_ingredient phi_days:int "
                  "temp_min_milli:int temp_max_milli:int", key="product_ref", indexes=("sku",))

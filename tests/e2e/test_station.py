@@ -21,13 +21,14 @@ def open_station(page: Any, served: Served, *, lang: str = "") -> None:
     page.fill("#site", "yongan")
     page.click("#token-form button")
     page.wait_for_selector("#result.ok")
+    page.wait_for_selector("body[data-lists=read]")  # the farmers and products to pick from
 
 
 def fill_intake(page: Any, *, farmer: str = "f-li", sku: str = "jiuhuang", net_kg: str = "42.5") -> None:
     yesterday = (datetime.now(SHANGHAI) - timedelta(days=1)).strftime("%Y-%m-%dT06:00")
     page.click("a[href='#intake']")
-    page.fill("#intake [name=farmer_id]", farmer)
-    page.fill("#intake [name=sku]", sku)
+    page.fill("#intake [name=farmer]", farmer)  # a member card's farmer id picks its farmer
+    page.fill("#intake [name=product]", sku)
     page.fill("#intake [name=harvested_at]", yesterday)
     page.fill("#intake [name=net_kg]", net_kg)
     page.fill("#intake [name=crates]", "5")
@@ -131,7 +132,7 @@ def test_a_scan_whose_answer_was_lost_is_sent_again_and_recorded_once(served: Se
 def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served, page: Any) -> None:
     open_station(page, served)
     page.click("a[href='#packing']")
-    page.fill("#packing [name=sku]", "woshun")
+    page.fill("#packing [name=product]", "woshun")
     page.fill("#packing [name=grade]", "A")
     page.fill("#packing [name=pack_kg]", "2")
     page.fill("#packing [name=count]", "3")

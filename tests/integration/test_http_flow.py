@@ -133,10 +133,11 @@ def test_the_demo_flow_over_http_on_postgresql(server: TestClient) -> None:
     assert [(c["sku"], c["grade"], c["packs_available"]) for c in catalog] == [("jiuhuang", "A", 20)]
     order = outlet.send("POST", "/v1/orders", 201, {"outlet_id": "outlet-jinniu", "lines": [
         {"sku": "jiuhuang", "grade": "A", "pack_kg": 0.5, "packs": 10}]}, key="order-1")
-    picks = operator.send("GET", f"/v1/orders/{order['order_id']}", 200)["lines"][0][
-        "reserved_pack_codes"]
+    assert [o["order_code"] for o in operator.read("/v1/orders")] == [order["order_code"]]
+    picks = operator.send("GET", f"/v1/orders/{order['order_code'].lower()}", 200)["pick_list"]
+    assert [f["initials"] for f in operator.read("/v1/farmers")] == ["wjg", "zdm"]
     shipment = operator.send("POST", "/v1/shipments", 201, {
-        "order_id": order["order_id"], "pack_codes": picks, "departed_at": t(2, 5),
+        "order_id": order["order_code"], "pack_codes": picks, "departed_at": t(2, 5),
         "vehicle": "川A·冷001"}, key="ship-1")
     delivered = outlet.send("POST", f"/v1/shipments/{shipment['shipment_id']}/delivery", 201,
                             {"received_at": t(2, 8), "pack_codes": picks[:-1]})

@@ -39,6 +39,7 @@
     if (!code) { show("bad", t("scan_first")); return; }
     if (!reason) { show("bad", t("reason_needed")); return; }
     const action = button.dataset.action;
+    if (action === "destroy" && !confirm(t("confirm_destroy").replace("{batch_code}", code))) return;
     const label = `${t(action)} ${code}`;
     const answer = await command(`/v1/batches/${enc(code)}/${action}`, { reason }, label);
     if (answer.queued) show("wait", `${t("queued")}: ${label}`);

@@ -39,13 +39,50 @@ const GX = (() => {
   }
 
   // ---- showing results ---------------------------------------------------------------------
+  // kind: ok (stored, green), hold (stored but held, amber), bad (refused, red), wait (kept
+  // offline, blue). Each has its own short sound, and every line stays in the log of this
+  // device (localStorage) across reloads.
+  const logKey = `gongxiao.${role}.log`;
   function show(kind, text) {
     const box = $("#result");
     box.className = `result ${kind}`;
     box.textContent = text;
-    const line = el("li", `${new Date().toLocaleTimeString()} ${text}`, kind);
-    $("#log").prepend(line);
-    while ($("#log").children.length > 30) $("#log").lastChild.remove();
+    beep(kind);
+    const kept = readLog();
+    kept.unshift({ at: Date.now(), kind, text });
+    localStorage.setItem(logKey, JSON.stringify(kept.slice(0, 30)));
+    drawLog();
+  }
+  function readLog() {
+    try { return JSON.parse(localStorage.getItem(logKey) || "[]"); } catch (_) { return []; }
+  }
+  function drawLog() {
+    $("#log").replaceChildren(...readLog().map((line) =>
+      el("li", `${new Date(line.at).toLocaleTimeString()} ${line.text}`, line.kind)));
+  }
+  const TONES = { ok: [[880, 0.12]], hold: [[520, 0.15], [520, 0.15]], bad: [[220, 0.45]], wait: [[660, 0.08]] };
+  let audio = null;
+  function beep(kind) {
+    document.body.dataset.sound = kind;  // which sound played, for people and tests alike
+    try {
+      audio = audio || new AudioContext();
+      let at = audio.currentTime;
+      for (const [hz, seconds] of TONES[kind] || []) {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = hz;
+        gain.gain.value = 0.2;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(at);
+        osc.stop(at + seconds);
+        at += seconds + 0.08;
+      }
+    } catch (_) { /* no sound on this device: the colour still says it */ }
+  }
+  // An answer in one of show()'s kinds: a stored intake that went on hold is amber, not green.
+  function verdict(answer) {
+    if (answer.queued) return "wait";
+    if (!answer.ok) return "bad";
+    return answer.body && answer.body.status === "on_hold" ? "hold" : "ok";
   }
   // The words of a refusal: the screen's own message for the problem's type (the slug that ends
   // `type`) with the problem's members in it, and its holds; for a type the screen does not
@@ -81,11 +118,14 @@ const GX = (() => {
     }
     return null;
   }
-  // A hold in words: its reason, the pesticide and the date its (English) detail names.
+  // A hold in words: its reason, the pesticide (by its name, when the screen has read the
+  // products into names) and the date its (English) detail names.
+  const names = {};
   function holdText(hold) {
     const detail = String(hold.detail || "");
     const date = (detail.match(/\d{4}-\d{2}-\d{2}/g) || []).pop();
-    return filled(`hold.${hold.reason}`, { date, input: detail.split(" ")[0] }) || detail;
+    const sku = detail.split(" ")[0];
+    return filled(`hold.${hold.reason}`, { date, input: names[sku] || sku }) || detail;
   }
 
   // ---- calling the API --------------------------------------------------------------------
@@ -107,39 +147,49 @@ const GX = (() => {
     try { parsed = text ? JSON.parse(text) : null; } catch (_) { parsed = { detail: text }; }
     return { ok: response.ok, status: response.status, body: parsed };
   }
-  // One user action is one Idempotency-Key: made when the form is filled, kept until its
-  // answer, so a double click or a resend is recorded once; the form's submit button is busy
-  // while it sends. `send(key)` answers false when it sent nothing (the key stays).
+  // A form whose submit is one user action (see once()).
   function oneAction(form, sendWith) {
-    let key = null, sending = false;
-    form.addEventListener("input", () => { key = key || uuid(); });
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      if (sending) return;
-      sending = true;
-      key = key || uuid();
-      const buttons = [...form.querySelectorAll("button[type=submit]")];
-      buttons.forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); });
-      try {
-        if ((await sendWith(key)) !== false) key = null;
-      } finally {
-        sending = false;
-        buttons.forEach((b) => { b.disabled = false; b.removeAttribute("aria-busy"); });
-      }
-    });
+    const act = once(form, sendWith);
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); act(); });
   }
   async function get(path) {
     try { return await send("GET", path); } catch (_) { return { ok: false, status: 0, body: { detail: t("network_error") } }; }
   }
-  // A command (POST). Answers the server's answer, or {queued: true} when kept offline.
-  async function command(path, body, label, key) {
-    const item = { key: key || uuid(), method: "POST", path, body, label, role, queued_at: Date.now() };
+  // A command (POST). Answers the server's answer, or {queued: true} when kept offline. The key
+  // is the user action's (see once()); a command of its own gets a new one.
+  async function command(path, body, label, key = uuid()) {
+    const item = { key, method: "POST", path, body, label, role, queued_at: Date.now() };
     if (!navigator.onLine) return queue(item);
     try {
       return await send(item.method, path, body, item.key);
     } catch (_) {
       return queue(item);  // the request may or may not have arrived: the key settles it
     }
+  }
+
+  // One user action is one Idempotency-Key: made when the form is filled, kept for every send
+  // of it until its answer, so a double tap, a retry or an Enter held down records once. The
+  // buttons are busy (disabled, aria-busy) while it sends; a tap meanwhile does nothing, and a
+  // second tap of a double tap that lands just after a quick answer gets that answer again.
+  // Typing or scanning into the form makes the next send a new action.
+  const SETTLE_MS = 1500;
+  function once(form, work) {
+    const buttons = () => [...form.querySelectorAll("button")];
+    form.addEventListener("input", () => { if (!form.dataset.busy) delete form.dataset.key; });
+    return async (...args) => {
+      if (form.dataset.busy) return undefined;
+      const key = form.dataset.key || uuid();
+      form.dataset.key = key;
+      form.dataset.busy = "1";
+      buttons().forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+      try {
+        return await work(key, ...args);
+      } finally {
+        delete form.dataset.busy;
+        buttons().forEach((b) => { b.disabled = false; b.removeAttribute("aria-busy"); });
+        setTimeout(() => { if (form.dataset.key === key && !form.dataset.busy) delete form.dataset.key; }, SETTLE_MS);
+      }
+    };
   }
 
   // ---- the outbox (IndexedDB) -------------------------------------------------------------
@@ -190,8 +240,11 @@ const GX = (() => {
           if (answer.status === 401) { $("#setup").open = true; return; }  // kept for a valid token
           await tx("readwrite", (s) => s.delete(item.key));
           await outboxBadge();
-          if (answer.ok) show("ok", `${t("synced")}: ${item.label}`);
-          else show("bad", `${t("refused")}: ${item.label} — ${problemText(answer)}`);
+          // Each answer as what it was: stored, stored but held, or refused.
+          const kind = verdict(answer);
+          if (kind === "bad") show(kind, `${t("refused")}: ${item.label} — ${problemText(answer)}`);
+          else if (kind === "hold") show(kind, `${t("synced")}: ${item.label} — ${t("on_hold")} (${(answer.body.holds || []).map(holdText).join("; ")})`);
+          else show(kind, `${t("synced")}: ${item.label}`);
           document.dispatchEvent(new CustomEvent("gx:synced", { detail: { item, answer } }));
         }
       };
@@ -240,13 +293,92 @@ const GX = (() => {
     });
   }
   // A handheld scanner types the code and Enter.
+  const scanHandlers = new Map();
   function onScan(input, handler) {
+    scanHandlers.set(input, handler);
     input.addEventListener("keydown", (ev) => {
       if (ev.key !== "Enter") return;
       ev.preventDefault();
       const code = input.value.trim();
       if (code) handler(code);
+      stale.set(input, input.value);
     });
+  }
+  // It types faster than any hand: such a burst ending in Enter is a scan wherever it was typed.
+  // It replaces the scan field's value (never appends to what a stopped scan left there), and
+  // one typed while the focus is elsewhere (the field the browser's form check focused, the
+  // token's Save button) is taken back out of there and goes to the screen's scan field. A busy
+  // moment may split a burst in two: one pause inside a code is allowed.
+  const SCAN_GAP_MS = 60, PAUSE_MS = 400, SCAN_MIN = 4;
+  let keys = [];  // the keys typed lately at one target: {ch, gap, before, target, at}
+  let lastScanField = null;
+  // What a field held before the scan being typed into it: a scan replaces it. Kept at focus
+  // and after each scan.
+  const stale = new WeakMap();
+  const visible = (node) => node && !node.closest("[hidden]") && node.getClientRects().length > 0;
+  function scanField(target) {
+    if (target instanceof HTMLInputElement && (target.closest(".scan") || scanHandlers.has(target))) return target;
+    if (visible(lastScanField)) return lastScanField;
+    return [...document.querySelectorAll(".scan input")].find(visible) || null;
+  }
+  // The code a scanner typed: the keys back from the Enter while they come fast, across a
+  // pause (a busy moment) between two fast keys; most gaps fast. A hand's keys are not.
+  function scanned(enterGap) {
+    if (!keys.length || enterGap > PAUSE_MS) return null;
+    let i = keys.length - 1;
+    while (i > 0) {
+      const gap = keys[i].gap;
+      if (gap <= SCAN_GAP_MS || (gap <= PAUSE_MS && keys[i - 1].gap <= SCAN_GAP_MS)) i -= 1;
+      else break;
+    }
+    const run = keys.slice(i);
+    const fast = run.filter((k, j) => j > 0 && k.gap <= SCAN_GAP_MS).length;
+    if (run.length < SCAN_MIN || fast < (run.length - 1) / 2) return null;
+    return { code: run.map((k) => k.ch).join(""), first: run[0] };
+  }
+  function scanner() {
+    document.addEventListener("focusin", (ev) => {
+      if (!(ev.target instanceof HTMLInputElement)) return;
+      if (ev.target.closest(".scan")) lastScanField = ev.target;
+      stale.set(ev.target, ev.target.value);
+    });
+    document.addEventListener("keydown", (ev) => {
+      const at = ev.timeStamp;
+      const last = keys[keys.length - 1];
+      const gap = last && last.target === ev.target ? at - last.at : Infinity;
+      if (ev.key !== "Enter") {
+        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey || gap > 1000) keys = [];
+        if (ev.key.length !== 1 || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+        const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
+        keys.push({ ch: ev.key, gap, at, target: ev.target, before: typing ? ev.target.value : null });
+        return;
+      }
+      const found = scanned(gap);
+      keys = [];
+      if (!found) return;
+      const target = found.first.target;
+      const field = scanField(target);
+      if (!field) return;
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      let code = found.code;
+      if (target !== field && found.first.before !== null) target.value = found.first.before;
+      if (target === field) {
+        const before = stale.get(field) || "";
+        code = field.value.startsWith(before) && field.value.length > before.length
+          ? field.value.slice(before.length) : field.value;
+      }
+      code = code.trim();
+      if (field.value !== code) {
+        field.value = code;
+        field.dispatchEvent(new Event("input", { bubbles: true }));  // as if typed: a new action
+      }
+      field.focus();
+      const handler = scanHandlers.get(field);
+      if (handler) handler(code);
+      else if (field.form) field.form.requestSubmit();
+      stale.set(field, field.value);  // now, before the next scan's keys can arrive
+    }, true);
   }
   const iso = (value) => (value ? new Date(value).toISOString() : undefined);
   const now = () => new Date().toISOString();
@@ -254,9 +386,26 @@ const GX = (() => {
   const yuan = (fen) => (fen / 100).toFixed(2);
   const day = (value) => (value ? new Date(value).toLocaleString() : "");
 
+  // The screen opens again with no network: the service worker keeps the page, its scripts and
+  // its style once it runs (body[data-offline=ready] then).
+  function offlineCopy() {
+    if (!("serviceWorker" in navigator)) return;
+    const parts = [...document.querySelectorAll("script[src], link[rel=stylesheet]")]
+      .map((n) => n.getAttribute("src") || n.getAttribute("href"));
+    navigator.serviceWorker.addEventListener("message", (ev) => {
+      if (ev.data && ev.data.kept) document.body.dataset.offline = "ready";
+    });
+    navigator.serviceWorker.register("/sw.js")
+      .then(() => navigator.serviceWorker.ready)
+      .then((reg) => reg.active.postMessage({ keep: [location.pathname + location.search, ...parts] }))
+      .catch(() => undefined);
+  }
+
   function start() {
     setupForm();
     tabs();
+    scanner();
+    drawLog();
     document.querySelectorAll("form.screen").forEach(keep);
     netBadge();
     window.addEventListener("online", () => { netBadge(); flush(); });
@@ -264,7 +413,8 @@ const GX = (() => {
     outboxBadge();
     flush();
     setInterval(flush, 5000);
+    offlineCopy();
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day };
+  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day };
 })();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -187,3 +188,42 @@ def test_destroy_unknown_batch_is_not_found(client: TestClient, district: Gongxi
                                headers=auth("admin")), 404)
 
 
+
+
+def test_a_wrong_intake_weight_is_corrected_and_grading_follows(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    client.post("/v1/batches", json=intake_body("C1", net_kg=50), headers=auth("operator"))
+    assert_problem(client.post("/v1/batches/C1/grading", json=grading_body(), headers=auth("operator")),
+                   422, detail="50.000 kg taken in")
+    body = {"net_kg": 100, "reason": "磅秤读数录错"}
+    corrected = client.post("/v1/batches/C1/correction", json=body, headers=auth("operator"))
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["net_kg"] == 100
+    again = client.post("/v1/batches/C1/correction", json=body, headers=auth("operator"))
+    assert again.status_code == 200
+    assert len([e for e in district.recorder.select_notifications(start=1, limit=10_000)
+                if e.topic.endswith("Batch.NetKgCorrected")]) == 1
+    graded = client.post("/v1/batches/C1/grading", json=grading_body(), headers=auth("operator"))
+    assert graded.status_code == 201, graded.text
+    assert graded.json()["shrinkage_kg"] == 5
+    catch_up()  # the trace view's batch says the corrected kg
+    traced = client.get("/v1/trace/C1").json()
+    assert [float(s["kg"]) for s in traced["sources"]] == [100]
+
+
+def test_a_correction_without_a_reason_or_elsewhere_or_below_the_grades_is_refused(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    client.post("/v1/batches", json=intake_body("C2"), headers=auth("operator"))
+    client.post("/v1/batches/C2/grading", json=grading_body(), headers=auth("operator"))
+    before = events(district)
+    assert_problem(client.post("/v1/batches/C2/correction", json={"net_kg": 90},
+                               headers=auth("operator")), 422, field="reason")
+    assert_problem(client.post("/v1/batches/C2/correction", json={"net_kg": 90, "reason": "复称"},
+                               headers=auth("operator-elsewhere")), 403)
+    problem = assert_problem(client.post("/v1/batches/C2/correction",
+                                         json={"net_kg": 90, "reason": "复称"},
+                                         headers=auth("operator")), 422)
+    assert problem["type"].endswith("/mass-balance-exceeded") and problem["intake_kg"] == "90.000"
+    assert_problem(client.post("/v1/batches/NOPE/correction", json={"net_kg": 90, "reason": "复称"},
+                               headers=auth("operator")), 404)
+    assert events(district) == before

@@ -174,3 +174,14 @@ def test_a_labels_qr_points_at_the_public_address_not_the_host_the_printer_used(
     assert answer.status_code == 200
     found = zxingcpp.read_barcodes(Image.open(BytesIO(answer.content)).convert("L"))
     assert [f.text for f in found] == [f"{settings.public_url}/t/{code}"]
+
+
+def test_a_label_says_its_use_by_date_and_the_co_op_in_the_labels_language(
+        client: TestClient, run: dict[str, Any]) -> None:
+    code = run["pack_codes"][0]
+    chinese = client.get(f"/v1/packs/{code}/label.svg").text
+    english = client.get(f"/v1/packs/{code}/label.svg", params={"lang": "en"}).text
+    trace = client.get(f"/v1/trace/{code}").json()
+    use_by = str(trace["expires_at"])[:10]
+    assert f">{use_by} 前食用</text>" in chinese and ">供销合作社</text>" in chinese
+    assert f">Use by {use_by}</text>" in english and ">Gongxiao co-op</text>" in english

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -113,3 +114,36 @@ def test_put_price_of_an_input_or_of_zero_is_refused(client: TestClient, distric
                                                             "grades": {"A": 12.5}},
                               headers=auth("admin")), 422, field="grades.A")
     assert events(district) == before
+
+
+def test_staff_list_farmers_by_name_pinyin_and_phone_tail(
+        client: TestClient, district: Gongxiao, auth: Any, catch_up: Any) -> None:
+    catch_up()
+    farmers = client.get("/v1/farmers", headers=auth("operator"))
+    assert farmers.status_code == 200
+    zhang = next(f for f in farmers.json() if f["farmer_id"] == "zhang")
+    assert zhang == {"farmer_id": "zhang", "name": "张德明", "village": "永安村",
+                     "phone_tail": "0001", "pinyin": "zhangdeming", "initials": "zdm"}
+    wang = next(f for f in farmers.json() if f["farmer_id"] == "wang")
+    assert wang["phone_tail"] is None
+    assert client.get("/v1/farmers", headers=auth("outlet")).status_code == 403
+    assert client.get("/v1/farmers").status_code == 401
+
+
+def test_screens_read_products_by_name(client: TestClient, district: Gongxiao, auth: Any,
+                                       catch_up: Any) -> None:
+    catch_up()
+    products = client.get("/v1/products", headers=auth("operator")).json()
+    assert {"sku": "jiuhuang", "name": "韭黄", "kind": "produce"} in products
+    kinds = [p["kind"] for p in products]
+    assert kinds == sorted(kinds, reverse=True)  # produce first, then the inputs
+    assert client.get("/v1/products", headers=auth("farmer")).status_code == 403
+
+
+def test_staff_list_sites_by_name(client: TestClient, district: Gongxiao, auth: Any,
+                                  catch_up: Any) -> None:
+    catch_up()
+    sites = client.get("/v1/sites", headers=auth("operator"))
+    assert sites.status_code == 200
+    assert {"site_id": "out-a", "name": "金牛直营店", "kind": "outlet"} in sites.json()
+    assert client.get("/v1/sites", headers=auth("farmer")).status_code == 403

@@ -104,3 +104,35 @@ def test_cancel_shipped_order_is_a_conflict(client: TestClient, district: Gongxi
 def test_cancel_unknown_order_is_not_found(client: TestClient, district: Gongxiao,
                                            auth: Auth) -> None:
     assert_problem(client.post("/v1/orders/nope/cancel", headers=auth("admin")), 404)
+
+
+def test_an_order_has_a_short_code_accepted_wherever_its_id_is(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    stocked(district, packs=3)
+    placed = client.post("/v1/orders", json=order_body(2), headers=auth("outlet")).json()
+    code = placed["order_code"]
+    assert code == placed["order_id"].replace("-", "")[:8].upper()
+    catch_up()
+    listed = client.get("/v1/orders", headers=auth("operator")).json()
+    assert [o["order_code"] for o in listed] == [code]
+    by_code = client.get(f"/v1/orders/{code.lower()}", headers=auth("operator"))
+    assert by_code.status_code == 200 and by_code.json() == placed
+    reserved = placed["lines"][0]["reserved_pack_codes"]
+    shipment = client.post("/v1/shipments", headers=auth("operator"), json={
+        "order_id": code, "pack_codes": reserved[:1], "departed_at": "2026-11-06T05:00:00+08:00"})
+    assert shipment.status_code == 201, shipment.text
+    after = client.get(f"/v1/orders/{placed['order_id']}", headers=auth("operator")).json()
+    assert after["shipment_ids"] == [shipment.json()["shipment_id"]]
+    assert placed["pick_list"] == reserved and after["pick_list"] == reserved[1:]
+
+
+def test_an_unknown_order_code_is_not_found_and_records_nothing(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=1)
+    catch_up()
+    before = events(district)
+    problem = assert_problem(client.get("/v1/orders/3C0DDF12", headers=auth("operator")), 404)
+    assert problem["order_id"] == "3C0DDF12" and problem["type"].endswith("/unknown-order")
+    assert_problem(client.post("/v1/shipments", headers=auth("operator"), json={
+        "order_id": "3c0ddf12", "pack_codes": codes, "departed_at": "2026-11-06T05:00:00+08:00"}), 404)
+    assert events(district) == before

@@ -108,3 +108,54 @@ def test_harvest_after_the_intake_scan_is_refused() -> None:
         Batch.receive(batch_code="B1", site_id="s", farmer_id="f", sku="x", harvested_at=at(2),
                       net_kg=Decimal(1), crates=None, temperature_c=None, scanned_at=at(1),
                       shelf_life_days=7, applications=[])
+
+
+def grade_60(batch: Batch, reject: str = "5") -> None:
+    batch.grade(graded_at=at(10, 3), grades={"A": Decimal("40"), "B": Decimal("15")},
+                reject_kg=Decimal(reject), price_fen_per_kg={"A": 800, "B": 500})
+
+
+def test_a_wrong_intake_weight_is_corrected_by_a_new_event_with_its_reason() -> None:
+    batch = receive(net="425")
+    batch.collect_events()
+    batch.correct_net_kg(net_kg=Decimal("42.5"), reason="磅秤读数录错", corrected_at=at(10, 3))
+    [corrected] = batch.collect_events()
+    assert type(corrected).__name__ == "NetKgCorrected"
+    assert (corrected.was_kg, corrected.net_kg, corrected.reason) == (
+        Decimal("425"), Decimal("42.5"), "磅秤读数录错")
+    assert batch.net_kg == Decimal("42.5")
+
+
+def test_grading_weighs_against_the_corrected_intake() -> None:
+    batch = receive(net="50")
+    with pytest.raises(MassBalanceExceeded):
+        grade_60(batch)
+    batch.correct_net_kg(net_kg=Decimal("62"), reason="漏称一筐", corrected_at=at(10, 2))
+    grade_60(batch)
+    assert batch.grading is not None and batch.grading["shrinkage_kg"] == Decimal("2.000")
+
+
+def test_a_graded_batch_is_not_corrected_below_its_grades_and_its_shrinkage_follows() -> None:
+    batch = receive(net="100")
+    grade_60(batch)
+    batch.collect_events()
+    with pytest.raises(MassBalanceExceeded):
+        batch.correct_net_kg(net_kg=Decimal("59.999"), reason="复称", corrected_at=at(10, 4))
+    assert batch.collect_events() == []
+    batch.correct_net_kg(net_kg=Decimal("61"), reason="复称", corrected_at=at(10, 4))
+    assert batch.grading is not None and batch.grading["shrinkage_kg"] == Decimal("1.000")
+
+
+def test_a_correction_needs_a_reason_and_a_weight_and_the_same_one_twice_is_one() -> None:
+    batch = receive(net="100")
+    batch.collect_events()
+    with pytest.raises(Invalid):
+        batch.correct_net_kg(net_kg=Decimal("90"), reason=" ", corrected_at=at(10, 3))
+    with pytest.raises(Invalid):
+        batch.correct_net_kg(net_kg=Decimal("0"), reason="复称", corrected_at=at(10, 3))
+    batch.correct_net_kg(net_kg=Decimal("90"), reason="复称", corrected_at=at(10, 3))
+    batch.correct_net_kg(net_kg=Decimal("90"), reason="复称", corrected_at=at(10, 3))
+    assert len(batch.collect_events()) == 1
+    batch.destroy(reason="腐烂", destroyed_at=at(10, 5))
+    with pytest.raises(Conflict):
+        batch.correct_net_kg(net_kg=Decimal("80"), reason="复称", corrected_at=at(10, 6))
