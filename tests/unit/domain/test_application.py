@@ -18,7 +18,7 @@ def test_the_use_cases_run_on_the_domain_application_alone_from_intake_to_order(
     order = app.place_order(outlet_id="out-a", lines=[
         {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 3}], placed_at=at(0, 6))
     assert order["lines"][0]["reserved_pack_codes"] == codes[:3]
-    stock = app.repository.get(Stock.create_id("jiuhuang", "A"))
+    stock = app.repository.get(Stock.create_id("jiuhuang", "A", "yongan"))
     assert stock.available(Decimal("0.5"), at(0, 6)) == codes[3:]
 
 
