@@ -15,7 +15,7 @@ from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
 from domain.stock import Stock, reserve_fefo
 from domain.usecases.masterdata import load_product, load_site
-from domain.usecases.stocks import site_stocks, stocks_holding
+from domain.usecases.stocks import site_stock, site_stocks, stocks_holding
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg
 
@@ -23,16 +23,19 @@ from domain.values import command_id, kg
 @command
 def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
                 wanted_by: datetime | None = None, placed_at: datetime | None = None,
-                key: str | None = None) -> dict[str, Any]:
+                site_id: str | None = None, key: str | None = None) -> dict[str, Any]:
     """Reserve packs FEFO for every line at once, or none: nobody is promised missing stock.
 
-    A line draws from every cold store's stock of its product and grade, nearest expiry first
-    across them; only the stocks reserved from are saved."""
+    A line draws from the stock of the cold store the order is picked at (``site_id``), or
+    from every cold store's stock of its product and grade, nearest expiry first across them;
+    only the stocks reserved from are saved."""
     order_id = command_id("order", key)
     earlier = store.find(order_id)
     if earlier is not None:
         return order_answer(earlier)
     load_site(store, outlet_id, "outlet")
+    if site_id is not None:
+        load_site(store, site_id, "cold_store")
     if not lines:
         raise Invalid("an order needs at least one line", field="lines")
     at = placed_at or store.now()
@@ -43,7 +46,11 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
     for i, line in enumerate(lines):
         load_product(store, line["sku"], "produce")
         key_ = (line["sku"], line["grade"])
-        if key_ not in stocks:
+        if key_ not in stocks and site_id is not None:
+            stock, opened = site_stock(store, *key_, site_id)
+            stocks[key_] = [stock]
+            changed.update((s.id, s) for s in [stock, *opened] if opened)
+        elif key_ not in stocks:
             stocks[key_], opened = site_stocks(store, *key_)
             changed.update((s.id, s) for s in opened)
         pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
