@@ -104,3 +104,18 @@ def test_cancel_shipped_order_is_a_conflict(client: TestClient, district: Gongxi
 def test_cancel_unknown_order_is_not_found(client: TestClient, district: Gongxiao,
                                            auth: Auth) -> None:
     assert_problem(client.post("/v1/orders/nope/cancel", headers=auth("admin")), 404)
+
+
+def test_an_order_picked_at_a_cold_store_names_one(client: TestClient, district: Gongxiao,
+                                                   auth: Auth) -> None:
+    codes = stocked(district, packs=2)
+    before = events(district)
+    assert_problem(client.post("/v1/orders", json=order_body(1) | {"site_id": "out-b"},
+                               headers=auth("outlet")), 422)
+    assert_problem(client.post("/v1/orders", json=order_body(1) | {"site_id": "nowhere"},
+                               headers=auth("outlet")), 404)
+    assert events(district) == before
+    response = client.post("/v1/orders", json=order_body(1) | {"site_id": "yongan"},
+                           headers=auth("outlet"))
+    assert response.status_code == 201, response.text
+    assert response.json()["lines"][0]["reserved_pack_codes"] == codes[:1]
