@@ -15,7 +15,7 @@ from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
 from domain.stock import Stock, reserve_fefo
 from domain.usecases.masterdata import load_product, load_site
-from domain.usecases.stocks import site_stock, site_stocks, stocks_holding
+from domain.usecases.stocks import stocks_holding, stocks_to_draw
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg
 
@@ -46,12 +46,8 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
     for i, line in enumerate(lines):
         load_product(store, line["sku"], "produce")
         key_ = (line["sku"], line["grade"])
-        if key_ not in stocks and site_id is not None:
-            stock, opened = site_stock(store, *key_, site_id)
-            stocks[key_] = [stock]
-            changed.update((s.id, s) for s in [stock, *opened] if opened)
-        elif key_ not in stocks:
-            stocks[key_], opened = site_stocks(store, *key_)
+        if key_ not in stocks:
+            stocks[key_], opened = stocks_to_draw(store, *key_, site_id)
             changed.update((s.id, s) for s in opened)
         pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
         taken = reserve_fefo(stocks[key_], sku=line["sku"], grade=line["grade"], order_id=order_id,

@@ -35,6 +35,16 @@ def site_stocks(store: Store, sku: str, grade: str) -> tuple[list[Stock], list[S
     return [*stocks, *opened], [*opened, coop] if opened else []
 
 
+def stocks_to_draw(store: Store, sku: str, grade: str,
+                   site_id: str | None) -> tuple[list[Stock], list[Stock]]:
+    """The stocks an order line draws from: that of the cold store the order is picked at, or
+    every cold store's; and what must be saved whatever is done with them (as ``site_stocks``)."""
+    if site_id is None:
+        return site_stocks(store, sku, grade)
+    stock, opened = site_stock(store, sku, grade, site_id)
+    return [stock], [stock, *opened] if opened else []
+
+
 def stocks_holding(store: Store, order: Order, sku: str, grade: str,
                    codes: list[str]) -> tuple[list[tuple[Stock, list[str]]], list[Stock]]:
     """The stocks holding packs reserved to an order, each with its packs among ``codes``, and
