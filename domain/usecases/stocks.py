@@ -6,6 +6,7 @@ with the co-op-wide stock that listed it and handed it what it held there."""
 
 from __future__ import annotations
 
+from domain.errors import Conflict
 from domain.order import Order
 from domain.stock import PackNotReserved, Stock
 from domain.usecases.store import Store
@@ -29,7 +30,9 @@ def site_stocks(store: Store, sku: str, grade: str) -> tuple[list[Stock], list[S
         return [], []
     ids = [Stock.create_id(sku, grade, site) for site in coop.sites]
     store.prefetch(*ids)
-    stocks = [store.load(Stock, i, PackNotReserved("a cold store's stock is missing")) for i in ids]
+    stocks = [store.load(Stock, i, Conflict(f"the stock of {sku} grade {grade} at {site} is "
+                                            "listed but missing"))
+              for i, site in zip(ids, coop.sites, strict=True)]
     opened = [Stock(sku=sku, grade=grade, site_id=site, held=coop.open_site(site))
               for site in coop.unsplit_sites]
     return [*stocks, *opened], [*opened, coop] if opened else []
