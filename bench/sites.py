@@ -123,15 +123,17 @@ def _sites(env: dict[str, str], n: int, seconds: float) -> dict[str, float]:
         deadline = time.perf_counter() + seconds
 
         def packer(i: int, site: str) -> None:
-            runs = 0
+            runs, short = 0, False
             while time.perf_counter() < deadline:
-                if runs % 10 == 9:
-                    _batch(app, f"{tag}-{site}-r{runs}", site)
-                try:
+                try:  # a repeat after Busy finds the batch and the run by their keys
+                    if short or runs % 10 == 9:
+                        _batch(app, f"{tag}-{site}-b{runs}", site)
+                        short = False
                     app.run_packing(site_id=site, sku="jiuhuang", grade="A", pack_kg="0.5",
                                     count=10, packed_at=NOW, key=f"{tag}-{site}-{runs}")
                 except StockShort:
-                    _batch(app, f"{tag}-{site}-s{runs}", site)
+                    short = True
+                    continue
                 except Busy:  # every retry met a conflict (counted): the clerk sends it again
                     continue
                 runs += 1
