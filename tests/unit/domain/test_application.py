@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from domain.application import Gongxiao
+from domain.packing_run import PackingRun
 from domain.stock import Stock, StockShort
+from domain.values import command_id
 from tests.district import at, events, graded, packs, seed
 
 
@@ -78,3 +80,16 @@ def test_an_order_picked_at_one_cold_store_draws_from_it_only() -> None:
     app.cancel_order(order_id=order["order_id"], at=at(1, 7))
     stock = app.repository.get(Stock.create_id("jiuhuang", "A", "ande"))
     assert stock.available(Decimal("0.5"), at(1, 7)) == ande
+
+
+def test_the_same_packing_run_twice_makes_its_packs_once() -> None:
+    app = seed(Gongxiao())
+    graded(app, "B1")
+    first = packs(app, 2, key="run-1")
+    before = events(app)
+    assert packs(app, 2, key="run-1") == first
+    assert events(app) == before
+    run = app.repository.get(command_id("packing_run", "run-1"))
+    assert isinstance(run, PackingRun) and (run.site_id, run.pack_codes) == ("yongan", first)
+    stock = app.repository.get(Stock.create_id("jiuhuang", "A", "yongan"))
+    assert stock.available(Decimal("0.5"), at(0, 5)) == first
