@@ -6,7 +6,7 @@ import re
 
 from domain.application import Gongxiao
 from domain.order import Order
-from domain.stock import Stock
+from domain.usecases.stocks import sites_of
 from infra.problems import Problem
 from infra.views import ReadModels
 
@@ -30,21 +30,12 @@ def order_id_of(views: ReadModels, given: str) -> str:
 def pack_sites(app: Gongxiao, *, order_id: str, pack_codes: list[str]) -> set[str]:
     """The cold stores holding those of the packs that are the order's (others are the
     domain's to refuse); unknown order → 404."""
-    return _sites_in_stock(app, app.order(order_id), set(pack_codes))
+    return sites_of(app, app.order(order_id), set(pack_codes))
 
 
 def order_sites(app: Gongxiao, order: Order) -> set[str]:
     """Every cold store an order's packs were reserved at, shipped from or released to."""
     codes = {c for line in order.lines for c in line["reserved_pack_codes"]}
     shipped = {p["site_id"] for s in order.shipment_ids for p in app.shipment(s).packs}
-    return _sites_in_stock(app, order, codes) | shipped
+    return sites_of(app, order, codes) | shipped
 
-
-def _sites_in_stock(app: Gongxiao, order: Order, wanted: set[str]) -> set[str]:
-    sites: set[str] = set()
-    for line in order.lines:
-        codes = wanted.intersection(line["reserved_pack_codes"])
-        stock = app.find(Stock.create_id(line["sku"], line["grade"])) if codes else None
-        if isinstance(stock, Stock):
-            sites |= {stock.packs[c]["site_id"] for c in codes if c in stock.packs}
-    return sites

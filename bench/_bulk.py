@@ -24,10 +24,10 @@ from domain.cold_room import ColdRoom
 from domain.farmer import Farmer
 from domain.input_sale import InputSale
 from domain.order import Order
+from domain.packing_run import PackingRun
 from domain.shelf import Shelf
 from domain.shipment import Shipment
 from domain.stock import Stock
-from domain.stock_state import Records
 from domain.values import id_for
 from tests.district import seed
 
@@ -54,7 +54,10 @@ def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 
         for farmer in farmers:
             _apply_fertilizer(farmer)
         app.save(*farmers)
-        stocks = {g: Stock(sku="jiuhuang", grade=g) for g in ("A", "B")}
+        coops = [Stock(sku="jiuhuang", grade=g) for g in ("A", "B")]
+        stocks = {c.grade: Stock(sku="jiuhuang", grade=c.grade, site_id="yongan",
+                                 held=c.open_site("yongan")) for c in coops}
+        app.save(*coops)
         shelves = {o: Shelf(outlet_id=o) for o in ("out-a", "out-b")}
         room = ColdRoom(site_id="yongan", room="R1")
         cycle = 0
@@ -64,12 +67,10 @@ def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 
                 pending += _cycle(cycle, farmers, stocks, shelves, room, packs)
                 cycle += 1
             app.save(*pending)
-            # Memory only, never recorded: what a long-lived aggregate needs for idempotency
-            # and FEFO (drawn lots, sold packs, paid references) is not needed by this script.
+            # Memory only, never recorded: what a shelf keeps for idempotency (sold packs) is
+            # not needed by this script.
             for shelf in shelves.values():
                 shelf.sold.clear()
-            for stock in stocks.values():
-                stock.lots, stock.lot_queues = Records(), {}
         return app.recorder.max_notification_id() or 0
     finally:
         app.close()
@@ -113,16 +114,19 @@ def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dic
     stored(batch, stocks["A"], stocks["B"])
     stock = stocks["A"]
     pack_kg = (Decimal(10) / packs).quantize(Decimal("0.001"))  # the batch's 10 kg of grade A
-    stock.pack(run_id=_id("run", n), site_id="yongan", pack_kg=pack_kg, count=packs,
+    run_id = _id("run", n)
+    stock.pack(run_id=run_id, site_id="yongan", pack_kg=pack_kg, count=packs,
                packed_at=t + timedelta(hours=3), sources=None)
-    stored(stock)
+    stored(PackingRun(id=run_id, site_id="yongan", sku="jiuhuang", grade="A", count=packs,
+                      packed_at=t + timedelta(hours=3)), stock)
     outlet = ("out-a", "out-b")[n % 2]
     order_id = _id("order", n)
     codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=packs,
                           at=t + timedelta(hours=4))
     order = Order(id=order_id, outlet_id=outlet, placed_at=t + timedelta(hours=4), wanted_by=None,
                   lines=[{"sku": "jiuhuang", "grade": "A", "pack_kg": pack_kg,
-                          "packs": packs, "reserved_pack_codes": codes}])
+                          "packs": packs, "reserved_pack_codes": codes}],
+                  sites=dict.fromkeys(codes, "yongan"))
     stored(order, stock)
     shipment_id = _id("shipment", n)
     order.ship(shipment_id=str(shipment_id), pack_codes=codes)

@@ -77,6 +77,8 @@ class PackingRunCreate(Command):
     count: PackCount
     packed_at: Happened
     sources: Annotated[list[PackingSource], Field(min_length=1, max_length=100)] | None = None
+    mixed: bool = Field(False, description="the batches are mixed on the line, so every pack "
+                        "traces to every batch drawn; otherwise they are taken one after the other")
 
     route: ClassVar[str] = "POST /v1/packing-runs"
 

@@ -42,6 +42,8 @@ class OrderCreate(Command):
     outlet_id: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=50)]
     wanted_by: Moment | None = None
+    site_id: Code | None = Field(None, description="the cold store the order is picked at; "
+                                 "without it, every cold store holding the product and grade")
 
 
 class OrderCancelCreate(Command):

@@ -3,7 +3,8 @@
 Entries are ``(expires_at, since, code)`` tuples, so nearest expiry comes first, then the
 oldest, then the code. Adding or removing answers a new queue that shares every chunk of this
 one but the one it touched: a copy of an aggregate holding queues costs nothing, and a change
-costs about ``len / CHUNK + CHUNK`` pointer copies, however large the stock has grown.
+of one entry costs about ``len / CHUNK + CHUNK`` pointer copies; a change of many at once (a
+packing run's packs, an order's) builds the queue again in one pass.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 Entry = tuple[datetime, datetime, str]
 CHUNK = 256
+BULK = 16  # changes of more than len / BULK entries at once build the queue again
 
 
 class FefoQueue:
@@ -28,8 +30,11 @@ class FefoQueue:
 
     def with_entries(self, entries: Iterable[Entry]) -> FefoQueue:
         """This queue and ``entries``; an entry already in it is there once."""
+        added = list(entries)
+        if len(added) * BULK > self._len:  # a run's packs at once: one sort of mostly sorted
+            return FefoQueue([*self, *added])
         chunks = list(self._chunks)
-        for entry in entries:
+        for entry in added:
             if not chunks:
                 chunks.append((entry,))
                 continue
@@ -43,8 +48,11 @@ class FefoQueue:
 
     def without(self, entries: Iterable[Entry]) -> FefoQueue:
         """This queue less ``entries``; one not in it is ignored."""
+        gone = set(entries)
+        if len(gone) * BULK > self._len:  # an order's packs at once: one pass
+            return FefoQueue(e for e in self if e not in gone)
         chunks = list(self._chunks)
-        for entry in entries:
+        for entry in gone:
             if not chunks:
                 break
             i = _chunk_of(chunks, entry)

@@ -20,10 +20,25 @@ def order_code(order_id: UUID | str) -> str:
 
 @stable_topics("Order")
 class Order(Aggregate):
-    @event("Placed")
+    class Placed(Aggregate.Created):
+        """2: ``sites`` says which cold store holds each reserved pack (an order of version 1
+        reserved from the co-op-wide stock, which knew)."""
+        class_version = 2
+        outlet_id: str
+        lines: list[dict[str, Any]]
+        wanted_by: datetime | None
+        placed_at: datetime
+        sites: dict[str, str] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sites"] = None
+
+    @event(Placed)
     def __init__(self, id: UUID, outlet_id: str, lines: list[dict[str, Any]], wanted_by: datetime | None,
-                 placed_at: datetime) -> None:
+                 placed_at: datetime, sites: dict[str, str] | None = None) -> None:
         self.outlet_id, self.lines = outlet_id, lines
+        self.sites = sites  # pack code → the cold store holding it; None on an order of version 1
         self.wanted_by, self.placed_at = wanted_by, placed_at
         self.reserved = {c for line in lines for c in line["reserved_pack_codes"]}
         self.shipped: set[str] = set()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi import Request
 
 from domain.errors import NotFound
+from domain.packing_run import PackingRun
 from domain.product import Range
 from domain.stock import Stock
 
@@ -28,10 +30,16 @@ def allowed_range_of(request: Request, sku: str) -> Range:
 def run_pack_codes(request: Request, run_id: str) -> list[str]:
     """The pack codes a packing run made, in order; empty when there is no such run.
 
-    Read from the stock aggregate of the run's product and grade (a handful of cached
-    aggregates: produce × graded grades), since a run's codes are a fact of packing itself.
+    Read from the run (``PackingRun``), or for a run of before the split by cold store from
+    the co-op-wide stock of its product and grade (a handful of cached aggregates).
     """
     app = request.app.state.gongxiao
+    try:
+        run = app.find(UUID(run_id))
+    except ValueError:
+        return []
+    if isinstance(run, PackingRun):
+        return run.pack_codes
     for sku in app.catalogue().produce:
         grades = {g for _, prices in app.product(sku).prices for g in prices}
         for grade in sorted(grades):

@@ -1,6 +1,7 @@
 """The cold store: intake scans, holds, grading, cold-room readings and packing runs.
 
-Loads the site, farmer and product named; saves ``Batch``, ``Stock`` and ``ColdRoom``."""
+Loads the site, farmer and product named; saves ``Batch``, ``Stock`` (the cold store's, see
+``domain.usecases.stocks``), ``PackingRun`` and ``ColdRoom``."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from domain.batch import Batch, UnknownBatch, check_grades
 from domain.cold_room import ColdRoom
 from domain.errors import Invalid
 from domain.farmer import Farmer
+from domain.packing_run import PackingRun
 from domain.product import Product, allowed_range
 from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
+from domain.usecases.stocks import site_stock
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg, utc
 
@@ -67,10 +70,10 @@ def grade_batch(store: Store, *, batch_code: str, graded_at: datetime, grades: d
     batch.grade(graded_at=graded_at, grades=positive, reject_kg=reject, price_fen_per_kg=prices)
     stocks = []
     for grade, graded in positive.items():
-        stock = store.load_or_open(Stock, sku=batch.sku, grade=grade)
+        stock, opened = site_stock(store, batch.sku, grade, batch.site_id)
         stock.add_lot(batch_code=batch_code, site_id=batch.site_id, kg=graded,
                       expires_at=batch.expires_at, received_at=batch.scanned_at)
-        stocks.append(stock)
+        stocks += [stock, *opened]
     store.save(batch, *stocks)
     return grading_answer(batch)
 
@@ -127,19 +130,31 @@ def log_temperatures(store: Store, *, site_id: str, room: str,
 @command
 def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: Decimal | str,
                 count: int, packed_at: datetime, sources: list[dict[str, Any]] | None = None,
-                key: str | None = None) -> dict[str, Any]:
-    """Pack graded kg into coded packs: FEFO, or from the named batches if not on hold."""
+                mixed: bool = False, key: str | None = None) -> dict[str, Any]:
+    """Pack graded kg into coded packs at a cold store: FEFO, or from the named batches if not
+    on hold, taken one after the other unless the run is ``mixed``. The same run twice (the
+    same key) answers its codes again."""
+    run_id = command_id("packing_run", key)
+    coop_id = Stock.create_id(sku, grade)
+    store.prefetch(run_id, Stock.create_id(sku, grade, site_id), coop_id)
+    earlier = store.find(run_id)
+    if earlier is not None:
+        return {"run_id": str(run_id), "pack_codes": earlier.pack_codes}
+    coop = store.find(coop_id)
+    if coop is not None and str(run_id) in coop.runs:  # a run of before the split by cold store
+        return {"run_id": str(run_id), "pack_codes": list(coop.runs[str(run_id)]["pack_codes"])}
     load_site(store, site_id, "cold_store")
     load_product(store, sku, "produce")
     named = [{"batch_code": s["batch_code"], "kg": kg(s["kg"], field="sources.kg")}
              for s in sources or []]
     for source in named:
         load_batch(store, source["batch_code"]).check_packable(sku=sku, grade=grade)
-    run_id = command_id("packing_run", key)
-    stock = store.load_or_open(Stock, sku=sku, grade=grade)
+    stock, opened = site_stock(store, sku, grade, site_id)
     codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=kg(pack_kg, field="pack_kg"),
-                       count=count, packed_at=packed_at, sources=named or None)
-    store.save(stock)
+                       count=count, packed_at=packed_at, sources=named or None, mixed=mixed)
+    run = PackingRun(id=run_id, site_id=site_id, sku=sku, grade=grade, count=count,
+                     packed_at=packed_at)
+    store.save(run, stock, *opened)
     return {"run_id": str(run_id), "pack_codes": codes}
 
 
@@ -152,8 +167,9 @@ def describe_batch(store: Store, batch_code: str) -> dict[str, Any]:
     batch = load_batch(store, batch_code)
     remaining = {}
     for grade in (batch.grading or {}).get("grades_kg", {}):
-        stock = store.load_or_open(Stock, sku=batch.sku, grade=grade)
-        remaining[grade] = stock.lots[batch_code]["kg"]
+        stock = (store.find(Stock.create_id(batch.sku, grade, batch.site_id))
+                 or store.find(Stock.create_id(batch.sku, grade)))  # not yet handed over
+        remaining[grade] = stock.lot_kg(batch_code) if stock is not None else Decimal(0)
     history = [{"event": type(e).__name__, "at": getattr(e, "timestamp", None)}
                for e in store.events.get(batch.id)]
     return {"batch_code": batch_code, "site_id": batch.site_id, "farmer_id": batch.farmer_id,

@@ -1,6 +1,7 @@
 """Outlets: orders that reserve packs, shipments that carry them, deliveries and retail sales.
 
-Loads the outlet and the products named; saves ``Order``, ``Stock``, ``Shipment`` and ``Shelf``."""
+Loads the outlet and the products named; saves ``Order``, ``Stock`` (the cold stores', see
+``domain.usecases.stocks``), ``Shipment`` and ``Shelf``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from domain.errors import Invalid
 from domain.order import Order, UnknownOrder
 from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
-from domain.stock import Stock
+from domain.stock import Stock, reserve_fefo
 from domain.usecases.masterdata import load_product, load_site
+from domain.usecases.stocks import stocks_holding, stocks_to_draw
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg
 
@@ -21,30 +23,44 @@ from domain.values import command_id, kg
 @command
 def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
                 wanted_by: datetime | None = None, placed_at: datetime | None = None,
-                key: str | None = None) -> dict[str, Any]:
-    """Reserve packs FEFO for every line at once, or none: nobody is promised missing stock."""
+                site_id: str | None = None, key: str | None = None) -> dict[str, Any]:
+    """Reserve packs FEFO for every line at once, or none: nobody is promised missing stock.
+
+    A line draws from the stock of the cold store the order is picked at (``site_id``), or
+    from every cold store's stock of its product and grade, nearest expiry first across them;
+    only the stocks reserved from are saved."""
     order_id = command_id("order", key)
     earlier = store.find(order_id)
     if earlier is not None:
         return order_answer(earlier)
     load_site(store, outlet_id, "outlet")
+    if site_id is not None:
+        load_site(store, site_id, "cold_store")
     if not lines:
         raise Invalid("an order needs at least one line", field="lines")
     at = placed_at or store.now()
-    stocks: dict[tuple[str, str], Stock] = {}
+    stocks: dict[tuple[str, str], list[Stock]] = {}
+    changed: dict[UUID, Stock] = {}
+    sites: dict[str, str] = {}
     reserved_lines = []
     for i, line in enumerate(lines):
         load_product(store, line["sku"], "produce")
         key_ = (line["sku"], line["grade"])
-        stock = stocks.get(key_) or store.load_or_open(Stock, sku=line["sku"], grade=line["grade"])
-        stocks[key_] = stock
+        if key_ not in stocks:
+            stocks[key_], opened = stocks_to_draw(store, *key_, site_id)
+            changed.update((s.id, s) for s in opened)
         pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
-        codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=line["packs"], at=at)
+        taken = reserve_fefo(stocks[key_], sku=line["sku"], grade=line["grade"], order_id=order_id,
+                             pack_kg=pack_kg, packs=line["packs"], at=at)
+        for stock, code in taken:
+            assert stock.site_id is not None  # a cold store's stock
+            changed[stock.id], sites[code] = stock, stock.site_id
         reserved_lines.append({"sku": line["sku"], "grade": line["grade"], "pack_kg": pack_kg,
-                               "packs": line["packs"], "reserved_pack_codes": codes})
+                               "packs": line["packs"],
+                               "reserved_pack_codes": [code for _, code in taken]})
     order = Order(id=order_id, outlet_id=outlet_id, lines=reserved_lines,
-                  wanted_by=wanted_by, placed_at=at)
-    store.save(order, *stocks.values())
+                  wanted_by=wanted_by, placed_at=at, sites=sites)
+    store.save(order, *changed.values())
     return order_answer(order)
 
 
@@ -60,12 +76,13 @@ def cancel_order(store: Store, *, order_id: str, reason: str = "cancelled by out
                  at: datetime | None = None) -> dict[str, Any]:
     order = load_order(store, order_id)
     release = order.cancel(reason=reason, cancelled_at=at or store.now())
-    stocks = []
+    stocks: dict[UUID, Stock] = {}
     for (sku, grade), codes in release.items():
-        stock = store.load_or_open(Stock, sku=sku, grade=grade)
-        stock.release(order_id=order.id, pack_codes=codes)
-        stocks.append(stock)
-    store.save(order, *stocks)
+        held, opened = stocks_holding(store, order, sku, grade, codes)
+        for stock, stock_codes in held:
+            stock.release(order_id=order.id, pack_codes=stock_codes)
+        stocks.update((s.id, s) for s in [*opened, *(s for s, _ in held)])
+    store.save(order, *stocks.values())
     return order_answer(order)
 
 
@@ -83,17 +100,19 @@ def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: dat
         return {"shipment_id": str(shipment_id)}
     order = load_order(store, order_id)
     by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
-    stocks, manifest = [], []
+    stocks: dict[UUID, Stock] = {}
+    manifest = []
     for (sku, grade), line_codes in by_line.items():
-        stock = store.load_or_open(Stock, sku=sku, grade=grade)
-        manifest += [{"pack_code": c, "sku": sku, "grade": grade, **{
-            k: stock.packs[c][k] for k in ("pack_kg", "expires_at", "site_id")}}
-            for c in line_codes if c in stock.packs]
-        stock.dispatch(shipment_id=shipment_id, order_id=order.id, pack_codes=line_codes)
-        stocks.append(stock)
+        held, opened = stocks_holding(store, order, sku, grade, line_codes)
+        for stock, stock_codes in held:
+            manifest += [{"pack_code": c, "sku": sku, "grade": grade, **{
+                k: stock.packs[c][k] for k in ("pack_kg", "expires_at", "site_id")}}
+                for c in stock_codes if c in stock.packs]
+            stock.dispatch(shipment_id=shipment_id, order_id=order.id, pack_codes=stock_codes)
+        stocks.update((s.id, s) for s in [*opened, *(s for s, _ in held)])
     shipment = Shipment(id=shipment_id, order_id=str(order.id), outlet_id=order.outlet_id,
                         packs=manifest, departed_at=departed_at, vehicle=vehicle)
-    store.save(shipment, order, *stocks)
+    store.save(shipment, order, *stocks.values())
     return {"shipment_id": str(shipment_id)}
 
 

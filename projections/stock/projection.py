@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.stock import Stock
 from projections.base import Need, Projection, Rows, on
 from projections.tables import grams, table, us
 
@@ -41,6 +42,14 @@ def _stock(e: Any) -> list[Need]:
     return [(IDS, (str(e.originator_id),))]
 
 
+def _coop(e: Any) -> str:
+    return str(Stock.create_id(e.sku, e.grade))
+
+
+def _held_lots(e: Any) -> list[str]:
+    return list((e.held or {}).get("lots", {}))
+
+
 def _shipment(e: Any) -> list[Need]:
     return [(SHIPMENTS, (str(e.originator_id),))]
 
@@ -53,9 +62,17 @@ class StockProjection(Projection):
     name = "stock"
     tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED)
 
-    @on("Stock.Opened", creates=_stock)
+    @on("Stock.Opened", needs=lambda e: [(LOTS, (_coop(e), c)) for c in _held_lots(e)],
+        creates=_stock)
     def opened(self, e: Any, rows: Rows, _: int) -> None:
-        rows.put(IDS, {"stock_id": str(e.originator_id), "sku": e.sku, "grade": e.grade})
+        """A stock opens; a cold store's takes the lots the co-op-wide stock held there (that
+        stock's rows of them stay as they were when handed over)."""
+        stock_id = str(e.originator_id)
+        rows.put(IDS, {"stock_id": stock_id, "sku": e.sku, "grade": e.grade})
+        for code in _held_lots(e):
+            lot = rows.get(LOTS, (_coop(e), code))
+            assert lot is not None, code
+            rows.put(LOTS, {**lot, "stock_id": stock_id})
 
     @on("Product.Registered", "Product.DetailsCorrected")
     def product(self, e: Any, rows: Rows, _: int) -> None:

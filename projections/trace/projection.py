@@ -146,9 +146,12 @@ class TraceProjection(Projection):
                         "site_id": e.site_id, "pack_g": grams(e.pack_kg), "packed_us": us(e.packed_at),
                         "expires_us": us(e.expires_at), "packs": len(e.pack_codes)})
         for d in e.draws:
-            rows.put(DRAWS, {"run_id": e.run_id, "batch_code": d["batch_code"], "g": grams(d["kg"])})
-        for code in e.pack_codes:
-            rows.put(PACKS, {"pack_code": code, "run_id": e.run_id, "state": "in_stock", "flag": "",
+            rows.put(DRAWS, {"run_id": e.run_id, "batch_code": d["batch_code"], "g": grams(d["kg"]),
+                             "first_pack": None if e.mixed else d["first_pack"],
+                             "last_pack": None if e.mixed else d["last_pack"]})
+        for seq, code in enumerate(e.pack_codes, 1):
+            rows.put(PACKS, {"pack_code": code, "run_id": e.run_id, "seq": seq, "state": "in_stock",
+                             "flag": "",
                              "order_id": None, "shipment_id": None, "outlet_id": None,
                              "sold_us": None})
 

@@ -19,6 +19,7 @@ from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
 from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
+from projections.trace.tables import holds
 
 
 class TraceQueries:
@@ -71,8 +72,9 @@ class TraceQueries:
         return recall(self.db, input_lot=input_lot, batch_code=batch_code)
 
     def _pack(self, p: dict[str, Any]) -> dict[str, Any]:
-        draws = self.db.fetch("SELECT batch_code, g FROM trace_draws WHERE run_id = ? "
-                              "ORDER BY batch_code", [p["run_id"]])
+        draws = [d for d in self.db.fetch("SELECT * FROM trace_draws WHERE run_id = ? "
+                                          "ORDER BY batch_code", [p["run_id"]])
+                 if holds(d, p["seq"])]
         batches = {b["batch_code"]: b for b in self._batches(
             f"batch_code IN ({', '.join('?' for _ in draws)})", [d["batch_code"] for d in draws])}
         sources = [self._source(batches[d["batch_code"]], kg(d["g"]), p["grade"]) for d in draws]

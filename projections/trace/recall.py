@@ -1,7 +1,8 @@
 """Recall, forward: from an input lot or a batch to every batch, pack, shipment and outlet.
 
 An input application reaches every batch of that farmer and crop harvested on or after it
-was applied; a batch reaches the packs of every packing run that drew from it.
+was applied; a batch reaches the packs that hold it: those of the packing runs that drew from
+it, all of a mixed run's, only its own of a run that took batches one after the other.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from projections.port import ViewDatabase
 from projections.tables import moment
+from projections.trace.tables import holds
 
 CHUNK = 500
 
@@ -31,18 +33,19 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
     if batch_code is not None:
         batches += db.fetch("SELECT * FROM trace_batches WHERE batch_code = ?", [batch_code])
     codes = sorted({b["batch_code"] for b in batches})
-    draws = _many(db, "SELECT run_id, batch_code FROM trace_draws WHERE batch_code IN ({})", codes)
+    draws = _many(db, "SELECT * FROM trace_draws WHERE batch_code IN ({})", codes)
     runs = sorted({d["run_id"] for d in draws})
-    packs = _many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN trace_runs r "
-                      "ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
+    by_run: dict[str, list[dict[str, Any]]] = {}
+    for d in draws:
+        by_run.setdefault(d["run_id"], []).append(d)
+    packs = [p for p in _many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN "
+                                  "trace_runs r ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
+             if any(holds(d, p["seq"]) for d in by_run[p["run_id"]])]
     shipments = _many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
                       sorted({p["shipment_id"] for p in packs if p["shipment_id"]}))
     names = {f["farmer_id"]: f for f in _many(
         db, "SELECT farmer_id, name, village FROM trace_farmers WHERE farmer_id IN ({})",
         sorted({*farmers, *(b["farmer_id"] for b in batches)}))}
-    sources: dict[str, list[str]] = {}
-    for d in draws:
-        sources.setdefault(d["run_id"], []).append(d["batch_code"])
     outlets: dict[str, dict[str, int]] = {}
     for p in packs:
         if p["outlet_id"] and p["state"] in ("at_outlet", "sold", "missing"):
@@ -60,7 +63,8 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
                      "status": b["status"]} for b in sorted(
                          {b["batch_code"]: b for b in batches}.values(), key=lambda b: b["batch_code"])],
         "packs": [{"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"],
-                   "run_id": p["run_id"], "batch_codes": sorted(sources.get(p["run_id"], [])),
+                   "run_id": p["run_id"], "batch_codes": sorted(d["batch_code"] for d in by_run[p["run_id"]]
+                                         if holds(d, p["seq"])),
                    "site_id": p["site_id"], "status": p["state"], "order_id": p["order_id"],
                    "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"]}
                   for p in sorted(packs, key=lambda p: p["pack_code"])],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from projections.tables import table
 
 FARMERS = table("trace_farmers", "farmer_ref farmer_id name village phone_tail", key="farmer_ref",
@@ -22,10 +24,12 @@ SALES = table("trace_input_sales", "sale_id line:int farmer_id shop_id sold_us:i
               key="sale_id line", indexes=("lot",))
 RUNS = table("trace_runs", "run_id sku grade site_id pack_g:int packed_us:int expires_us:int "
              "packs:int", key="run_id")
-DRAWS = table("trace_draws", "run_id batch_code g:int", key="run_id batch_code",
-              indexes=("batch_code",))
-PACKS = table("trace_packs", "pack_code run_id state flag order_id shipment_id outlet_id "
-              "sold_us:int", key="pack_code", indexes=("run_id",))
+# A draw's packs are the run's packs first_pack to last_pack (numbered from 1, ``seq``), or
+# every pack of the run when these are null (a mixed run, or one of before lineage).
+DRAWS = table("trace_draws", "run_id batch_code g:int first_pack:int last_pack:int",
+              key="run_id batch_code", indexes=("batch_code",))
+PACKS = table("trace_packs", "pack_code run_id seq:int state flag order_id shipment_id "
+              "outlet_id sold_us:int", key="pack_code", indexes=("run_id",))
 SHIPMENTS = table("trace_shipments", "shipment_id order_id outlet_id vehicle departed_us:int "
                   "delivered_us:int", key="shipment_id")
 UNEXPECTED = table("trace_unexpected", "pack_code shipment_id", key="pack_code shipment_id")
@@ -36,3 +40,8 @@ EXCURSIONS = table("trace_excursions", "site_id room at_us:int milli:int skus",
 
 ALL = (FARMERS, PRODUCTS, SITES, ROOMS, STOCKS, BATCHES, APPLICATIONS, SALES, RUNS, DRAWS, PACKS,
        SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS)
+
+
+def holds(draw: dict[str, Any], seq: int) -> bool:
+    """Whether the pack numbered ``seq`` in its run holds the batch of a draw of that run."""
+    return draw["first_pack"] is None or draw["first_pack"] <= seq <= draw["last_pack"]

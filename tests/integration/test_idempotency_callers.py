@@ -126,7 +126,7 @@ def _fingerprint(body: dict[str, Any]) -> str:
 
 
 def _reserved(app: Gongxiao) -> dict[str, int]:
-    stock = app.repository.get(Stock.create_id("jiuhuang", "A"))
+    stock = app.repository.get(Stock.create_id("jiuhuang", "A", "yongan"))
     counts: dict[str, int] = {}
     for pack in stock.packs.values():
         if pack["order_id"]:

@@ -41,7 +41,7 @@ def test_racing_copies_of_an_order_with_one_key_reserve_once(pg_env: dict[str, s
     bodies: list[Any] = [a[1] for a in answers if a is not None]
     assert len(bodies) == COPIES
     assert all(body == bodies[0] for body in bodies)
-    stock = setup.repository.get(Stock.create_id("jiuhuang", "A"))
+    stock = setup.repository.get(Stock.create_id("jiuhuang", "A", "yongan"))
     assert sum(1 for pack in stock.packs.values() if pack["order_id"]) == 3
     for app in (setup, *apps):
         app.close()

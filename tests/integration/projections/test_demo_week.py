@@ -76,8 +76,11 @@ def test_a_held_batch_shows_the_spray_that_broke_the_pre_harvest_interval(week: 
 
 def test_recall_of_a_batch_finds_every_pack_where_it_is_now(week: ReadModels) -> None:
     recall = week.trace.recall(batch_code="YA20261102-001")
-    assert len(recall["packs"]) == 120 + 40 + 60
-    assert recall["packs_by_status"] == {"at_outlet": 13, "in_stock": 140, "reserved": 10,
+    # The runs take batches one after the other: all 120 packs of run 0 (60 kg of its 80 kg
+    # of A); of run 1, the 30 packs its 30 kg of B filled before batch 002's; of run 4, the 40
+    # its last 20 kg of A filled before 002's. The packs of 002 alone (in stock) are not taken.
+    assert len(recall["packs"]) == 120 + 30 + 40
+    assert recall["packs_by_status"] == {"at_outlet": 13, "in_stock": 110, "reserved": 10,
                                          "sold": 57}
     assert [o["site_id"] for o in recall["outlets"]] == ["outlet-jinniu", "outlet-wuhou"]
     assert [o["packs"] for o in recall["outlets"]] == [

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from domain.application import Gongxiao
+from domain.stock import Stock
 from tests.unit.api.helpers import assert_problem, events, moment, packing_body, stocked, when
 
 Auth = Callable[[str], dict[str, str]]
@@ -89,3 +90,18 @@ def test_run_packing_with_sources_not_adding_up_is_refused(client: TestClient, d
     assert_problem(client.post("/v1/packing-runs", json=packing_body(2, pack_kg=0),
                                headers=auth("operator")), 422, field="pack_kg")
     assert events(district) == before
+
+
+def test_a_run_mixed_on_the_line_is_named_so_and_nothing_else_is_taken_for_it(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    stocked(district, packs=1)
+    before = events(district)
+    assert_problem(client.post("/v1/packing-runs", json=packing_body(2) | {"mixed": "often"},
+                               headers=auth("operator")), 422, field="mixed")
+    assert events(district) == before
+    for mixed in (True, False):
+        response = client.post("/v1/packing-runs", json=packing_body(2) | {"mixed": mixed},
+                               headers=auth("operator"))
+        assert response.status_code == 201, response.text
+        *_, packed = district.events.get(Stock.create_id("jiuhuang", "A", "yongan"))
+        assert packed.mixed is mixed  # type: ignore[attr-defined]

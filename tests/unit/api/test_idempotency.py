@@ -129,7 +129,7 @@ def test_two_copies_of_an_order_racing_record_one_order(district: Gongxiao) -> N
         thread.join()
     assert len({status for status, _, _ in answers}) == 1
     assert len({body["order_id"] for _, body, _ in answers}) == 1
-    stock = district.repository.get(Stock.create_id("jiuhuang", "A"))
+    stock = district.repository.get(Stock.create_id("jiuhuang", "A", "yongan"))
     assert sum(1 for pack in stock.packs.values() if pack["order_id"]) == 3
 
 

@@ -136,3 +136,18 @@ def test_an_unknown_order_code_is_not_found_and_records_nothing(
     assert_problem(client.post("/v1/shipments", headers=auth("operator"), json={
         "order_id": "3c0ddf12", "pack_codes": codes, "departed_at": "2026-11-06T05:00:00+08:00"}), 404)
     assert events(district) == before
+
+
+def test_an_order_picked_at_a_cold_store_names_one(client: TestClient, district: Gongxiao,
+                                                   auth: Auth) -> None:
+    codes = stocked(district, packs=2)
+    before = events(district)
+    assert_problem(client.post("/v1/orders", json=order_body(1) | {"site_id": "out-b"},
+                               headers=auth("outlet")), 422)
+    assert_problem(client.post("/v1/orders", json=order_body(1) | {"site_id": "nowhere"},
+                               headers=auth("outlet")), 404)
+    assert events(district) == before
+    response = client.post("/v1/orders", json=order_body(1) | {"site_id": "yongan"},
+                           headers=auth("outlet"))
+    assert response.status_code == 201, response.text
+    assert response.json()["lines"][0]["reserved_pack_codes"] == codes[:1]

@@ -83,21 +83,22 @@ def test_a_snapshot_is_stored_plain_without_queues_and_read_back_whole() -> None
     for i in range(3):
         graded(app, f"B{i}", day=i)
     packs(app, 6)
-    stock_id = Stock.create_id("jiuhuang", "A")
+    stock_id = Stock.create_id("jiuhuang", "A", "yongan")
     app.take_snapshot(stock_id)
     snapshot = next(iter(app.snapshots.get(stock_id)))  # type: ignore[union-attr]
     assert type(snapshot) is Snapshot, "the library's snapshot topic, as before"
-    assert set(snapshot.state) == {"_created_on", "_modified_on", "sku", "grade", "lots", "packs",
-                                   "runs", "flagged"}
+    assert set(snapshot.state) == {"_created_on", "_modified_on", "sku", "grade", "site_id",
+                                   "sites", "lots", "packs", "runs", "flagged"}
     assert type(snapshot.state["packs"]) is dict and type(snapshot.state["runs"]) is dict
     assert vars(snapshot.mutate(None)) == vars(events_only(app, stock_id))
 
 
 def test_a_snapshot_of_the_version_before_reads_as_the_stock_now() -> None:
-    app = seed(StoredGongxiao())
-    graded(app, "B0")
-    packs(app, 3)
-    stock = events_only(app, Stock.create_id("jiuhuang", "A"))
+    stock = Stock(sku="jiuhuang", grade="A")  # co-op-wide, as every stock of version 1 was
+    stock.add_lot(batch_code="B0", site_id="yongan", kg=Decimal(9), expires_at=at(8), received_at=at(1))
+    stock.pack(run_id=uuid4(), site_id="yongan", pack_kg=Decimal(1), count=3, packed_at=at(2),
+               sources=None)
+    stock.collect_events()
     plain = {k: v for k, v in vars(stock).items()
              if k in ("_created_on", "_modified_on", "sku", "grade", "lots", "packs", "runs", "flagged")}
     old = Snapshot(originator_id=stock.id, originator_version=stock.version,  # type: ignore[call-arg]
@@ -140,7 +141,7 @@ def test_a_snapshot_taken_as_saved_is_the_stock_read_from_its_events() -> None:
     for i in range(100):
         graded(app, f"B{i}")
         packs(app, 1, key=f"run-{i}")
-    stock_id = Stock.create_id("jiuhuang", "A")
+    stock_id = Stock.create_id("jiuhuang", "A", "yongan")
     snapshot = next(iter(app.snapshots.get(stock_id, desc=True, limit=1)))  # type: ignore[union-attr]
     assert snapshot.originator_version == 200
     assert vars(snapshot.mutate(None)) == vars(events_only(app, stock_id, upto=200))

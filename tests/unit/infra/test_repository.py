@@ -67,7 +67,7 @@ def test_a_copy_holds_what_deepcopy_would_and_shares_nothing_that_can_change() -
     for i in range(3):
         graded(app, f"B{i}", day=i)
     packs(app, 12)
-    stock = app.repository.get(Stock.create_id("jiuhuang", "A"), deepcopy_from_cache=False)
+    stock = app.repository.get(Stock.create_id("jiuhuang", "A", "yongan"), deepcopy_from_cache=False)
     stock.shared = {"a": [1]}
     stock.again = stock.shared  # one object under two names stays one object
     clone = copied(stock)
@@ -82,7 +82,7 @@ def test_a_command_changing_its_copy_of_a_stock_leaves_the_cached_stock_alone() 
     app = seed(StoredGongxiao())
     graded(app, "B0")
     codes = packs(app, 4)
-    stock_id = Stock.create_id("jiuhuang", "A")
+    stock_id = Stock.create_id("jiuhuang", "A", "yongan")
     mine = app.repository.get(stock_id)
     mine.reserve(order_id=uuid4(), pack_kg=Decimal("0.5"), packs=2, at=at(0, 6))  # never saved
     cached = app.repository.get(stock_id)
