@@ -61,6 +61,15 @@ class OrderLinePublic(OrderLineSummary):
     reserved_pack_codes: list[str]
 
 
+class OrderRecallNote(BaseModel):
+    """Recalled packs this order held, released, and how many clean ones took their place."""
+
+    recall_id: str
+    at: datetime
+    released: list[str]
+    replaced: int
+
+
 class OrderPublic(BaseModel):
     order_id: str
     outlet_id: str
@@ -69,6 +78,7 @@ class OrderPublic(BaseModel):
     wanted_by: datetime | None
     lines: list[OrderLinePublic]
     shipment_ids: list[str]
+    recalls: list[OrderRecallNote] = []
 
 
 class OrderSummaryPublic(BaseModel):

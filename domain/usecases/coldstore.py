@@ -14,7 +14,8 @@ from domain.errors import Invalid
 from domain.farmer import Farmer
 from domain.product import Product, allowed_range
 from domain.site import Site
-from domain.stock import Stock
+from domain.stock import MAX_PACKS_PER_RUN, Stock
+from domain.usecases.blocking import clean_sources, register_of
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg, utc
@@ -127,7 +128,15 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
         load_batch(store, source["batch_code"]).check_packable(sku=sku, grade=grade)
     run_id = command_id("packing_run", key)
     stock = store.load_or_open(Stock, sku=sku, grade=grade)
-    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=kg(pack_kg, field="pack_kg"),
+    size = kg(pack_kg, field="pack_kg")
+    if str(run_id) not in stock.runs:  # a repeated run answers its codes, recalled or not
+        register = register_of(store)
+        if named:
+            register.check_batches(s["batch_code"] for s in named)
+        elif 1 <= count <= MAX_PACKS_PER_RUN and size > 0:
+            named = clean_sources(stock, site_id=site_id, need=size * count, at=packed_at,
+                                  blocked=register.batches) or []
+    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=size,
                        count=count, packed_at=packed_at, sources=named or None)
     store.save(stock)
     return {"run_id": str(run_id), "pack_codes": codes}

@@ -13,6 +13,7 @@ from domain.order import Order, UnknownOrder
 from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
 from domain.stock import Stock
+from domain.usecases.blocking import register_of, reserve_clean
 from domain.usecases.masterdata import load_product, load_site
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg
@@ -31,6 +32,7 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
     if not lines:
         raise Invalid("an order needs at least one line", field="lines")
     at = placed_at or store.now()
+    blocked = register_of(store).packs
     stocks: dict[tuple[str, str], Stock] = {}
     reserved_lines = []
     for i, line in enumerate(lines):
@@ -39,7 +41,8 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
         stock = stocks.get(key_) or store.load_or_open(Stock, sku=line["sku"], grade=line["grade"])
         stocks[key_] = stock
         pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
-        codes = stock.reserve(order_id=order_id, pack_kg=pack_kg, packs=line["packs"], at=at)
+        codes = reserve_clean(stock, order_id=order_id, pack_kg=pack_kg, packs=line["packs"],
+                              at=at, blocked=blocked)
         reserved_lines.append({"sku": line["sku"], "grade": line["grade"], "pack_kg": pack_kg,
                                "packs": line["packs"], "reserved_pack_codes": codes})
     order = Order(id=order_id, outlet_id=outlet_id, lines=reserved_lines,
@@ -51,7 +54,7 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
 def order_answer(order: Order) -> dict[str, Any]:
     return {"order_id": str(order.id), "outlet_id": order.outlet_id, "status": order.status,
             "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
-            "shipment_ids": order.shipment_ids}
+            "shipment_ids": order.shipment_ids, "recalls": order.recalls}
 
 
 @command
@@ -80,6 +83,7 @@ def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: dat
     if earlier is not None:
         earlier.check_same(order_id=order_id, pack_codes=codes)
         return {"shipment_id": str(shipment_id)}
+    register_of(store).check_packs(codes)
     order = load_order(store, order_id)
     by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
     stocks, manifest = [], []
@@ -102,6 +106,8 @@ def confirm_delivery(store: Store, *, shipment_id: str, received_at: datetime,
     """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
     shipment = load_shipment(store, shipment_id)
     already = shipment.delivery is not None
+    if not already:
+        register_of(store).check_packs(pack_codes)
     delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes)
     shelf = store.load_or_open(Shelf, outlet_id=shipment.outlet_id)
     if not already:
@@ -117,6 +123,8 @@ def sell_pack(store: Store, *, outlet_id: str, pack_code: str, sold_at: datetime
               price_fen: int) -> dict[str, Any]:
     load_site(store, outlet_id, "outlet")
     shelf = store.load_or_open(Shelf, outlet_id=outlet_id)
+    if pack_code not in shelf.sold:
+        register_of(store).check_packs([pack_code])
     shelf.sell(pack_code=pack_code, sold_at=sold_at, price_fen=price_fen)
     store.save(shelf)
     return {"outlet_id": outlet_id, "pack_code": pack_code, "sold_at": sold_at,

@@ -1,0 +1,204 @@
+"""Recalls: open (and block), widen, pull and quarantine scans, close, and the report.
+
+The caller passes the lineage the trace read model found (packs with their product and the
+outlet they went to, and the batches); the use case decides from the aggregates where each pack
+is now — in a cold store (and on which order), on an outlet's shelf, sold there (when), or on
+the road — and records that fixed list. Loads and saves ``Recall``, ``RecallRegister``,
+``Stock``, ``Order`` and reads ``Shelf``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.order import Order, UnknownOrder
+from domain.recall import LEVEL_NAMES, Recall, UnknownRecall
+from domain.recall_register import WHAT_TO_DO
+from domain.shelf import Shelf
+from domain.stock import Stock
+from domain.usecases.blocking import register_of, reserve_clean
+from domain.usecases.masterdata import load_site
+from domain.usecases.store import Store, command
+from domain.values import command_id
+
+
+@command
+def open_recall(store: Store, *, scope: dict[str, Any], reason: str, level: int,
+                drill: bool = False, opened_at: datetime, lineage: dict[str, Any],
+                key: str | None = None) -> dict[str, Any]:
+    """Open a recall of what the lineage reached; unless a drill, block it from now on and
+    give orders holding affected packs clean ones in their place."""
+    recall_id = command_id("recall", key)
+    earlier = store.find(recall_id)
+    if earlier is not None:
+        return recall_answer(earlier)
+    packs = _located(store, lineage.get("packs", []))
+    batches = sorted(set(lineage.get("batch_codes", [])))
+    recall = Recall.open(recall_id=recall_id, scope=scope, reason=reason, level=level,
+                         drill=drill, opened_at=opened_at, packs=packs, batch_codes=batches)
+    changed = [] if drill else _block(store, recall, [p["pack_code"] for p in packs], batches,
+                                      reason, opened_at)
+    store.save(recall, *changed)
+    return recall_answer(recall)
+
+
+@command
+def widen_recall(store: Store, *, recall_id: str, lineage: dict[str, Any], reason: str,
+                 at: datetime) -> dict[str, Any]:
+    """More found later joins the recall by a new event, and is blocked like the first."""
+    recall = load_recall(store, recall_id)
+    packs = _located(store, [p for p in lineage.get("packs", [])
+                             if p["pack_code"] not in recall.packs])
+    batches = sorted(set(lineage.get("batch_codes", [])) - set(recall.batch_codes))
+    new = recall.widen(packs=packs, batch_codes=batches, reason=reason, at=at)
+    changed = [] if recall.drill or not (new or batches) else _block(
+        store, recall, new, batches, reason, at)
+    store.save(recall, *changed)
+    return recall_answer(recall)
+
+
+@command
+def pull_pack(store: Store, *, recall_id: str, outlet_id: str, pack_code: str,
+              at: datetime) -> dict[str, Any]:
+    """An outlet scans an affected pack off its shelf (or one set aside at a delivery)."""
+    load_site(store, outlet_id, "outlet")
+    recall = load_recall(store, recall_id)
+    recall.account(pack_code=pack_code, fate="pulled", place=outlet_id, at=at)
+    store.save(recall)
+    return scan_answer(recall, pack_code)
+
+
+@command
+def quarantine_pack(store: Store, *, recall_id: str, site_id: str, pack_code: str,
+                    at: datetime) -> dict[str, Any]:
+    """The cold store scans an affected pack into quarantine."""
+    load_site(store, site_id, "cold_store")
+    recall = load_recall(store, recall_id)
+    recall.account(pack_code=pack_code, fate="quarantined", place=site_id, at=at)
+    store.save(recall)
+    return scan_answer(recall, pack_code)
+
+
+@command
+def dispose_pack(store: Store, *, recall_id: str, pack_code: str, fate: str, place: str,
+                 at: datetime) -> dict[str, Any]:
+    """A pulled or quarantined pack destroyed, or a sold one a buyer brought back."""
+    recall = load_recall(store, recall_id)
+    recall.account(pack_code=pack_code, fate=fate, place=place, at=at)
+    store.save(recall)
+    return scan_answer(recall, pack_code)
+
+
+@command
+def close_recall(store: Store, *, recall_id: str, closed_at: datetime,
+                 reason: str | None = None) -> dict[str, Any]:
+    recall = load_recall(store, recall_id)
+    recall.close(closed_at=closed_at, reason=reason)
+    store.save(recall)
+    return recall_answer(recall)
+
+
+def load_recall(store: Store, recall_id: str) -> Recall:
+    missing = UnknownRecall(recall_id)
+    try:
+        ident = UUID(recall_id)
+    except ValueError:
+        raise missing from None
+    return store.load(Recall, ident, missing)
+
+
+def recall_answer(recall: Recall, *, packs: bool = True) -> dict[str, Any]:
+    """The recall now: what it is, its progress, and (unless asked not to) each pack's fate."""
+    progress = recall.progress()
+    answer: dict[str, Any] = {
+        "recall_id": str(recall.id), "scope": recall.scope, "reason": recall.reason,
+        "level": recall.level, "level_name": LEVEL_NAMES[recall.level], "drill": recall.drill,
+        "status": recall.status, "opened_at": recall.opened_at, "start_by": recall.start_by,
+        "what_to_do": WHAT_TO_DO, "batch_codes": recall.batch_codes,
+        "widenings": recall.widenings, "progress": progress,
+        "hours_to_located": _hours(recall.opened_at, progress["located_at"]),
+        "hours_to_pulled": _hours(recall.opened_at, progress["pulled_at"]),
+        "closed": recall.closed}
+    if packs:
+        answer["packs"] = [{"pack_code": c, **p, "fate": recall.fates.get(c)}
+                           for c, p in sorted(recall.packs.items())]
+        answer["sold"] = [{"pack_code": c, "outlet_id": f["place"], "sold_at": f["at"]}
+                          for c, f in sorted(recall.fates.items()) if f["fate"] == "sold"]
+    return answer
+
+
+def scan_answer(recall: Recall, pack_code: str) -> dict[str, Any]:
+    return {"recall_id": str(recall.id), "pack_code": pack_code, **recall.fates[pack_code],
+            "outstanding": len(recall.outstanding())}
+
+
+def _located(store: Store, lineage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Where each pack of the lineage is now, from the stocks and the outlets' shelves."""
+    store.prefetch(*{Stock.create_id(p["sku"], p["grade"]) for p in lineage},
+                   *{Shelf.create_id(p["outlet_id"]) for p in lineage if p.get("outlet_id")})
+    stocks: dict[tuple[str, str], Stock] = {}
+    shelves: dict[str, Any] = {}
+    located = []
+    for p in lineage:
+        key = (p["sku"], p["grade"])
+        stock = stocks.get(key) or stocks.setdefault(key, store.load_or_open(Stock, sku=key[0],
+                                                                            grade=key[1]))
+        outlet = p.get("outlet_id")
+        shelf = (shelves.setdefault(outlet, store.find(Shelf.create_id(outlet)))
+                 if outlet else None)
+        found = {"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"]}
+        if p["pack_code"] in stock.packs:
+            found |= {"place": stock.packs[p["pack_code"]]["site_id"], "state": "in_cold_store"}
+        elif shelf is not None and p["pack_code"] in shelf.sold:
+            found |= {"place": outlet, "state": "sold",
+                      "sold_at": shelf.sold[p["pack_code"]]["sold_at"]}
+        elif shelf is not None and p["pack_code"] in shelf.packs:
+            found |= {"place": outlet, "state": "at_outlet"}
+        else:
+            found |= {"place": outlet, "state": "in_transit"}
+        located.append(found)
+    return located
+
+
+def _block(store: Store, recall: Recall, pack_codes: list[str], batch_codes: list[str],
+           reason: str, at: datetime) -> list[Any]:
+    """Block the packs and batches, and replace them on the orders that hold them."""
+    register = register_of(store)
+    register.block(recall_id=recall.id, reason=reason, pack_codes=pack_codes,
+                   batch_codes=batch_codes, at=at)
+    held: dict[tuple[str, str], dict[str, list[str]]] = {}  # stock → order → codes
+    for code in pack_codes:
+        info = recall.packs[code]
+        stock = store.load_or_open(Stock, sku=info["sku"], grade=info["grade"])
+        order_id = stock.packs.get(code, {}).get("order_id")
+        if order_id is not None:
+            held.setdefault((info["sku"], info["grade"]), {}).setdefault(order_id, []).append(code)
+    changed: list[Any] = [register]
+    orders: dict[str, Order] = {}
+    for (sku, grade), by_order in held.items():
+        stock = store.load_or_open(Stock, sku=sku, grade=grade)
+        for order_id, codes in by_order.items():
+            order = orders.get(order_id) or orders.setdefault(
+                order_id, store.load(Order, UUID(order_id), UnknownOrder(order_id)))
+            stock.release(order_id=order.id, pack_codes=codes)
+            by_kg: dict[Decimal, int] = {}
+            for code in codes:
+                by_kg[stock.packs[code]["pack_kg"]] = by_kg.get(stock.packs[code]["pack_kg"], 0) + 1
+            replacements = {}
+            for pack_kg, n in by_kg.items():
+                clean = [c for c in stock.available(pack_kg, at) if c not in register.packs]
+                if clean[:n]:
+                    replacements[(sku, grade, pack_kg)] = reserve_clean(
+                        stock, order_id=order.id, pack_kg=pack_kg, packs=len(clean[:n]), at=at,
+                        blocked=register.packs)
+            order.replace_recalled(recall_id=str(recall.id), released=codes,
+                                   replacements=replacements, at=at)
+        changed.append(stock)
+    return changed + list(orders.values())
+
+
+def _hours(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else round((end - start).total_seconds() / 3600, 2)
