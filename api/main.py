@@ -25,6 +25,7 @@ from api.routes import (
     labels,
     orders,
     products,
+    recalls,
     sales,
     shipments,
     sites,
@@ -40,7 +41,7 @@ from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, events, health)
+           trace, recalls, events, health)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

@@ -16,6 +16,7 @@ from domain.batch import phi_verdict
 from domain.product import Range
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace import recalls
 from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
 
@@ -55,6 +56,14 @@ class TraceQueries:
         """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
         return recall(self.db, input_lot=input_lot, batch_code=batch_code)
 
+    def lineage(self, scope: dict[str, Any]) -> dict[str, Any]:
+        """What a recall of ``scope`` takes: its packs (product, outlet) and batches."""
+        return recalls.lineage(self.db, scope)
+
+    def open_recalls(self, place: str | None = None) -> list[dict[str, Any]]:
+        """Recalls not closed; for a place, with its pull list."""
+        return recalls.open_recalls(self.db, place)
+
     def _pack(self, p: dict[str, Any]) -> dict[str, Any]:
         draws = self.db.fetch("SELECT batch_code, g FROM trace_draws WHERE run_id = ? "
                               "ORDER BY batch_code", [p["run_id"]])
@@ -79,6 +88,9 @@ class TraceQueries:
             "SELECT s.outlet_id, s.delivered_us FROM trace_unexpected u JOIN trace_shipments s "
             "ON s.shipment_id = u.shipment_id WHERE u.pack_code = ? "
             "ORDER BY s.delivered_us, s.outlet_id", [p["pack_code"]])
+        recalled = recalls.banner(self.db, p["pack_code"])
+        if recalled is not None:
+            answer["recall"] = recalled
         if unexpected:
             answer["unexpected_at"] = [{"site_id": u["outlet_id"], "name": self._site_name(
                 u["outlet_id"]), "delivered_at": moment(u["delivered_us"])} for u in unexpected]

@@ -31,13 +31,13 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
     if batch_code is not None:
         batches += db.fetch("SELECT * FROM trace_batches WHERE batch_code = ?", [batch_code])
     codes = sorted({b["batch_code"] for b in batches})
-    draws = _many(db, "SELECT run_id, batch_code FROM trace_draws WHERE batch_code IN ({})", codes)
+    draws = many(db, "SELECT run_id, batch_code FROM trace_draws WHERE batch_code IN ({})", codes)
     runs = sorted({d["run_id"] for d in draws})
-    packs = _many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN trace_runs r "
+    packs = many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN trace_runs r "
                       "ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
-    shipments = _many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
+    shipments = many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
                       sorted({p["shipment_id"] for p in packs if p["shipment_id"]}))
-    names = {f["farmer_id"]: f for f in _many(
+    names = {f["farmer_id"]: f for f in many(
         db, "SELECT farmer_id, name, village FROM trace_farmers WHERE farmer_id IN ({})",
         sorted({*farmers, *(b["farmer_id"] for b in batches)}))}
     sources: dict[str, list[str]] = {}
@@ -74,7 +74,7 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
         "packs_by_status": dict(sorted(by_state.items()))}
 
 
-def _many(db: ViewDatabase, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+def many(db: ViewDatabase, sql: str, values: list[Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(0, len(values), CHUNK):
         chunk = values[i:i + CHUNK]
