@@ -44,6 +44,8 @@ class Settings:
     reply_retention_days: int = 30  # how long an Idempotency-Key is remembered
     token_cache_s: float = 30  # how long a process trusts what it looked up of a token
     views_stuck_s: float = 30.0  # views behind and not moving this long: /healthz answers 503
+    coop_name: str = "供销合作社"  # the issuer on certificates, named on recall notices
+    coop_phone: str | None = None  # the number buyers of a recalled pack are told to call
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -66,7 +68,9 @@ class Settings:
             web_workers=int(env.get("GONGXIAO_WEB_WORKERS") or 1),
             reply_retention_days=_at_least_one(env, "GONGXIAO_REPLY_RETENTION_DAYS", 30),
             token_cache_s=float(env.get("GONGXIAO_TOKEN_CACHE_SECONDS") or 30),
-            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30))
+            views_stuck_s=float(env.get("GONGXIAO_VIEWS_STUCK_SECONDS") or 30),
+            coop_name=env.get("GONGXIAO_COOP_NAME") or cls.coop_name,
+            coop_phone=env.get("GONGXIAO_COOP_PHONE") or None)
 
     @property
     def embedded(self) -> bool:

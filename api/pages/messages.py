@@ -90,6 +90,14 @@ SCRIPT = {
     "col_outlet": N_("Outlet"),
     "batches_reached": N_("Batches reached"),
     "packs_reached": N_("Packs reached"),
+    "pull": N_("Pull"),
+    "pulled": N_("Pulled off the shelf"),
+    "quarantine": N_("Quarantine"),
+    "quarantined": N_("Quarantined"),
+    "not_on_pull_list": N_("Not on a pull list: keep it apart and ask the co-op office"),
+    "recall_level": N_("Level"),
+    "drill": N_("Drill"),
+    "to_pull": N_("Still to pull"),
 }
 
 # What the scripts say for a refusal, by its problem type (the slug that ends the problem's
@@ -122,6 +130,16 @@ PROBLEMS = {
     "already-sold": N_("Pack {pack_code} was already sold"),
     "pack-not-at-outlet": N_("Pack {pack_code} is not on this outlet's shelf"),
     "pack-expired": N_("Pack {pack_code} is past its shelf life; it may not be sold"),
+    "recalled": N_("Recalled ({recall_id}): {pack_codes} may not be sold, shipped or received; "
+                   "keep them apart for the recall"),
+    "recalled.batch": N_("Recalled ({recall_id}): batch {batch_codes} may not be packed"),
+    "unknown-recall": N_("No recall {recall_id}"),
+    "nothing-to-recall": N_("Nothing was found to recall: check the lot, batch, run or codes"),
+    "pack-not-in-recall": N_("Pack {pack_code} is not in this recall: keep it apart and tell "
+                             "the co-op office"),
+    "already-accounted": N_("Pack {pack_code} was already {fate} for this recall"),
+    "recall-incomplete": N_("{outstanding} packs are not accounted for: find them, or close "
+                            "with a reason"),
     "wrong-site-kind": N_("This site cannot do this: it is another kind of site"),
     "idempotency-conflict": N_("This code was already used for something else; use a new label"),
     "busy": N_("Too many people changed the same stock at once; send it again"),

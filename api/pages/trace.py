@@ -29,8 +29,10 @@ def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResp
         html = environment(locale).get_template("not_found.html").render(code=code, lang=lang)
         return HTMLResponse(html, status_code=404)
     allowed = allowed_range_of(request, str((trace.get("product") or {}).get("sku")))
+    settings = request.app.state.settings
     html = environment(locale).get_template("trace.html").render(
-        page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed), lang=lang)
+        page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed),
+        coop={"name": settings.coop_name, "phone": settings.coop_phone}, lang=lang)
     # Short public caching: a pack's place changes, but a burst of scans of one code is common.
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
@@ -50,6 +52,7 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
         "place": gettext(locale, PLACES[status]) if status in PLACES else status,
         "outlet": name_of(trace.get("outlet")),
         "on_hold": status == "on_hold" or bool(trace.get("holds")),
+        "recall": _recall(trace.get("recall")),
         "expired": trace.get("shelf_life") == "expired" or (expires is not None and expires <= now),
         "sources": [_source(s) for s in trace.get("sources") or []],
         "chart": _chart(cold, allowed), "cold": {"min_c": cold.get("min_c"), "max_c": cold.get("max_c"),
@@ -57,6 +60,13 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
         "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()
                      if k in ("departed_at", "delivered_at")} or None,
     }
+
+
+def _recall(recall: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not recall:
+        return None
+    return {"reason": recall.get("reason"), "opened_at": local(recall.get("opened_at")),
+            "recall_id": recall.get("recall_id")}
 
 
 def _source(source: dict[str, Any]) -> dict[str, Any]:

@@ -161,4 +161,7 @@
       shipment.elements.order_id.value = "";
     }
   });
+
+  // ---- recalls: packs still in the cold store go into quarantine ---------------------------
+  GX.recallScreen($("#recalls"), "quarantines", (code) => ({ site_id: creds.site, pack_code: code, quarantined_at: now() }));
 })();

@@ -152,3 +152,15 @@ def test_open_recall_of_a_packing_run_takes_its_packs_only(
     response = opened(client, auth, {"kind": "packing_run", "run_id": other["run_id"]})
     assert [p["pack_code"] for p in response.json()["packs"]] == other["pack_codes"]
     assert response.json()["batch_codes"] == []
+
+
+def test_the_buyers_page_of_a_recalled_pack_shows_the_banner_with_reason_and_what_to_do(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=1)
+    catch_up()
+    opened(client, auth, {"kind": "packs", "pack_codes": codes})
+    catch_up()
+    page = client.get(f"/t/{codes[0]}").text
+    assert "已召回" in page and "吡虫啉超标" in page and "请勿食用" in page
+    english = client.get(f"/t/{codes[0]}?lang=en").text
+    assert "Recalled" in english and "Bring it back to the outlet" in english

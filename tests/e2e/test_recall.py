@@ -1,0 +1,57 @@
+"""A recall seen by people: the red banner on the buyer's page, the outlet's pull list scanned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import ARTIFACTS, Served, demo_batch, packs_of
+from tests.e2e.test_outlet import open_outlet
+from tests.e2e.test_station import scan
+
+
+def a_pack_on_the_shelf(served: Served) -> str:
+    for n in (1, 5):
+        for pack in reversed(packs_of(served, demo_batch(served, n))):
+            if pack["status"] == "at_outlet" and pack["outlet_id"] == "outlet-jinniu":
+                return str(pack["pack_code"])
+    raise AssertionError("the demo week left no pack on outlet-jinniu's shelf")
+
+
+def recall_of(served: Served, code: str) -> dict[str, Any]:
+    with served.client("admin") as http:
+        answer = http.post("/v1/recalls", json={
+            "scope": {"kind": "packs", "pack_codes": [code]}, "reason": "标签印错保质期",
+            "level": 3}, headers={"Idempotency-Key": f"e2e-recall-{code}"})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_the_buyer_sees_the_recall_and_the_outlet_pulls_the_pack_off_its_list(
+        served: Served, page: Any) -> None:
+    code = a_pack_on_the_shelf(served)
+    recall = recall_of(served, code)
+
+    def told() -> bool:
+        with served.client() as http:
+            return "recall" in http.get(f"/v1/trace/{code}").json()
+
+    served.wait_for("the trace view to hear of the recall", told)
+    page.goto(f"{served.url}/t/{code}")
+    banner = page.locator(f"[data-recall='{recall['recall_id']}']")
+    banner.wait_for()
+    said = banner.inner_text()
+    assert "已召回" in said and "标签印错保质期" in said and "请勿食用" in said
+    assert banner.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(179, 38, 30)"
+    page.screenshot(path=str(ARTIFACTS / "recall-banner.png"), full_page=True)
+
+    open_outlet(page, served)
+    page.click("a[href='#recalls']")
+    page.locator(".recall-list", has_text=code).wait_for()
+    scan(page, "#recalls [name=pack_code]", "NOT-RECALLED-0001")
+    page.wait_for_selector("#result.bad >> text=不在下架清单中")
+    scan(page, "#recalls [name=pack_code]", code)
+    page.wait_for_selector(f"#result.ok >> text=已下架: {code}")
+    with served.client("admin") as http:
+        now = http.get(f"/v1/recalls/{recall['recall_id']}").json()
+    assert now["progress"]["total"]["pulled"] == 1
+    assert now["packs"][0]["fate"]["place"] == "outlet-jinniu"
