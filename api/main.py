@@ -19,6 +19,7 @@ from api.routes import (
     batches,
     coldstore,
     events,
+    export,
     farmers,
     health,
     inputs,
@@ -41,7 +42,7 @@ from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, recalls, events, health)
+           trace, recalls, export, events, health)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

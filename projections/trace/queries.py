@@ -16,7 +16,7 @@ from domain.batch import phi_verdict
 from domain.product import Range
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
-from projections.trace import recalls
+from projections.trace import export, recalls
 from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
 
@@ -63,6 +63,10 @@ class TraceQueries:
     def open_recalls(self, place: str | None = None) -> list[dict[str, Any]]:
         """Recalls not closed; for a place, with its pull list."""
         return recalls.open_recalls(self.db, place)
+
+    def export(self, **scope: Any) -> dict[str, list[tuple[Any, ...]]]:
+        """The sortable spreadsheet's rows, per critical tracking event (``export.SHEETS``)."""
+        return export.export(self.db, **scope)
 
     def _pack(self, p: dict[str, Any]) -> dict[str, Any]:
         draws = self.db.fetch("SELECT batch_code, g FROM trace_draws WHERE run_id = ? "
