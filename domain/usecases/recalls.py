@@ -1,10 +1,9 @@
 """Recalls: open (and block), widen, pull and quarantine scans, close, and the report.
 
-The caller passes the lineage the trace read model found (packs with their product and the
-outlet they went to, and the batches); the use case decides from the aggregates where each pack
-is now — in a cold store (and on which order), on an outlet's shelf, sold there (when), or on
-the road — and records that fixed list. Loads and saves ``Recall``, ``RecallRegister``,
-``Stock``, ``Order`` and reads ``Shelf``.
+The caller passes the lineage the trace read model found (packs with their product, the
+outlet they went to and their state there, and the batches); the use case decides from the
+stocks which packs are still in a cold store and on which order, and records that fixed list.
+Loads and saves ``Recall``, ``RecallRegister``, ``Stock`` and ``Order``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from uuid import UUID
 from domain.order import Order, UnknownOrder
 from domain.recall import LEVEL_NAMES, Recall, UnknownRecall
 from domain.recall_register import WHAT_TO_DO
-from domain.shelf import Shelf
 from domain.stock import Stock
 from domain.usecases.blocking import register_of, reserve_clean
 from domain.usecases.masterdata import load_site
@@ -136,29 +134,25 @@ def scan_answer(recall: Recall, pack_code: str) -> dict[str, Any]:
 
 
 def _located(store: Store, lineage: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Where each pack of the lineage is now, from the stocks and the outlets' shelves."""
-    store.prefetch(*{Stock.create_id(p["sku"], p["grade"]) for p in lineage},
-                   *{Shelf.create_id(p["outlet_id"]) for p in lineage if p.get("outlet_id")})
+    """Where each pack of the lineage is now: the stocks say which are still in a cold store
+    (and on which order); for the others the lineage's word stands — on the road, on an
+    outlet's shelf, or sold there and when (a sale after the view was read is refused from
+    now on; it is recorded at the pull instead)."""
+    store.prefetch(*{Stock.create_id(p["sku"], p["grade"]) for p in lineage})
     stocks: dict[tuple[str, str], Stock] = {}
-    shelves: dict[str, Any] = {}
     located = []
     for p in lineage:
         key = (p["sku"], p["grade"])
         stock = stocks.get(key) or stocks.setdefault(key, store.load_or_open(Stock, sku=key[0],
                                                                             grade=key[1]))
-        outlet = p.get("outlet_id")
-        shelf = (shelves.setdefault(outlet, store.find(Shelf.create_id(outlet)))
-                 if outlet else None)
-        found = {"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"]}
+        found = {"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"],
+                 "place": p.get("outlet_id"), "state": "in_transit"}
         if p["pack_code"] in stock.packs:
             found |= {"place": stock.packs[p["pack_code"]]["site_id"], "state": "in_cold_store"}
-        elif shelf is not None and p["pack_code"] in shelf.sold:
-            found |= {"place": outlet, "state": "sold",
-                      "sold_at": shelf.sold[p["pack_code"]]["sold_at"]}
-        elif shelf is not None and p["pack_code"] in shelf.packs:
-            found |= {"place": outlet, "state": "at_outlet"}
-        else:
-            found |= {"place": outlet, "state": "in_transit"}
+        elif p.get("state") == "sold":
+            found |= {"state": "sold", "sold_at": p["sold_at"]}
+        elif p.get("state") == "at_outlet":
+            found |= {"state": "at_outlet"}
         located.append(found)
     return located
 

@@ -62,7 +62,8 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
         "packs": [{"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"],
                    "run_id": p["run_id"], "batch_codes": sorted(sources.get(p["run_id"], [])),
                    "site_id": p["site_id"], "status": p["state"], "order_id": p["order_id"],
-                   "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"]}
+                   "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"],
+                   "sold_at": moment(p["sold_us"])}
                   for p in sorted(packs, key=lambda p: p["pack_code"])],
         "shipments": [{"shipment_id": s["shipment_id"], "order_id": s["order_id"],
                        "outlet_id": s["outlet_id"], "departed_at": moment(s["departed_us"]),

@@ -14,7 +14,7 @@ from projections.port import ViewDatabase
 from projections.tables import loads, moment, us
 from projections.trace.recall import many, recall
 
-PACKS = ("SELECT p.pack_code, p.outlet_id, r.sku, r.grade FROM trace_packs p "
+PACKS = ("SELECT p.pack_code, p.outlet_id, p.state, p.sold_us, r.sku, r.grade FROM trace_packs p "
          "JOIN trace_runs r ON r.run_id = p.run_id WHERE ")
 
 
@@ -69,7 +69,8 @@ def open_recalls(db: ViewDatabase, place: str | None = None) -> list[dict[str, A
 
 def _line(p: dict[str, Any]) -> dict[str, Any]:
     return {"pack_code": p["pack_code"], "sku": p["sku"], "grade": p["grade"],
-            "outlet_id": p["outlet_id"]}
+            "outlet_id": p["outlet_id"], "state": p.get("state") or p.get("status"),
+            "sold_at": p["sold_at"] if "sold_at" in p else moment(p["sold_us"])}
 
 
 def _excursion(db: ViewDatabase, scope: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +85,8 @@ def _excursion(db: ViewDatabase, scope: dict[str, Any]) -> dict[str, Any]:
         return {"packs": [], "batch_codes": []}
     marks = ", ".join("?" for _ in skus)
     packs = db.fetch(
-        "SELECT p.pack_code, p.outlet_id, r.sku, r.grade FROM trace_packs p JOIN trace_runs r "
+        "SELECT p.pack_code, p.outlet_id, p.state, p.sold_us, r.sku, r.grade FROM trace_packs p "
+        "JOIN trace_runs r "
         "ON r.run_id = p.run_id LEFT JOIN trace_shipments s ON s.shipment_id = p.shipment_id "
         f"WHERE r.site_id = ? AND r.sku IN ({marks}) AND r.packed_us <= ? AND "
         "(s.departed_us IS NULL OR s.departed_us >= ?) ORDER BY p.pack_code",

@@ -22,17 +22,21 @@ def run(app: Gongxiao, batch: str, count: int, *, day: float = 0) -> list[str]:
                                 sources=[{"batch_code": batch, "kg": str(count / 2)}])["pack_codes"])
 
 
-def lineage(codes: list[str], *, outlet: str | None = None,
-            batches: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"packs": [{"pack_code": c, "sku": "jiuhuang", "grade": "A", "outlet_id": outlet}
-                      for c in codes], "batch_codes": list(batches)}
+def lineage(codes: list[str], *, outlet: str | None = None, batches: tuple[str, ...] = (),
+            sold: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the trace view would say: the packs, the outlet they went to, those sold there."""
+    sold = sold or {}
+    return {"packs": [{"pack_code": c, "sku": "jiuhuang", "grade": "A", "outlet_id": outlet,
+                       "state": "sold" if c in sold else "at_outlet" if outlet else "in_stock",
+                       "sold_at": sold.get(c)} for c in codes], "batch_codes": list(batches)}
 
 
 def open_recall(app: Gongxiao, codes: list[str], *, drill: bool = False, outlet: str | None = None,
-                batches: tuple[str, ...] = ("B1",), key: str = "r1") -> dict[str, Any]:
+                batches: tuple[str, ...] = ("B1",), key: str = "r1",
+                sold: dict[str, Any] | None = None) -> dict[str, Any]:
     return app.open_recall(scope={"kind": "batch", "batch_code": "B1"}, reason="吡虫啉 residue",
                            level=2, drill=drill, opened_at=at(1), key=key,
-                           lineage=lineage(codes, outlet=outlet, batches=batches))
+                           lineage=lineage(codes, outlet=outlet, batches=batches, sold=sold))
 
 
 @pytest.fixture
@@ -131,10 +135,11 @@ def test_a_drill_blocks_nothing_and_is_reported_as_a_drill(app: Gongxiao) -> Non
 
 
 def test_packs_already_sold_are_counted_as_sold_with_outlet_and_time(app: Gongxiao) -> None:
+    """Sold per the trace view; the pack left the cold store (the stock has it no more)."""
     run(app, "B1", 2)
     _, codes = delivered(app, 2, key="o1")
     app.sell_pack(outlet_id="out-a", pack_code=codes[0], sold_at=at(0.7), price_fen=900)
-    recall = open_recall(app, codes, outlet="out-a")
+    recall = open_recall(app, codes, outlet="out-a", sold={codes[0]: at(0.7)})
     assert recall["sold"] == [{"pack_code": codes[0], "outlet_id": "out-a", "sold_at": at(0.7)}]
     assert recall["progress"]["places"] == [{"place": "out-a", "affected": 2, "located": 1,
                                              "pulled": 0, "quarantined": 0, "sold": 1,
@@ -213,3 +218,10 @@ def test_the_same_opening_twice_is_one_recall(app: Gongxiao) -> None:
     first = open_recall(app, bad)
     before = events(app)
     assert open_recall(app, bad) == first and events(app) == before
+
+
+def test_a_pack_the_view_thinks_is_shipped_but_the_stock_still_holds_is_in_the_cold_store(
+        app: Gongxiao) -> None:
+    bad = run(app, "B1", 1)
+    recall = open_recall(app, bad, outlet="out-a", sold={bad[0]: at(0.7)})
+    assert recall["packs"][0]["state"] == "in_cold_store" and recall["sold"] == []
