@@ -1,6 +1,7 @@
 """The cold store: intake scans, holds, grading, cold-room readings and packing runs.
 
-Loads the site, farmer and product named; saves ``Batch``, ``Stock`` and ``ColdRoom``."""
+Loads the site, farmer and product named; saves ``Batch``, ``Stock`` and ``ColdRoom``, and a
+batch's ``Certificate`` when its graded kg is first packed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from domain.product import Product, allowed_range
 from domain.site import Site
 from domain.stock import MAX_PACKS_PER_RUN, Stock
 from domain.usecases.blocking import clean_sources, register_of
+from domain.usecases.certificates import certify
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg, utc
@@ -138,7 +140,11 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
                                   blocked=register.batches) or []
     codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=size,
                        count=count, packed_at=packed_at, sources=named or None)
-    store.save(stock)
+    # The batches the run drew, as the Packed event it just recorded says (none when repeated).
+    draws = [d for e in stock.pending_events if type(e).__name__ == "Packed"
+             for d in getattr(e, "draws", [])]
+    drawn = [load_batch(store, d["batch_code"]) for d in draws]
+    store.save(stock, *certify(store, drawn, issuer_site_id=site_id, at=packed_at))
     return {"run_id": str(run_id), "pack_codes": codes}
 
 
