@@ -32,6 +32,8 @@ PLACES = {
 
 # The words printed on a pack's label beside its QR.
 LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %s")}
+# The words of a batch's compliance certificate printed with its run's labels.
+CERTIFICATE_LABEL = {"grade": "%s", "net": N_("%s kg certified"), "packed": N_("Issued %s")}
 
 # What the station, outlet and admin scripts say; keys are what the scripts look up.
 SCRIPT = {
@@ -134,6 +136,8 @@ PROBLEMS = {
                    "keep them apart for the recall"),
     "recalled.batch": N_("Recalled ({recall_id}): batch {batch_codes} may not be packed"),
     "unknown-recall": N_("No recall {recall_id}"),
+    "not-certifiable": N_("Batch {batch_code} gets no compliance certificate: it is on hold or "
+                          "recalled"),
     "nothing-to-recall": N_("Nothing was found to recall: check the lot, batch, run or codes"),
     "pack-not-in-recall": N_("Pack {pack_code} is not in this recall: keep it apart and tell "
                              "the co-op office"),

@@ -69,6 +69,16 @@ def _recall(recall: dict[str, Any] | None) -> dict[str, Any] | None:
             "recall_id": recall.get("recall_id")}
 
 
+def _certificate(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not found:
+        return None
+    issued = local(found.get("issued_at"))
+    return {"issuer": found.get("issuer"), "issued_on": issued[:10] if issued else None,
+            "kg": weight(found.get("quantity_kg")), "product": found.get("product"),
+            "village": found.get("village"), "farmer": found.get("farmer"),
+            "self_check": [b.get("kind") for b in found.get("basis") or []] == ["self_check"]}
+
+
 def _source(source: dict[str, Any]) -> dict[str, Any]:
     harvested = when(source.get("harvested_at"))
     intake = source.get("intake") or {}
@@ -82,6 +92,7 @@ def _source(source: dict[str, Any]) -> dict[str, Any]:
                    "temperature_c": intake.get("temperature_c")},
         "graded_at": local(grading.get("at")),
         "inputs": [_input(a, harvested) for a in source.get("inputs_applied") or []],
+        "certificate": _certificate(source.get("certificate")),
     }
 
 

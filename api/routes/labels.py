@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller
 from api.pages.i18n import gettext, locale_of
-from api.pages.messages import LABEL
+from api.pages.messages import CERTIFICATE_LABEL, LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
 from infra import labels as draw
@@ -97,7 +97,27 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
         raise Problem(404, f"no packing run {run_id}", slug="not-found", run_id=run_id)
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
-    return [replace(first, code=code, trace_url=f"{request.base_url}t/{code}") for code in codes]
+    trace = trace_of(request, codes[0]) or {}
+    return [*certificate_labels(trace, base_url=str(request.base_url), locale=locale_of(lang)),
+            *[replace(first, code=code, trace_url=f"{request.base_url}t/{code}") for code in codes]]
+
+
+def certificate_labels(trace: dict[str, Any], *, base_url: str, locale: str) -> list[Label]:
+    """The 承诺达标合格证 of each batch the run drew, first on its sheet; its QR opens the
+    batch's page, where the whole certificate is."""
+    words = LabelWords(**{k: gettext(locale, v) for k, v in CERTIFICATE_LABEL.items()})
+    title = gettext(locale, "Compliance certificate")
+    labels = []
+    for source in trace.get("sources") or []:
+        found = source.get("certificate")
+        if found:
+            issued = local(found.get("issued_at"))
+            labels.append(Label(
+                code=source["batch_code"], trace_url=f"{base_url}t/{source['batch_code']}",
+                product=title, grade=f"{found.get('product')} · {found.get('village')}",
+                net_kg=weight(found.get("quantity_kg")),
+                packed_on=issued[:10] if issued else None, words=words))
+    return labels
 
 
 def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:

@@ -18,6 +18,7 @@ from projections.trace.tables import (
     ALL,
     APPLICATIONS,
     BATCHES,
+    CERTIFICATES,
     DRAWS,
     EXCURSIONS,
     FARMERS,
@@ -188,6 +189,14 @@ class TraceProjection(Projection):
     @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
     def sold(self, e: Any, rows: Rows, _: int) -> None:
         self.move(rows, [e.pack_code], state="sold", sold_us=us(e.sold_at))
+
+    @on("Certificate.Issued")
+    def certified(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(CERTIFICATES, {"batch_code": e.batch_code, "product": e.product,
+                                "quantity_g": grams(e.quantity_kg), "village": e.village,
+                                "farmer": e.farmer, "issuer": e.issuer,
+                                "issued_us": us(e.issued_at), "promises": dumps(e.promises),
+                                "basis": dumps(e.basis)})
 
     @on("Recall.Opened", creates=_own(RECALLS))
     def recall_opened(self, e: Any, rows: Rows, _: int) -> None:

@@ -120,7 +120,8 @@ class TraceQueries:
             "grading": None if b["graded_us"] is None else {
                 "at": moment(b["graded_us"]), "grade_kg": grades.get(grade) if grade else None,
                 "grades_kg": grades},
-            "inputs_applied": self._inputs(b)}
+            "inputs_applied": self._inputs(b),
+            "certificate": recalls.certificate(self.db, b["batch_code"])}
 
     def _inputs(self, b: dict[str, Any]) -> list[dict[str, Any]]:
         rows = self.db.fetch(

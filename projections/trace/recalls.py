@@ -1,5 +1,5 @@
 """Recalls in the traceability view: the lineage a recall opens on, the banner of a recalled
-pack, the open recalls and each place's pull list.
+pack, the open recalls and each place's pull list; and a batch's compliance certificate.
 
 The lineage of a recall is whole-run: a pack reaches every batch its packing run drew from
 (``trace_draws``); a run's per-pack lineage, once recorded, narrows ``_run_packs`` only.
@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.recall_register import WHAT_TO_DO
 from projections.port import ViewDatabase
-from projections.tables import loads, moment, us
+from projections.tables import kg, loads, moment, us
 from projections.trace.recall import many, recall
 
 PACKS = ("SELECT p.pack_code, p.outlet_id, p.state, p.sold_us, r.sku, r.grade FROM trace_packs p "
@@ -45,6 +45,18 @@ def banner(db: ViewDatabase, pack_code: str) -> dict[str, Any] | None:
     r = found[0]
     return {"recall_id": r["recall_id"], "reason": r["reason"], "level": r["level"],
             "opened_at": moment(r["opened_us"]), "what_to_do": WHAT_TO_DO}
+
+
+def certificate(db: ViewDatabase, batch_code: str) -> dict[str, Any] | None:
+    """The batch's 承诺达标合格证, or None before its first packing."""
+    found = db.fetch("SELECT * FROM trace_certificates WHERE batch_code = ?", [batch_code])
+    if not found:
+        return None
+    c = found[0]
+    return {"batch_code": batch_code, "product": c["product"], "quantity_kg": kg(c["quantity_g"]),
+            "village": c["village"], "farmer": c["farmer"], "issuer": c["issuer"],
+            "issued_at": moment(c["issued_us"]), "promises": loads(c["promises"]),
+            "basis": loads(c["basis"])}
 
 
 def open_recalls(db: ViewDatabase, place: str | None = None) -> list[dict[str, Any]]:

@@ -38,6 +38,8 @@ RECALLS = table("trace_recalls", "recall_id kind reason level:int drill:int open
                 "closed_us:int packs:int", key="recall_id")
 RECALLED = table("trace_recalled", "recall_id pack_code sku grade place state fate fate_place "
                  "fate_us:int", key="recall_id pack_code", indexes=("pack_code", "place"))
+CERTIFICATES = table("trace_certificates", "batch_code product quantity_g:int village farmer "
+                     "issuer issued_us:int promises basis", key="batch_code")
 
 ALL = (FARMERS, PRODUCTS, SITES, ROOMS, STOCKS, BATCHES, APPLICATIONS, SALES, RUNS, DRAWS, PACKS,
-       SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS, RECALLS, RECALLED)
+       SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS, RECALLS, RECALLED, CERTIFICATES)

@@ -164,3 +164,14 @@ def test_the_buyers_page_of_a_recalled_pack_shows_the_banner_with_reason_and_wha
     assert "已召回" in page and "吡虫啉超标" in page and "请勿食用" in page
     english = client.get(f"/t/{codes[0]}?lang=en").text
     assert "Recalled" in english and "Bring it back to the outlet" in english
+
+
+def test_the_trace_and_the_buyers_page_show_the_batchs_certificate(
+        client: TestClient, district: Gongxiao, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=1)
+    catch_up()
+    source = client.get(f"/v1/trace/{codes[0]}").json()["sources"][0]
+    assert source["certificate"]["farmer"] == "张**" and source["certificate"]["issuer"] == "永安村冷库"
+    assert source["certificate"]["promises"][2] == "residues_within_gb_2763"
+    page = client.get(f"/t/{codes[0]}").text
+    assert "承诺达标合格证" in page and "GB 2763" in page and "永安村冷库 承诺" in page
