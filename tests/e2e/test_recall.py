@@ -1,10 +1,15 @@
-"""A recall seen by people: the red banner on the buyer's page, the outlet's pull list scanned."""
+"""A recall seen by people: the red banner on the buyer's page, the outlet's pull list scanned;
+and the compliance certificate first on a run's label sheet."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
+from PIL import Image
+
 from tests.e2e.conftest import ARTIFACTS, Served, demo_batch, packs_of
+from tests.e2e.test_labels import decoded
 from tests.e2e.test_outlet import open_outlet
 from tests.e2e.test_station import scan
 
@@ -55,3 +60,23 @@ def test_the_buyer_sees_the_recall_and_the_outlet_pulls_the_pack_off_its_list(
         now = http.get(f"/v1/recalls/{recall['recall_id']}").json()
     assert now["progress"]["total"]["pulled"] == 1
     assert now["packs"][0]["fate"]["place"] == "outlet-jinniu"
+
+
+def test_the_label_sheet_begins_with_the_batchs_certificate_and_its_qr_opens_the_batch(
+        served: Served, page: Any) -> None:
+    packs = packs_of(served, demo_batch(served, 5))
+    run_id, batch = packs[0]["run_id"], packs[0]["batch_codes"][0]
+    with served.client("operator") as operator:
+        sheet = operator.get(f"/v1/packing-runs/{run_id}/labels.svg", timeout=60)
+    assert sheet.status_code == 200, sheet.text
+    page.set_content(f"<body style='margin:0'>{sheet.text}</body>")
+    strip = page.locator("svg").first
+    assert "承诺达标合格证" in (strip.text_content() or "")
+    box = strip.bounding_box()
+    first = page.screenshot(clip={"x": box["x"], "y": box["y"], "width": box["width"],
+                                  "height": box["width"] * 40 / 60})
+    (ARTIFACTS / "certificate_label.png").write_bytes(first)
+    assert decoded(Image.open(BytesIO(first))) == [f"{served.url}/t/{batch}"]
+    page.goto(f"{served.url}/t/{batch}")
+    certificate = page.locator(f"[data-certificate='{batch}']")
+    assert "承诺达标合格证" in certificate.inner_text() and "GB 2763" in certificate.inner_text()
