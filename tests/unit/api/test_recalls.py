@@ -175,3 +175,32 @@ def test_the_trace_and_the_buyers_page_show_the_batchs_certificate(
     assert source["certificate"]["promises"][2] == "residues_within_gb_2763"
     page = client.get(f"/t/{codes[0]}").text
     assert "承诺达标合格证" in page and "GB 2763" in page and "永安村冷库 承诺" in page
+
+
+def test_recall_events_are_in_the_event_log_the_relay_publishes(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=1)
+    catch_up()
+    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes}).json()["recall_id"]
+    client.post(f"/v1/recalls/{rid}/quarantines", headers=auth("operator"), json={
+        "site_id": "yongan", "pack_code": codes[0], "quarantined_at": moment(1)})
+    log = client.get("/v1/events", params={"limit": 1000}, headers=auth("admin")).json()
+    items = log if isinstance(log, list) else log.get("events") or log.get("items")
+    kinds = {e["event_type"] for e in items}
+    assert {"Recall.Opened", "RecallRegister.Blocked", "Recall.PackAccounted",
+            "Certificate.Issued"} <= {k.removeprefix("gongxiao:") for k in kinds}, kinds
+
+
+def test_packs_sold_before_the_recall_are_listed_with_outlet_and_sale_time(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=2)
+    trip = shipped(district, codes)
+    district.confirm_delivery(shipment_id=trip["shipment_id"], received_at=when(1, 3),
+                              pack_codes=codes)
+    district.sell_pack(outlet_id="out-a", pack_code=codes[1], sold_at=when(1, 4), price_fen=990)
+    catch_up()
+    recall = opened(client, auth, {"kind": "batch", "batch_code": "B1"}).json()
+    assert recall["sold"] == [{"pack_code": codes[1], "outlet_id": "out-a",
+                               "sold_at": moment(1, 4)}]
+    assert recall["progress"]["places"][0]["place"] == "out-a"
+    assert recall["progress"]["total"]["located"] == 1
