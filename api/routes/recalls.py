@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse
 
 from api.deps import Admin, App, Caller, Run, Views
 from api.jsonio import Answer, ExactRoute
+from api.pages.i18n import environment, locale_of
+from api.pages.trace import local
 from api.schemas.problems import answers
 from api.schemas.recalls import (
     Close,
@@ -29,6 +32,8 @@ from api.schemas.recalls import (
 from infra.fields import Code
 
 router = APIRouter(prefix="/v1/recalls", tags=["recalls"], route_class=ExactRoute)
+COLUMNS = ("affected", "located", "pulled", "quarantined", "sold", "destroyed", "returned",
+           "outstanding")
 RecallId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -59,6 +64,18 @@ def list_recalls(views: Views, caller: Caller,
                               "progress per place; also its closing report", 401, 403, 404, 422))
 def get_recall(recall_id: RecallId, app: App, _: Admin) -> Answer:
     return Answer(app.recall_answer(app.recall(recall_id)))
+
+
+@router.get("/{recall_id}/report", response_class=HTMLResponse,
+            responses=answers(200, None, "the closing report as a printable page", 401, 403,
+                              404, 422))
+def get_report(recall_id: RecallId, app: App, _: Admin, lang: str | None = None) -> HTMLResponse:
+    """The recall now as a page to print: progress per place, the times to 100 %, the packs
+    sold before it (for the public notice) and each pack's fate."""
+    report = app.recall_answer(app.recall(recall_id))
+    html = environment(locale_of(lang)).get_template("recall_report.html").render(
+        r=report, columns=COLUMNS, when=local, lang=lang)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/{recall_id}/widen", response_model=None,

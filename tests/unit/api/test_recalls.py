@@ -204,3 +204,18 @@ def test_packs_sold_before_the_recall_are_listed_with_outlet_and_sale_time(
                                "sold_at": moment(1, 4)}]
     assert recall["progress"]["places"][0]["place"] == "out-a"
     assert recall["progress"]["total"]["located"] == 1
+
+
+def test_the_closing_report_is_a_printable_page_for_staff(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=2)
+    catch_up()
+    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes}).json()["recall_id"]
+    client.post(f"/v1/recalls/{rid}/quarantines", headers=auth("operator"), json={
+        "site_id": "yongan", "pack_code": codes[0], "quarantined_at": moment(1)})
+    client.post(f"/v1/recalls/{rid}/close", json={"reason": "one pack lost"}, headers=auth("admin"))
+    page = client.get(f"/v1/recalls/{rid}/report", headers=auth("admin"))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "召回报告" in page.text and "one pack lost" in page.text and codes[1] in page.text
+    assert "@media print" in page.text
+    assert_problem(client.get(f"/v1/recalls/{rid}/report", headers=auth("outlet")), 403)
