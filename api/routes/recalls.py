@@ -66,9 +66,9 @@ def get_recall(recall_id: RecallId, app: App, _: Admin) -> Answer:
     return Answer(app.recall_answer(app.recall(recall_id)))
 
 
-@router.get("/{recall_id}/report", response_class=HTMLResponse,
-            responses=answers(200, None, "the closing report as a printable page", 401, 403,
-                              404, 422))
+@router.get("/{recall_id}/report", response_model=None, responses={
+    **answers(200, None, "the closing report as a printable page", 401, 403, 404, 422),
+    200: {"content": {"text/html": {}}, "description": "the closing report as a printable page"}})
 def get_report(recall_id: RecallId, app: App, _: Admin, lang: str | None = None) -> HTMLResponse:
     """The recall now as a page to print: progress per place, the times to 100 %, the packs
     sold before it (for the public notice) and each pack's fate."""

@@ -219,3 +219,16 @@ def test_the_closing_report_is_a_printable_page_for_staff(
     assert "召回报告" in page.text and "one pack lost" in page.text and codes[1] in page.text
     assert "@media print" in page.text
     assert_problem(client.get(f"/v1/recalls/{rid}/report", headers=auth("outlet")), 403)
+
+
+def test_widen_adds_what_a_new_scope_reaches_and_blocks_it(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=3)
+    catch_up()
+    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes[:1]}).json()["recall_id"]
+    wider = client.post(f"/v1/recalls/{rid}/widen", headers=auth("admin"), json={
+        "scope": {"kind": "packs", "pack_codes": codes[:2]}, "reason": "the next pack too"})
+    assert wider.status_code == 200, wider.text
+    assert wider.json()["progress"]["total"]["affected"] == 2
+    assert client.post("/v1/orders", json=order_body(1), headers=auth("outlet")).json()[
+        "lines"][0]["reserved_pack_codes"] == [codes[2]]
