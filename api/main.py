@@ -21,12 +21,14 @@ from api.routes import (
     coldstore,
     epcis,
     events,
+    export,
     farmers,
     health,
     inputs,
     labels,
     orders,
     products,
+    recalls,
     sales,
     shipments,
     sites,
@@ -40,7 +42,7 @@ from infra.settings import Settings
 from infra.views import ReadModels
 
 ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, events, health, epcis)
+           trace, recalls, export, events, health, epcis)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

@@ -103,6 +103,15 @@ class OrderLinePublic(OrderLineSummary):
     reserved_pack_codes: list[str]
 
 
+class OrderRecallNote(Public):
+    """Recalled packs this order held, released, and how many clean ones took their place."""
+
+    recall_id: str
+    at: datetime
+    released: list[str]
+    replaced: int
+
+
 class OrderPublic(Public):
     order_id: str
     order_code: str

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.errors import DomainError
-from domain.usecases import coldstore, epcis, housekeeping, inputs, masterdata, outlets
+from domain.usecases import coldstore, epcis, housekeeping, inputs, masterdata, outlets, recalls
 from domain.usecases.store import A
 
 T = TypeVar("T")
@@ -58,6 +58,15 @@ class Gongxiao(Application[UUID]):
 
     capture_events = epcis.capture_events
     capture_job = epcis.load_capture_job
+
+    open_recall = recalls.open_recall
+    widen_recall = recalls.widen_recall
+    pull_pack = recalls.pull_pack
+    quarantine_pack = recalls.quarantine_pack
+    dispose_pack = recalls.dispose_pack
+    close_recall = recalls.close_recall
+    recall = recalls.load_recall
+    recall_answer = staticmethod(recalls.recall_answer)
 
     flag_shelf_life = housekeeping.flag_shelf_life
     issue_statement = housekeeping.issue_statement

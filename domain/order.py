@@ -44,6 +44,7 @@ class Order(Aggregate):
         self.shipped: set[str] = set()
         self.shipment_ids: list[str] = []
         self.cancelled = False
+        self.recalls: list[dict[str, Any]] = []
 
     @property
     def code(self) -> str:
@@ -99,6 +100,37 @@ class Order(Aggregate):
         self.reserved -= set(pack_codes)
         self.shipped |= set(pack_codes)
         self.shipment_ids.append(shipment_id)
+
+
+    def replace_recalled(self, *, recall_id: str, released: list[str],
+                         replacements: dict[tuple[str, str, Any], list[str]],
+                         sites: dict[str, str], at: datetime) -> None:
+        """Recalled packs leave the order; clean ones found in stock take their place (as many
+        as there are), and the order says so."""
+        self._recalled_packs_replaced(
+            recall_id=recall_id, released=released, replaced_at=at, sites=sites,
+            replacements=[{"sku": s, "grade": g, "pack_kg": k, "pack_codes": c}
+                          for (s, g, k), c in replacements.items()])
+
+    @event("RecalledPacksReplaced")
+    def _recalled_packs_replaced(self, recall_id: str, released: list[str],
+                                 replacements: list[dict[str, Any]], replaced_at: datetime,
+                                 sites: dict[str, str]) -> None:
+        gone = set(released)
+        if self.sites is not None:  # the cold store holding each new pack, as at placing
+            self.sites = {**self.sites, **sites}
+        self.reserved -= gone
+        left = {(r["sku"], r["grade"], r["pack_kg"]): r["pack_codes"] for r in replacements}
+        lines = []
+        for line in self.lines:
+            codes = [c for c in line["reserved_pack_codes"] if c not in gone]
+            added = left.pop((line["sku"], line["grade"], line["pack_kg"]), [])
+            self.reserved |= set(added)
+            codes += added
+            lines.append({**line, "reserved_pack_codes": codes})
+        self.lines = lines
+        self.recalls.append({"recall_id": recall_id, "at": replaced_at, "released": released,
+                             "replaced": sum(len(r["pack_codes"]) for r in replacements)})
 
 
 class UnknownOrder(NotFound):

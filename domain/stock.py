@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import islice, repeat
@@ -306,17 +307,21 @@ def packs_of_draw(draw: dict[str, Any], codes: list[str], mixed: bool) -> list[s
 
 
 def reserve_fefo(stocks: Iterable[Stock], *, sku: str, grade: str, order_id: UUID,
-                 pack_kg: Decimal, packs: int, at: datetime) -> list[tuple[Stock, str]]:
-    """Promise packs to an order from the stocks, nearest expiry first across all of them;
-    never more than are there. Answers each pack promised, in that order, with its stock."""
+                 pack_kg: Decimal, packs: int, at: datetime,
+                 skip: AbstractSet[str] = frozenset()) -> list[tuple[Stock, str]]:
+    """Promise packs to an order from the stocks, nearest expiry first across all of them,
+    passing over those in ``skip`` (recalled); never more than are there. Answers each pack
+    promised, in that order, with its stock."""
     if packs <= 0:
         raise Invalid("packs must be a positive count", field="packs")
     held = list(stocks)
     merged = heapq.merge(*[zip(s._free(pack_kg, at), repeat(i)) for i, s in enumerate(held)])
-    taken = [(held[i], code) for (*_, code), i in islice(merged, packs)]
+    free = ((held[i], code) for (*_, code), i in merged if code not in skip)
+    taken = list(islice(free, packs))
     if len(taken) < packs:
+        clean = " that are not recalled" if skip else ""
         raise StockShort(f"only {len(taken)} packs of {sku} grade {grade} {pack_kg} kg are "
-                         f"available, {packs} asked", sku=sku, grade=grade,
+                         f"available{clean}, {packs} asked", sku=sku, grade=grade,
                          pack_kg=str(pack_kg), available=len(taken))
     by_stock: dict[int, tuple[Stock, list[str]]] = {}
     for stock, code in taken:

@@ -26,6 +26,7 @@ from contract.fields import Command
 from contract.inputs import InputApplicationCreate, InputSaleCreate
 from contract.money import Payment
 from contract.orders import DeliveryScan, OrderCancel, OrderCreate, SaleCreate, ShipmentCreate
+from contract.recalls import Close, Disposal, Pull, Quarantine, RecallCreate, RecallWiden
 from domain.application import Gongxiao
 from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
@@ -65,6 +66,19 @@ USE_CASES: dict[type[Command], UseCase] = {
     ShipmentCreate: lambda app, c, key, url: app.ship(**c.model_dump(), key=key),
     DeliveryScan: lambda app, c, key, url: app.confirm_delivery(**c.model_dump()),
     SaleCreate: lambda app, c, key, url: app.sell_pack(**c.model_dump()),
+    RecallCreate: lambda app, c, key, url: app.open_recall(
+        scope=c.scope.named(), reason=c.reason, level=c.level, drill=c.drill,
+        opened_at=app.now(), lineage=c.lineage, key=key),
+    RecallWiden: lambda app, c, key, url: app.widen_recall(
+        recall_id=c.recall_id, lineage=c.lineage, reason=c.reason, at=app.now()),
+    Pull: lambda app, c, key, url: app.pull_pack(
+        recall_id=c.recall_id, outlet_id=c.outlet_id, pack_code=c.pack_code, at=c.pulled_at),
+    Quarantine: lambda app, c, key, url: app.quarantine_pack(
+        recall_id=c.recall_id, site_id=c.site_id, pack_code=c.pack_code, at=c.quarantined_at),
+    Disposal: lambda app, c, key, url: app.dispose_pack(
+        recall_id=c.recall_id, pack_code=c.pack_code, fate=c.fate, place=c.place, at=c.at),
+    Close: lambda app, c, key, url: app.close_recall(
+        recall_id=c.recall_id, closed_at=app.now(), reason=c.reason),
 }
 
 

@@ -58,6 +58,8 @@ class Settings:
     views_stuck_s: float = 30.0  # views behind and not moving this long: /healthz answers 503
     gs1: GS1Keys = field(default_factory=lambda: GS1Keys())
     epcis_schema: str | None = None  # GS1's EPCIS-JSON-Schema.json, which capture checks against
+    coop_name: str = "供销合作社"  # the issuer on certificates, named on recall notices
+    coop_phone: str | None = None  # the number buyers of a recalled pack are told to call
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -86,7 +88,9 @@ class Settings:
             gs1=GS1Keys(company_prefix=env.get("GONGXIAO_GS1_COMPANY_PREFIX") or None,
                         gtins=_pairs(env.get("GONGXIAO_GS1_GTINS")),
                         glns=_pairs(env.get("GONGXIAO_GS1_GLNS"))),
-            epcis_schema=env.get("GONGXIAO_EPCIS_SCHEMA") or None)
+            epcis_schema=env.get("GONGXIAO_EPCIS_SCHEMA") or None,
+            coop_name=env.get("GONGXIAO_COOP_NAME") or cls.coop_name,
+            coop_phone=env.get("GONGXIAO_COOP_PHONE") or None)
 
     @property
     def embedded(self) -> bool:

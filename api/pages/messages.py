@@ -35,6 +35,8 @@ LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %
          "expires": N_("Use by %s")}
 # Who packed it, on every label: the co-op's name as the screens' titles say it.
 COOP = N_("Gongxiao co-op")
+# The words of a batch's compliance certificate printed with its run's labels.
+CERTIFICATE_LABEL = {"grade": "%s", "net": N_("%s kg certified"), "packed": N_("Issued %s")}
 
 # What the station, outlet and admin scripts say; keys are what the scripts look up.
 SCRIPT = {
@@ -121,6 +123,14 @@ SCRIPT = {
     "balance_owed_by_you": N_("You owe the co-op this amount: it is taken off your next deliveries."),
     "unknown_lot": N_("No input lot {input_lot} is known: check the number on the bag or bottle"),
     "unknown_recall_batch": N_("No batch {batch_code} was scanned in: check the code"),
+    "pull": N_("Pull"),
+    "pulled": N_("Pulled off the shelf"),
+    "quarantine": N_("Quarantine"),
+    "quarantined": N_("Quarantined"),
+    "not_on_pull_list": N_("Not on a pull list: keep it apart and ask the co-op office"),
+    "recall_level": N_("Level"),
+    "drill": N_("Drill"),
+    "to_pull": N_("Still to pull"),
 }
 
 # What the scripts say for a refusal, by its problem type (the slug that ends the problem's
@@ -154,6 +164,18 @@ PROBLEMS = {
     "already-sold": N_("Pack {pack_code} was already sold"),
     "pack-not-at-outlet": N_("Pack {pack_code} is not on this outlet's shelf"),
     "pack-expired": N_("Pack {pack_code} is past its shelf life; it may not be sold"),
+    "recalled": N_("Recalled ({recall_id}): {pack_codes} may not be sold, shipped or received; "
+                   "keep them apart for the recall"),
+    "recalled.batch": N_("Recalled ({recall_id}): batch {batch_codes} may not be packed"),
+    "unknown-recall": N_("No recall {recall_id}"),
+    "not-certifiable": N_("Batch {batch_code} gets no compliance certificate: it is on hold or "
+                          "recalled"),
+    "nothing-to-recall": N_("Nothing was found to recall: check the lot, batch, run or codes"),
+    "pack-not-in-recall": N_("Pack {pack_code} is not in this recall: keep it apart and tell "
+                             "the co-op office"),
+    "already-accounted": N_("Pack {pack_code} was already {fate} for this recall"),
+    "recall-incomplete": N_("{outstanding} packs are not accounted for: find them, or close "
+                            "with a reason"),
     "wrong-site-kind": N_("This site cannot do this: it is another kind of site"),
     "idempotency-conflict": N_("This code was already used for something else; use a new label"),
     "busy": N_("Too many people changed the same stock at once; send it again"),

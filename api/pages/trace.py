@@ -39,8 +39,10 @@ def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResp
             code=code, lang=lang, contact=request.app.state.settings.contact)
         return HTMLResponse(html, status_code=404)
     allowed = allowed_range_of(request, str((trace.get("product") or {}).get("sku")))
+    settings = request.app.state.settings
     html = environment(locale).get_template("trace.html").render(
-        page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed), lang=lang)
+        page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed),
+        coop={"name": settings.coop_name, "phone": settings.coop_phone}, lang=lang)
     # Short public caching: a pack's place changes, but a burst of scans of one code is common.
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
@@ -60,6 +62,7 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
         "place": gettext(locale, PLACES[status]) if status in PLACES else status,
         "outlet": name_of(trace.get("outlet")),
         "on_hold": status == "on_hold" or bool(trace.get("holds")),
+        "recall": _recall(trace.get("recall")),
         "expired": trace.get("shelf_life") == "expired" or (expires is not None and expires <= now),
         "sources": [_source(s) for s in trace.get("sources") or []],
         # A pack's sources are the batches it came from; what each gave the whole packing run
@@ -70,6 +73,23 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
         "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()
                      if k in ("departed_at", "delivered_at")} or None,
     }
+
+
+def _recall(recall: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not recall:
+        return None
+    return {"reason": recall.get("reason"), "opened_at": local(recall.get("opened_at")),
+            "recall_id": recall.get("recall_id")}
+
+
+def _certificate(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not found:
+        return None
+    issued = local(found.get("issued_at"))
+    return {"issuer": found.get("issuer"), "issued_on": issued[:10] if issued else None,
+            "kg": weight(found.get("quantity_kg")), "product": found.get("product"),
+            "village": found.get("village"), "farmer": found.get("farmer"),
+            "self_check": [b.get("kind") for b in found.get("basis") or []] == ["self_check"]}
 
 
 def _source(source: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +105,7 @@ def _source(source: dict[str, Any]) -> dict[str, Any]:
                    "temperature_c": intake.get("temperature_c")},
         "graded_at": local(grading.get("at")),
         "inputs": [_input(a, harvested) for a in source.get("inputs_applied") or []],
+        "certificate": _certificate(source.get("certificate")),
     }
 
 

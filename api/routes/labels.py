@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller
 from api.pages.i18n import gettext, locale_of
-from api.pages.messages import COOP, LABEL
+from api.pages.messages import CERTIFICATE_LABEL, COOP, LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
 from domain.errors import NotFound
@@ -102,7 +102,8 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
     trace = trace_of(request, codes[0]) or {}
-    return [replace(first, code=code, trace_url=_link(request, trace, code)) for code in codes]
+    return [*certificate_labels(trace, base_url=public_url(request), locale=locale_of(lang)),
+            *[replace(first, code=code, trace_url=_link(request, trace, code)) for code in codes]]
 
 
 def _link(request: Request, trace: dict[str, Any], code: str) -> str:
@@ -121,6 +122,24 @@ def public_url(request: Request) -> str:
                           "the QR codes do not point at whichever host printed them",
                           slug="public-url-unset")
     return found
+
+
+def certificate_labels(trace: dict[str, Any], *, base_url: str, locale: str) -> list[Label]:
+    """The 承诺达标合格证 of each batch the run drew, first on its sheet; its QR opens the
+    batch's page, where the whole certificate is."""
+    words = LabelWords(**{k: gettext(locale, v) for k, v in CERTIFICATE_LABEL.items()})
+    title = gettext(locale, "Compliance certificate")
+    labels = []
+    for source in trace.get("sources") or []:
+        found = source.get("certificate")
+        if found:
+            issued = local(found.get("issued_at"))
+            labels.append(Label(
+                code=source["batch_code"], trace_url=f"{base_url}/t/{source['batch_code']}",
+                product=title, grade=f"{found.get('product')} · {found.get('village')}",
+                net_kg=weight(found.get("quantity_kg")),
+                packed_on=issued[:10] if issued else None, words=words))
+    return labels
 
 
 def label_for(trace: dict[str, Any], *, trace_url: str, locale: str) -> Label:

@@ -1,7 +1,8 @@
 """The cold store: intake scans, holds, grading, cold-room readings and packing runs.
 
 Loads the site, farmer and product named; saves ``Batch``, ``Stock`` (the cold store's, see
-``domain.usecases.stocks``), ``PackingRun`` and ``ColdRoom``."""
+``domain.usecases.stocks``), ``PackingRun`` and ``ColdRoom``, and a batch's ``Certificate``
+when its graded kg is first packed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from domain.farmer import Farmer
 from domain.packing_run import PackingRun
 from domain.product import Product, allowed_range
 from domain.site import Site
-from domain.stock import Stock
+from domain.stock import MAX_PACKS_PER_RUN, Stock
+from domain.usecases.blocking import clean_sources, register_of
+from domain.usecases.certificates import certify
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.stocks import site_stock
 from domain.usecases.store import Store, command
@@ -150,11 +153,22 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
     for source in named:
         load_batch(store, source["batch_code"]).check_packable(sku=sku, grade=grade)
     stock, opened = site_stock(store, sku, grade, site_id)
-    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=kg(pack_kg, field="pack_kg"),
-                       count=count, packed_at=packed_at, sources=named or None, mixed=mixed)
+    size = kg(pack_kg, field="pack_kg")
+    register = register_of(store)
+    if named:
+        register.check_batches(s["batch_code"] for s in named)
+    elif 1 <= count <= MAX_PACKS_PER_RUN and size > 0:
+        named = clean_sources(stock, site_id=site_id, need=size * count, at=packed_at,
+                              blocked=register.batches) or []
+    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=size, count=count,
+                       packed_at=packed_at, sources=named or None, mixed=mixed)
     run = PackingRun(id=run_id, site_id=site_id, sku=sku, grade=grade, count=count,
                      packed_at=packed_at)
-    store.save(run, stock, *opened)
+    # The batches the run drew, as the Packed event it just recorded says.
+    draws = [d for e in stock.pending_events if type(e).__name__ == "Packed"
+             for d in getattr(e, "draws", [])]
+    drawn = [load_batch(store, d["batch_code"]) for d in draws]
+    store.save(run, stock, *opened, *certify(store, drawn, issuer_site_id=site_id, at=packed_at))
     return {"run_id": str(run_id), "pack_codes": codes}
 
 

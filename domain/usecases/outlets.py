@@ -11,9 +11,12 @@ from uuid import UUID
 
 from domain.errors import Invalid
 from domain.order import Order, UnknownOrder
+from domain.recall_register import RecallRegister
 from domain.shelf import Shelf
 from domain.shipment import Shipment, UnknownShipment
+from domain.site import Site
 from domain.stock import Stock, reserve_fefo
+from domain.usecases.blocking import register_of
 from domain.usecases.masterdata import load_product, load_site
 from domain.usecases.stocks import stocks_holding, stocks_to_draw
 from domain.usecases.store import Store, command
@@ -39,6 +42,7 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
     if not lines:
         raise Invalid("an order needs at least one line", field="lines")
     at = placed_at or store.now()
+    blocked = register_of(store).packs
     stocks: dict[tuple[str, str], list[Stock]] = {}
     changed: dict[UUID, Stock] = {}
     sites: dict[str, str] = {}
@@ -51,7 +55,8 @@ def place_order(store: Store, *, outlet_id: str, lines: list[dict[str, Any]],
             changed.update((s.id, s) for s in opened)
         pack_kg = kg(line["pack_kg"], field=f"lines[{i}].pack_kg")
         taken = reserve_fefo(stocks[key_], sku=line["sku"], grade=line["grade"], order_id=order_id,
-                             pack_kg=pack_kg, packs=line["packs"], at=at)
+                             pack_kg=pack_kg, packs=line["packs"], at=at,
+                             skip=blocked)
         for stock, code in taken:
             assert stock.site_id is not None  # a cold store's stock
             changed[stock.id], sites[code] = stock, stock.site_id
@@ -68,7 +73,7 @@ def order_answer(order: Order) -> dict[str, Any]:
     return {"order_id": str(order.id), "order_code": order.code, "outlet_id": order.outlet_id,
             "status": order.status, "pick_list": order.pick_list,
             "placed_at": order.placed_at, "wanted_by": order.wanted_by, "lines": order.lines,
-            "shipment_ids": order.shipment_ids}
+            "shipment_ids": order.shipment_ids, "recalls": order.recalls}
 
 
 @command
@@ -98,6 +103,7 @@ def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: dat
     if earlier is not None:
         earlier.check_same(order_id=order_id, pack_codes=codes)
         return {"shipment_id": str(shipment_id)}
+    register_of(store).check_packs(codes)
     order = load_order(store, order_id)
     by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
     stocks: dict[UUID, Stock] = {}
@@ -122,6 +128,8 @@ def confirm_delivery(store: Store, *, shipment_id: str, received_at: datetime,
     """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
     shipment = load_shipment(store, shipment_id)
     already = shipment.delivery is not None
+    if not already:
+        register_of(store).check_packs(pack_codes)
     delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes)
     shelf = store.load_or_open(Shelf, outlet_id=shipment.outlet_id)
     if not already:
@@ -135,8 +143,13 @@ def confirm_delivery(store: Store, *, shipment_id: str, received_at: datetime,
 @command
 def sell_pack(store: Store, *, outlet_id: str, pack_code: str, sold_at: datetime,
               price_fen: int) -> dict[str, Any]:
+    # One read of the three: the recall register costs a sale no query of its own.
+    store.prefetch(Site.create_id(outlet_id), Shelf.create_id(outlet_id),
+                   RecallRegister.create_id())
     load_site(store, outlet_id, "outlet")
     shelf = store.load_or_open(Shelf, outlet_id=outlet_id)
+    if pack_code not in shelf.sold:
+        register_of(store).check_packs([pack_code])
     shelf.sell(pack_code=pack_code, sold_at=sold_at, price_fen=price_fen)
     store.save(shelf)
     return {"outlet_id": outlet_id, "pack_code": pack_code, "sold_at": sold_at,

@@ -18,12 +18,15 @@ from projections.trace.tables import (
     ALL,
     APPLICATIONS,
     BATCHES,
+    CERTIFICATES,
     DRAWS,
     EXCURSIONS,
     FARMERS,
     PACKS,
     PRODUCTS,
     READINGS,
+    RECALLED,
+    RECALLS,
     ROOMS,
     RUNS,
     SALES,
@@ -193,6 +196,47 @@ class TraceProjection(Projection):
     @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
     def sold(self, e: Any, rows: Rows, _: int) -> None:
         self.move(rows, [e.pack_code], state="sold", sold_us=us(e.sold_at))
+
+    @on("Certificate.Issued")
+    def certified(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(CERTIFICATES, {"batch_code": e.batch_code, "product": e.product,
+                                "quantity_g": grams(e.quantity_kg), "village": e.village,
+                                "farmer": e.farmer, "issuer": e.issuer,
+                                "issued_us": us(e.issued_at), "promises": dumps(e.promises),
+                                "basis": dumps(e.basis)})
+
+    @on("Recall.Opened", creates=_own(RECALLS))
+    def recall_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(RECALLS, {"recall_id": str(e.originator_id), "kind": e.scope["kind"],
+                           "reason": e.reason, "level": e.level, "drill": int(e.drill),
+                           "opened_us": us(e.opened_at), "closed_us": None, "packs": 0})
+        self.recalled(e, rows, _)
+
+    @on("Recall.Widened", needs=_own(RECALLS))
+    def recalled(self, e: Any, rows: Rows, _: int) -> None:
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        assert recall is not None
+        rows.put(RECALLS, {**recall, "packs": recall["packs"] + len(e.packs)})
+        for p in e.packs:
+            sold = p["state"] == "sold"
+            rows.put(RECALLED, {"recall_id": recall["recall_id"], "pack_code": p["pack_code"],
+                                "sku": p["sku"], "grade": p["grade"], "place": p["place"],
+                                "state": p["state"], "fate": "sold" if sold else None,
+                                "fate_place": p["place"] if sold else None,
+                                "fate_us": us(p["sold_at"]) if sold else None})
+
+    @on("Recall.PackAccounted", needs=lambda e: [(RECALLED, (str(e.originator_id), e.pack_code))])
+    def accounted(self, e: Any, rows: Rows, _: int) -> None:
+        pack = rows.get(RECALLED, (str(e.originator_id), e.pack_code))
+        assert pack is not None
+        rows.put(RECALLED, {**pack, "fate": e.fate, "fate_place": e.place,
+                            "fate_us": us(e.accounted_at)})
+
+    @on("Recall.Closed", needs=_own(RECALLS))
+    def recall_closed(self, e: Any, rows: Rows, _: int) -> None:
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        assert recall is not None
+        rows.put(RECALLS, {**recall, "closed_us": us(e.closed_at)})
 
     @staticmethod
     def move(rows: Rows, codes: list[str], **changes: Any) -> None:

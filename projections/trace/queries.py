@@ -17,6 +17,7 @@ from domain.batch import phi_verdict
 from domain.product import Range
 from projections.port import ViewDatabase
 from projections.tables import celsius, kg, loads, moment, us
+from projections.trace import export, recalls
 from projections.trace.coldchain import produce_ranges
 from projections.trace.recall import recall
 from projections.trace.tables import holds
@@ -71,6 +72,18 @@ class TraceQueries:
         """Forward from an input lot or a batch: every batch, pack, shipment and outlet reached."""
         return recall(self.db, input_lot=input_lot, batch_code=batch_code)
 
+    def lineage(self, scope: dict[str, Any]) -> dict[str, Any]:
+        """What a recall of ``scope`` takes: its packs (product, outlet) and batches."""
+        return recalls.lineage(self.db, scope)
+
+    def open_recalls(self, place: str | None = None) -> list[dict[str, Any]]:
+        """Recalls not closed; for a place, with its pull list."""
+        return recalls.open_recalls(self.db, place)
+
+    def export(self, **scope: Any) -> dict[str, list[tuple[Any, ...]]]:
+        """The sortable spreadsheet's rows, per critical tracking event (``export.SHEETS``)."""
+        return export.export(self.db, **scope)
+
     def _pack(self, p: dict[str, Any]) -> dict[str, Any]:
         draws = [d for d in self.db.fetch("SELECT * FROM trace_draws WHERE run_id = ? "
                                           "ORDER BY batch_code", [p["run_id"]])
@@ -96,6 +109,9 @@ class TraceQueries:
             "SELECT s.outlet_id, s.delivered_us FROM trace_unexpected u JOIN trace_shipments s "
             "ON s.shipment_id = u.shipment_id WHERE u.pack_code = ? "
             "ORDER BY s.delivered_us, s.outlet_id", [p["pack_code"]])
+        recalled = recalls.banner(self.db, p["pack_code"])
+        if recalled is not None:
+            answer["recall"] = recalled
         if unexpected:
             answer["unexpected_at"] = [{"site_id": u["outlet_id"], "name": self._site_name(
                 u["outlet_id"]), "delivered_at": moment(u["delivered_us"])} for u in unexpected]
@@ -121,7 +137,8 @@ class TraceQueries:
             "grading": None if b["graded_us"] is None else {
                 "at": moment(b["graded_us"]), "grade_kg": grades.get(grade) if grade else None,
                 "grades_kg": grades},
-            "inputs_applied": self._inputs(b)}
+            "inputs_applied": self._inputs(b),
+            "certificate": recalls.certificate(self.db, b["batch_code"])}
 
     def _inputs(self, b: dict[str, Any]) -> list[dict[str, Any]]:
         rows = self.db.fetch(

@@ -33,17 +33,17 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
     if batch_code is not None:
         batches += db.fetch("SELECT * FROM trace_batches WHERE batch_code = ?", [batch_code])
     codes = sorted({b["batch_code"] for b in batches})
-    draws = _many(db, "SELECT * FROM trace_draws WHERE batch_code IN ({})", codes)
+    draws = many(db, "SELECT * FROM trace_draws WHERE batch_code IN ({})", codes)
     runs = sorted({d["run_id"] for d in draws})
     by_run: dict[str, list[dict[str, Any]]] = {}
     for d in draws:
         by_run.setdefault(d["run_id"], []).append(d)
-    packs = [p for p in _many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN "
+    packs = [p for p in many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN "
                                   "trace_runs r ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
              if any(holds(d, p["seq"]) for d in by_run[p["run_id"]])]
-    shipments = _many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
+    shipments = many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
                       sorted({p["shipment_id"] for p in packs if p["shipment_id"]}))
-    names = {f["farmer_id"]: f for f in _many(
+    names = {f["farmer_id"]: f for f in many(
         db, "SELECT farmer_id, name, village FROM trace_farmers WHERE farmer_id IN ({})",
         sorted({*farmers, *(b["farmer_id"] for b in batches)}))}
     outlets: dict[str, dict[str, int]] = {}
@@ -66,7 +66,8 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
                    "run_id": p["run_id"], "batch_codes": sorted(d["batch_code"] for d in by_run[p["run_id"]]
                                          if holds(d, p["seq"])),
                    "site_id": p["site_id"], "status": p["state"], "order_id": p["order_id"],
-                   "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"]}
+                   "shipment_id": p["shipment_id"], "outlet_id": p["outlet_id"],
+                   "sold_at": moment(p["sold_us"])}
                   for p in sorted(packs, key=lambda p: p["pack_code"])],
         "shipments": [{"shipment_id": s["shipment_id"], "order_id": s["order_id"],
                        "outlet_id": s["outlet_id"], "departed_at": moment(s["departed_us"]),
@@ -78,7 +79,7 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
         "packs_by_status": dict(sorted(by_state.items()))}
 
 
-def _many(db: ViewDatabase, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+def many(db: ViewDatabase, sql: str, values: list[Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(0, len(values), CHUNK):
         chunk = values[i:i + CHUNK]

@@ -38,8 +38,15 @@ READINGS = table("trace_readings", "site_id room at_us:int milli:int", key="site
 EXCURSIONS = table("trace_excursions", "site_id room at_us:int milli:int skus",
                    key="site_id room at_us", indexes=("site_id at_us",))
 
+RECALLS = table("trace_recalls", "recall_id kind reason level:int drill:int opened_us:int "
+                "closed_us:int packs:int", key="recall_id")
+RECALLED = table("trace_recalled", "recall_id pack_code sku grade place state fate fate_place "
+                 "fate_us:int", key="recall_id pack_code", indexes=("pack_code", "place"))
+CERTIFICATES = table("trace_certificates", "batch_code product quantity_g:int village farmer "
+                     "issuer issued_us:int promises basis", key="batch_code")
+
 ALL = (FARMERS, PRODUCTS, SITES, ROOMS, STOCKS, BATCHES, APPLICATIONS, SALES, RUNS, DRAWS, PACKS,
-       SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS)
+       SHIPMENTS, UNEXPECTED, READINGS, EXCURSIONS, RECALLS, RECALLED, CERTIFICATES)
 
 
 def holds(draw: dict[str, Any], seq: int) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from domain.values import short_code
 from tests.e2e.conftest import ARTIFACTS, Served
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -150,7 +151,11 @@ def test_a_packing_run_at_the_station_offers_its_labels_to_print(served: Served,
     tab.value.wait_for_url("blob:**")  # the tab shows the sheet the station fetched with its token
     pdf = bytes(page.evaluate("async (url) => [...new Uint8Array(await (await fetch(url)).arrayBuffer())]",
                               tab.value.url))
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3
+    run_id = re.search(r"packing-runs/([^/]+)/", link.get_attribute("href")).group(1)  # type: ignore[union-attr]
+    with served.client() as public:  # the sheet begins with a certificate per batch the run drew
+        trace = public.get(f"/v1/trace/{short_code(UUID(run_id))}-0001").json()
+    certificates = sum(1 for s in trace["sources"] if s.get("certificate"))
+    assert certificates >= 1 and len(re.findall(rb"/Type\s*/Page\b", pdf)) == certificates + 3
     page.screenshot(path=str(ARTIFACTS / "station_packing.png"), full_page=True)
 
 

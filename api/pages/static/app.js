@@ -401,6 +401,44 @@ const GX = (() => {
       .catch(() => undefined);
   }
 
+  // ---- recalls: the open ones at this place, and a scan for each pack on its list -----------
+  // The outlet pulls packs off its shelf, the cold store quarantines them (``action``: "pulls"
+  // or "quarantines"); ``body(code)`` is what the scan sends.
+  function recallScreen(form, action, body) {
+    let recalls = [];
+    const list = $(".recall-list", form);
+    async function load() {
+      if (!creds.token || !creds.site) return;
+      const answer = await get(`/v1/recalls?place=${encodeURIComponent(creds.site)}`);
+      if (!answer.ok) { show("bad", problemText(answer)); return; }
+      recalls = answer.body || [];
+      if (!recalls.length) { list.replaceChildren(el("p", t("nothing"), "muted")); return; }
+      list.replaceChildren(...recalls.map((r) => {
+        const box = el("section", null, r.drill ? "recall drill" : "recall");
+        box.dataset.recall = r.recall_id;
+        const head = `${r.drill ? `${t("drill")} · ` : ""}${t("recall_level")} ${r.level} · ${r.reason}`;
+        const codes = el("ol", null, "codes");
+        codes.append(...r.to_pull.map((p) => el("li", `${p.pack_code} · ${p.sku} ${p.grade}`)));
+        box.append(el("h3", head), el("p", `${t("to_pull")}: ${r.outstanding} / ${r.affected}`), codes);
+        return box;
+      }));
+    }
+    onScan(form.elements.pack_code, async (code) => {
+      form.elements.pack_code.value = "";
+      const recall = recalls.find((r) => r.to_pull.some((p) => p.pack_code === code));
+      if (!recall) { show("bad", `${t("not_on_pull_list")}: ${code}`); return; }
+      const label = `${t(action === "pulls" ? "pull" : "quarantine")} ${code}`;
+      const answer = await command(`/v1/recalls/${encodeURIComponent(recall.recall_id)}/${action}`, body(code), label);
+      if (answer.queued) { show("wait", `${t("queued")}: ${label}`); return; }
+      if (!answer.ok) { show("bad", `${t("refused")}: ${label} — ${problemText(answer)}`); return; }
+      show("ok", `${t(action === "pulls" ? "pulled" : "quarantined")}: ${code}`);
+      load();
+    });
+    $(".refresh-recalls", form).addEventListener("click", load);
+    document.addEventListener("gx:ready", load);
+    document.addEventListener("DOMContentLoaded", load);
+  }
+
   function start() {
     setupForm();
     tabs();
@@ -416,5 +454,6 @@ const GX = (() => {
     offlineCopy();
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day };
+  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day,
+    recallScreen };
 })();

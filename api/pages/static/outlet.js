@@ -173,6 +173,9 @@
     sale.elements.pack_code.focus();
   });
 
+  // ---- recalls: the pull list ------------------------------------------------------------------
+  GX.recallScreen($("#recalls"), "pulls", (code) => ({ outlet_id: creds.site, pack_code: code, pulled_at: now() }));
+
   const refresh = () => { loadCatalog(); loadOrders(); };
   document.addEventListener("gx:ready", refresh);
   document.addEventListener("gx:synced", loadOrders);

@@ -355,4 +355,7 @@
     }
   });
   $("#depart").addEventListener("click", () => depart());
+
+  // ---- recalls: packs still in the cold store go into quarantine ---------------------------
+  GX.recallScreen($("#recalls"), "quarantines", (code) => ({ site_id: creds.site, pack_code: code, quarantined_at: now() }));
 })();

@@ -76,7 +76,7 @@ def test_a_run_sheet_is_drawn_once_and_then_served_as_kept(
     assert first.status_code == again.status_code == 200
     assert first.content == again.content and first.content.startswith(b"%PDF")
     assert first.headers["cache-control"].startswith("private")
-    assert drawn == [3]
+    assert drawn == [1 + 3]  # the batch's certificate, then the three packs
 
 
 def test_the_svg_strip_of_a_run_lists_its_packs(client: TestClient, run: dict[str, Any],
@@ -85,6 +85,14 @@ def test_the_svg_strip_of_a_run_lists_its_packs(client: TestClient, run: dict[st
 
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/svg+xml")
     assert all(f">{code}</text>" in answer.text for code in run["pack_codes"])
+
+
+def test_the_sheet_of_a_run_begins_with_the_certificate_of_its_batch(
+        client: TestClient, run: dict[str, Any], auth: Auth) -> None:
+    answer = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg", headers=auth("operator"))
+
+    first = answer.text.index(run["pack_codes"][0])
+    assert 0 < answer.text.index("承诺达标合格证") < answer.text.index(">B-LABELS</text>") < first
 
 
 def test_an_unknown_run_is_404_for_a_token_that_could_print_it(client: TestClient, auth: Auth,
