@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 Row = tuple[Any, ...]
 COPY_FROM = 200  # rows of one table in one batch from which COPY beats one INSERT
@@ -57,6 +56,11 @@ class Database:
     def stored(self, value: Any) -> Any:
         """``value`` as the database keeps it."""
         return value
+
+    def shown(self, values: list[Any]) -> list[Any]:
+        """Each of ``values`` (parameters, or a column of rows) as the database keeps it: the
+        same list when none changes."""
+        return values
 
     def begin(self, conn: Any) -> None:
         raise NotImplementedError
@@ -94,7 +98,7 @@ class Database:
         while True:
             try:
                 with self.reading() as cur:
-                    cur.execute(self.sql(text), tuple(params))
+                    cur.execute(self.sql(text), self.shown(list(params)))
                     names = [d[0] for d in cur.description]
                     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
             except Exception as error:
@@ -150,12 +154,9 @@ class PostgresDatabase(Database):
         self.guard = threading.Lock()
 
     def writer(self, purpose: str = "writer") -> psycopg.Connection[Any]:
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_S,
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_S,
                                application_name=f"gongxiao views {purpose}",
                                options=f"-c search_path={self.schema}")
-        conn.adapters.register_dumper(str, _TextDumper)
-        conn.adapters.register_dumper(str, _BinaryDumper)
-        return conn
 
     def transient(self, error: BaseException) -> bool:
         if isinstance(error, psycopg.InterfaceError):
@@ -173,7 +174,10 @@ class PostgresDatabase(Database):
         return isinstance(error, psycopg.errors.DeadlockDetected)
 
     def stored(self, value: Any) -> Any:
-        return _shown(value) if isinstance(value, str) else value
+        return _shown(value)
+
+    def shown(self, values: list[Any]) -> list[Any]:
+        return [_shown(v) for v in values] if _holds_nul(values) else values
 
     def begin(self, conn: Any) -> None:
         conn.execute("BEGIN")
@@ -227,11 +231,16 @@ class PostgresDatabase(Database):
                    rows: list[tuple[Any, ...]]) -> None:
         """A few rows: each column sent as one array. Many: COPY into a temporary table of
         the same column types first (psycopg formats COPY rows in C, arrays in Python)."""
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        shown = [self.shown(col) if kind == "text" else col
+                 for col, kind in zip(columns, kinds, strict=True)]
         if len(rows) < COPY_FROM:
             source = "SELECT * FROM unnest(" + ", ".join(
                 f"%s::{_TYPES[k]}[]" for k in kinds) + ")"
-            cur.execute(statement.format(source), [list(col) for col in zip(*rows, strict=True)])
+            cur.execute(statement.format(source), shown)
             return
+        if any(s is not c for s, c in zip(shown, columns, strict=True)):  # a NUL replaced
+            rows = list(zip(*shown, strict=True))
         stage = "gx_stage_" + "".join(k[0] for k in kinds)
         cols = ", ".join(f"c{i}" for i in range(len(kinds)))
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ("
@@ -250,20 +259,25 @@ class PostgresDatabase(Database):
             conn.close()
 
 
-def _shown(text: str) -> str:
+def _shown(value: Any) -> Any:
     """PostgreSQL text cannot hold U+0000 (an event stored before the API refused it may
-    carry one): every string sent to the views' database has it replaced, here only."""
-    return text.replace("\x00", "\ufffd")
+    carry one): every string sent to the views' database (the rows written, the keys and
+    parameters of reads) has it replaced, by ``PostgresDatabase.shown`` and ``stored``. Not
+    by a dumper of psycopg's: one written in Python made psycopg format every string, and
+    every COPY row, in Python instead of C (a tenth of a catch-up's time)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    return [_shown(v) for v in value] if isinstance(value, list) else value
 
 
-class _TextDumper(StrDumperUnknown):
-    def dump(self, obj: str) -> Any:
-        return super().dump(_shown(obj))
-
-
-class _BinaryDumper(StrBinaryDumper):
-    def dump(self, obj: str) -> Any:
-        return super().dump(_shown(obj))
+def _holds_nul(values: list[Any]) -> bool:
+    """Whether a string among ``values`` (or in a list among them) holds U+0000: one join in
+    C when they are all strings or None, as a column of text is."""
+    try:
+        return "\x00" in "".join(filter(None, values))
+    except TypeError:  # other values: one by one
+        return any(_holds_nul(v) if isinstance(v, list) else isinstance(v, str) and "\x00" in v
+                   for v in values)
 
 
 def open_database(*, database_url: str | None, var_dir: Path, schema: str = "public") -> Database:

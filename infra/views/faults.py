@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
@@ -54,7 +55,7 @@ class Item(NamedTuple):
     position: int
     topic: str
     event: Any
-    originator_id: str | None
+    originator_id: UUID  # made text only when kept with a fault (not for every event)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def decoded(mapper: Any, note: Any) -> Item:
         event = mapper.to_domain_event(note)
     except Exception as error:
         event = Unreadable(error)
-    return Item(note.id, note.topic, event, str(note.originator_id))
+    return Item(note.id, note.topic, event, note.originator_id)
 
 
 def transient(store: ViewStore, error: BaseException) -> bool:
@@ -132,6 +133,6 @@ def isolate(store: ViewStore, projection: Projection, items: list[Item], end: in
             log.error("view %s could not take event %d (%s of %s): %r; kept in the view's "
                       "faults, the view goes on without it", projection.name, item.position,
                       item.topic, item.originator_id, failure)
-            tx.fault(projection.name, item.position, item.topic, item.originator_id,
+            tx.fault(projection.name, item.position, item.topic, str(item.originator_id),
                      f"{type(failure).__name__}: {failure}"[:ERROR_CHARS])
             tx.track(name, end)

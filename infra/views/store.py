@@ -218,7 +218,7 @@ class SqlTransaction:
         for table, rows in self.dirty.values():
             self.db.write_rows(self.cur, _upsert(table, table.name + self.suffix),
                                [kind for _, kind in table.columns],
-                               [tuple(r.get(c) for c in table.column_names) for r in rows.values()])
+                               [tuple(map(r.get, table.column_names)) for r in rows.values()])
         for table, sums in self.counts.values():
             cols = [c for c in table.column_names if c not in table.key]
             kinds = dict(table.columns)
@@ -229,7 +229,8 @@ class SqlTransaction:
                              [(self.positions[n], n + self.suffix) for n in sorted(self.moved)])
         self.cur.executemany(self.db.sql(  # a replayed fault is the same fault: kept once
             f"INSERT INTO {FAULTS} ({', '.join(FAULT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (name, position) DO NOTHING"), self.faulted)
+            "ON CONFLICT (name, position) DO NOTHING"),
+            [self.db.shown(list(f)) for f in self.faulted])
         self.faulted.clear()
         self.dirty.clear()
         self.counts.clear()
@@ -243,15 +244,16 @@ class SqlTransaction:
             one = "(" + ", ".join("?" for _ in table.key) + ")"
             where = f"({', '.join(table.key)}) IN (VALUES {', '.join(one for _ in keys)})"
             params = [v for k in keys for v in k]
+        shown = self.db.shown(params)
         self.cur.execute(self.db.sql(f"SELECT {', '.join(cols)} FROM {table.name + self.suffix} "
-                                     f"WHERE {where}"), params)
+                                     f"WHERE {where}"), shown)
         found = {}
         for values in self.cur.fetchall():
             row = dict(zip(cols, values, strict=True))
             found[table.key_of(row)] = row
         cached, stored = self.cache[table.name], self.db.stored
-        for key in keys:  # the key asked for, as the database keeps it
-            cached[key] = found.get(tuple(stored(k) for k in key))
+        for key in keys:  # the key asked for, as the database keeps it (when not the same)
+            cached[key] = found.get(key if shown is params else tuple(map(stored, key)))
 
 
 def _upsert(table: Table, name: str) -> str:

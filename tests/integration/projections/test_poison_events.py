@@ -13,6 +13,7 @@ import pytest
 from infra.application import StoredGongxiao
 from infra.settings import Settings
 from infra.views import ReadModels, build_views
+from infra.views.db import COPY_FROM
 from infra.views.runner import ProjectionRunner
 from tests.district import at, graded, packs, seed
 from tests.poison import Refusing, position_of
@@ -51,6 +52,36 @@ def test_an_event_with_a_nul_in_its_text_is_shown_and_stops_no_view(app: StoredG
     recall = views.trace.recall(input_lot="L\x00")
     assert [f["farmer_id"] for f in recall["farmers"]] == ["li"], recall
     assert {r["lot"] for r in views.db.fetch("SELECT lot FROM trace_applications")} == {"L\ufffd"}
+
+
+def test_many_rows_with_a_nul_in_one_batch_are_shown(app: StoredGongxiao, views: ReadModels,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """More rows of one table than ``COPY_FROM``: they go in by COPY, not in arrays, in the
+    one batch (a failed batch would be run again in halves, each small enough for arrays)."""
+    for i in range(COPY_FROM + 10):
+        app.register_farmer(farmer_id=f"f{i}", name=f"李\x00{i}", village="永\x00安村")
+
+    views.runner(app).catch_up()
+
+    assert views.faults() == []
+    assert "batch failed" not in caplog.text
+    names = views.db.fetch("SELECT name, village FROM trace_farmers WHERE farmer_id LIKE ?",
+                           ["f%"])
+    assert sorted(r["name"] for r in names) == sorted(f"李\ufffd{i}" for i in range(COPY_FROM + 10))
+    assert {r["village"] for r in names} == {"永\ufffd安村"}
+
+
+def test_a_row_keyed_by_a_text_with_a_nul_is_found_by_a_later_batch(app: StoredGongxiao,
+                                                                   views: ReadModels) -> None:
+    graded(app, "B\x00", a="60")
+    views.runner(app).catch_up()
+    packs(app, 10, key="run-after")  # each draw reads the lot ("B\x00") the first batch wrote
+
+    views.runner(app).catch_up()
+
+    assert views.faults() == []
+    lots = views.db.fetch("SELECT batch_code, left_g FROM stock_lots WHERE grade = 'A'")
+    assert [(r["batch_code"], r["left_g"]) for r in lots] == [("B\ufffd", 60_000 - 10 * 500)]
 
 
 def test_an_event_a_projection_cannot_take_is_a_fault_and_the_other_views_reach_the_head(
