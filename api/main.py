@@ -29,6 +29,7 @@ from api.routes import (
     shipments,
     sites,
     stock,
+    supply,
     trace,
 )
 from infra.application import StoredGongxiao
@@ -39,8 +40,8 @@ from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 
-ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, events, health)
+ROUTERS = (farmers, sites, products, inputs, supply, batches, coldstore, orders, shipments, sales,
+           stock, trace, events, health)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

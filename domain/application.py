@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.errors import DomainError
-from domain.usecases import coldstore, housekeeping, inputs, masterdata, outlets
+from domain.usecases import coldstore, housekeeping, inputs, masterdata, outlets, supply
 from domain.usecases.store import A
 
 T = TypeVar("T")
@@ -36,6 +36,8 @@ class Gongxiao(Application[UUID]):
     record_input_sale = inputs.record_input_sale
     record_input_application = inputs.record_input_application
     pay_farmer = inputs.pay_farmer
+    record_purchase = supply.record_purchase
+    transfer_inputs = supply.transfer_inputs
 
     receive_batch = coldstore.receive_batch
     grade_batch = coldstore.grade_batch

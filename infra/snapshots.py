@@ -8,11 +8,12 @@ from uuid import UUID
 from eventsourcing.application import Application, ProcessingEvent
 
 from domain.farmer import Farmer
+from domain.input_stock import InputStock
 from domain.shelf import Shelf
 from domain.stock import Stock
 
 # Long-lived aggregates are rebuilt from a recent snapshot, not from their first event.
-INTERVALS: dict[type[Any], int] = {Stock: 200, Shelf: 200, Farmer: 200}
+INTERVALS: dict[type[Any], int] = {Stock: 200, Shelf: 200, Farmer: 200, InputStock: 200}
 RECORDS_PER_EVENT = 8
 
 

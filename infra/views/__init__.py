@@ -19,11 +19,13 @@ from projections.base import Projection
 from projections.earnings import EarningsProjection, EarningsQueries
 from projections.orders import OrderQueries, OrdersProjection
 from projections.stock import StockProjection, StockQueries
+from projections.supply import SupplyProjection, SupplyQueries
 from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 
 def all_projections() -> list[Projection]:
-    return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection()]
+    return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection(),
+            SupplyProjection()]
 
 
 class ReadModels:
@@ -37,6 +39,7 @@ class ReadModels:
         self.trace = TraceQueries(db)
         self.orders = OrderQueries(db)
         self.cold_chain = ColdChainQueries(db)
+        self.supply = SupplyQueries(db)
 
     @property
     def names(self) -> list[str]:
