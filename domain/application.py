@@ -10,7 +10,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.errors import DomainError
-from domain.usecases import coldstore, housekeeping, inputs, masterdata, outlets, supply
+from domain.usecases import (
+    books,
+    coldstore,
+    housekeeping,
+    inputs,
+    masterdata,
+    outlets,
+    supply,
+)
 from domain.usecases.store import A
 
 T = TypeVar("T")
@@ -38,6 +46,12 @@ class Gongxiao(Application[UUID]):
     pay_farmer = inputs.pay_farmer
     record_purchase = supply.record_purchase
     transfer_inputs = supply.transfer_inputs
+
+    register_unit = books.register_unit
+    assign_site_to_unit = books.assign_site_to_unit
+    load_chart = books.load_chart
+    chart = books.chart_of
+    unit = books.load_unit
 
     receive_batch = coldstore.receive_batch
     grade_batch = coldstore.grade_batch

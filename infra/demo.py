@@ -31,6 +31,14 @@ INPUTS = [("fuhefei", "复合肥 15-15-15 50kg", "bag", "fertilizer", None, None
           ("dimo", "地膜 0.01mm", "roll", "film", None, None, None),
           ("bichonglin", "吡虫啉 10%可湿性粉剂", "bottle", "pesticide", "吡虫啉", "PD20040001", 7),
           ("lvqingjuzhi", "高效氯氰菊酯 4.5%乳油", "bottle", "pesticide", "高效氯氰菊酯", "PD20080002", 10)]
+# Accounting units (核算单位) and the sites whose business each one's books keep.
+UNITS = [("district", "郫都区供销合作社联合社", "union"), ("nongzi", "区农资有限公司", "company"),
+         ("shangmao", "区农产品商贸有限公司", "company"),
+         ("tangchang", "唐昌供销社", "grassroots"), ("ande", "安德供销社", "grassroots"),
+         ("yongan-coop", "永安村专业合作社", "village")]
+SITE_UNITS = [("wh-nongzi", "nongzi"), ("shop-tangchang", "tangchang"), ("shop-ande", "ande"),
+              ("yongan", "yongan-coop"), ("outlet-jinniu", "shangmao"),
+              ("outlet-wuhou", "shangmao")]
 # The input company's purchases (site, supplier, invoice, payment, lines of sku, lot, quantity,
 # unit cost) and what its warehouse sends the shops before they sell (sales draw from lots held).
 PURCHASES = [("wh-nongzi", "四川川化农资有限公司", "CH-26-08812", "payable",
@@ -81,6 +89,10 @@ class _Week:
     def master_data(self) -> None:
         for site_id, name, kind in SITES:
             self.app.register_site(site_id=site_id, name=name, kind=kind)
+        for unit_id, name, kind in UNITS:
+            self.app.register_unit(unit_id=unit_id, name=name, kind=kind)
+        for site_id, unit_id in SITE_UNITS:
+            self.app.assign_site_to_unit(site_id=site_id, unit_id=unit_id)
         for farmer_id, name, village, phone in FARMERS:
             self.app.register_farmer(farmer_id=farmer_id, name=name, village=village, phone=phone)
         for sku, name, life, low, high, prices in PRODUCE:

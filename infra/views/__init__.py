@@ -16,6 +16,7 @@ from infra.views.rebuild import rebuild, reconcile
 from infra.views.runner import Lag, ProjectionRunner
 from infra.views.store import SqlStore
 from projections.base import Projection
+from projections.books import BooksProjection, BooksQueries
 from projections.earnings import EarningsProjection, EarningsQueries
 from projections.orders import OrderQueries, OrdersProjection
 from projections.stock import StockProjection, StockQueries
@@ -25,7 +26,7 @@ from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 def all_projections() -> list[Projection]:
     return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection(),
-            SupplyProjection()]
+            SupplyProjection(), BooksProjection()]
 
 
 class ReadModels:
@@ -40,6 +41,7 @@ class ReadModels:
         self.orders = OrderQueries(db)
         self.cold_chain = ColdChainQueries(db)
         self.supply = SupplyQueries(db)
+        self.books = BooksQueries(db)
 
     @property
     def names(self) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from infra.settings import Settings
 
 # Heaviest first, dealt round-robin: stock and trace follow every pack, the others a few events.
-WEIGHT_ORDER = ("stock", "trace", "earnings", "orders", "supply")
+WEIGHT_ORDER = ("stock", "trace", "earnings", "orders", "supply", "books")
 
 
 def groups(names: Sequence[str], processes: int) -> list[list[str]]:

@@ -61,7 +61,7 @@ def test_rebuild_on_postgres_deals_the_views_to_a_process_per_cpu_by_default(
     assert asked == [2]
     assert capsys.readouterr().out.splitlines() == [
         f"rebuilt {name} at event {head}" for name in ("stock", "earnings", "supply", "trace",
-                                                     "orders")]
+                                                     "orders", "books")]
     assert rows_now(settings) == caught_up
 
     assert main(["projections", "rebuild", "trace", "--processes", "3"]) == 0

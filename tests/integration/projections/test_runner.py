@@ -15,7 +15,7 @@ from tests.district import graded, packs
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
 
-NAMES = ["stock", "earnings", "trace", "orders", "supply"]
+NAMES = ["stock", "earnings", "trace", "orders", "supply", "books"]
 
 
 class Redelivering:

@@ -26,7 +26,7 @@ def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: G
     assert response.json() == {"status": "ok", "checks": {
         "store": {"ok": True, "events": head}, "kafka": {"ok": True, "configured": False},
         "views": {name: caught_up for name in ("stock", "earnings", "trace", "orders",
-                                                  "supply")}}}
+                                                  "supply", "books")}}}
 
 
 def test_healthz_says_degraded_when_kafka_is_configured_and_unreachable(

@@ -1,0 +1,241 @@
+"""The co-op's books: accounting units (核算单位), the chart of accounts as data, and the posting
+rules that turn business events into vouchers (记账凭证) — one rule per event type, the same in
+every unit, so the same business gives the same voucher everywhere.
+
+A voucher line is ``{"account", "sub", "debit_fen", "credit_fen"}``; ``sub`` names the
+sub-account (``member:f-zhang``, ``supplier:…``) or is None. Every voucher balances to the fen
+(``check_balanced``); a correction never edits one: it posts its reversal (红字, the same lines
+with the amounts negated, ``reverse``) and a new voucher.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Invalid, NotFound
+from domain.topics import stable_topics
+from domain.values import id_for
+
+UNIT_KINDS = ("union", "company", "grassroots", "village")
+DISTRICT_UNIT = "district"  # the district union's books: events of no site, sites of no unit
+SIDES = ("debit", "credit")
+SUB_KINDS = ("member", "supplier", "tenant", "unit")
+
+# China's cooperative accounting chart (农民专业合作社会计制度): code, name, normal balance side,
+# the kind of sub-account it keeps (or None).
+DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
+    {"code": code, "name": name, "side": side, "sub": sub} for code, name, side, sub in (
+        ("101", "库存现金", "debit", None), ("102", "银行存款", "debit", None),
+        ("113", "应收款", "debit", "unit"), ("114", "成员往来", "debit", "member"),
+        ("121", "产品物资", "debit", None), ("211", "应付款", "credit", "supplier"),
+        ("221", "应付盈余返还", "credit", "member"), ("222", "应付剩余盈余", "credit", "member"),
+        ("301", "股金", "credit", "member"), ("322", "盈余公积", "credit", None),
+        ("331", "本年盈余", "credit", None), ("332", "盈余分配", "debit", None),
+        ("501", "经营收入", "credit", None), ("502", "其他收入", "credit", None),
+        ("521", "经营支出", "debit", None), ("522", "管理费用", "debit", None)))
+
+CASH, BANK, RECEIVABLE, MEMBERS, GOODS = "101", "102", "113", "114", "121"
+PAYABLE, REVENUE, COST = "211", "501", "521"
+# Every account a posting rule uses: a chart a district loads must have each of them.
+POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REVENUE, COST)
+
+
+def line(account: str, *, debit: int = 0, credit: int = 0, sub: str | None = None) -> dict[str, Any]:
+    return {"account": account, "sub": sub, "debit_fen": debit, "credit_fen": credit}
+
+
+def member(farmer_id: str) -> str:
+    return f"member:{farmer_id}"
+
+
+# The posting rules, one per event type; an amount of 0 posts no voucher (an empty list).
+
+def input_purchased(*, payment: str, total_fen: int, supplier: str) -> list[dict[str, Any]]:
+    """进货: 借 产品物资 / 贷 库存现金 (cash) or 应付款—supplier (payable)."""
+    paid = line(CASH, credit=total_fen) if payment == "cash" else line(
+        PAYABLE, credit=total_fen, sub=f"supplier:{supplier}")
+    return _voucher(total_fen, line(GOODS, debit=total_fen), paid)
+
+
+def inputs_sent(*, cost_fen: int, to_unit: str) -> list[dict[str, Any]]:
+    """Inputs sent to a site of another unit, at cost: 借 应收款—that unit / 贷 产品物资
+    (within one unit a transfer posts nothing: the goods stay in its books)."""
+    return _voucher(cost_fen, line(RECEIVABLE, debit=cost_fen, sub=f"unit:{to_unit}"),
+                    line(GOODS, credit=cost_fen))
+
+
+def inputs_received(*, cost_fen: int, from_unit: str) -> list[dict[str, Any]]:
+    """Inputs received from a site of another unit, at cost: 借 产品物资 / 贷 应付款—that unit."""
+    return _voucher(cost_fen, line(GOODS, debit=cost_fen),
+                    line(PAYABLE, credit=cost_fen, sub=f"unit:{from_unit}"))
+
+
+def input_sold(*, payment: str, total_fen: int, farmer_id: str) -> list[dict[str, Any]]:
+    """An input sale to a member: on credit 借 成员往来—member, in cash 借 库存现金; 贷 经营收入."""
+    owed = line(MEMBERS, debit=total_fen, sub=member(farmer_id)) if payment == "credit" else line(
+        CASH, debit=total_fen)
+    return _voucher(total_fen, owed, line(REVENUE, credit=total_fen))
+
+
+def input_cost(*, cost_fen: int) -> list[dict[str, Any]]:
+    """The cost of inputs sold, at their lots' cost: 借 经营支出 / 贷 产品物资."""
+    return _voucher(cost_fen, line(COST, debit=cost_fen), line(GOODS, credit=cost_fen))
+
+
+def produce_bought(*, earned_fen: int, farmer_id: str) -> list[dict[str, Any]]:
+    """A member's graded produce bought: 借 产品物资 / 贷 成员往来—member."""
+    return _voucher(earned_fen, line(GOODS, debit=earned_fen),
+                    line(MEMBERS, credit=earned_fen, sub=member(farmer_id)))
+
+
+def produce_sold(*, price_fen: int) -> list[dict[str, Any]]:
+    """A pack sold at an outlet's till: 借 库存现金 / 贷 经营收入."""
+    return _voucher(price_fen, line(CASH, debit=price_fen), line(REVENUE, credit=price_fen))
+
+
+def farmer_paid(*, amount_fen: int, farmer_id: str, method: str) -> list[dict[str, Any]]:
+    """A payment to a member: 借 成员往来—member / 贷 库存现金 (cash) or 银行存款."""
+    return _voucher(amount_fen, line(MEMBERS, debit=amount_fen, sub=member(farmer_id)),
+                    line(CASH if method == "cash" else BANK, credit=amount_fen))
+
+
+def reverse(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The 红字 voucher of a posted one: the same accounts, every amount negated."""
+    return [dict(entry, debit_fen=-entry["debit_fen"], credit_fen=-entry["credit_fen"])
+            for entry in lines]
+
+
+def check_balanced(lines: list[dict[str, Any]]) -> None:
+    debit = sum(entry["debit_fen"] for entry in lines)
+    credit = sum(entry["credit_fen"] for entry in lines)
+    if debit != credit:
+        raise Unbalanced(f"a voucher must balance: debits {debit} fen, credits {credit} fen")
+
+
+def _voucher(amount: int, *lines: dict[str, Any]) -> list[dict[str, Any]]:
+    if not amount:
+        return []
+    check_balanced(list(lines))
+    return list(lines)
+
+
+def balance_fen(side: str, debit_fen: int, credit_fen: int) -> int:
+    """An account's balance on its normal side: debits less credits for a debit account."""
+    return debit_fen - credit_fen if side == "debit" else credit_fen - debit_fen
+
+
+def check_chart(accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A chart a district loads: unique numeric codes, a name, a normal side, and every
+    account the posting rules use."""
+    if not accounts:
+        raise Invalid("a chart needs accounts", field="accounts")
+    seen: set[str] = set()
+    checked = []
+    for index, account in enumerate(accounts):
+        field = f"accounts[{index}]"
+        code = str(account.get("code", ""))
+        if not code.isdigit() or len(code) > 12:
+            raise Invalid("an account code is 1-12 digits", field=f"{field}.code")
+        if code in seen:
+            raise Invalid(f"account {code} is listed twice", field=f"{field}.code")
+        if not account.get("name"):
+            raise Invalid("an account needs a name", field=f"{field}.name")
+        if account.get("side") not in SIDES:
+            raise Invalid("side must be debit or credit", field=f"{field}.side")
+        if account.get("sub") not in (None, *SUB_KINDS):
+            raise Invalid(f"sub must be one of {', '.join(SUB_KINDS)} or null", field=f"{field}.sub")
+        seen.add(code)
+        checked.append({"code": code, "name": account["name"], "side": account["side"],
+                        "sub": account.get("sub")})
+    missing = [code for code in POSTED if code not in seen]
+    if missing:
+        raise Invalid(f"the posting rules post to {', '.join(missing)}; the chart must have them",
+                      field="accounts")
+    return sorted(checked, key=lambda a: a["code"])
+
+
+@stable_topics("Chart")
+class Chart(Aggregate):
+    """The chart of accounts a district loaded (the default until it loads one)."""
+
+    @event("Loaded")
+    def __init__(self, district: str, accounts: list[dict[str, Any]]) -> None:
+        self.district, self.accounts = district, accounts
+
+    @staticmethod
+    def create_id(district: str) -> UUID:
+        return id_for("chart", district)
+
+    def reload(self, accounts: list[dict[str, Any]]) -> None:
+        if accounts != self.accounts:
+            self._reloaded(accounts=accounts)
+
+    @event("Reloaded")
+    def _reloaded(self, accounts: list[dict[str, Any]]) -> None:
+        self.accounts = accounts
+
+
+@stable_topics("AccountingUnit")
+class AccountingUnit(Aggregate):
+    """核算单位: the district union, a company, a grassroots or a village co-op; its books are
+    kept apart from every other unit's."""
+
+    @event("Registered")
+    def __init__(self, unit_id: str, name: str, kind: str) -> None:
+        self.unit_id, self.name, self.kind = unit_id, name, kind
+
+    @staticmethod
+    def create_id(unit_id: str) -> UUID:
+        return id_for("accounting_unit", unit_id)
+
+    @classmethod
+    def register(cls, *, unit_id: str, name: str, kind: str) -> AccountingUnit:
+        return cls(unit_id=unit_id, name=name, kind=check_unit_kind(kind))
+
+    def correct_details(self, *, name: str, kind: str) -> None:
+        if check_unit_kind(kind) != self.kind or name != self.name:
+            self._details_corrected(name=name, kind=kind)
+
+    @event("DetailsCorrected")
+    def _details_corrected(self, name: str, kind: str) -> None:
+        self.name, self.kind = name, kind
+
+
+@stable_topics("SiteUnit")
+class SiteUnit(Aggregate):
+    """Which unit's books a site's business goes to: one unit at a time. A site moved to
+    another unit posts there from the move on; what it posted before stays where it is."""
+
+    @event("Assigned")
+    def __init__(self, site_id: str, unit_id: str) -> None:
+        self.site_id, self.unit_id = site_id, unit_id
+
+    @staticmethod
+    def create_id(site_id: str) -> UUID:
+        return id_for("site_unit", site_id)
+
+    def move_to(self, unit_id: str) -> None:
+        if unit_id != self.unit_id:
+            self._moved(unit_id=unit_id)
+
+    @event("Moved")
+    def _moved(self, unit_id: str) -> None:
+        self.unit_id = unit_id
+
+
+def check_unit_kind(kind: str) -> str:
+    if kind not in UNIT_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(UNIT_KINDS)}", field="kind")
+    return kind
+
+
+class Unbalanced(Invalid):
+    pass
+
+
+class UnknownUnit(NotFound):
+    def __init__(self, unit_id: str) -> None:
+        super().__init__(f"no accounting unit {unit_id} is registered", unit_id=unit_id)
