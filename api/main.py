@@ -17,6 +17,7 @@ from api.openapi import describe
 from api.pages import staff
 from api.routes import (
     batches,
+    books,
     coldstore,
     events,
     farmers,
@@ -40,8 +41,8 @@ from infra.settings import Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 
-ROUTERS = (farmers, sites, products, inputs, supply, batches, coldstore, orders, shipments, sales,
-           stock, trace, events, health)
+ROUTERS = (farmers, sites, products, inputs, supply, books, batches, coldstore, orders, shipments,
+           sales, stock, trace, events, health)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

@@ -1,0 +1,112 @@
+"""The books: units, sites' units and the chart (admin); vouchers, ledgers and trial balances
+(admin, or the accountant of the unit; the whole district's, admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import Admin, App, Caller, Id, Views
+from api.jsonio import Answer, ExactRoute
+from api.schemas.books import (
+    AccountCode,
+    ChartCreate,
+    ChartPublic,
+    LedgerPublic,
+    SiteUnitCreate,
+    SiteUnitPublic,
+    TrialBalancePublic,
+    UnitCreate,
+    UnitPublic,
+    VoucherPublic,
+)
+from api.schemas.problems import answers
+from domain.books import DISTRICT_UNIT
+from infra.fields import Moment, Text
+from infra.problems import Problem
+
+router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+From = Annotated[Moment | None, Query(alias="from")]
+To = Annotated[Moment | None, Query()]
+
+
+@router.put("/units/{unit_id}", response_model=None,
+            responses=answers(200, UnitPublic, "the unit as registered", 401, 403, 422))
+def put_unit(unit_id: Id, body: UnitCreate, app: App, _: Admin) -> Answer:
+    """Register an accounting unit (核算单位), or correct its name or kind."""
+    return Answer(app.register_unit(unit_id=unit_id, **body.model_dump()))
+
+
+@router.get("/units", response_model=None,
+            responses=answers(200, list[UnitPublic], "every unit", 401, 403))
+def get_units(views: Views, _: Admin) -> Answer:
+    return Answer(views.books.units())
+
+
+@router.put("/sites/{site_id}/unit", response_model=None,
+            responses=answers(200, SiteUnitPublic, "the site's unit", 401, 403, 404, 422))
+def put_site_unit(site_id: Id, body: SiteUnitCreate, app: App, _: Admin) -> Answer:
+    """The unit whose books a site's business goes to from now on (one unit at a time)."""
+    return Answer(app.assign_site_to_unit(site_id=site_id, unit_id=body.unit_id))
+
+
+@router.put("/chart", response_model=None,
+            responses=answers(200, ChartPublic, "the chart as loaded", 401, 403, 422))
+def put_chart(body: ChartCreate, app: App, _: Admin) -> Answer:
+    """Load the district's own chart of accounts (it must keep the accounts the posting rules
+    post to); until then the cooperative chart applies."""
+    return Answer(app.load_chart(district=DISTRICT_UNIT, **body.model_dump()))
+
+
+@router.get("/chart", response_model=None,
+            responses=answers(200, ChartPublic, "the chart in force", 401, 403))
+def get_chart(app: App, caller: Caller) -> Answer:
+    caller.allow("accountant")
+    return Answer(app.chart(DISTRICT_UNIT))
+
+
+@router.get("/units/{unit_id}/vouchers", response_model=None,
+            responses=answers(200, list[VoucherPublic], "the unit's vouchers", 401, 403, 422))
+def get_vouchers(unit_id: Id, views: Views, caller: Caller, month: Month = None) -> Answer:
+    """记账凭证 in number order (of one month), each line pointing at its event."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.vouchers(unit_id, month))
+
+
+@router.get("/units/{unit_id}/trial-balance", response_model=None,
+            responses=answers(200, TrialBalancePublic, "科目余额表", 401, 403, 422))
+def get_trial_balance(unit_id: Id, app: App, views: Views, caller: Caller, from_: From = None,
+                      to: To = None) -> Answer:
+    """Per account: opening balance, the period's debits and credits, closing balance."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.trial_balance(app.chart(DISTRICT_UNIT)["accounts"], unit_id,
+                                            *_period(from_, to)))
+
+
+@router.get("/books/trial-balance", response_model=None,
+            responses=answers(200, TrialBalancePublic, "the district's 科目余额表", 401, 403, 422))
+def get_district_trial_balance(app: App, views: Views, _: Admin, from_: From = None,
+                               to: To = None) -> Answer:
+    """Every unit's postings together (district-wide supervision)."""
+    return Answer(views.books.trial_balance(app.chart(DISTRICT_UNIT)["accounts"], None,
+                                            *_period(from_, to)))
+
+
+@router.get("/units/{unit_id}/ledger/{account}", response_model=None,
+            responses=answers(200, LedgerPublic, "the account's lines", 401, 403, 422))
+def get_ledger(unit_id: Id, account: AccountCode, views: Views, caller: Caller,
+               sub: Annotated[Text | None, Query(examples=["member:f-zhang"])] = None,
+               from_: From = None, to: To = None) -> Answer:
+    """General ledger of an account, or its sub-ledger (``sub``), with a running balance."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.ledger(unit_id, account, *_period(from_, to), sub=sub))
+
+
+def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime | None, datetime | None]:
+    if from_ is not None and to is not None and from_ >= to:
+        raise Problem(422, "the period ends before it begins: `from` is not before `to`",
+                      slug="validation", errors=[{"field": "from", "message": "is not before to"}])
+    return from_, to

@@ -1,0 +1,90 @@
+"""The books over HTTP: units, a site's unit, the chart, vouchers, ledger and trial balance;
+the accountant role sees its own unit's books only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.application import Gongxiao
+from domain.books import DEFAULT_CHART
+from infra.tokens import Tokens
+from tests.unit.api.helpers import assert_problem, events, moment
+
+Auth = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def accountant(app: Gongxiao) -> dict[str, str]:
+    return {"Authorization": f"Bearer {Tokens(app.recorder).issue(role='accountant', scope='tc')}"}
+
+
+@pytest.fixture
+def books(client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    assert client.put("/v1/units/tc", json={"name": "唐昌供销社", "kind": "grassroots"},
+                      headers=auth("admin")).status_code == 200
+    assert client.put("/v1/sites/shop/unit", json={"unit_id": "tc"},
+                      headers=auth("admin")).json() == {"site_id": "shop", "unit_id": "tc"}
+    client.post("/v1/input-purchases", headers=auth("admin"), json={
+        "site_id": "shop", "supplier": "川化", "invoice_no": "CH-1", "payment": "cash",
+        "received_at": moment(-3), "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 4,
+                                              "unit_cost_fen": 2000}]})
+    client.post("/v1/input-sales", headers=auth("shop"), json={
+        "shop_id": "shop", "farmer_id": "zhang", "sold_at": moment(-1), "payment": "credit",
+        "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 1, "unit_price_fen": 2800}]})
+    catch_up()
+
+
+def test_the_unit_accountant_reads_vouchers_ledger_and_a_balanced_trial_balance(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    vouchers = client.get("/v1/units/tc/vouchers", headers=accountant)
+    assert vouchers.status_code == 200, vouchers.text
+    assert [v["kind"] for v in vouchers.json()] == ["input_purchase", "input_sale", "input_cost"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    assert balance["balanced"] is True and balance["debit_fen"] == 8000 + 2800 + 2000
+    closing = {a["account"]: (a["name"], a["closing_fen"]) for a in balance["accounts"]}
+    assert closing["121"] == ("产品物资", 6000) and closing["114"] == ("成员往来", 2800)
+    ledger = client.get("/v1/units/tc/ledger/114", params={"sub": "member:zhang"},
+                        headers=accountant).json()
+    assert [(line["debit_fen"], line["balance_fen"]) for line in ledger["lines"]] == [(2800, 2800)]
+    assert ledger["lines"][0]["kind"] == "input_sale" and ledger["lines"][0]["event_id"] > 0
+
+
+def test_an_accountant_sees_no_other_units_books_and_not_the_districts(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    assert_problem(client.get("/v1/units/district/vouchers", headers=accountant), 403)
+    assert_problem(client.get("/v1/books/trial-balance", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers", headers=auth("shop")), 403)
+    assert_problem(client.put("/v1/units/x", json={"name": "x", "kind": "village"},
+                              headers=accountant), 403)
+    district = client.get("/v1/books/trial-balance", headers=auth("admin")).json()
+    assert district["balanced"] is True
+
+
+def test_the_chart_defaults_to_the_cooperative_chart_and_a_loaded_one_is_checked(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    chart = client.get("/v1/chart", headers=auth("admin")).json()
+    assert chart["default"] is True and chart["accounts"][0]["name"] == "库存现金"
+    before = events(district)
+    missing = [a for a in DEFAULT_CHART if a["code"] != "114"]
+    assert_problem(client.put("/v1/chart", json={"accounts": missing}, headers=auth("admin")),
+                   422, detail="114")
+    assert events(district) == before
+    own = [*DEFAULT_CHART, {"code": "12101", "name": "产品物资—农药", "side": "debit"}]
+    assert client.put("/v1/chart", json={"accounts": own}, headers=auth("admin")).status_code == 200
+    assert client.get("/v1/chart", headers=auth("admin")).json()["default"] is False
+
+
+def test_bad_units_and_assignments_are_refused(client: TestClient, district: Gongxiao,
+                                               auth: Auth) -> None:
+    assert_problem(client.put("/v1/units/x", json={"name": "x", "kind": "bank"},
+                              headers=auth("admin")), 422, field="kind")
+    assert_problem(client.put("/v1/sites/shop/unit", json={"unit_id": "nobody"},
+                              headers=auth("admin")), 404, detail="nobody")
+    assert_problem(client.put("/v1/sites/nowhere/unit", json={"unit_id": "x"},
+                              headers=auth("admin")), 404)
+    assert_problem(client.get("/v1/units/x/vouchers", params={"month": "2026-13"},
+                              headers=auth("admin")), 422)
