@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.usecases import (
     books,
     coldstore,
+    distribution,
     housekeeping,
     inputs,
     masterdata,
@@ -52,6 +53,13 @@ class Gongxiao(Application[UUID]):
     load_chart = books.load_chart
     chart = books.chart_of
     unit = books.load_unit
+
+    draft_distribution = distribution.draft_distribution
+    approve_distribution = distribution.approve_distribution
+    settle_distribution = distribution.settle_distribution
+
+    def distribution_plan(self, unit_id: str, year: int) -> dict[str, Any]:
+        return distribution.plan_answer(distribution.load_plan(self, unit_id, year))
 
     receive_batch = coldstore.receive_batch
     grade_batch = coldstore.grade_batch

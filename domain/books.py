@@ -38,9 +38,11 @@ DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
         ("521", "经营支出", "debit", None), ("522", "管理费用", "debit", None)))
 
 CASH, BANK, RECEIVABLE, MEMBERS, GOODS = "101", "102", "113", "114", "121"
-PAYABLE, REVENUE, COST = "211", "501", "521"
+PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL, DISTRIBUTION = "211", "221", "222", "301", "332"
+REVENUE, COST = "501", "521"
 # Every account a posting rule uses: a chart a district loads must have each of them.
-POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REVENUE, COST)
+POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL,
+          DISTRIBUTION, REVENUE, COST)
 
 
 def line(account: str, *, debit: int = 0, credit: int = 0, sub: str | None = None) -> dict[str, Any]:
@@ -100,6 +102,35 @@ def farmer_paid(*, amount_fen: int, farmer_id: str, method: str) -> list[dict[st
     """A payment to a member: 借 成员往来—member / 贷 库存现金 (cash) or 银行存款."""
     return _voucher(amount_fen, line(MEMBERS, debit=amount_fen, sub=member(farmer_id)),
                     line(CASH if method == "cash" else BANK, credit=amount_fen))
+
+
+def distribution_approved(*, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The members' meeting approved the plan: 借 盈余分配 / 贷 应付盈余返还—member (patronage
+    refund) and 应付剩余盈余—member (the rest)."""
+    total = sum(m["total_fen"] for m in lines)
+    return _voucher(total, line(DISTRIBUTION, debit=total), *_owed(lines, credit=True))
+
+
+def distribution_settled(*, how: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The refunds paid from the bank (贷 银行存款) or converted into each member's capital
+    (贷 股金—member): 借 应付盈余返还 and 应付剩余盈余—member."""
+    total = sum(m["total_fen"] for m in lines)
+    if how == "paid":
+        to = [line(BANK, credit=total)]
+    else:
+        to = [line(CAPITAL, credit=m["total_fen"], sub=member(m["member_id"]))
+              for m in lines if m["total_fen"]]
+    return _voucher(total, *_owed(lines, credit=False), *to)
+
+
+def _owed(lines: list[dict[str, Any]], *, credit: bool) -> list[dict[str, Any]]:
+    owed = []
+    for m in lines:
+        for account, fen in ((REFUNDS_DUE, m["patronage_fen"]), (REST_DUE, m["remainder_fen"])):
+            if fen:
+                owed.append(line(account, sub=member(m["member_id"]),
+                                 **({"credit": fen} if credit else {"debit": fen})))
+    return owed
 
 
 def reverse(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ STOCKS = table("books_stocks", "stock_ref site_id", key="stock_ref")
 BATCHES = table("books_batches", "batch_ref site_id farmer_id", key="batch_ref")
 SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
+PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
                  key="voucher_id", indexes=("unit_id month",))
@@ -46,7 +47,7 @@ def _cost(e: Any) -> int:
 
 class BooksProjection(Projection):
     name = "books"
-    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, NUMBERS,
+    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, PLANS, NUMBERS,
               VOUCHERS, LINES)
 
     # what a voucher needs to know: sites' units and the sites and farmers of aggregates
@@ -94,7 +95,7 @@ class BooksProjection(Projection):
 
     @on("InputStock.Purchased", needs=_ref(STOCKS))
     def purchased(self, e: Any, rows: Rows, position: int) -> None:
-        self.post(rows, e, position, "input_purchase", self._site(rows, STOCKS, e), e.received_at,
+        self.post(rows, e, position, "input_purchase", self._unit(rows, e), e.received_at,
                   books.input_purchased(payment=e.payment, total_fen=e.total_fen,
                                         supplier=e.supplier))
 
@@ -103,7 +104,7 @@ class BooksProjection(Projection):
         site_id = self._site(rows, STOCKS, e)
         here, there = self.unit_of(rows, site_id), self.unit_of(rows, e.to_site_id)
         if here != there:
-            self.post(rows, e, position, "input_transfer_out", site_id, e.sent_at,
+            self.post(rows, e, position, "input_transfer_out", here, e.sent_at,
                       books.inputs_sent(cost_fen=_cost(e), to_unit=there))
 
     @on("InputStock.TransferredIn", needs=_ref(STOCKS))
@@ -111,25 +112,26 @@ class BooksProjection(Projection):
         site_id = self._site(rows, STOCKS, e)
         here, there = self.unit_of(rows, site_id), self.unit_of(rows, e.from_site_id)
         if here != there:
-            self.post(rows, e, position, "input_transfer_in", site_id, e.received_at,
+            self.post(rows, e, position, "input_transfer_in", here, e.received_at,
                       books.inputs_received(cost_fen=_cost(e), from_unit=there))
 
     @on("InputSale.Recorded")
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
-        self.post(rows, e, position, "input_sale", e.shop_id, e.sold_at,
+        self.post(rows, e, position, "input_sale", self.unit_of(rows, e.shop_id), e.sold_at,
                   books.input_sold(payment=e.payment, total_fen=e.total_fen,
                                    farmer_id=e.farmer_id))
 
     @on("InputStock.Sold", needs=_ref(STOCKS))
     def input_cost(self, e: Any, rows: Rows, position: int) -> None:
-        self.post(rows, e, position, "input_cost", self._site(rows, STOCKS, e), e.sold_at,
+        self.post(rows, e, position, "input_cost", self._unit(rows, e), e.sold_at,
                   books.input_cost(cost_fen=_cost(e)))
 
     @on("Batch.Graded", needs=_ref(BATCHES))
     def graded(self, e: Any, rows: Rows, position: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
-        self.post(rows, e, position, "produce_purchase", batch["site_id"], e.graded_at,
+        self.post(rows, e, position, "produce_purchase", self.unit_of(rows, batch["site_id"]),
+                  e.graded_at,
                   books.produce_bought(earned_fen=sum(e.earned_fen.values()),
                                        farmer_id=batch["farmer_id"]))
 
@@ -137,16 +139,41 @@ class BooksProjection(Projection):
     def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
         shelf = rows.get(SHELVES, (str(e.originator_id),))
         assert shelf is not None
-        self.post(rows, e, position, "produce_sale", shelf["outlet_id"], e.sold_at,
+        self.post(rows, e, position, "produce_sale", self.unit_of(rows, shelf["outlet_id"]),
+                  e.sold_at,
                   books.produce_sold(price_fen=e.price_fen))
 
     @on("Farmer.Paid", needs=_ref(FARMERS))
     def paid(self, e: Any, rows: Rows, position: int) -> None:
         farmer = rows.get(FARMERS, (str(e.originator_id),))
         assert farmer is not None
-        self.post(rows, e, position, "farmer_payment", None, e.paid_at,
+        self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
                   books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
                                     method=e.method))
+
+    @on("DistributionPlan.Drafted", creates=_ref(PLANS))
+    def drafted(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(PLANS, {"plan_ref": str(e.originator_id), "unit_id": e.unit_id})
+
+    @on("DistributionPlan.Approved", needs=_ref(PLANS))
+    def approved(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, "distribution", self._plan_unit(rows, e), e.approved_at,
+                  books.distribution_approved(lines=e.lines))
+
+    @on("DistributionPlan.Settled", needs=_ref(PLANS))
+    def settled(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, f"distribution_{e.how}", self._plan_unit(rows, e),
+                  e.settled_at, books.distribution_settled(how=e.how, lines=e.lines))
+
+    @staticmethod
+    def _plan_unit(rows: Rows, e: Any) -> str:
+        plan = rows.get(PLANS, (str(e.originator_id),))
+        assert plan is not None
+        return str(plan["unit_id"])
+
+    def _unit(self, rows: Rows, e: Any) -> str:
+        """The unit of the site whose input stock the event is of."""
+        return self.unit_of(rows, self._site(rows, STOCKS, e))
 
     @staticmethod
     def _site(rows: Rows, table_: Table, e: Any) -> str:
@@ -160,12 +187,11 @@ class BooksProjection(Projection):
         assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
         return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
 
-    @classmethod
-    def post(cls, rows: Rows, e: Any, position: int, kind: str, site_id: str | None,
-             at: datetime, lines: list[dict[str, Any]]) -> None:
+    @staticmethod
+    def post(rows: Rows, e: Any, position: int, kind: str, unit_id: str, at: datetime,
+             lines: list[dict[str, Any]]) -> None:
         if not lines:
             return
-        unit_id = cls.unit_of(rows, site_id)
         month = at.astimezone(SHANGHAI).strftime("%Y-%m")
         numbered = rows.get(NUMBERS, (unit_id, month))
         last = (numbered["last"] if numbered is not None else 0) + 1
