@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import Admin, App, Caller, Id, Views
 from api.jsonio import Answer, ExactRoute
 from api.schemas.books import (
     AccountCode,
+    ApprovalCreate,
     ChartCreate,
     ChartPublic,
     LedgerPublic,
+    MemberAccountPublic,
+    PlanCreate,
+    PlanPublic,
+    SettlementCreate,
     SiteUnitCreate,
     SiteUnitPublic,
     TrialBalancePublic,
@@ -110,3 +115,50 @@ def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime | Non
         raise Problem(422, "the period ends before it begins: `from` is not before `to`",
                       slug="validation", errors=[{"field": "from", "message": "is not before to"}])
     return from_, to
+
+
+Year = Annotated[int, Path(ge=2000, le=2099, examples=[2026])]
+
+
+@router.get("/units/{unit_id}/member-accounts", response_model=None,
+            responses=answers(200, list[MemberAccountPublic], "each member's account", 401, 403,
+                              422))
+def get_member_accounts(unit_id: Id, views: Views, caller: Caller,
+                        year: Annotated[int, Query(ge=2000, le=2099)]) -> Answer:
+    """成员账户: capital and the year's transactions with the unit per product (the patronage
+    base of the distribution plan)."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.member_accounts(unit_id, year))
+
+
+@router.put("/units/{unit_id}/distribution-plans/{year}", response_model=None,
+            responses=answers(200, PlanPublic, "the plan as drafted", 401, 403, 404, 409, 422))
+def put_plan(unit_id: Id, year: Year, body: PlanCreate, app: App, caller: Caller) -> Answer:
+    """Draft (or redraft, until the members' meeting approved it) the year's distribution:
+    at least 60 % by transactions, the rest by capital, reserve share and subsidies."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.draft_distribution(unit_id=unit_id, year=year, **body.model_dump()))
+
+
+@router.get("/units/{unit_id}/distribution-plans/{year}", response_model=None,
+            responses=answers(200, PlanPublic, "the plan", 401, 403, 404, 422))
+def get_plan(unit_id: Id, year: Year, app: App, caller: Caller) -> Answer:
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.distribution_plan(unit_id, year))
+
+
+@router.post("/units/{unit_id}/distribution-plans/{year}/approval", response_model=None,
+             responses=answers(200, PlanPublic, "the plan, approved", 401, 403, 404, 422))
+def post_approval(unit_id: Id, year: Year, body: ApprovalCreate, app: App, _: Admin) -> Answer:
+    """The members' meeting approved the plan; its vouchers are posted. Approving again
+    changes nothing."""
+    return Answer(app.approve_distribution(unit_id=unit_id, year=year, **body.model_dump()))
+
+
+@router.post("/units/{unit_id}/distribution-plans/{year}/settlement", response_model=None,
+             responses=answers(200, PlanPublic, "the plan, settled", 401, 403, 404, 409, 422))
+def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
+                    caller: Caller) -> Answer:
+    """Pay the refunds out or convert them into capital; the same again changes nothing."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.settle_distribution(unit_id=unit_id, year=year, **body.model_dump()))

@@ -4,11 +4,12 @@ vouchers, ledgers and trial balance posted from the events."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from infra.fields import Code, Command, Text
+from infra.fields import Code, Command, Fen, Happened, Text
 
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")]
 
@@ -108,3 +109,73 @@ class LedgerPublic(BaseModel):
     opening_fen: int
     lines: list[LedgerLine]
     closing_fen: int
+
+
+class MemberFigures(Command):
+    trade_fen: Fen = 0
+    capital_fen: Fen = 0
+    reserve_share_fen: Fen = 0
+    subsidy_fen: Fen = 0
+
+
+class PlanCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"surplus_fen": 1000001, "losses_fen": 20000, "reserve_fen": 98000,
+         "patronage_share": 0.6, "members": {
+             "f-zhang": {"trade_fen": 300000, "capital_fen": 10000},
+             "f-li": {"trade_fen": 200000, "capital_fen": 15000, "reserve_share_fen": 5000},
+             "f-wang": {"trade_fen": 100000, "subsidy_fen": 3000}}}]})
+    surplus_fen: Fen
+    losses_fen: Fen = 0
+    reserve_fen: Fen = 0
+    patronage_share: Annotated[Decimal, Field(ge=Decimal("0.6"), le=1, decimal_places=4,
+                                              description="share returned by transactions, "
+                                                          "at least 0.6")]
+    members: Annotated[dict[Code, MemberFigures], Field(min_length=1, max_length=100_000)]
+
+
+class ApprovalCreate(Command):
+    route = "POST /v1/units/{unit_id}/distribution-plans/{year}/approval"
+    approved_at: Happened
+    meeting: Text
+
+
+class SettlementCreate(Command):
+    route = "POST /v1/units/{unit_id}/distribution-plans/{year}/settlement"
+    how: Literal["paid", "converted"]
+    settled_at: Happened
+
+
+class PlanLine(BaseModel):
+    member_id: str
+    trade_fen: int
+    patronage_fen: int
+    remainder_fen: int
+    total_fen: int
+
+
+class PlanPublic(BaseModel):
+    unit_id: str
+    year: int
+    surplus_fen: int
+    losses_fen: int
+    reserve_fen: int
+    distributable_fen: int
+    patronage_share: Decimal
+    approved_at: datetime | None
+    settled: Literal["paid", "converted"] | None
+    lines: list[PlanLine]
+
+
+class MemberTransaction(BaseModel):
+    direction: Literal["bought_inputs", "sold_produce"]
+    sku: str
+    quantity: Decimal
+    amount_fen: int
+
+
+class MemberAccountPublic(BaseModel):
+    farmer_id: str
+    capital_fen: int
+    trade_fen: int
+    transactions: list[MemberTransaction]

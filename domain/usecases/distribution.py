@@ -1,7 +1,7 @@
 """The year-end distribution of a unit's surplus: draft the plan, the members' meeting approves
 it, then it is paid out or converted into capital (``domain.distribution``).
 
-Loads ``AccountingUnit``; saves ``DistributionPlan``."""
+Loads ``AccountingUnit`` and the members (``Farmer``); saves ``DistributionPlan``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from domain.distribution import DistributionPlan, UnknownPlan
+from domain.farmer import Farmer
 from domain.usecases.books import load_unit
+from domain.usecases.masterdata import load_farmer
 from domain.usecases.store import Store, command
 
 
@@ -20,6 +22,9 @@ def draft_distribution(store: Store, *, unit_id: str, year: int, surplus_fen: in
                        members: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Draft (or redraft, until approved) a unit's plan for a year; the same draft twice is one."""
     load_unit(store, unit_id)
+    store.prefetch(*(Farmer.create_id(m) for m in members))
+    for member in members:
+        load_farmer(store, member)
     draft = DistributionPlan.draft(unit_id=unit_id, year=year, surplus_fen=surplus_fen,
                                    losses_fen=losses_fen, reserve_fen=reserve_fen,
                                    patronage_share=patronage_share, members=members)

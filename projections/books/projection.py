@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from domain import books
 from projections.base import Need, Projection, Rows, on
-from projections.tables import Table, table, us
+from projections.tables import Table, grams, table, us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,9 +24,11 @@ UNITS = table("books_units", "unit_ref unit_id name kind", key="unit_ref")
 ASSIGNMENTS = table("books_assignments", "assignment_ref site_id", key="assignment_ref")
 SITE_UNITS = table("books_site_units", "site_id unit_id", key="site_id")
 STOCKS = table("books_stocks", "stock_ref site_id", key="stock_ref")
-BATCHES = table("books_batches", "batch_ref site_id farmer_id", key="batch_ref")
+BATCHES = table("books_batches", "batch_ref site_id farmer_id sku", key="batch_ref")
 SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
+TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
+              key="unit_id year farmer_id direction sku", counters=True)
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -47,7 +49,8 @@ def _cost(e: Any) -> int:
 
 class BooksProjection(Projection):
     name = "books"
-    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, PLANS, NUMBERS,
+    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, PLANS,
+              NUMBERS,
               VOUCHERS, LINES)
 
     # what a voucher needs to know: sites' units and the sites and farmers of aggregates
@@ -81,7 +84,7 @@ class BooksProjection(Projection):
     @on("Batch.Received", creates=_ref(BATCHES))
     def batch(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(BATCHES, {"batch_ref": str(e.originator_id), "site_id": e.site_id,
-                           "farmer_id": e.farmer_id})
+                           "farmer_id": e.farmer_id, "sku": e.sku})
 
     @on("Shelf.Opened", creates=_ref(SHELVES))
     def shelf(self, e: Any, rows: Rows, _: int) -> None:
@@ -117,9 +120,13 @@ class BooksProjection(Projection):
 
     @on("InputSale.Recorded")
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
-        self.post(rows, e, position, "input_sale", self.unit_of(rows, e.shop_id), e.sold_at,
+        unit_id = self.unit_of(rows, e.shop_id)
+        self.post(rows, e, position, "input_sale", unit_id, e.sold_at,
                   books.input_sold(payment=e.payment, total_fen=e.total_fen,
                                    farmer_id=e.farmer_id))
+        for line in e.lines:
+            self.trade(rows, unit_id, e.sold_at, e.farmer_id, "bought_inputs", line["sku"],
+                       line["quantity"], line["line_fen"])
 
     @on("InputStock.Sold", needs=_ref(STOCKS))
     def input_cost(self, e: Any, rows: Rows, position: int) -> None:
@@ -130,10 +137,12 @@ class BooksProjection(Projection):
     def graded(self, e: Any, rows: Rows, position: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
-        self.post(rows, e, position, "produce_purchase", self.unit_of(rows, batch["site_id"]),
-                  e.graded_at,
+        unit_id = self.unit_of(rows, batch["site_id"])
+        self.post(rows, e, position, "produce_purchase", unit_id, e.graded_at,
                   books.produce_bought(earned_fen=sum(e.earned_fen.values()),
                                        farmer_id=batch["farmer_id"]))
+        self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
+                   batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
 
     @on("Shelf.Sold", needs=_ref(SHELVES))
     def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
@@ -164,6 +173,14 @@ class BooksProjection(Projection):
     def settled(self, e: Any, rows: Rows, position: int) -> None:
         self.post(rows, e, position, f"distribution_{e.how}", self._plan_unit(rows, e),
                   e.settled_at, books.distribution_settled(how=e.how, lines=e.lines))
+
+    @staticmethod
+    def trade(rows: Rows, unit_id: str, at: datetime, farmer_id: str, direction: str, sku: str,
+              quantity: Any, amount_fen: int) -> None:
+        """A member's transaction with the unit, per year and product (their member account)."""
+        year = at.astimezone(SHANGHAI).year
+        rows.add(TRADE, (unit_id, year, farmer_id, direction, sku),
+                 {"g": grams(quantity), "amount_fen": amount_fen})
 
     @staticmethod
     def _plan_unit(rows: Rows, e: Any) -> str:

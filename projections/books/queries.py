@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from domain.books import balance_fen
+from domain.books import CAPITAL, balance_fen
 from projections.port import ViewDatabase
-from projections.tables import moment, us
+from projections.tables import kg, moment, us
 
 FAR = 2**62
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _member(farmer_id: str) -> dict[str, Any]:
+    return {"farmer_id": farmer_id, "capital_fen": 0, "trade_fen": 0, "transactions": []}
 
 
 class BooksQueries:
@@ -67,6 +73,25 @@ class BooksQueries:
         credit = sum(a["credit_fen"] for a in accounts)
         return {"unit_id": unit_id, "from": from_, "to": to, "accounts": accounts,
                 "debit_fen": debit, "credit_fen": credit, "balanced": debit == credit}
+
+    def member_accounts(self, unit_id: str, year: int) -> list[dict[str, Any]]:
+        """Each member's account with a unit (art. 43): capital contributed (股金, its balance at
+        the year's end) and the year's transactions with the unit per product — inputs bought
+        and produce sold to it, quantity and amount — with their total, the patronage base."""
+        end = us(datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+        members: dict[str, dict[str, Any]] = {}
+        for r in self.db.fetch("SELECT * FROM books_trade WHERE unit_id = ? AND year = ? "
+                               "ORDER BY farmer_id, direction, sku", [unit_id, year]):
+            account = members.setdefault(r["farmer_id"], _member(r["farmer_id"]))
+            account["transactions"].append({"direction": r["direction"], "sku": r["sku"],
+                                            "quantity": kg(r["g"]), "amount_fen": r["amount_fen"]})
+            account["trade_fen"] += r["amount_fen"]
+        for r in self.db.fetch("SELECT sub, SUM(credit_fen) - SUM(debit_fen) AS fen FROM books_lines "
+                               "WHERE unit_id = ? AND account = ? AND at_us < ? GROUP BY sub",
+                               [unit_id, CAPITAL, end]):
+            farmer_id = str(r["sub"]).removeprefix("member:")
+            members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
+        return [members[m] for m in sorted(members)]
 
     def ledger(self, unit_id: str, account: str, from_: datetime | None = None,
                to: datetime | None = None, sub: str | None = None) -> dict[str, Any]:

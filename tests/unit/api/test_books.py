@@ -24,6 +24,7 @@ def accountant(app: Gongxiao) -> dict[str, str]:
 
 @pytest.fixture
 def books(client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    district.register_farmer(farmer_id="li", name="李秀英", village="永安村")
     assert client.put("/v1/units/tc", json={"name": "唐昌供销社", "kind": "grassroots"},
                       headers=auth("admin")).status_code == 200
     assert client.put("/v1/sites/shop/unit", json={"unit_id": "tc"},
@@ -88,3 +89,71 @@ def test_bad_units_and_assignments_are_refused(client: TestClient, district: Gon
                               headers=auth("admin")), 404)
     assert_problem(client.get("/v1/units/x/vouchers", params={"month": "2026-13"},
                               headers=auth("admin")), 422)
+
+
+PLAN = {"surplus_fen": 1000001, "losses_fen": 20000, "reserve_fen": 98000,
+        "patronage_share": 0.6, "members": {
+            "zhang": {"trade_fen": 300000, "capital_fen": 10000},
+            "wang": {"trade_fen": 200000, "capital_fen": 15000, "reserve_share_fen": 5000},
+            "li": {"trade_fen": 100000, "subsidy_fen": 3000}}}
+
+
+def test_member_accounts_show_the_years_transactions_per_product(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    year = int(moment(-1)[:4])
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": year},
+                         headers=accountant).json()
+    assert (zhang["farmer_id"], zhang["trade_fen"], zhang["capital_fen"]) == ("zhang", 2800, 0)
+    assert [(t["direction"], t["sku"], t["amount_fen"]) for t in zhang["transactions"]] == [
+        ("bought_inputs", "bichonglin", 2800)]
+
+
+def test_a_plan_is_drafted_approved_and_converted_into_capital_with_its_vouchers(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    drafted = client.put("/v1/units/tc/distribution-plans/2026", json=PLAN, headers=accountant)
+    assert drafted.status_code == 200, drafted.text
+    assert drafted.json()["distributable_fen"] == 882001
+    assert sum(line["total_fen"] for line in drafted.json()["lines"]) == 882001
+    assert_problem(client.post("/v1/units/tc/distribution-plans/2026/settlement",
+                               json={"how": "paid", "settled_at": moment(-1)},
+                               headers=accountant), 409, detail="not approved")
+    assert_problem(client.post("/v1/units/tc/distribution-plans/2026/approval",
+                               json={"approved_at": moment(-1), "meeting": "成员大会"},
+                               headers=accountant), 403)
+    approved = client.post("/v1/units/tc/distribution-plans/2026/approval",
+                           json={"approved_at": moment(-1), "meeting": "2026年成员大会"},
+                           headers=auth("admin"))
+    assert approved.status_code == 200 and approved.json()["approved_at"] is not None
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"reserve_fen": 0}, headers=accountant), 409)
+    settled = client.post("/v1/units/tc/distribution-plans/2026/settlement",
+                          json={"how": "converted", "settled_at": moment(-1, 1)},
+                          headers=accountant)
+    assert settled.json()["settled"] == "converted"
+    catch_up()
+    kinds = [v["kind"] for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()]
+    assert kinds[-2:] == ["distribution", "distribution_converted"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    assert balance["balanced"] and closing["301"] == 882001 and closing["332"] == 882001
+    assert closing["221"] == 0 and closing["222"] == 0
+    accounts = client.get("/v1/units/tc/member-accounts", params={"year": 2026},
+                          headers=accountant).json()
+    assert {a["farmer_id"]: a["capital_fen"] for a in accounts}["wang"] == 176400 + 213818
+
+
+def test_a_plan_below_60_percent_by_transactions_or_of_an_unknown_unit_is_refused(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"patronage_share": 0.59}, headers=accountant),
+                   422, field="patronage_share")
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"reserve_fen": 2000000}, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/nobody/distribution-plans/2026", json=PLAN,
+                              headers=auth("admin")), 404)
+    assert_problem(client.get("/v1/units/tc/distribution-plans/2025", headers=accountant), 404)
+    stranger = PLAN["members"] | {"nobody": {"trade_fen": 1}}  # type: ignore[operator]
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"members": stranger}, headers=accountant),
+                   404, detail="nobody")

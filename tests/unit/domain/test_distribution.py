@@ -12,6 +12,7 @@ from domain import books
 from domain.application import Gongxiao
 from domain.distribution import PlanApproved, PlanNotApproved, deal, distributable_fen, plan_lines
 from domain.errors import IdempotencyConflict, Invalid
+from domain.farmer import UnknownFarmer
 from tests.district import at, seed
 
 MEMBERS = {"A": {"trade_fen": 300_000, "capital_fen": 10_000},
@@ -65,6 +66,10 @@ def draft(app: Gongxiao, **change: Any) -> dict[str, Any]:
 def test_a_plan_is_drafted_approved_then_paid_or_converted_once() -> None:
     app = seed(Gongxiao())
     app.register_unit(unit_id="tc", name="唐昌供销社", kind="grassroots")
+    with pytest.raises(UnknownFarmer):
+        draft(app)
+    for member in MEMBERS:
+        app.register_farmer(farmer_id=member, name=member, village="永安村")
     draft(app, reserve_fen=100_000)
     plan = draft(app)  # redrafted before the meeting
     assert plan["distributable_fen"] == 882_001 and plan["approved_at"] is None
