@@ -46,6 +46,7 @@ class Gongxiao(Application[UUID]):
     record_input_application = inputs.record_input_application
     pay_farmer = inputs.pay_farmer
     record_purchase = supply.record_purchase
+    correct_purchase = supply.correct_purchase
     transfer_inputs = supply.transfer_inputs
 
     register_unit = books.register_unit

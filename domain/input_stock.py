@@ -20,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Conflict, IdempotencyConflict, Invalid
+from domain.errors import Conflict, IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import fen_for, id_for, kg
 
@@ -37,6 +37,7 @@ class InputStock(Aggregate):
         self.purchases: dict[str, dict[str, Any]] = {}  # purchase id → what it said
         self.invoices: dict[str, str] = {}  # invoice_key(supplier, no) → purchase id
         self.transfers: dict[str, dict[str, Any]] = {}  # transfer id (sent) → what it said
+        self.corrected: dict[str, dict[str, Any]] = {}  # purchase id → payment, lines now
 
     @staticmethod
     def create_id(site_id: str) -> UUID:
@@ -76,6 +77,49 @@ class InputStock(Aggregate):
         self.invoices[invoice_key(supplier, invoice_no)] = purchase_id
         for line in lines:
             self._add(line["sku"], line["lot"], line["quantity"], line["cost_fen"])
+
+    def correct_purchase(self, *, purchase_id: str, payment: str, unit_costs_fen: list[int],
+                         corrected_at: datetime) -> dict[str, Any]:
+        """A purchase recorded with a wrong payment or unit cost is corrected, never edited: the
+        correction records what it was and what it is, and the lots' cost moves by the
+        difference (the books post a reversing voucher and a new one). Quantities are not
+        corrected here: inputs returned to a supplier are another business."""
+        was = self.corrected.get(purchase_id) or self.purchases.get(purchase_id)
+        if was is None:
+            raise UnknownPurchase(f"no purchase {purchase_id} at {self.site_id}",
+                                  purchase_id=purchase_id)
+        if payment not in PAYMENTS:
+            raise Invalid("payment must be cash or payable", field="payment")
+        if len(unit_costs_fen) != len(was["lines"]):
+            raise Invalid(f"the purchase has {len(was['lines'])} lines; give a unit cost for each",
+                          field="unit_costs_fen")
+        lines = purchase_lines([dict(line, unit_cost_fen=cost)
+                                for line, cost in zip(was["lines"], unit_costs_fen, strict=True)])
+        if (payment, lines) == (was["payment"], was["lines"]):
+            return was
+        left = {key: dict(held) for key, held in self.lots.items()}
+        for old, new in zip(was["lines"], lines, strict=True):
+            held = left[lot_key(new["sku"], new["lot"])]
+            held["value_fen"] += new["cost_fen"] - old["cost_fen"]
+            if held["value_fen"] < 0:
+                raise Conflict(f"lot {new['lot']} holds {held['quantity']} worth less than the "
+                               "cost taken off; too much of it was sold to lower its cost now",
+                               lot=new["lot"])
+        self._purchase_corrected(
+            purchase_id=purchase_id, supplier=was["supplier"], corrected_at=corrected_at,
+            was={"payment": was["payment"], "lines": was["lines"],
+                 "total_fen": sum(line["cost_fen"] for line in was["lines"])},
+            now={"payment": payment, "lines": lines,
+                 "total_fen": sum(line["cost_fen"] for line in lines)})
+        return self.corrected[purchase_id]
+
+    @event("PurchaseCorrected")
+    def _purchase_corrected(self, purchase_id: str, supplier: str, corrected_at: datetime,
+                            was: dict[str, Any], now: dict[str, Any]) -> None:
+        self.corrected[purchase_id] = {"supplier": supplier, "payment": now["payment"],
+                                       "lines": now["lines"]}
+        for old, new in zip(was["lines"], now["lines"], strict=True):
+            self._add(new["sku"], new["lot"], Decimal(0), new["cost_fen"] - old["cost_fen"])
 
     def send(self, *, transfer_id: str, to_site_id: str, sent_at: datetime,
              lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -214,4 +258,8 @@ class NotInStock(Conflict):
 
 
 class DuplicateInvoice(Conflict):
+    pass
+
+
+class UnknownPurchase(NotFound):
     pass

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Admin, Caller, Run, Views
+from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
 from api.schemas.problems import answers
 from api.schemas.supply import (
     InputLotPublic,
     LotHolderPublic,
     PesticideSupplyPublic,
+    PurchaseCorrectionCreate,
+    PurchaseCorrectionPublic,
     PurchaseCreate,
     PurchasePublic,
     TransferCreate,
@@ -33,6 +35,17 @@ def post_purchase(body: PurchaseCreate, caller: Caller, run: Run) -> Answer:
     A shop's first purchase starts keeping its stock: from then on a sale draws from it."""
     caller.allow("shop", scope=body.site_id)
     return run(body)
+
+
+@router.post("/input-purchases/{purchase_id}/correction", response_model=None,
+             responses=answers(200, PurchaseCorrectionPublic, "the purchase as corrected",
+                               401, 403, 404, 409, 422))
+def post_purchase_correction(purchase_id: Id, body: PurchaseCorrectionCreate, app: App,
+                             caller: Caller) -> Answer:
+    """Correct a purchase's payment or unit costs, one per line in order: the books post a
+    reversing (红字) voucher and a new one; the same correction again changes nothing."""
+    caller.allow("shop", scope=body.site_id)
+    return Answer(app.correct_purchase(purchase_id=purchase_id, **body.model_dump()))
 
 
 @router.post("/input-transfers", status_code=201, response_model=None,

@@ -108,3 +108,22 @@ class PesticideSupplyPublic(SupplyShare):
     from_: datetime = Field(alias="from")
     to: datetime
     areas: list[AreaSupplyShare]
+
+
+class PurchaseCorrectionCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"site_id": "wh-nongzi", "payment": "payable", "unit_costs_fen": [2100],
+         "corrected_at": "2026-10-31T10:00:00+08:00"}]})
+    route = "POST /v1/input-purchases/{purchase_id}/correction"
+
+    site_id: Code
+    payment: Literal["cash", "payable"]
+    unit_costs_fen: Annotated[list[Fen], Field(min_length=1, max_length=200)]
+    corrected_at: Happened
+
+
+class PurchaseCorrectionPublic(BaseModel):
+    purchase_id: str
+    site_id: str
+    payment: str
+    total_fen: int

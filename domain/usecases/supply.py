@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.input_stock import HOLDS_INPUTS, InputStock
+from domain.input_stock import HOLDS_INPUTS, InputStock, UnknownPurchase
 from domain.site import Site, WrongSiteKind
 from domain.usecases.masterdata import load_product, load_site
 from domain.usecases.store import Store, command
@@ -30,6 +30,21 @@ def record_purchase(store: Store, *, site_id: str, supplier: str, invoice_no: st
     store.save(stock)
     return {"purchase_id": purchase_id, "site_id": site_id,
             "total_fen": sum(line["cost_fen"] for line in said["lines"])}
+
+
+@command
+def correct_purchase(store: Store, *, site_id: str, purchase_id: str, payment: str,
+                     unit_costs_fen: list[int], corrected_at: datetime) -> dict[str, Any]:
+    """Correct a purchase's payment or unit costs (a reversing voucher and a new one follow)."""
+    load_input_site(store, site_id, "site_id")
+    stock = store.find(InputStock.create_id(site_id))
+    if stock is None:
+        raise UnknownPurchase(f"no purchase {purchase_id} at {site_id}", purchase_id=purchase_id)
+    now = stock.correct_purchase(purchase_id=purchase_id, payment=payment,
+                                 unit_costs_fen=unit_costs_fen, corrected_at=corrected_at)
+    store.save(stock)
+    return {"purchase_id": purchase_id, "site_id": site_id, "payment": now["payment"],
+            "total_fen": sum(line["cost_fen"] for line in now["lines"])}
 
 
 @command

@@ -102,6 +102,18 @@ class BooksProjection(Projection):
                   books.input_purchased(payment=e.payment, total_fen=e.total_fen,
                                         supplier=e.supplier))
 
+    @on("InputStock.PurchaseCorrected", needs=_ref(STOCKS))
+    def purchase_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A correction posts the reversal (红字) of what was posted, then the purchase anew."""
+        unit_id = self._unit(rows, e)
+        self.post(rows, e, position, "input_purchase_reversal", unit_id, e.corrected_at,
+                  books.reverse(books.input_purchased(
+                      payment=e.was["payment"], total_fen=e.was["total_fen"], supplier=e.supplier)),
+                  part="reversal")
+        self.post(rows, e, position, "input_purchase", unit_id, e.corrected_at,
+                  books.input_purchased(payment=e.now["payment"], total_fen=e.now["total_fen"],
+                                        supplier=e.supplier), part="corrected")
+
     @on("InputStock.TransferredOut", needs=_ref(STOCKS))
     def sent(self, e: Any, rows: Rows, position: int) -> None:
         site_id = self._site(rows, STOCKS, e)
@@ -206,14 +218,15 @@ class BooksProjection(Projection):
 
     @staticmethod
     def post(rows: Rows, e: Any, position: int, kind: str, unit_id: str, at: datetime,
-             lines: list[dict[str, Any]]) -> None:
+             lines: list[dict[str, Any]], part: str = "") -> None:
+        """Post one voucher of an event (``part`` tells apart several of one event)."""
         if not lines:
             return
         month = at.astimezone(SHANGHAI).strftime("%Y-%m")
         numbered = rows.get(NUMBERS, (unit_id, month))
         last = (numbered["last"] if numbered is not None else 0) + 1
         rows.put(NUMBERS, {"unit_id": unit_id, "month": month, "last": last})
-        voucher_id = f"{e.originator_id}/{e.originator_version}"
+        voucher_id = f"{e.originator_id}/{e.originator_version}" + (f"#{part}" if part else "")
         rows.put(VOUCHERS, {"voucher_id": voucher_id, "unit_id": unit_id, "month": month,
                             "number": f"{month}-{last:04d}", "at_us": us(at), "kind": kind,
                             "event_id": position})

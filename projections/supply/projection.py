@@ -48,6 +48,14 @@ class SupplyProjection(Projection):
     def purchased(self, e: Any, rows: Rows, _: int) -> None:
         self.move(rows, e, "purchased")
 
+    @on("InputStock.PurchaseCorrected", needs=_stock)
+    def purchase_corrected(self, e: Any, rows: Rows, _: int) -> None:
+        stock = rows.get(STOCKS, (str(e.originator_id),))
+        assert stock is not None
+        for old, new in zip(e.was["lines"], e.now["lines"], strict=True):
+            rows.add(LOTS, (stock["site_id"], new["sku"], new["lot"]),
+                     {"purchased_fen": new["cost_fen"] - old["cost_fen"]})
+
     @on("InputStock.TransferredIn", needs=_stock)
     def transferred_in(self, e: Any, rows: Rows, _: int) -> None:
         self.move(rows, e, "in")

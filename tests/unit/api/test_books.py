@@ -157,3 +157,36 @@ def test_a_plan_below_60_percent_by_transactions_or_of_an_unknown_unit_is_refuse
     assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
                               json=PLAN | {"members": stranger}, headers=accountant),
                    404, detail="nobody")
+
+
+def test_a_corrected_purchase_posts_a_reversing_voucher_and_a_new_one(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    bought = client.post("/v1/input-purchases", headers=auth("shop"), json={
+        "site_id": "shop", "supplier": "川化", "invoice_no": "CH-2", "payment": "cash",
+        "received_at": moment(-1, 1), "lines": [{"sku": "fuhefei", "lot": "F1", "quantity": 2,
+                                                 "unit_cost_fen": 4000}]}).json()
+    corrected = client.post(f"/v1/input-purchases/{bought['purchase_id']}/correction",
+                            headers=auth("shop"), json={
+                                "site_id": "shop", "payment": "payable",
+                                "unit_costs_fen": [3600], "corrected_at": moment(-1, 2)})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["total_fen"] == 7200
+    catch_up()
+    red, new = client.get("/v1/units/tc/vouchers", headers=accountant).json()[-2:]
+    assert (red["kind"], new["kind"]) == ("input_purchase_reversal", "input_purchase")
+    assert red["ref"].endswith("#reversal") and red["event_id"] == new["event_id"]
+    assert [(e["account"], e["debit_fen"], e["credit_fen"]) for e in red["lines"]] == [
+        ("121", -8000, 0), ("101", 0, -8000)]
+    assert [(e["account"], e["sub"], e["credit_fen"]) for e in new["lines"]][1] == (
+        "211", "supplier:川化", 7200)
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    # goods: 8000 bought for the till - 2000 sold + 8000 - 8000 + 7200 corrected
+    assert balance["balanced"] and closing["121"] == 8000 - 2000 + 7200
+    assert closing["101"] == -8000 and closing["211"] == 7200
+    lots = client.get("/v1/input-stock", params={"lot": "F1"}, headers=auth("shop")).json()
+    assert (lots[0]["purchased_cost_fen"], lots[0]["on_hand_cost_fen"]) == (7200, 7200)
+    assert_problem(client.post("/v1/input-purchases/nope/correction", headers=auth("shop"), json={
+        "site_id": "shop", "payment": "cash", "unit_costs_fen": [1],
+        "corrected_at": moment(-1, 2)}), 404)

@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 
 from domain.application import Gongxiao
-from domain.errors import IdempotencyConflict
-from domain.input_stock import DuplicateInvoice, InputStock, NotInStock, cost_share
+from domain.errors import Conflict, IdempotencyConflict, Invalid
+from domain.input_stock import (
+    DuplicateInvoice,
+    InputStock,
+    NotInStock,
+    UnknownPurchase,
+    cost_share,
+)
 from domain.site import WrongSiteKind
 from tests.district import at, events, seed
 
@@ -154,3 +160,38 @@ def test_the_cost_share_rounds_half_up_and_the_last_of_a_lot_takes_what_is_left(
     assert cost_share(1000, Decimal("1.5"), Decimal(3)) == 500
     assert cost_share(1001, Decimal(1), Decimal(2)) == 501  # 500.5 rounds up
     assert cost_share(499, Decimal(2), Decimal(2)) == 499
+
+
+def test_a_purchase_corrected_moves_the_lots_cost_by_the_difference_and_keeps_the_first() -> None:
+    app = district()
+    purchase_id = buy(app, quantity="10", cost=2000, payment="payable")["purchase_id"]
+    answer = app.correct_purchase(site_id="depot", purchase_id=purchase_id, payment="cash",
+                                  unit_costs_fen=[1900], corrected_at=at(1))
+    assert (answer["payment"], answer["total_fen"]) == ("cash", 19000)
+    assert stock(app, "depot").lots["bichonglin/L1"] == {"quantity": Decimal(10), "value_fen": 19000}
+    before = events(app)
+    assert buy(app)["total_fen"] == 20000  # the first command again: its first answer, nothing new
+    app.correct_purchase(site_id="depot", purchase_id=purchase_id, payment="cash",
+                         unit_costs_fen=[1900], corrected_at=at(2))
+    assert events(app) == before
+    [corrected] = [e for e in app.events.get(InputStock.create_id("depot"))
+                   if type(e).__name__ == "PurchaseCorrected"]
+    assert (corrected.was["total_fen"], corrected.now["total_fen"]) == (20000, 19000)
+
+
+def test_a_correction_of_no_purchase_or_with_the_wrong_lines_or_below_what_is_left_is_refused() -> None:
+    app = district()
+    purchase_id = buy(app, quantity="2", cost=1000)["purchase_id"]
+    with pytest.raises(UnknownPurchase):
+        app.correct_purchase(site_id="depot", purchase_id="nope", payment="cash",
+                             unit_costs_fen=[1], corrected_at=at(1))
+    with pytest.raises(Invalid, match="give a unit cost for each"):
+        app.correct_purchase(site_id="depot", purchase_id=purchase_id, payment="cash",
+                             unit_costs_fen=[1, 2], corrected_at=at(1))
+    app.transfer_inputs(from_site_id="depot", to_site_id="shop", sent_at=at(0, 5), key="t",
+                        lines=[{"sku": "bichonglin", "lot": "L1", "quantity": "1.5"}])
+    before = events(app)
+    with pytest.raises(Conflict, match="too much of it was sold"):
+        app.correct_purchase(site_id="depot", purchase_id=purchase_id, payment="payable",
+                             unit_costs_fen=[0], corrected_at=at(1))
+    assert events(app) == before

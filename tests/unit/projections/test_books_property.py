@@ -1,4 +1,4 @@
-"""Property: for any sequence of business events the books balance — every voucher, every
+"""Property: for any sequence of business events (corrections too) the books balance — every voucher, every
 unit and the district — and projecting the same log again, in other batches, gives the same
 vouchers with the same numbers."""
 
@@ -28,18 +28,29 @@ actions = st.one_of(
               st.integers(0, 9000)),
     st.tuples(st.just("grade"), st.sampled_from(FARMERS), st.integers(10, 200)),
     st.tuples(st.just("pay"), st.sampled_from(FARMERS), st.integers(1, 90000)),
-    st.tuples(st.just("assign"), st.sampled_from(SITES), st.sampled_from(UNITS)))
+    st.tuples(st.just("assign"), st.sampled_from(SITES), st.sampled_from(UNITS)),
+    st.tuples(st.just("fix"), st.integers(0, 9), st.sampled_from(["cash", "payable"]),
+              st.integers(0, 5000)))
 
 
-def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...]) -> None:
+def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
+          bought: list[tuple[str, str]]) -> None:
     kind, *args = action
     when = at(step / 100)
     if kind == "buy":
         site, payment, quantity, cost = args
-        app.record_purchase(site_id=site, supplier="s", invoice_no=f"I{step}", payment=payment,
-                            received_at=when, key=f"b{step}", lines=[
-                                {"sku": "bichonglin", "lot": "L", "quantity": quantity,
-                                 "unit_cost_fen": cost}])
+        answer = app.record_purchase(
+            site_id=site, supplier="s", invoice_no=f"I{step}", payment=payment, received_at=when,
+            key=f"b{step}", lines=[{"sku": "bichonglin", "lot": "L", "quantity": quantity,
+                                    "unit_cost_fen": cost}])
+        bought.append((site, answer["purchase_id"]))
+    elif kind == "fix":
+        which, payment, cost = args
+        if not bought:
+            return
+        site, purchase_id = bought[which % len(bought)]
+        app.correct_purchase(site_id=site, purchase_id=purchase_id, payment=payment,
+                             unit_costs_fen=[cost], corrected_at=when)
     elif kind == "move":
         source, quantity = args
         app.transfer_inputs(from_site_id=source, to_site_id="depot" if source == "shop" else "shop",
@@ -81,9 +92,10 @@ def test_the_books_balance_and_projecting_again_gives_the_same_vouchers(
     app.register_site(site_id="depot", name="仓库", kind="warehouse")
     for unit in UNITS:
         app.register_unit(unit_id=unit, name=unit, kind="grassroots")
+    bought: list[tuple[str, str]] = []
     for step, action in enumerate(script):
         with contextlib.suppress(DomainError):
-            _send(app, step, action)
+            _send(app, step, action, bought)
     chart = list(DEFAULT_CHART)
     with tempfile.TemporaryDirectory() as tmp:
         made = [build_views(Settings(database_url=None, kafka_bootstrap=None,
