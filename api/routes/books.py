@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from api.deps import Admin, App, Caller, Id, Views
 from api.jsonio import Answer, ExactRoute
@@ -79,6 +82,29 @@ def get_vouchers(unit_id: Id, views: Views, caller: Caller, month: Month = None)
     """记账凭证 in number order (of one month), each line pointing at its event."""
     caller.allow("accountant", scope=unit_id)
     return Answer(views.books.vouchers(unit_id, month))
+
+
+@router.get("/units/{unit_id}/vouchers.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "one row per line"}})
+def get_vouchers_csv(unit_id: Id, app: App, views: Views, caller: Caller,
+                     month: Month = None) -> Response:
+    """The vouchers for a spreadsheet: one row per voucher line (UTF-8 with a BOM, so a
+    spreadsheet opens the Chinese names right)."""
+    caller.allow("accountant", scope=unit_id)
+    names = {a["code"]: a["name"] for a in app.chart(DISTRICT_UNIT)["accounts"]}
+    out = io.StringIO()
+    rows = csv.writer(out)
+    rows.writerow(["number", "at", "kind", "account", "account_name", "sub", "debit_fen",
+                   "credit_fen", "ref", "event_id"])
+    for voucher in views.books.vouchers(unit_id, month):
+        for entry in voucher["lines"]:
+            rows.writerow([voucher["number"], voucher["at"].isoformat(), voucher["kind"],
+                           entry["account"], names.get(entry["account"], ""), entry["sub"] or "",
+                           entry["debit_fen"], entry["credit_fen"], voucher["ref"],
+                           voucher["event_id"]])
+    name = f"vouchers-{unit_id}-{month or 'all'}.csv"
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/units/{unit_id}/trial-balance", response_model=None,

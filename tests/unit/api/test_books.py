@@ -3,6 +3,8 @@ the accountant role sees its own unit's books only."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -190,3 +192,16 @@ def test_a_corrected_purchase_posts_a_reversing_voucher_and_a_new_one(
     assert_problem(client.post("/v1/input-purchases/nope/correction", headers=auth("shop"), json={
         "site_id": "shop", "payment": "cash", "unit_costs_fen": [1],
         "corrected_at": moment(-1, 2)}), 404)
+
+
+def test_the_vouchers_export_as_csv_one_row_per_line(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    exported = client.get("/v1/units/tc/vouchers.csv", headers=accountant)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["number", "at", "kind", "account"]
+    assert [(r[2], r[3], r[4], r[6], r[7]) for r in rows[1:3]] == [
+        ("input_purchase", "121", "产品物资", "8000", "0"),
+        ("input_purchase", "101", "库存现金", "0", "8000")]
+    assert len(rows) == 1 + 3 * 2
+    assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
