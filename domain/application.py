@@ -52,6 +52,7 @@ class Gongxiao(Application[UUID]):
     register_unit = books.register_unit
     assign_site_to_unit = books.assign_site_to_unit
     load_chart = books.load_chart
+    contribute_capital = books.contribute_capital
     chart = books.chart_of
     unit = books.load_unit
 

@@ -10,12 +10,13 @@ with the amounts negated, ``reverse``) and a new voucher.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Invalid, NotFound
+from domain.errors import IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
 
@@ -131,6 +132,12 @@ def _owed(lines: list[dict[str, Any]], *, credit: bool) -> list[dict[str, Any]]:
                 owed.append(line(account, sub=member(m["member_id"]),
                                  **({"credit": fen} if credit else {"debit": fen})))
     return owed
+
+
+def capital_contributed(*, amount_fen: int, farmer_id: str, method: str) -> list[dict[str, Any]]:
+    """A member pays in capital: 借 库存现金 (cash) or 银行存款 / 贷 股金—member."""
+    return _voucher(amount_fen, line(CASH if method == "cash" else BANK, debit=amount_fen),
+                    line(CAPITAL, credit=amount_fen, sub=member(farmer_id)))
 
 
 def reverse(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -255,6 +262,44 @@ class SiteUnit(Aggregate):
     @event("Moved")
     def _moved(self, unit_id: str) -> None:
         self.unit_id = unit_id
+
+
+@stable_topics("MemberCapital")
+class MemberCapital(Aggregate):
+    """A member's capital (股金) paid into one unit; a contribution is known by its reference,
+    so sending it twice records it once."""
+
+    @event("Opened")
+    def __init__(self, unit_id: str, farmer_id: str) -> None:
+        self.unit_id, self.farmer_id = unit_id, farmer_id
+        self.contributions: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def create_id(unit_id: str, farmer_id: str) -> UUID:
+        return id_for("member_capital", f"{unit_id}/{farmer_id}")
+
+    def contribute(self, *, amount_fen: int, paid_at: datetime, method: str,
+                   reference: str) -> None:
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
+        earlier = self.contributions.get(reference)
+        if earlier is not None:
+            if (earlier["amount_fen"], earlier["method"]) != (amount_fen, method):
+                raise IdempotencyConflict(f"capital reference {reference} was already used for "
+                                          f"{earlier['amount_fen']} fen by {earlier['method']}")
+            return
+        self._contributed(amount_fen=amount_fen, paid_at=paid_at, method=method,
+                          reference=reference)
+
+    @event("Contributed")
+    def _contributed(self, amount_fen: int, paid_at: datetime, method: str,
+                     reference: str) -> None:
+        self.contributions[reference] = {"amount_fen": amount_fen, "paid_at": paid_at,
+                                         "method": method}
+
+    @property
+    def capital_fen(self) -> int:
+        return sum(c["amount_fen"] for c in self.contributions.values())
 
 
 def check_unit_kind(kind: str) -> str:

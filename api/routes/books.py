@@ -16,6 +16,8 @@ from api.jsonio import Answer, ExactRoute
 from api.schemas.books import (
     AccountCode,
     ApprovalCreate,
+    CapitalCreate,
+    CapitalPublic,
     ChartCreate,
     ChartPublic,
     LedgerPublic,
@@ -188,3 +190,14 @@ def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
     """Pay the refunds out or convert them into capital; the same again changes nothing."""
     caller.allow("accountant", scope=unit_id)
     return Answer(app.settle_distribution(unit_id=unit_id, year=year, **body.model_dump()))
+
+
+@router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=None,
+             responses=answers(200, CapitalPublic, "the contribution recorded", 401, 403, 404, 409,
+                               422))
+def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
+                 caller: Caller) -> Answer:
+    """A member pays in capital (股金); the reference makes a contribution sent twice count once."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.contribute_capital(unit_id=unit_id, farmer_id=farmer_id,
+                                         **body.model_dump()))

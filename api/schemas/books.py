@@ -179,3 +179,21 @@ class MemberAccountPublic(BaseModel):
     capital_fen: int
     trade_fen: int
     transactions: list[MemberTransaction]
+
+
+class CapitalCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 100000, "paid_at": "2026-03-01T10:00:00+08:00", "method": "bank_transfer",
+         "reference": "GJ-2026-0001"}]})
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    paid_at: Happened
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reference: Text
+
+
+class CapitalPublic(BaseModel):
+    unit_id: str
+    farmer_id: str
+    reference: str
+    amount_fen: int
+    capital_fen: int

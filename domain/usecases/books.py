@@ -2,14 +2,24 @@
 accounts a district loads. The vouchers themselves are a projection of the events
 (``projections.books``), posted by ``domain.books``' rules.
 
-Loads ``Site``; saves ``AccountingUnit``, ``SiteUnit`` and ``Chart``."""
+Loads ``Site`` and ``Farmer``; saves ``AccountingUnit``, ``SiteUnit``, ``Chart`` and
+``MemberCapital``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from domain.books import DEFAULT_CHART, AccountingUnit, Chart, SiteUnit, UnknownUnit, check_chart
-from domain.usecases.masterdata import load_site
+from domain.books import (
+    DEFAULT_CHART,
+    AccountingUnit,
+    Chart,
+    MemberCapital,
+    SiteUnit,
+    UnknownUnit,
+    check_chart,
+)
+from domain.usecases.masterdata import load_farmer, load_site
 from domain.usecases.store import Store, command
 
 
@@ -37,6 +47,19 @@ def assign_site_to_unit(store: Store, *, site_id: str, unit_id: str) -> dict[str
         assigned.move_to(unit_id)
     store.save(assigned)
     return {"site_id": site_id, "unit_id": unit_id}
+
+
+@command
+def contribute_capital(store: Store, *, unit_id: str, farmer_id: str, amount_fen: int,
+                       paid_at: datetime, method: str, reference: str) -> dict[str, Any]:
+    """A member pays capital (股金) into a unit; its reference makes it count once."""
+    load_unit(store, unit_id)
+    load_farmer(store, farmer_id)
+    capital = store.load_or_open(MemberCapital, unit_id=unit_id, farmer_id=farmer_id)
+    capital.contribute(amount_fen=amount_fen, paid_at=paid_at, method=method, reference=reference)
+    store.save(capital)
+    return {"unit_id": unit_id, "farmer_id": farmer_id, "reference": reference,
+            "amount_fen": amount_fen, "capital_fen": capital.capital_fen}
 
 
 @command

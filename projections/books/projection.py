@@ -29,6 +29,7 @@ SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
 TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
               key="unit_id year farmer_id direction sku", counters=True)
+CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -49,7 +50,7 @@ def _cost(e: Any) -> int:
 
 class BooksProjection(Projection):
     name = "books"
-    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, PLANS,
+    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, PLANS,
               NUMBERS,
               VOUCHERS, LINES)
 
@@ -171,6 +172,19 @@ class BooksProjection(Projection):
         self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
                   books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
                                     method=e.method))
+
+    @on("MemberCapital.Opened", creates=_ref(CAPITALS))
+    def capital_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(CAPITALS, {"capital_ref": str(e.originator_id), "unit_id": e.unit_id,
+                            "farmer_id": e.farmer_id})
+
+    @on("MemberCapital.Contributed", needs=_ref(CAPITALS))
+    def contributed(self, e: Any, rows: Rows, position: int) -> None:
+        capital = rows.get(CAPITALS, (str(e.originator_id),))
+        assert capital is not None
+        self.post(rows, e, position, "capital_contribution", capital["unit_id"], e.paid_at,
+                  books.capital_contributed(amount_fen=e.amount_fen,
+                                            farmer_id=capital["farmer_id"], method=e.method))
 
     @on("DistributionPlan.Drafted", creates=_ref(PLANS))
     def drafted(self, e: Any, rows: Rows, _: int) -> None:

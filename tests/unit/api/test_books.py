@@ -205,3 +205,28 @@ def test_the_vouchers_export_as_csv_one_row_per_line(
         ("input_purchase", "101", "库存现金", "0", "8000")]
     assert len(rows) == 1 + 3 * 2
     assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
+
+
+def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    body = {"amount_fen": 100000, "paid_at": moment(-1), "method": "bank_transfer",
+            "reference": "GJ-1"}
+    first = client.post("/v1/units/tc/members/zhang/capital", json=body, headers=accountant)
+    assert first.status_code == 200 and first.json()["capital_fen"] == 100000, first.text
+    again = client.post("/v1/units/tc/members/zhang/capital", json=body, headers=accountant)
+    assert again.json()["capital_fen"] == 100000
+    assert_problem(client.post("/v1/units/tc/members/zhang/capital",
+                               json=body | {"amount_fen": 5}, headers=accountant), 409)
+    assert_problem(client.post("/v1/units/tc/members/nobody/capital", json=body,
+                               headers=accountant), 404)
+    assert_problem(client.post("/v1/units/tc/members/zhang/capital",
+                               json=body | {"amount_fen": 0}, headers=accountant), 422)
+    catch_up()
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                         headers=accountant).json()
+    assert zhang["capital_fen"] == 100000
+    [voucher] = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+                 if v["kind"] == "capital_contribution"]
+    assert [(e["account"], e["sub"]) for e in voucher["lines"]] == [
+        ("102", None), ("301", "member:zhang")]

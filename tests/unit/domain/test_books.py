@@ -113,3 +113,8 @@ def test_inputs_moved_between_units_are_owed_between_them_at_cost() -> None:
         ("113", "unit:tangchang", 21500, 0), ("121", None, 0, 21500)]
     assert entries(books.inputs_received(cost_fen=21500, from_unit="nongzi")) == [
         ("121", None, 21500, 0), ("211", "unit:nongzi", 0, 21500)]
+
+
+def test_capital_paid_in_is_cash_or_bank_and_the_members_capital() -> None:
+    assert entries(books.capital_contributed(amount_fen=100, farmer_id="f-li", method="cash")) == [
+        ("101", None, 100, 0), ("301", "member:f-li", 0, 100)]
