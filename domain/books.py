@@ -40,7 +40,7 @@ DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
 
 CASH, BANK, RECEIVABLE, MEMBERS, GOODS = "101", "102", "113", "114", "121"
 PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL, DISTRIBUTION = "211", "221", "222", "301", "332"
-REVENUE, COST = "501", "521"
+REVENUE, OTHER_INCOME, COST, ADMIN_EXPENSE = "501", "502", "521", "522"
 # Every account a posting rule uses: a chart a district loads must have each of them.
 POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL,
           DISTRIBUTION, REVENUE, COST)
@@ -163,6 +163,36 @@ def _voucher(amount: int, *lines: dict[str, Any]) -> list[dict[str, Any]]:
 def balance_fen(side: str, debit_fen: int, credit_fen: int) -> int:
     """An account's balance on its normal side: debits less credits for a debit account."""
     return debit_fen - credit_fen if side == "debit" else credit_fen - debit_fen
+
+
+def statements(accounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The balance sheet and the 盈余表 from a trial balance's accounts (each with its code,
+    ``debit_fen``, ``credit_fen`` of the period and ``closing_fen``), by the class the code's
+    first digit names: 1 assets, 2 liabilities, 3 owners' equity, 4 costs (held like assets),
+    5 income and expenses. The surplus not yet carried to 本年盈余 stands beside equity, so
+    assets + costs = liabilities + equity + that surplus whenever the books balance."""
+    def closing(cls: str) -> int:  # on the debit side
+        return sum(_debit_side(a) for a in accounts if a["account"].startswith(cls))
+
+    def period(*codes: str) -> int:  # credits less debits of the period
+        return sum(a["credit_fen"] - a["debit_fen"] for a in accounts if a["account"] in codes)
+
+    income = {code: period(code) for code in (REVENUE, OTHER_INCOME)}
+    expenses = {code: -period(code) for code in (COST, ADMIN_EXPENSE)}
+    assets, costs = closing("1"), closing("4")
+    liabilities, equity, unclosed = -closing("2"), -closing("3"), -closing("5")
+    return {"balance_sheet": {"assets_fen": assets, "costs_fen": costs,
+                              "liabilities_fen": liabilities, "equity_fen": equity,
+                              "surplus_not_carried_fen": unclosed,
+                              "balanced": assets + costs == liabilities + equity + unclosed},
+            "surplus": {"income_fen": income, "expenses_fen": expenses,
+                        "surplus_fen": sum(income.values()) - sum(expenses.values()),
+                        "distributed_fen": -period(DISTRIBUTION)}}
+
+
+def _debit_side(account: dict[str, Any]) -> int:
+    closing: int = account["closing_fen"]
+    return closing if account["side"] == "debit" else -closing
 
 
 def check_chart(accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:

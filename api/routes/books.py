@@ -27,13 +27,14 @@ from api.schemas.books import (
     SettlementCreate,
     SiteUnitCreate,
     SiteUnitPublic,
+    StatementsPublic,
     TrialBalancePublic,
     UnitCreate,
     UnitPublic,
     VoucherPublic,
 )
 from api.schemas.problems import answers
-from domain.books import DISTRICT_UNIT
+from domain.books import DISTRICT_UNIT, statements
 from infra.fields import Moment, Text
 from infra.problems import Problem
 
@@ -117,6 +118,18 @@ def get_trial_balance(unit_id: Id, app: App, views: Views, caller: Caller, from_
     caller.allow("accountant", scope=unit_id)
     return Answer(views.books.trial_balance(app.chart(DISTRICT_UNIT)["accounts"], unit_id,
                                             *_period(from_, to)))
+
+
+@router.get("/units/{unit_id}/statements", response_model=None,
+            responses=answers(200, StatementsPublic, "资产负债表 and 盈余表", 401, 403, 422))
+def get_statements(unit_id: Id, app: App, views: Views, caller: Caller, from_: From = None,
+                   to: To = None) -> Answer:
+    """The balance sheet at ``to`` and the surplus of the period, from the trial balance."""
+    caller.allow("accountant", scope=unit_id)
+    balance = views.books.trial_balance(app.chart(DISTRICT_UNIT)["accounts"], unit_id,
+                                        *_period(from_, to))
+    return Answer({"unit_id": unit_id, "from": from_, "to": to,
+                   **statements(balance["accounts"])})
 
 
 @router.get("/books/trial-balance", response_model=None,

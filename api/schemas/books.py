@@ -197,3 +197,27 @@ class CapitalPublic(BaseModel):
     reference: str
     amount_fen: int
     capital_fen: int
+
+
+class BalanceSheet(BaseModel):
+    assets_fen: int
+    costs_fen: int
+    liabilities_fen: int
+    equity_fen: int
+    surplus_not_carried_fen: int
+    balanced: bool
+
+
+class SurplusStatement(BaseModel):
+    income_fen: dict[str, int]
+    expenses_fen: dict[str, int]
+    surplus_fen: int
+    distributed_fen: int
+
+
+class StatementsPublic(BaseModel):
+    unit_id: str
+    from_: datetime | None = Field(alias="from")
+    to: datetime | None
+    balance_sheet: BalanceSheet
+    surplus: SurplusStatement

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from domain.application import Gongxiao
+from domain.books import statements
 from infra.demo import load_demo
 from infra.views import ReadModels
 from tests.integration.projections.conftest import snapshot
@@ -70,3 +71,16 @@ def test_rebuilding_the_books_from_the_log_gives_the_same_vouchers(
     before = snapshot(week, "books")
     week.rebuild(app, "books")
     assert snapshot(week, "books") == before
+
+
+def test_the_balance_sheet_and_the_surplus_of_a_unit_follow_from_its_trial_balance(
+        week: ReadModels, app: Gongxiao) -> None:
+    balance = week.books.trial_balance(app.chart("pidu")["accounts"], "tangchang")
+    figures = statements(balance["accounts"])
+    sheet, surplus = figures["balance_sheet"], figures["surplus"]
+    # 唐昌: goods 158150 + members owe 49300 - 36000 cash paid out; owes 163500 to the company
+    assert (sheet["assets_fen"], sheet["liabilities_fen"], sheet["equity_fen"]) == (
+        158150 + 49300 - 36000, 163500, 0)
+    assert surplus["income_fen"]["501"] == 49300 and surplus["expenses_fen"]["521"] == 41350
+    assert surplus["surplus_fen"] == sheet["surplus_not_carried_fen"] == 49300 - 41350
+    assert sheet["balanced"]

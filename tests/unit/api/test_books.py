@@ -140,6 +140,10 @@ def test_a_plan_is_drafted_approved_and_converted_into_capital_with_its_vouchers
     closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
     assert balance["balanced"] and closing["301"] == 882001 and closing["332"] == 882001
     assert closing["221"] == 0 and closing["222"] == 0
+    figures = client.get("/v1/units/tc/statements", headers=accountant).json()
+    assert figures["surplus"]["distributed_fen"] == 882001
+    assert figures["balance_sheet"]["equity_fen"] == 882001 - 882001
+    assert figures["balance_sheet"]["balanced"] is True
     accounts = client.get("/v1/units/tc/member-accounts", params={"year": 2026},
                           headers=accountant).json()
     assert {a["farmer_id"]: a["capital_fen"] for a in accounts}["wang"] == 176400 + 213818
