@@ -16,6 +16,7 @@ from domain.usecases import (
     distribution,
     housekeeping,
     inputs,
+    leases,
     masterdata,
     outlets,
     supply,
@@ -55,6 +56,12 @@ class Gongxiao(Application[UUID]):
     contribute_capital = books.contribute_capital
     chart = books.chart_of
     unit = books.load_unit
+
+    sign_lease = leases.sign_lease
+    charge_rent = leases.charge_rent
+    receive_rent = leases.receive_rent
+    lease = leases.load_lease
+    lease_answer = staticmethod(leases.lease_answer)
 
     draft_distribution = distribution.draft_distribution
     approve_distribution = distribution.approve_distribution

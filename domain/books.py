@@ -30,7 +30,7 @@ SUB_KINDS = ("member", "supplier", "tenant", "unit")
 DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
     {"code": code, "name": name, "side": side, "sub": sub} for code, name, side, sub in (
         ("101", "库存现金", "debit", None), ("102", "银行存款", "debit", None),
-        ("113", "应收款", "debit", "unit"), ("114", "成员往来", "debit", "member"),
+        ("113", "应收款", "debit", "tenant"), ("114", "成员往来", "debit", "member"),
         ("121", "产品物资", "debit", None), ("211", "应付款", "credit", "supplier"),
         ("221", "应付盈余返还", "credit", "member"), ("222", "应付剩余盈余", "credit", "member"),
         ("301", "股金", "credit", "member"), ("322", "盈余公积", "credit", None),
@@ -43,7 +43,7 @@ PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL, DISTRIBUTION = "211", "221", "222", "30
 REVENUE, OTHER_INCOME, COST, ADMIN_EXPENSE = "501", "502", "521", "522"
 # Every account a posting rule uses: a chart a district loads must have each of them.
 POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL,
-          DISTRIBUTION, REVENUE, COST)
+          DISTRIBUTION, REVENUE, OTHER_INCOME, COST)
 
 
 def line(account: str, *, debit: int = 0, credit: int = 0, sub: str | None = None) -> dict[str, Any]:
@@ -138,6 +138,18 @@ def capital_contributed(*, amount_fen: int, farmer_id: str, method: str) -> list
     """A member pays in capital: 借 库存现金 (cash) or 银行存款 / 贷 股金—member."""
     return _voucher(amount_fen, line(CASH if method == "cash" else BANK, debit=amount_fen),
                     line(CAPITAL, credit=amount_fen, sub=member(farmer_id)))
+
+
+def rent_due(*, amount_fen: int, tenant: str) -> list[dict[str, Any]]:
+    """A month's rent of a co-op asset falls due: 借 应收款—tenant / 贷 其他收入."""
+    return _voucher(amount_fen, line(RECEIVABLE, debit=amount_fen, sub=f"tenant:{tenant}"),
+                    line(OTHER_INCOME, credit=amount_fen))
+
+
+def rent_received(*, amount_fen: int, tenant: str, method: str) -> list[dict[str, Any]]:
+    """Rent received: 借 库存现金 (cash) or 银行存款 / 贷 应收款—tenant."""
+    return _voucher(amount_fen, line(CASH if method == "cash" else BANK, debit=amount_fen),
+                    line(RECEIVABLE, credit=amount_fen, sub=f"tenant:{tenant}"))
 
 
 def reverse(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -16,14 +16,19 @@ from api.jsonio import Answer, ExactRoute
 from api.schemas.books import (
     AccountCode,
     ApprovalCreate,
+    ArrearsPublic,
     CapitalCreate,
     CapitalPublic,
     ChartCreate,
     ChartPublic,
+    LeaseCreate,
+    LeasePublic,
     LedgerPublic,
     MemberAccountPublic,
     PlanCreate,
     PlanPublic,
+    RentDueCreate,
+    RentReceiptCreate,
     SettlementCreate,
     SiteUnitCreate,
     SiteUnitPublic,
@@ -214,3 +219,37 @@ def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
     caller.allow("accountant", scope=unit_id)
     return Answer(app.contribute_capital(unit_id=unit_id, farmer_id=farmer_id,
                                          **body.model_dump()))
+
+
+@router.put("/leases/{lease_id}", response_model=None,
+            responses=answers(200, LeasePublic, "the lease", 401, 403, 404, 409, 422))
+def put_lease(lease_id: Id, body: LeaseCreate, app: App, caller: Caller) -> Answer:
+    """A lease of a unit's asset to a tenant; the same lease again records nothing."""
+    caller.allow("accountant", scope=body.unit_id)
+    return Answer(app.sign_lease(lease_id=lease_id, **body.model_dump()))
+
+
+@router.post("/leases/{lease_id}/rent-due", response_model=None,
+             responses=answers(200, LeasePublic, "the lease with its months due", 401, 403, 404,
+                               422))
+def post_rent_due(lease_id: Id, body: RentDueCreate, app: App, caller: Caller) -> Answer:
+    """Charge every month of the lease up to ``through`` not charged yet (the monthly job)."""
+    caller.allow("accountant", scope=app.lease(lease_id).unit_id)
+    return Answer(app.charge_rent(lease_id=lease_id, through=body.through))
+
+
+@router.post("/leases/{lease_id}/receipts", response_model=None,
+             responses=answers(200, LeasePublic, "the lease after the receipt", 401, 403, 404,
+                               409, 422))
+def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: Caller) -> Answer:
+    """Rent received; its reference makes a receipt sent twice count once; more than the
+    arrears is refused."""
+    caller.allow("accountant", scope=app.lease(lease_id).unit_id)
+    return Answer(app.receive_rent(lease_id=lease_id, **body.model_dump()))
+
+
+@router.get("/units/{unit_id}/arrears", response_model=None,
+            responses=answers(200, list[ArrearsPublic], "rent owed per tenant", 401, 403, 422))
+def get_arrears(unit_id: Id, views: Views, caller: Caller) -> Answer:
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.arrears(unit_id))

@@ -221,3 +221,47 @@ class StatementsPublic(BaseModel):
     to: datetime | None
     balance_sheet: BalanceSheet
     surplus: SurplusStatement
+
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class LeaseCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unit_id": "ande", "asset": "安德镇正街12号门面", "tenant": "李记农资", "monthly_rent_fen": 180000,
+         "starts": "2026-01", "ends": "2028-12"}]})
+    unit_id: Code
+    asset: Text
+    tenant: Text
+    monthly_rent_fen: Annotated[int, Field(gt=0, le=10**12)]
+    starts: Month
+    ends: Month
+
+
+class RentDueCreate(Command):
+    through: Month
+
+
+class RentReceiptCreate(Command):
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    received_at: Happened
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reference: Text
+
+
+class LeasePublic(BaseModel):
+    lease_id: str
+    unit_id: str
+    asset: str
+    tenant: str
+    monthly_rent_fen: int
+    starts: str
+    ends: str
+    months_due: list[str]
+    due_fen: int
+    arrears_fen: int
+
+
+class ArrearsPublic(BaseModel):
+    tenant: str
+    arrears_fen: int

@@ -30,6 +30,7 @@ FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
 TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
               key="unit_id year farmer_id direction sku", counters=True)
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
+LEASES = table("books_leases", "lease_ref unit_id tenant", key="lease_ref")
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -50,7 +51,8 @@ def _cost(e: Any) -> int:
 
 class BooksProjection(Projection):
     name = "books"
-    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, PLANS,
+    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
+              PLANS,
               NUMBERS,
               VOUCHERS, LINES)
 
@@ -185,6 +187,27 @@ class BooksProjection(Projection):
         self.post(rows, e, position, "capital_contribution", capital["unit_id"], e.paid_at,
                   books.capital_contributed(amount_fen=e.amount_fen,
                                             farmer_id=capital["farmer_id"], method=e.method))
+
+    @on("Lease.Signed", creates=_ref(LEASES))
+    def lease(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(LEASES, {"lease_ref": str(e.originator_id), "unit_id": e.unit_id,
+                          "tenant": e.tenant})
+
+    @on("Lease.RentDue", needs=_ref(LEASES))
+    def rent_due(self, e: Any, rows: Rows, position: int) -> None:
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        first_day = datetime.strptime(e.month, "%Y-%m").replace(tzinfo=SHANGHAI)
+        self.post(rows, e, position, "rent_due", lease["unit_id"], first_day,
+                  books.rent_due(amount_fen=e.amount_fen, tenant=lease["tenant"]))
+
+    @on("Lease.RentReceived", needs=_ref(LEASES))
+    def rent_received(self, e: Any, rows: Rows, position: int) -> None:
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        self.post(rows, e, position, "rent_received", lease["unit_id"], e.received_at,
+                  books.rent_received(amount_fen=e.amount_fen, tenant=lease["tenant"],
+                                      method=e.method))
 
     @on("DistributionPlan.Drafted", creates=_ref(PLANS))
     def drafted(self, e: Any, rows: Rows, _: int) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.books import CAPITAL, balance_fen
+from domain.books import CAPITAL, RECEIVABLE, balance_fen
 from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
@@ -92,6 +92,14 @@ class BooksQueries:
             farmer_id = str(r["sub"]).removeprefix("member:")
             members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
         return [members[m] for m in sorted(members)]
+
+    def arrears(self, unit_id: str) -> list[dict[str, Any]]:
+        """Rent due and not received, per tenant of the unit (their 应收款 sub-account)."""
+        rows = self.db.fetch("SELECT sub, SUM(debit_fen) - SUM(credit_fen) AS fen FROM books_lines "
+                             "WHERE unit_id = ? AND account = ? AND sub LIKE ? GROUP BY sub "
+                             "ORDER BY sub", [unit_id, RECEIVABLE, "tenant:%"])
+        return [{"tenant": str(r["sub"]).removeprefix("tenant:"), "arrears_fen": int(r["fen"])}
+                for r in rows if r["fen"]]
 
     def ledger(self, unit_id: str, account: str, from_: datetime | None = None,
                to: datetime | None = None, sub: str | None = None) -> dict[str, Any]:

@@ -234,3 +234,28 @@ def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
                  if v["kind"] == "capital_contribution"]
     assert [(e["account"], e["sub"]) for e in voucher["lines"]] == [
         ("102", None), ("301", "member:zhang")]
+
+
+def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    signed = client.put("/v1/leases/L1", headers=accountant, json={
+        "unit_id": "tc", "asset": "唐昌镇正街12号门面", "tenant": "李记农资",
+        "monthly_rent_fen": 180000, "starts": "2026-01", "ends": "2026-12"})
+    assert signed.status_code == 200, signed.text
+    due = client.post("/v1/leases/L1/rent-due", json={"through": "2026-03"}, headers=accountant)
+    assert due.json()["months_due"] == ["2026-01", "2026-02", "2026-03"]
+    receipt = {"amount_fen": 300000, "received_at": moment(-1), "method": "cash",
+               "reference": "SJ-1"}
+    assert client.post("/v1/leases/L1/receipts", json=receipt,
+                       headers=accountant).json()["arrears_fen"] == 240000
+    assert_problem(client.post("/v1/leases/L1/receipts", json=receipt | {
+        "reference": "SJ-2", "amount_fen": 240001}, headers=accountant), 409)
+    assert_problem(client.post("/v1/leases/nope/rent-due", json={"through": "2026-03"},
+                               headers=accountant), 404)
+    catch_up()
+    assert client.get("/v1/units/tc/arrears", headers=accountant).json() == [
+        {"tenant": "李记农资", "arrears_fen": 240000}]
+    closing = {a["account"]: a["closing_fen"] for a in client.get(
+        "/v1/units/tc/trial-balance", headers=accountant).json()["accounts"]}
+    assert closing["502"] == 3 * 180000
