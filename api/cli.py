@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 WORKERS = ("projections", "relay", "scans", "scheduler")
-ROLES = ("admin", "operator", "shop", "outlet", "farmer")
+ROLES = ("admin", "operator", "shop", "outlet", "farmer", "accountant")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from api.openapi import describe
 from api.pages import staff
 from api.routes import (
     batches,
+    books,
     coldstore,
     epcis,
     events,
@@ -33,6 +34,7 @@ from api.routes import (
     shipments,
     sites,
     stock,
+    supply,
     trace,
 )
 from infra.application import StoredGongxiao
@@ -41,8 +43,8 @@ from infra.label_sheets import LabelSheets
 from infra.settings import Settings
 from infra.views import ReadModels
 
-ROUTERS = (farmers, sites, products, inputs, batches, coldstore, orders, shipments, sales, stock,
-           trace, recalls, export, events, health, epcis)
+ROUTERS = (farmers, sites, products, inputs, supply, books, batches, coldstore, orders, shipments,
+           sales, stock, trace, recalls, export, events, health, epcis)
 
 
 def create_app(app: StoredGongxiao | None = None, *, settings: Settings | None = None,

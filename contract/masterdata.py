@@ -57,7 +57,7 @@ class SiteCreate(Command):
         {"name": "永安村冷库（唐昌镇）", "kind": "cold_store", "timezone": "Asia/Shanghai"}]})
 
     name: Text
-    kind: Literal["cold_store", "input_shop", "outlet"]
+    kind: Literal["cold_store", "input_shop", "outlet", "warehouse"]
     timezone: Timezone | None = None
 
 

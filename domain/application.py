@@ -10,7 +10,19 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.errors import DomainError
-from domain.usecases import coldstore, epcis, housekeeping, inputs, masterdata, outlets, recalls
+from domain.usecases import (
+    books,
+    coldstore,
+    distribution,
+    epcis,
+    housekeeping,
+    inputs,
+    leases,
+    masterdata,
+    outlets,
+    recalls,
+    supply,
+)
 from domain.usecases.store import A
 
 T = TypeVar("T")
@@ -36,6 +48,29 @@ class Gongxiao(Application[UUID]):
     record_input_sale = inputs.record_input_sale
     record_input_application = inputs.record_input_application
     pay_farmer = inputs.pay_farmer
+    record_purchase = supply.record_purchase
+    correct_purchase = supply.correct_purchase
+    transfer_inputs = supply.transfer_inputs
+
+    register_unit = books.register_unit
+    assign_site_to_unit = books.assign_site_to_unit
+    load_chart = books.load_chart
+    contribute_capital = books.contribute_capital
+    chart = books.chart_of
+    unit = books.load_unit
+
+    sign_lease = leases.sign_lease
+    charge_rent = leases.charge_rent
+    receive_rent = leases.receive_rent
+    lease = leases.load_lease
+    lease_answer = staticmethod(leases.lease_answer)
+
+    draft_distribution = distribution.draft_distribution
+    approve_distribution = distribution.approve_distribution
+    settle_distribution = distribution.settle_distribution
+
+    def distribution_plan(self, unit_id: str, year: int) -> dict[str, Any]:
+        return distribution.plan_answer(distribution.load_plan(self, unit_id, year))
 
     receive_batch = coldstore.receive_batch
     grade_batch = coldstore.grade_batch

@@ -1,4 +1,5 @@
-"""A place of the co-op: a village cold store, an input shop or a city outlet."""
+"""A place of the co-op: a village cold store, an input shop, the input company's warehouse or
+a city outlet."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from domain.errors import Conflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
 
-KINDS = ("cold_store", "input_shop", "outlet")
+KINDS = ("cold_store", "input_shop", "outlet", "warehouse")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 

@@ -27,6 +27,7 @@ from contract.inputs import InputApplicationCreate, InputSaleCreate
 from contract.money import Payment
 from contract.orders import DeliveryScan, OrderCancel, OrderCreate, SaleCreate, ShipmentCreate
 from contract.recalls import Close, Disposal, Pull, Quarantine, RecallCreate, RecallWiden
+from contract.supply import PurchaseCreate, TransferCreate
 from domain.application import Gongxiao
 from infra.application import StoredGongxiao
 from infra.event_json import dumps, loads
@@ -66,6 +67,8 @@ USE_CASES: dict[type[Command], UseCase] = {
     ShipmentCreate: lambda app, c, key, url: app.ship(**c.model_dump(), key=key),
     DeliveryScan: lambda app, c, key, url: app.confirm_delivery(**c.model_dump()),
     SaleCreate: lambda app, c, key, url: app.sell_pack(**c.model_dump()),
+    PurchaseCreate: lambda app, c, key, url: app.record_purchase(**c.model_dump(), key=key),
+    TransferCreate: lambda app, c, key, url: app.transfer_inputs(**c.model_dump(), key=key),
     RecallCreate: lambda app, c, key, url: app.open_recall(
         scope=c.scope.named(), reason=c.reason, level=c.level, drill=c.drill,
         opened_at=app.now(), lineage=c.lineage, key=key),

@@ -20,7 +20,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITES = [("yongan", "永安村冷库（唐昌镇）", "cold_store"),
          ("shop-tangchang", "唐昌农资经营网点", "input_shop"),
          ("shop-ande", "安德农资经营网点", "input_shop"), ("outlet-jinniu", "金牛区农产品直营店", "outlet"),
-         ("outlet-wuhou", "武侯区农产品直营店", "outlet")]
+         ("outlet-wuhou", "武侯区农产品直营店", "outlet"),
+         ("wh-nongzi", "区农资公司配送仓库", "warehouse")]
 FARMERS = [("f-zhang", "张德明", "永安村", "13800000001"), ("f-li", "李秀英", "永安村", None),
            ("f-wang", "王建国", "金星村", "13800000003"), ("f-liu", "刘桂芳", "战旗村", None),
            ("f-chen", "陈志强", "先锋村", "13800000005"), ("f-yang", "杨淑珍", "青杠村", None)]
@@ -32,6 +33,24 @@ INPUTS = [("fuhefei", "复合肥 15-15-15 50kg", "bag", "fertilizer", None, None
           ("dimo", "地膜 0.01mm", "roll", "film", None, None, None),
           ("bichonglin", "吡虫啉 10%可湿性粉剂", "bottle", "pesticide", "吡虫啉", "PD20040001", 7),
           ("lvqingjuzhi", "高效氯氰菊酯 4.5%乳油", "bottle", "pesticide", "高效氯氰菊酯", "PD20080002", 10)]
+# Accounting units (核算单位) and the sites whose business each one's books keep.
+UNITS = [("district", "郫都区供销合作社联合社", "union"), ("nongzi", "区农资有限公司", "company"),
+         ("shangmao", "区农产品商贸有限公司", "company"),
+         ("tangchang", "唐昌供销社", "grassroots"), ("ande", "安德供销社", "grassroots"),
+         ("yongan-coop", "永安村专业合作社", "village")]
+SITE_UNITS = [("wh-nongzi", "nongzi"), ("shop-tangchang", "tangchang"), ("shop-ande", "ande"),
+              ("yongan", "yongan-coop"), ("outlet-jinniu", "shangmao"),
+              ("outlet-wuhou", "shangmao")]
+# The input company's purchases (site, supplier, invoice, payment, lines of sku, lot, quantity,
+# unit cost) and what its warehouse sends the shops before they sell (sales draw from lots held).
+PURCHASES = [("wh-nongzi", "四川川化农资有限公司", "CH-26-08812", "payable",
+              [("fuhefei", "LOT-FH-2611", 40, 14200), ("niaosu", "LOT-NS-1102", 20, 10300)]),
+             ("wh-nongzi", "成都植保药械有限公司", "ZB-26-1107", "payable",
+              [("bichonglin", "LOT-BCL-0921", 30, 2150), ("lvqingjuzhi", "LOT-LQ-0712", 24, 2700)]),
+             ("shop-tangchang", "彭州塑料薄膜厂", "PZ-0301-77", "cash",
+              [("dimo", "LOT-DM-0301", 10, 3600)])]
+TRANSFERS = [("shop-tangchang", [("fuhefei", "LOT-FH-2611", 10), ("bichonglin", "LOT-BCL-0921", 10)]),
+             ("shop-ande", [("niaosu", "LOT-NS-1102", 5), ("lvqingjuzhi", "LOT-LQ-0712", 8)])]
 RETAIL_FEN = {"jiuhuang": 1680, "woshun": 1290, "suantai": 990}
 # farmer, product, day of the week, net kg, grades A/B, reject
 HARVESTS = [("f-zhang", "jiuhuang", 1, "120.5", "80", "30", "6"),
@@ -99,6 +118,10 @@ class _Week:
     def master_data(self) -> None:
         for site_id, name, kind in SITES:
             self.app.register_site(site_id=site_id, name=name, kind=kind)
+        for unit_id, name, kind in UNITS:
+            self.app.register_unit(unit_id=unit_id, name=name, kind=kind)
+        for site_id, unit_id in SITE_UNITS:
+            self.app.assign_site_to_unit(site_id=site_id, unit_id=unit_id)
         for farmer_id, name, village, phone in FARMERS:
             self.app.register_farmer(farmer_id=farmer_id, name=name, village=village, phone=phone)
         for sku, name, life, low, high, prices in PRODUCE:
@@ -111,6 +134,17 @@ class _Week:
                                       phi_days=phi)
 
     def inputs(self) -> None:
+        for i, (site, supplier, invoice, payment, lines) in enumerate(PURCHASES):
+            self.app.record_purchase(
+                site_id=site, supplier=supplier, invoice_no=f"{invoice}-{self.tag}", payment=payment,
+                received_at=self.at(-3, 10 + i), key=self.key("purchase", i),
+                lines=[{"sku": s, "lot": lot, "quantity": q, "unit_cost_fen": c}
+                       for s, lot, q, c in lines])
+        for i, (shop, moved) in enumerate(TRANSFERS):
+            self.app.transfer_inputs(
+                from_site_id="wh-nongzi", to_site_id=shop, sent_at=self.at(-2, 9 + i),
+                key=self.key("transfer", i),
+                lines=[{"sku": s, "lot": lot, "quantity": q} for s, lot, q in moved])
         sales = [("shop-tangchang", "f-zhang", "credit", [("fuhefei", "LOT-FH-2611", 2, 16500)]),
                  ("shop-tangchang", "f-wang", "credit", [("bichonglin", "LOT-BCL-0921", 1, 2800),
                                                          ("dimo", "LOT-DM-0301", 3, 4500)]),
@@ -125,6 +159,10 @@ class _Week:
                                           applied_at=self.at(0, 16), crop_sku="jiuhuang")
         self.app.record_input_application(farmer_id="f-chen", sku="lvqingjuzhi",
                                           lot="LOT-LQ-0712", applied_at=self.at(-20, 8),
+                                          crop_sku="suantai")
+        # a lot bought at a market, not from a co-op shop: it lowers the 农药统供率
+        self.app.record_input_application(farmer_id="f-liu", sku="lvqingjuzhi",
+                                          lot="LOT-MKT-0101", applied_at=self.at(-10, 8),
                                           crop_sku="suantai")
 
     def harvests(self) -> list[str]:

@@ -8,13 +8,14 @@ from uuid import UUID
 from eventsourcing.application import Application, ProcessingEvent
 
 from domain.farmer import Farmer
+from domain.input_stock import InputStock
 from domain.shelf import Shelf
 from domain.stock import Stock
 
 # Long-lived aggregates are rebuilt from a recent snapshot, not from their first event. A
 # cold store's stock holds only what is in the cold store, so its snapshot is small and taken
 # often: a cold load replays at most 24 of its events (bench/sites.py).
-INTERVALS: dict[type[Any], int] = {Stock: 25, Shelf: 200, Farmer: 200}
+INTERVALS: dict[type[Any], int] = {Stock: 25, Shelf: 200, Farmer: 200, InputStock: 200}
 
 
 def take_snapshots(app: Application[UUID], processing_event: ProcessingEvent[UUID]) -> None:

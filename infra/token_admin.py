@@ -43,10 +43,13 @@ def _check_scope(app: Gongxiao, role: str, scope: str | None) -> None:
     try:
         if role == "farmer":
             app.farmer(scope)
+        elif role == "accountant":
+            app.unit(scope)
         else:
             app.site(scope, SITE_KINDS[role])
     except DomainError as refused:
-        what = "a registered farmer" if role == "farmer" else f"a {SITE_KINDS[role]} site"
+        what = {"farmer": "a registered farmer", "accountant": "an accounting unit"}.get(
+            role) or f"a {SITE_KINDS[role]} site"
         raise ValueError(f"{refused.detail}: {_article(role)} {role} token acts for {what}") from refused
 
 

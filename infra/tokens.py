@@ -27,7 +27,7 @@ from infra.problems import Forbidden
 from infra.recent import Recent
 from infra.sidetables import SideTables
 
-ROLES = ("admin", "operator", "shop", "outlet", "farmer")
+ROLES = ("admin", "operator", "shop", "outlet", "farmer", "accountant")
 PREFIX = "gx_"
 SCOPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DEFAULT_DAYS = 365
@@ -144,7 +144,7 @@ def check_grant(role: str, scope: str | None) -> None:
             raise ValueError("an admin token has no scope: it acts for the whole co-op")
         return
     if scope is None or not SCOPE.match(scope):
-        what = "farmer id" if role == "farmer" else "site id"
+        what = {"farmer": "farmer id", "accountant": "accounting unit id"}.get(role, "site id")
         raise ValueError(f"a {role} token needs --scope, the {what} it acts for")
 
 

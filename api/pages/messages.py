@@ -189,6 +189,17 @@ PROBLEMS = {
     "rate-limited": N_("Too many requests: send again in {retry_after_s} s"),
     "too-large": N_("Too much at once: split it into smaller parts"),
     "store-unavailable": N_("The server cannot record anything just now; send it again shortly"),
+    # input supply and the books (docs/books.md)
+    "not-in-stock": N_("Not enough in stock: {site_id} holds only {held} of {sku} lot {lot}"),
+    "duplicate-invoice": N_("Invoice {invoice_no} of {supplier} is already recorded here"),
+    "unknown-purchase": N_("No purchase {purchase_id} is recorded here"),
+    "unbalanced": N_("The voucher does not balance: {detail}"),
+    "unknown-unit": N_("No accounting unit {unit_id} is registered"),
+    "plan-approved": N_("The distribution plan is approved; it can no longer be redrafted"),
+    "plan-not-approved": N_("The distribution plan is not approved by the members' meeting yet"),
+    "unknown-plan": N_("No {year} distribution plan of {unit_id}"),
+    "more-than-due": N_("More than is due: the tenant owes {arrears_fen} fen"),
+    "unknown-lease": N_("No lease {lease_id}"),
     "public-url-unset": N_("Labels cannot be printed yet: the co-op must set the public address "
                            "buyers reach (GONGXIAO_PUBLIC_URL) first"),
     "_other": N_("Not done: the server refused it (HTTP {status})"),

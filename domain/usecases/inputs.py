@@ -1,6 +1,7 @@
 """Farm inputs: shop sales (cash or credit), the farmer's spray diary, and payments to farmers.
 
-Loads the shop, the farmer and the products named; saves ``InputSale`` and ``Farmer``."""
+Loads the shop, the farmer and the products named; saves ``InputSale`` and ``Farmer``, and the
+shop's ``InputStock`` a sale draws from once the shop keeps stock (``domain.input_stock``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.input_sale import InputSale
+from domain.input_stock import InputStock
 from domain.usecases.masterdata import load_farmer, load_product, load_site
 from domain.usecases.store import Store, command
 from domain.values import command_id, id_for
@@ -27,7 +29,12 @@ def record_input_sale(store: Store, *, shop_id: str, farmer_id: str, sold_at: da
         earlier.check_same(sale)
         sale = earlier
     else:
-        store.save(sale)
+        stock = store.find(InputStock.create_id(shop_id))
+        if stock is None:  # an unmanaged shop: no purchase recorded yet, the sale draws nothing
+            store.save(sale)
+        else:
+            stock.draw(sale_id=str(sale.id), sold_at=sold_at, lines=lines)
+            store.save(sale, stock)
     return {"sale_id": str(sale.id), "total_fen": sale.total_fen}
 
 

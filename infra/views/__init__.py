@@ -16,16 +16,19 @@ from infra.views.rebuild import rebuild, reconcile
 from infra.views.runner import Lag, ProjectionRunner
 from infra.views.store import SqlStore
 from projections.base import Projection
+from projections.books import BooksProjection, BooksQueries
 from projections.earnings import EarningsProjection, EarningsQueries
 from projections.epcis import EpcisProjection, Identifiers
 from projections.epcis.queries import EpcisQueries
 from projections.orders import OrderQueries, OrdersProjection
 from projections.stock import StockProjection, StockQueries
+from projections.supply import SupplyProjection, SupplyQueries
 from projections.trace import ColdChainQueries, TraceProjection, TraceQueries
 
 
 def all_projections(settings: Settings | None = None) -> list[Projection]:
     return [StockProjection(), EarningsProjection(), TraceProjection(), OrdersProjection(),
+            SupplyProjection(), BooksProjection(),
             EpcisProjection(identifiers(settings or Settings.from_env()))]
 
 
@@ -49,6 +52,8 @@ class ReadModels:
         self.orders = OrderQueries(db)
         self.cold_chain = ColdChainQueries(db)
         self.epcis = EpcisQueries(db)
+        self.supply = SupplyQueries(db)
+        self.books = BooksQueries(db)
 
     @property
     def names(self) -> list[str]:

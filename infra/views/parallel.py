@@ -15,7 +15,7 @@ from typing import Any
 from infra.settings import Settings
 
 # Heaviest first, dealt round-robin: stock, trace and epcis follow every pack, the others a few events.
-WEIGHT_ORDER = ("stock", "trace", "epcis", "earnings", "orders")
+WEIGHT_ORDER = ("stock", "trace", "epcis", "earnings", "orders", "supply", "books")
 
 
 def groups(names: Sequence[str], processes: int) -> list[list[str]]:

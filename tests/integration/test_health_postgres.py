@@ -24,7 +24,7 @@ from tests.outages import Switch, wait_until
 from tests.poison import Refusing, position_of
 
 pytestmark = pytest.mark.postgres
-VIEWS = ("stock", "earnings", "trace", "orders", "epcis")
+VIEWS = ("stock", "earnings", "trace", "orders", "epcis", "supply", "books")
 
 
 @pytest.fixture

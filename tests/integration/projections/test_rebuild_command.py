@@ -60,7 +60,8 @@ def test_rebuild_on_postgres_deals_the_views_to_a_process_per_cpu_by_default(
     assert main(["projections", "rebuild"]) == 0
     assert asked == [2]
     assert sorted(capsys.readouterr().out.splitlines()) == sorted(
-        f"rebuilt {name} at event {head}" for name in ("stock", "earnings", "trace", "orders", "epcis"))
+        f"rebuilt {name} at event {head}" for name in ("stock", "earnings", "trace", "orders", "epcis",
+                                                     "supply", "books"))
     assert rows_now(settings) == caught_up
 
     assert main(["projections", "rebuild", "trace", "--processes", "3"]) == 0

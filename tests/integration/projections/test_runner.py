@@ -15,7 +15,7 @@ from tests.district import graded, packs
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
 
-NAMES = ["stock", "earnings", "trace", "orders", "epcis"]
+NAMES = ["stock", "earnings", "trace", "orders", "epcis", "supply", "books"]
 
 
 class Redelivering:

@@ -25,7 +25,8 @@ def test_healthz_answers_ok_with_what_it_checked(client: TestClient, district: G
     caught_up = {"events_behind": 0, "seconds_behind": 0.0, "faults": 0, "state": "ok"}
     assert response.json() == {"status": "ok", "checks": {
         "store": {"ok": True, "events": head}, "kafka": {"ok": True, "configured": False},
-        "views": {name: caught_up for name in ("stock", "earnings", "trace", "orders", "epcis")}}}
+        "views": {name: caught_up for name in ("stock", "earnings", "trace", "orders", "epcis",
+                                                  "supply", "books")}}}
 
 
 def test_healthz_says_degraded_when_kafka_is_configured_and_unreachable(

@@ -83,6 +83,8 @@ def test_token_create_refuses_a_lifetime_that_is_not_1_to_3650_days(
     ("shop", "yongan", "site yongan is a cold_store, not a input_shop"),
     ("outlet", "shop", "site shop is a input_shop, not a outlet"),
     ("farmer", "nobody", "no farmer nobody is registered: a farmer token acts for a registered farmer"),
+    ("accountant", "nowhere", "no accounting unit nowhere is registered: an accountant token acts "
+                              "for an accounting unit"),
 ])
 def test_token_create_refuses_a_scope_that_does_not_exist_or_is_of_another_kind(
         role: str, scope: str, said: str, store: Path, capsys: pytest.CaptureFixture[str]) -> None:

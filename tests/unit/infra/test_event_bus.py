@@ -15,5 +15,5 @@ def test_every_save_tells_the_subscribers_and_a_refused_command_does_not() -> No
     app.register_site(site_id="yongan", name="永安村冷库", kind="cold_store")
     app.register_farmer(farmer_id="zhang", name="张德明", village="永安村")
     with pytest.raises(Invalid):
-        app.register_site(site_id="x", name="x", kind="warehouse")
+        app.register_site(site_id="x", name="x", kind="granary")
     assert told == [1, 2]

@@ -49,7 +49,7 @@ def test_an_event_a_view_cannot_take_is_kept_as_a_fault_and_every_other_event_is
     clean = build_views(Settings(database_url=None, kafka_bootstrap=None, var_dir=tmp_path / "c"))
     try:
         clean.runner(app).catch_up()
-        for name in ("earnings", "trace", "orders"):
+        for name in ("earnings", "trace", "orders", "supply", "books"):
             assert snapshot(views, name) == snapshot(clean, name)
         lots, all_lots = (set(snapshot(v, "stock")["stock_lots"]) for v in (views, clean))
         [missing] = all_lots - lots

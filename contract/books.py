@@ -1,0 +1,267 @@
+"""The books: accounting units, which unit a site belongs to, the chart of accounts, and the
+vouchers, ledgers and trial balance posted from the events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contract.fields import Code, Command, Fen, Happened, Text
+
+AccountCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")]
+
+
+class UnitCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "安德供销社", "kind": "grassroots"}]})
+    name: Text
+    kind: Literal["union", "company", "grassroots", "village"]
+
+
+class UnitPublic(BaseModel):
+    unit_id: str
+    name: str
+    kind: str
+
+
+class SiteUnitCreate(Command):
+    unit_id: Code
+
+
+class SiteUnitPublic(BaseModel):
+    site_id: str
+    unit_id: str
+
+
+class Account(Command):
+    code: AccountCode
+    name: Text
+    side: Literal["debit", "credit"]
+    sub: Literal["member", "supplier", "tenant", "unit"] | None = None
+
+
+class ChartCreate(Command):
+    accounts: Annotated[list[Account], Field(min_length=1, max_length=2000)]
+
+
+class ChartPublic(BaseModel):
+    district: str
+    accounts: list[Account]
+    default: bool = False
+
+
+class VoucherLine(BaseModel):
+    account: str
+    sub: str | None
+    debit_fen: int
+    credit_fen: int
+
+
+class VoucherPublic(BaseModel):
+    number: str = Field(description="per unit and month: YYYY-MM-NNNN")
+    unit_id: str
+    at: datetime
+    kind: str
+    ref: str = Field(description="the event's aggregate id and version")
+    event_id: int
+    lines: list[VoucherLine]
+
+
+class TrialBalanceAccount(BaseModel):
+    account: str
+    name: str | None
+    side: str
+    opening_fen: int
+    debit_fen: int
+    credit_fen: int
+    closing_fen: int
+
+
+class TrialBalancePublic(BaseModel):
+    unit_id: str | None
+    from_: datetime | None = Field(alias="from")
+    to: datetime | None
+    accounts: list[TrialBalanceAccount]
+    debit_fen: int
+    credit_fen: int
+    balanced: bool
+
+
+class LedgerLine(BaseModel):
+    at: datetime
+    number: str
+    kind: str
+    sub: str | None
+    debit_fen: int
+    credit_fen: int
+    balance_fen: int
+    ref: str
+    event_id: int
+
+
+class LedgerPublic(BaseModel):
+    unit_id: str
+    account: str
+    sub: str | None
+    opening_fen: int
+    lines: list[LedgerLine]
+    closing_fen: int
+
+
+class MemberFigures(Command):
+    trade_fen: Fen = 0
+    capital_fen: Fen = 0
+    reserve_share_fen: Fen = 0
+    subsidy_fen: Fen = 0
+
+
+class PlanCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"surplus_fen": 1000001, "losses_fen": 20000, "reserve_fen": 98000,
+         "patronage_share": 0.6, "members": {
+             "f-zhang": {"trade_fen": 300000, "capital_fen": 10000},
+             "f-li": {"trade_fen": 200000, "capital_fen": 15000, "reserve_share_fen": 5000},
+             "f-wang": {"trade_fen": 100000, "subsidy_fen": 3000}}}]})
+    surplus_fen: Fen
+    losses_fen: Fen = 0
+    reserve_fen: Fen = 0
+    patronage_share: Annotated[Decimal, Field(ge=Decimal("0.6"), le=1, decimal_places=4,
+                                              description="share returned by transactions, "
+                                                          "at least 0.6")]
+    members: Annotated[dict[Code, MemberFigures], Field(min_length=1, max_length=100_000)]
+
+
+class ApprovalCreate(Command):
+    route = "POST /v1/units/{unit_id}/distribution-plans/{year}/approval"
+    approved_at: Happened
+    meeting: Text
+
+
+class SettlementCreate(Command):
+    route = "POST /v1/units/{unit_id}/distribution-plans/{year}/settlement"
+    how: Literal["paid", "converted"]
+    settled_at: Happened
+
+
+class PlanLine(BaseModel):
+    member_id: str
+    trade_fen: int
+    patronage_fen: int
+    remainder_fen: int
+    total_fen: int
+
+
+class PlanPublic(BaseModel):
+    unit_id: str
+    year: int
+    surplus_fen: int
+    losses_fen: int
+    reserve_fen: int
+    distributable_fen: int
+    patronage_share: Decimal
+    approved_at: datetime | None
+    settled: Literal["paid", "converted"] | None
+    lines: list[PlanLine]
+
+
+class MemberTransaction(BaseModel):
+    direction: Literal["bought_inputs", "sold_produce"]
+    sku: str
+    quantity: Decimal
+    amount_fen: int
+
+
+class MemberAccountPublic(BaseModel):
+    farmer_id: str
+    capital_fen: int
+    trade_fen: int
+    transactions: list[MemberTransaction]
+
+
+class CapitalCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 100000, "paid_at": "2026-03-01T10:00:00+08:00", "method": "bank_transfer",
+         "reference": "GJ-2026-0001"}]})
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    paid_at: Happened
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reference: Text
+
+
+class CapitalPublic(BaseModel):
+    unit_id: str
+    farmer_id: str
+    reference: str
+    amount_fen: int
+    capital_fen: int
+
+
+class BalanceSheet(BaseModel):
+    assets_fen: int
+    costs_fen: int
+    liabilities_fen: int
+    equity_fen: int
+    surplus_not_carried_fen: int
+    balanced: bool
+
+
+class SurplusStatement(BaseModel):
+    income_fen: dict[str, int]
+    expenses_fen: dict[str, int]
+    surplus_fen: int
+    distributed_fen: int
+
+
+class StatementsPublic(BaseModel):
+    unit_id: str
+    from_: datetime | None = Field(alias="from")
+    to: datetime | None
+    balance_sheet: BalanceSheet
+    surplus: SurplusStatement
+
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class LeaseCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unit_id": "ande", "asset": "安德镇正街12号门面", "tenant": "李记农资", "monthly_rent_fen": 180000,
+         "starts": "2026-01", "ends": "2028-12"}]})
+    unit_id: Code
+    asset: Text
+    tenant: Text
+    monthly_rent_fen: Annotated[int, Field(gt=0, le=10**12)]
+    starts: Month
+    ends: Month
+
+
+class RentDueCreate(Command):
+    through: Month
+
+
+class RentReceiptCreate(Command):
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    received_at: Happened
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reference: Text
+
+
+class LeasePublic(BaseModel):
+    lease_id: str
+    unit_id: str
+    asset: str
+    tenant: str
+    monthly_rent_fen: int
+    starts: str
+    ends: str
+    months_due: list[str]
+    due_fen: int
+    arrears_fen: int
+
+
+class ArrearsPublic(BaseModel):
+    tenant: str
+    arrears_fen: int

@@ -1,0 +1,272 @@
+"""Vouchers from the events: each business event posts one voucher by its rule in
+``domain.books``, to the books of the unit its site belongs to at that moment (the district
+union's, ``district``, for a site of no unit and for a payment to a farmer, which names no site).
+
+Vouchers are numbered per unit and month (Asia/Shanghai) in log order, so rebuilding the view
+from the log gives the same vouchers with the same numbers. Each voucher and line points at its
+event (``ref``: aggregate id and version; ``event_id``: the notification id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain import books
+from projections.base import Need, Projection, Rows, on
+from projections.tables import Table, grams, table, us
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+UNITS = table("books_units", "unit_ref unit_id name kind", key="unit_ref")
+ASSIGNMENTS = table("books_assignments", "assignment_ref site_id", key="assignment_ref")
+SITE_UNITS = table("books_site_units", "site_id unit_id", key="site_id")
+STOCKS = table("books_stocks", "stock_ref site_id", key="stock_ref")
+BATCHES = table("books_batches", "batch_ref site_id farmer_id sku", key="batch_ref")
+SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
+FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
+TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
+              key="unit_id year farmer_id direction sku", counters=True)
+CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
+LEASES = table("books_leases", "lease_ref unit_id tenant", key="lease_ref")
+PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
+NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
+VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
+                 key="voucher_id", indexes=("unit_id month",))
+LINES = table("books_lines", "voucher_id line_no:int unit_id account sub debit_fen:int "
+              "credit_fen:int at_us:int", key="voucher_id line_no",
+              indexes=("unit_id account at_us",))
+
+
+def _ref(table_: Table) -> Callable[[Any], list[Need]]:
+    """The row of ``table_`` keyed by the event's aggregate."""
+    return lambda e: [(table_, (str(e.originator_id),))]
+
+
+def _cost(e: Any) -> int:
+    return sum(line["cost_fen"] for line in e.lines)
+
+
+class BooksProjection(Projection):
+    name = "books"
+    tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
+              PLANS,
+              NUMBERS,
+              VOUCHERS, LINES)
+
+    # what a voucher needs to know: sites' units and the sites and farmers of aggregates
+
+    @on("AccountingUnit.Registered", creates=_ref(UNITS))
+    def unit(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(UNITS, {"unit_ref": str(e.originator_id), "unit_id": e.unit_id, "name": e.name,
+                         "kind": e.kind})
+
+    @on("AccountingUnit.DetailsCorrected", needs=_ref(UNITS))
+    def unit_corrected(self, e: Any, rows: Rows, _: int) -> None:
+        unit = rows.get(UNITS, (str(e.originator_id),))
+        assert unit is not None
+        rows.put(UNITS, dict(unit, name=e.name, kind=e.kind))
+
+    @on("SiteUnit.Assigned", creates=_ref(ASSIGNMENTS))
+    def assigned(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(ASSIGNMENTS, {"assignment_ref": str(e.originator_id), "site_id": e.site_id})
+        rows.put(SITE_UNITS, {"site_id": e.site_id, "unit_id": e.unit_id})
+
+    @on("SiteUnit.Moved", needs=_ref(ASSIGNMENTS))
+    def moved(self, e: Any, rows: Rows, _: int) -> None:
+        assignment = rows.get(ASSIGNMENTS, (str(e.originator_id),))
+        assert assignment is not None
+        rows.put(SITE_UNITS, {"site_id": assignment["site_id"], "unit_id": e.unit_id})
+
+    @on("InputStock.Opened", creates=_ref(STOCKS))
+    def stock_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(STOCKS, {"stock_ref": str(e.originator_id), "site_id": e.site_id})
+
+    @on("Batch.Received", creates=_ref(BATCHES))
+    def batch(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(BATCHES, {"batch_ref": str(e.originator_id), "site_id": e.site_id,
+                           "farmer_id": e.farmer_id, "sku": e.sku})
+
+    @on("Shelf.Opened", creates=_ref(SHELVES))
+    def shelf(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(SHELVES, {"shelf_ref": str(e.originator_id), "outlet_id": e.outlet_id})
+
+    @on("Farmer.Registered", creates=_ref(FARMERS))
+    def farmer(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(FARMERS, {"farmer_ref": str(e.originator_id), "farmer_id": e.farmer_id})
+
+    # the posting rules, one per event type
+
+    @on("InputStock.Purchased", needs=_ref(STOCKS))
+    def purchased(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, "input_purchase", self._unit(rows, e), e.received_at,
+                  books.input_purchased(payment=e.payment, total_fen=e.total_fen,
+                                        supplier=e.supplier))
+
+    @on("InputStock.PurchaseCorrected", needs=_ref(STOCKS))
+    def purchase_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A correction posts the reversal (红字) of what was posted, then the purchase anew."""
+        unit_id = self._unit(rows, e)
+        self.post(rows, e, position, "input_purchase_reversal", unit_id, e.corrected_at,
+                  books.reverse(books.input_purchased(
+                      payment=e.was["payment"], total_fen=e.was["total_fen"], supplier=e.supplier)),
+                  part="reversal")
+        self.post(rows, e, position, "input_purchase", unit_id, e.corrected_at,
+                  books.input_purchased(payment=e.now["payment"], total_fen=e.now["total_fen"],
+                                        supplier=e.supplier), part="corrected")
+
+    @on("InputStock.TransferredOut", needs=_ref(STOCKS))
+    def sent(self, e: Any, rows: Rows, position: int) -> None:
+        site_id = self._site(rows, STOCKS, e)
+        here, there = self.unit_of(rows, site_id), self.unit_of(rows, e.to_site_id)
+        if here != there:
+            self.post(rows, e, position, "input_transfer_out", here, e.sent_at,
+                      books.inputs_sent(cost_fen=_cost(e), to_unit=there))
+
+    @on("InputStock.TransferredIn", needs=_ref(STOCKS))
+    def received(self, e: Any, rows: Rows, position: int) -> None:
+        site_id = self._site(rows, STOCKS, e)
+        here, there = self.unit_of(rows, site_id), self.unit_of(rows, e.from_site_id)
+        if here != there:
+            self.post(rows, e, position, "input_transfer_in", here, e.received_at,
+                      books.inputs_received(cost_fen=_cost(e), from_unit=there))
+
+    @on("InputSale.Recorded")
+    def input_sale(self, e: Any, rows: Rows, position: int) -> None:
+        unit_id = self.unit_of(rows, e.shop_id)
+        self.post(rows, e, position, "input_sale", unit_id, e.sold_at,
+                  books.input_sold(payment=e.payment, total_fen=e.total_fen,
+                                   farmer_id=e.farmer_id))
+        for line in e.lines:
+            self.trade(rows, unit_id, e.sold_at, e.farmer_id, "bought_inputs", line["sku"],
+                       line["quantity"], line["line_fen"])
+
+    @on("InputStock.Sold", needs=_ref(STOCKS))
+    def input_cost(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, "input_cost", self._unit(rows, e), e.sold_at,
+                  books.input_cost(cost_fen=_cost(e)))
+
+    @on("Batch.Graded", needs=_ref(BATCHES))
+    def graded(self, e: Any, rows: Rows, position: int) -> None:
+        batch = rows.get(BATCHES, (str(e.originator_id),))
+        assert batch is not None
+        unit_id = self.unit_of(rows, batch["site_id"])
+        self.post(rows, e, position, "produce_purchase", unit_id, e.graded_at,
+                  books.produce_bought(earned_fen=sum(e.earned_fen.values()),
+                                       farmer_id=batch["farmer_id"]))
+        self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
+                   batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
+
+    @on("Shelf.Sold", needs=_ref(SHELVES))
+    def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
+        shelf = rows.get(SHELVES, (str(e.originator_id),))
+        assert shelf is not None
+        self.post(rows, e, position, "produce_sale", self.unit_of(rows, shelf["outlet_id"]),
+                  e.sold_at,
+                  books.produce_sold(price_fen=e.price_fen))
+
+    @on("Farmer.Paid", needs=_ref(FARMERS))
+    def paid(self, e: Any, rows: Rows, position: int) -> None:
+        farmer = rows.get(FARMERS, (str(e.originator_id),))
+        assert farmer is not None
+        self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
+                  books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
+                                    method=e.method))
+
+    @on("MemberCapital.Opened", creates=_ref(CAPITALS))
+    def capital_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(CAPITALS, {"capital_ref": str(e.originator_id), "unit_id": e.unit_id,
+                            "farmer_id": e.farmer_id})
+
+    @on("MemberCapital.Contributed", needs=_ref(CAPITALS))
+    def contributed(self, e: Any, rows: Rows, position: int) -> None:
+        capital = rows.get(CAPITALS, (str(e.originator_id),))
+        assert capital is not None
+        self.post(rows, e, position, "capital_contribution", capital["unit_id"], e.paid_at,
+                  books.capital_contributed(amount_fen=e.amount_fen,
+                                            farmer_id=capital["farmer_id"], method=e.method))
+
+    @on("Lease.Signed", creates=_ref(LEASES))
+    def lease(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(LEASES, {"lease_ref": str(e.originator_id), "unit_id": e.unit_id,
+                          "tenant": e.tenant})
+
+    @on("Lease.RentDue", needs=_ref(LEASES))
+    def rent_due(self, e: Any, rows: Rows, position: int) -> None:
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        first_day = datetime.strptime(e.month, "%Y-%m").replace(tzinfo=SHANGHAI)
+        self.post(rows, e, position, "rent_due", lease["unit_id"], first_day,
+                  books.rent_due(amount_fen=e.amount_fen, tenant=lease["tenant"]))
+
+    @on("Lease.RentReceived", needs=_ref(LEASES))
+    def rent_received(self, e: Any, rows: Rows, position: int) -> None:
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        self.post(rows, e, position, "rent_received", lease["unit_id"], e.received_at,
+                  books.rent_received(amount_fen=e.amount_fen, tenant=lease["tenant"],
+                                      method=e.method))
+
+    @on("DistributionPlan.Drafted", creates=_ref(PLANS))
+    def drafted(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(PLANS, {"plan_ref": str(e.originator_id), "unit_id": e.unit_id})
+
+    @on("DistributionPlan.Approved", needs=_ref(PLANS))
+    def approved(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, "distribution", self._plan_unit(rows, e), e.approved_at,
+                  books.distribution_approved(lines=e.lines))
+
+    @on("DistributionPlan.Settled", needs=_ref(PLANS))
+    def settled(self, e: Any, rows: Rows, position: int) -> None:
+        self.post(rows, e, position, f"distribution_{e.how}", self._plan_unit(rows, e),
+                  e.settled_at, books.distribution_settled(how=e.how, lines=e.lines))
+
+    @staticmethod
+    def trade(rows: Rows, unit_id: str, at: datetime, farmer_id: str, direction: str, sku: str,
+              quantity: Any, amount_fen: int) -> None:
+        """A member's transaction with the unit, per year and product (their member account)."""
+        year = at.astimezone(SHANGHAI).year
+        rows.add(TRADE, (unit_id, year, farmer_id, direction, sku),
+                 {"g": grams(quantity), "amount_fen": amount_fen})
+
+    @staticmethod
+    def _plan_unit(rows: Rows, e: Any) -> str:
+        plan = rows.get(PLANS, (str(e.originator_id),))
+        assert plan is not None
+        return str(plan["unit_id"])
+
+    def _unit(self, rows: Rows, e: Any) -> str:
+        """The unit of the site whose input stock the event is of."""
+        return self.unit_of(rows, self._site(rows, STOCKS, e))
+
+    @staticmethod
+    def _site(rows: Rows, table_: Table, e: Any) -> str:
+        found = rows.get(table_, (str(e.originator_id),))
+        assert found is not None
+        return str(found["site_id"])
+
+    @staticmethod
+    def unit_of(rows: Rows, site_id: str | None) -> str:
+        """The unit a site belongs to now; the district union's for none."""
+        assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
+        return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
+
+    @staticmethod
+    def post(rows: Rows, e: Any, position: int, kind: str, unit_id: str, at: datetime,
+             lines: list[dict[str, Any]], part: str = "") -> None:
+        """Post one voucher of an event (``part`` tells apart several of one event)."""
+        if not lines:
+            return
+        month = at.astimezone(SHANGHAI).strftime("%Y-%m")
+        numbered = rows.get(NUMBERS, (unit_id, month))
+        last = (numbered["last"] if numbered is not None else 0) + 1
+        rows.put(NUMBERS, {"unit_id": unit_id, "month": month, "last": last})
+        voucher_id = f"{e.originator_id}/{e.originator_version}" + (f"#{part}" if part else "")
+        rows.put(VOUCHERS, {"voucher_id": voucher_id, "unit_id": unit_id, "month": month,
+                            "number": f"{month}-{last:04d}", "at_us": us(at), "kind": kind,
+                            "event_id": position})
+        for n, entry in enumerate(lines):
+            rows.put(LINES, {"voucher_id": voucher_id, "line_no": n, "unit_id": unit_id,
+                             "at_us": us(at), **entry})

@@ -1,0 +1,126 @@
+"""Answers of the books view: a unit's vouchers, an account's ledger and the trial balance
+(科目余额表), per unit or for the whole district; every figure leads to its vouchers and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.books import CAPITAL, RECEIVABLE, balance_fen
+from projections.port import ViewDatabase
+from projections.tables import kg, moment, us
+
+FAR = 2**62
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _member(farmer_id: str) -> dict[str, Any]:
+    return {"farmer_id": farmer_id, "capital_fen": 0, "trade_fen": 0, "transactions": []}
+
+
+class BooksQueries:
+    def __init__(self, db: ViewDatabase) -> None:
+        self.db = db
+
+    def units(self) -> list[dict[str, Any]]:
+        return [{"unit_id": r["unit_id"], "name": r["name"], "kind": r["kind"]}
+                for r in self.db.fetch("SELECT * FROM books_units ORDER BY unit_id")]
+
+    def vouchers(self, unit_id: str, month: str | None = None) -> list[dict[str, Any]]:
+        """A unit's vouchers (of one month ``YYYY-MM``, or all) in number order, with lines."""
+        where, params = "unit_id = ?", [unit_id]
+        if month is not None:
+            where, params = where + " AND month = ?", [*params, month]
+        vouchers = self.db.fetch(f"SELECT * FROM books_vouchers WHERE {where} "
+                                 "ORDER BY month, number", params)
+        lines: dict[str, list[dict[str, Any]]] = {}
+        for r in self.db.fetch(f"SELECT * FROM books_lines WHERE voucher_id IN (SELECT voucher_id "
+                               f"FROM books_vouchers WHERE {where}) ORDER BY voucher_id, line_no",
+                               params):
+            lines.setdefault(r["voucher_id"], []).append(
+                {"account": r["account"], "sub": r["sub"], "debit_fen": r["debit_fen"],
+                 "credit_fen": r["credit_fen"]})
+        return [{"number": v["number"], "unit_id": v["unit_id"], "at": moment(v["at_us"]),
+                 "kind": v["kind"], "ref": v["voucher_id"], "event_id": v["event_id"],
+                 "lines": lines.get(v["voucher_id"], [])} for v in vouchers]
+
+    def trial_balance(self, chart: list[dict[str, Any]], unit_id: str | None,
+                      from_: datetime | None = None, to: datetime | None = None) -> dict[str, Any]:
+        """Per account of the chart with any posting: the opening balance, the period's debits
+        and credits and the closing balance on the account's side; the totals, whose debits and
+        credits are equal when the books balance. ``unit_id`` None is the whole district."""
+        begin, end = us(from_) if from_ else -FAR, us(to) if to else FAR
+        unit_filter, params = ("unit_id = ? AND ", [unit_id]) if unit_id is not None else ("", [])
+        rows = self.db.fetch(
+            "SELECT account, SUM(CASE WHEN at_us < ? THEN debit_fen ELSE 0 END) AS d0, "
+            "SUM(CASE WHEN at_us < ? THEN credit_fen ELSE 0 END) AS c0, "
+            "SUM(CASE WHEN at_us >= ? THEN debit_fen ELSE 0 END) AS d, "
+            "SUM(CASE WHEN at_us >= ? THEN credit_fen ELSE 0 END) AS c "
+            f"FROM books_lines WHERE {unit_filter}at_us < ? GROUP BY account ORDER BY account",
+            [begin, begin, begin, begin, *params, end])
+        sides = {a["code"]: a for a in chart}
+        accounts = []
+        for r in rows:
+            account = sides.get(r["account"], {"name": None, "side": "debit"})
+            d0, c0, d, c = (int(r[k] or 0) for k in ("d0", "c0", "d", "c"))
+            accounts.append({"account": r["account"], "name": account["name"],
+                             "side": account["side"],
+                             "opening_fen": balance_fen(account["side"], d0, c0),
+                             "debit_fen": d, "credit_fen": c,
+                             "closing_fen": balance_fen(account["side"], d0 + d, c0 + c)})
+        debit = sum(a["debit_fen"] for a in accounts)
+        credit = sum(a["credit_fen"] for a in accounts)
+        return {"unit_id": unit_id, "from": from_, "to": to, "accounts": accounts,
+                "debit_fen": debit, "credit_fen": credit, "balanced": debit == credit}
+
+    def member_accounts(self, unit_id: str, year: int) -> list[dict[str, Any]]:
+        """Each member's account with a unit (art. 43): capital contributed (股金, its balance at
+        the year's end) and the year's transactions with the unit per product — inputs bought
+        and produce sold to it, quantity and amount — with their total, the patronage base."""
+        end = us(datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+        members: dict[str, dict[str, Any]] = {}
+        for r in self.db.fetch("SELECT * FROM books_trade WHERE unit_id = ? AND year = ? "
+                               "ORDER BY farmer_id, direction, sku", [unit_id, year]):
+            account = members.setdefault(r["farmer_id"], _member(r["farmer_id"]))
+            account["transactions"].append({"direction": r["direction"], "sku": r["sku"],
+                                            "quantity": kg(r["g"]), "amount_fen": r["amount_fen"]})
+            account["trade_fen"] += r["amount_fen"]
+        for r in self.db.fetch("SELECT sub, SUM(credit_fen) - SUM(debit_fen) AS fen FROM books_lines "
+                               "WHERE unit_id = ? AND account = ? AND at_us < ? GROUP BY sub",
+                               [unit_id, CAPITAL, end]):
+            farmer_id = str(r["sub"]).removeprefix("member:")
+            members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
+        return [members[m] for m in sorted(members)]
+
+    def arrears(self, unit_id: str) -> list[dict[str, Any]]:
+        """Rent due and not received, per tenant of the unit (their 应收款 sub-account)."""
+        rows = self.db.fetch("SELECT sub, SUM(debit_fen) - SUM(credit_fen) AS fen FROM books_lines "
+                             "WHERE unit_id = ? AND account = ? AND sub LIKE ? GROUP BY sub "
+                             "ORDER BY sub", [unit_id, RECEIVABLE, "tenant:%"])
+        return [{"tenant": str(r["sub"]).removeprefix("tenant:"), "arrears_fen": int(r["fen"])}
+                for r in rows if r["fen"]]
+
+    def ledger(self, unit_id: str, account: str, from_: datetime | None = None,
+               to: datetime | None = None, sub: str | None = None) -> dict[str, Any]:
+        """An account's lines in a unit (of one sub-account if ``sub``), each with its voucher
+        number and event, and the running debit-minus-credit balance."""
+        begin, end = us(from_) if from_ else -FAR, us(to) if to else FAR
+        extra, params = (" AND l.sub = ?", [sub]) if sub is not None else ("", [])
+        rows = self.db.fetch(
+            "SELECT l.*, v.number, v.kind, v.event_id FROM books_lines l JOIN books_vouchers v "
+            "ON v.voucher_id = l.voucher_id WHERE l.unit_id = ? AND l.account = ? "
+            f"AND l.at_us < ?{extra} ORDER BY l.at_us, v.number, l.line_no",
+            [unit_id, account, end, *params])
+        opening = sum(r["debit_fen"] - r["credit_fen"] for r in rows if r["at_us"] < begin)
+        running, lines = opening, []
+        for r in rows:
+            if r["at_us"] < begin:
+                continue
+            running += r["debit_fen"] - r["credit_fen"]
+            lines.append({"at": moment(r["at_us"]), "number": r["number"], "kind": r["kind"],
+                          "sub": r["sub"], "debit_fen": r["debit_fen"],
+                          "credit_fen": r["credit_fen"], "balance_fen": running,
+                          "ref": r["voucher_id"], "event_id": r["event_id"]})
+        return {"unit_id": unit_id, "account": account, "sub": sub,
+                "opening_fen": opening, "lines": lines, "closing_fen": running}

@@ -1,0 +1,261 @@
+"""The books over HTTP: units, a site's unit, the chart, vouchers, ledger and trial balance;
+the accountant role sees its own unit's books only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.application import Gongxiao
+from domain.books import DEFAULT_CHART
+from infra.tokens import Tokens
+from tests.unit.api.helpers import assert_problem, events, moment
+
+Auth = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def accountant(app: Gongxiao) -> dict[str, str]:
+    return {"Authorization": f"Bearer {Tokens(app.recorder).issue(role='accountant', scope='tc')}"}
+
+
+@pytest.fixture
+def books(client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    district.register_farmer(farmer_id="li", name="李秀英", village="永安村")
+    assert client.put("/v1/units/tc", json={"name": "唐昌供销社", "kind": "grassroots"},
+                      headers=auth("admin")).status_code == 200
+    assert client.put("/v1/sites/shop/unit", json={"unit_id": "tc"},
+                      headers=auth("admin")).json() == {"site_id": "shop", "unit_id": "tc"}
+    client.post("/v1/input-purchases", headers=auth("admin"), json={
+        "site_id": "shop", "supplier": "川化", "invoice_no": "CH-1", "payment": "cash",
+        "received_at": moment(-3), "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 4,
+                                              "unit_cost_fen": 2000}]})
+    client.post("/v1/input-sales", headers=auth("shop"), json={
+        "shop_id": "shop", "farmer_id": "zhang", "sold_at": moment(-1), "payment": "credit",
+        "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 1, "unit_price_fen": 2800}]})
+    catch_up()
+
+
+def test_the_unit_accountant_reads_vouchers_ledger_and_a_balanced_trial_balance(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    vouchers = client.get("/v1/units/tc/vouchers", headers=accountant)
+    assert vouchers.status_code == 200, vouchers.text
+    assert [v["kind"] for v in vouchers.json()] == ["input_purchase", "input_sale", "input_cost"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    assert balance["balanced"] is True and balance["debit_fen"] == 8000 + 2800 + 2000
+    closing = {a["account"]: (a["name"], a["closing_fen"]) for a in balance["accounts"]}
+    assert closing["121"] == ("产品物资", 6000) and closing["114"] == ("成员往来", 2800)
+    ledger = client.get("/v1/units/tc/ledger/114", params={"sub": "member:zhang"},
+                        headers=accountant).json()
+    assert [(line["debit_fen"], line["balance_fen"]) for line in ledger["lines"]] == [(2800, 2800)]
+    assert ledger["lines"][0]["kind"] == "input_sale" and ledger["lines"][0]["event_id"] > 0
+
+
+def test_an_accountant_sees_no_other_units_books_and_not_the_districts(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    assert_problem(client.get("/v1/units/district/vouchers", headers=accountant), 403)
+    assert_problem(client.get("/v1/books/trial-balance", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers", headers=auth("shop")), 403)
+    assert_problem(client.put("/v1/units/x", json={"name": "x", "kind": "village"},
+                              headers=accountant), 403)
+    district = client.get("/v1/books/trial-balance", headers=auth("admin")).json()
+    assert district["balanced"] is True
+
+
+def test_the_chart_defaults_to_the_cooperative_chart_and_a_loaded_one_is_checked(
+        client: TestClient, district: Gongxiao, auth: Auth) -> None:
+    chart = client.get("/v1/chart", headers=auth("admin")).json()
+    assert chart["default"] is True and chart["accounts"][0]["name"] == "库存现金"
+    before = events(district)
+    missing = [a for a in DEFAULT_CHART if a["code"] != "114"]
+    assert_problem(client.put("/v1/chart", json={"accounts": missing}, headers=auth("admin")),
+                   422, detail="114")
+    assert events(district) == before
+    own = [*DEFAULT_CHART, {"code": "12101", "name": "产品物资—农药", "side": "debit"}]
+    assert client.put("/v1/chart", json={"accounts": own}, headers=auth("admin")).status_code == 200
+    assert client.get("/v1/chart", headers=auth("admin")).json()["default"] is False
+
+
+def test_bad_units_and_assignments_are_refused(client: TestClient, district: Gongxiao,
+                                               auth: Auth) -> None:
+    assert_problem(client.put("/v1/units/x", json={"name": "x", "kind": "bank"},
+                              headers=auth("admin")), 422, field="kind")
+    assert_problem(client.put("/v1/sites/shop/unit", json={"unit_id": "nobody"},
+                              headers=auth("admin")), 404, detail="nobody")
+    assert_problem(client.put("/v1/sites/nowhere/unit", json={"unit_id": "x"},
+                              headers=auth("admin")), 404)
+    assert_problem(client.get("/v1/units/x/vouchers", params={"month": "2026-13"},
+                              headers=auth("admin")), 422)
+
+
+PLAN = {"surplus_fen": 1000001, "losses_fen": 20000, "reserve_fen": 98000,
+        "patronage_share": 0.6, "members": {
+            "zhang": {"trade_fen": 300000, "capital_fen": 10000},
+            "wang": {"trade_fen": 200000, "capital_fen": 15000, "reserve_share_fen": 5000},
+            "li": {"trade_fen": 100000, "subsidy_fen": 3000}}}
+
+
+def test_member_accounts_show_the_years_transactions_per_product(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    year = int(moment(-1)[:4])
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": year},
+                         headers=accountant).json()
+    assert (zhang["farmer_id"], zhang["trade_fen"], zhang["capital_fen"]) == ("zhang", 2800, 0)
+    assert [(t["direction"], t["sku"], t["amount_fen"]) for t in zhang["transactions"]] == [
+        ("bought_inputs", "bichonglin", 2800)]
+
+
+def test_a_plan_is_drafted_approved_and_converted_into_capital_with_its_vouchers(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    drafted = client.put("/v1/units/tc/distribution-plans/2026", json=PLAN, headers=accountant)
+    assert drafted.status_code == 200, drafted.text
+    assert drafted.json()["distributable_fen"] == 882001
+    assert sum(line["total_fen"] for line in drafted.json()["lines"]) == 882001
+    assert_problem(client.post("/v1/units/tc/distribution-plans/2026/settlement",
+                               json={"how": "paid", "settled_at": moment(-1)},
+                               headers=accountant), 409, detail="not approved")
+    assert_problem(client.post("/v1/units/tc/distribution-plans/2026/approval",
+                               json={"approved_at": moment(-1), "meeting": "成员大会"},
+                               headers=accountant), 403)
+    approved = client.post("/v1/units/tc/distribution-plans/2026/approval",
+                           json={"approved_at": moment(-1), "meeting": "2026年成员大会"},
+                           headers=auth("admin"))
+    assert approved.status_code == 200 and approved.json()["approved_at"] is not None
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"reserve_fen": 0}, headers=accountant), 409)
+    settled = client.post("/v1/units/tc/distribution-plans/2026/settlement",
+                          json={"how": "converted", "settled_at": moment(-1, 1)},
+                          headers=accountant)
+    assert settled.json()["settled"] == "converted"
+    catch_up()
+    kinds = [v["kind"] for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()]
+    assert kinds[-2:] == ["distribution", "distribution_converted"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    assert balance["balanced"] and closing["301"] == 882001 and closing["332"] == 882001
+    assert closing["221"] == 0 and closing["222"] == 0
+    figures = client.get("/v1/units/tc/statements", headers=accountant).json()
+    assert figures["surplus"]["distributed_fen"] == 882001
+    assert figures["balance_sheet"]["equity_fen"] == 882001 - 882001
+    assert figures["balance_sheet"]["balanced"] is True
+    accounts = client.get("/v1/units/tc/member-accounts", params={"year": 2026},
+                          headers=accountant).json()
+    assert {a["farmer_id"]: a["capital_fen"] for a in accounts}["wang"] == 176400 + 213818
+
+
+def test_a_plan_below_60_percent_by_transactions_or_of_an_unknown_unit_is_refused(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"patronage_share": 0.59}, headers=accountant),
+                   422, field="patronage_share")
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"reserve_fen": 2000000}, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/nobody/distribution-plans/2026", json=PLAN,
+                              headers=auth("admin")), 404)
+    assert_problem(client.get("/v1/units/tc/distribution-plans/2025", headers=accountant), 404)
+    stranger = PLAN["members"] | {"nobody": {"trade_fen": 1}}  # type: ignore[operator]
+    assert_problem(client.put("/v1/units/tc/distribution-plans/2026",
+                              json=PLAN | {"members": stranger}, headers=accountant),
+                   404, detail="nobody")
+
+
+def test_a_corrected_purchase_posts_a_reversing_voucher_and_a_new_one(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    bought = client.post("/v1/input-purchases", headers=auth("shop"), json={
+        "site_id": "shop", "supplier": "川化", "invoice_no": "CH-2", "payment": "cash",
+        "received_at": moment(-1, 1), "lines": [{"sku": "fuhefei", "lot": "F1", "quantity": 2,
+                                                 "unit_cost_fen": 4000}]}).json()
+    corrected = client.post(f"/v1/input-purchases/{bought['purchase_id']}/correction",
+                            headers=auth("shop"), json={
+                                "site_id": "shop", "payment": "payable",
+                                "unit_costs_fen": [3600], "corrected_at": moment(-1, 2)})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["total_fen"] == 7200
+    catch_up()
+    red, new = client.get("/v1/units/tc/vouchers", headers=accountant).json()[-2:]
+    assert (red["kind"], new["kind"]) == ("input_purchase_reversal", "input_purchase")
+    assert red["ref"].endswith("#reversal") and red["event_id"] == new["event_id"]
+    assert [(e["account"], e["debit_fen"], e["credit_fen"]) for e in red["lines"]] == [
+        ("121", -8000, 0), ("101", 0, -8000)]
+    assert [(e["account"], e["sub"], e["credit_fen"]) for e in new["lines"]][1] == (
+        "211", "supplier:川化", 7200)
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    # goods: 8000 bought for the till - 2000 sold + 8000 - 8000 + 7200 corrected
+    assert balance["balanced"] and closing["121"] == 8000 - 2000 + 7200
+    assert closing["101"] == -8000 and closing["211"] == 7200
+    lots = client.get("/v1/input-stock", params={"lot": "F1"}, headers=auth("shop")).json()
+    assert (lots[0]["purchased_cost_fen"], lots[0]["on_hand_cost_fen"]) == (7200, 7200)
+    assert_problem(client.post("/v1/input-purchases/nope/correction", headers=auth("shop"), json={
+        "site_id": "shop", "payment": "cash", "unit_costs_fen": [1],
+        "corrected_at": moment(-1, 2)}), 404)
+
+
+def test_the_vouchers_export_as_csv_one_row_per_line(
+        client: TestClient, books: None, accountant: dict[str, str]) -> None:
+    exported = client.get("/v1/units/tc/vouchers.csv", headers=accountant)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["number", "at", "kind", "account"]
+    assert [(r[2], r[3], r[4], r[6], r[7]) for r in rows[1:3]] == [
+        ("input_purchase", "121", "产品物资", "8000", "0"),
+        ("input_purchase", "101", "库存现金", "0", "8000")]
+    assert len(rows) == 1 + 3 * 2
+    assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
+
+
+def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    body = {"amount_fen": 100000, "paid_at": moment(-1), "method": "bank_transfer",
+            "reference": "GJ-1"}
+    first = client.post("/v1/units/tc/members/zhang/capital", json=body, headers=accountant)
+    assert first.status_code == 200 and first.json()["capital_fen"] == 100000, first.text
+    again = client.post("/v1/units/tc/members/zhang/capital", json=body, headers=accountant)
+    assert again.json()["capital_fen"] == 100000
+    assert_problem(client.post("/v1/units/tc/members/zhang/capital",
+                               json=body | {"amount_fen": 5}, headers=accountant), 409)
+    assert_problem(client.post("/v1/units/tc/members/nobody/capital", json=body,
+                               headers=accountant), 404)
+    assert_problem(client.post("/v1/units/tc/members/zhang/capital",
+                               json=body | {"amount_fen": 0}, headers=accountant), 422)
+    catch_up()
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                         headers=accountant).json()
+    assert zhang["capital_fen"] == 100000
+    [voucher] = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+                 if v["kind"] == "capital_contribution"]
+    assert [(e["account"], e["sub"]) for e in voucher["lines"]] == [
+        ("102", None), ("301", "member:zhang")]
+
+
+def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    signed = client.put("/v1/leases/L1", headers=accountant, json={
+        "unit_id": "tc", "asset": "唐昌镇正街12号门面", "tenant": "李记农资",
+        "monthly_rent_fen": 180000, "starts": "2026-01", "ends": "2026-12"})
+    assert signed.status_code == 200, signed.text
+    due = client.post("/v1/leases/L1/rent-due", json={"through": "2026-03"}, headers=accountant)
+    assert due.json()["months_due"] == ["2026-01", "2026-02", "2026-03"]
+    receipt = {"amount_fen": 300000, "received_at": moment(-1), "method": "cash",
+               "reference": "SJ-1"}
+    assert client.post("/v1/leases/L1/receipts", json=receipt,
+                       headers=accountant).json()["arrears_fen"] == 240000
+    assert_problem(client.post("/v1/leases/L1/receipts", json=receipt | {
+        "reference": "SJ-2", "amount_fen": 240001}, headers=accountant), 409)
+    assert_problem(client.post("/v1/leases/nope/rent-due", json={"through": "2026-03"},
+                               headers=accountant), 404)
+    catch_up()
+    assert client.get("/v1/units/tc/arrears", headers=accountant).json() == [
+        {"tenant": "李记农资", "arrears_fen": 240000}]
+    closing = {a["account"]: a["closing_fen"] for a in client.get(
+        "/v1/units/tc/trial-balance", headers=accountant).json()["accounts"]}
+    assert closing["502"] == 3 * 180000
