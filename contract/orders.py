@@ -122,6 +122,7 @@ class OrderPublic(Public):
     wanted_by: datetime | None
     lines: list[OrderLinePublic]
     shipment_ids: list[str]
+    recalls: list[OrderRecallNote]
 
 
 class OrderSummaryPublic(Public):
@@ -129,6 +130,7 @@ class OrderSummaryPublic(Public):
     itself answers (``GET /v1/orders/{order_id}``)."""
 
     order_id: str
+    order_code: str
     outlet_id: str
     status: str
     placed_at: datetime

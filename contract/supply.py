@@ -107,7 +107,6 @@ class PurchaseCorrectionCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"site_id": "wh-nongzi", "payment": "payable", "unit_costs_fen": [2100],
          "corrected_at": "2026-10-31T10:00:00+08:00"}]})
-    route = "POST /v1/input-purchases/{purchase_id}/correction"
 
     site_id: Code
     payment: Literal["cash", "payable"]

@@ -11,6 +11,8 @@ import contract.coldstore
 import contract.inputs
 import contract.money
 import contract.orders
+import contract.recalls
+import contract.supply
 from contract.fields import Command
 from domain.application import Gongxiao
 from infra.commands import KINDS, USE_CASES, execute
@@ -31,7 +33,8 @@ Auth = Callable[[str], dict[str, str]]
 def test_every_command_a_route_names_runs_one_use_case() -> None:
     """A model with a route is run through the table, itself or as the subclass that adds
     what the URL names (``GradingCreate`` → ``GradingScan``); no row names a model twice."""
-    modules = (contract.coldstore, contract.inputs, contract.money, contract.orders)
+    modules = (contract.coldstore, contract.inputs, contract.money, contract.orders,
+               contract.recalls, contract.supply)
     routed = {model for module in modules for model in vars(module).values()
               if isinstance(model, type) and issubclass(model, Command) and model.route}
     assert len(routed) >= 15

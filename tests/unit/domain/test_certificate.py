@@ -34,7 +34,7 @@ def test_the_first_packing_of_a_batch_issues_its_certificate_once() -> None:
     assert (issued.keep_until - issued.issued_at).days >= 182
     before = events(app)
     packs(app, 2, day=0.5)
-    assert events(app) == before + 1  # the run's Packed only: no second certificate
+    assert events(app) == before + 2  # the run's Packed and PackingRun only: no second certificate
 
 
 def test_a_batch_without_input_records_is_certified_on_a_self_check() -> None:

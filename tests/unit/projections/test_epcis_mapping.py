@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -20,7 +21,8 @@ from projections.epcis.mapping import epcis_events
 from tests.district import intake, seed
 from tests.epcis_reference import document, schema
 
-GX = "http://127.0.0.1:8000/ns/epcis#"
+PUBLIC = "https://trace.gongxiao.test"  # the unit tests' settings (tests/unit/conftest.py)
+GX = f"{PUBLIC}/ns/epcis#"
 
 
 def mapped(views: ReadModels) -> list[dict[str, Any]]:
@@ -54,9 +56,9 @@ def test_intake_is_an_add_of_the_batch_in_kg_with_its_origin(app: StoredGongxiao
                   and e["action"] == "ADD")
     batch = intake["quantityList"][0]
     assert batch["uom"] == "KGM" and batch["quantity"] > 0
-    assert batch["epcClass"].startswith("http://127.0.0.1:8000/id/batch/")
+    assert batch["epcClass"].startswith(f"{PUBLIC}/id/batch/")
     assert intake["ilmd"]["gx:farmer"].endswith("**")  # masked
-    assert intake["sourceList"][0]["source"].startswith("http://127.0.0.1:8000/id/farmer/")
+    assert intake["sourceList"][0]["source"].startswith(f"{PUBLIC}/id/farmer/")
     assert intake["eventID"].startswith("ni:///sha-256;") and intake["eventID"].endswith("?ver=CBV2.0")
 
 
@@ -117,7 +119,9 @@ def test_a_gtin_with_a_wrong_check_digit_is_refused_at_start() -> None:
 
 
 def test_the_settings_name_the_identifiers(settings: Any) -> None:
-    assert identifiers(settings).pack("X-1", sku="s", grade="A") == "http://127.0.0.1:8000/id/pack/X-1"
+    assert identifiers(settings).pack("X-1", sku="s", grade="A") == f"{PUBLIC}/id/pack/X-1"
+    unset = identifiers(replace(settings, public_url=None))
+    assert unset.pack("X-1", sku="s", grade="A") == "http://127.0.0.1:8000/id/pack/X-1"
 
 
 def test_a_farmers_corrected_details_declare_the_intake_wrong_and_say_it_again(
