@@ -166,9 +166,12 @@ def two_batch_run(app: StoredGongxiao) -> list[str]:
                                          {"batch_code": "B2", "kg": "1.25"}])["pack_codes"])
 
 
-def recall_lineage(codes: list[str], batches: list[str]) -> dict[str, Any]:
-    return {"packs": [{"pack_code": c, "sku": "jiuhuang", "grade": "A", "outlet_id": None,
-                       "state": "in_stock", "sold_at": None} for c in codes],
+def recall_lineage(codes: list[str], batches: list[str], *,
+                   sold: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"packs": [{"pack_code": c, "sku": "jiuhuang", "grade": "A",
+                       "outlet_id": "out-a" if c in sold else None,
+                       "state": "sold" if c in sold else "in_stock",
+                       "sold_at": at(0, 20) if c in sold else None} for c in codes],
             "batch_codes": batches}
 
 
@@ -206,14 +209,17 @@ def test_a_recall_maps_from_opening_to_close_with_cbv_dispositions(app: StoredGo
                              level=2, opened_at=at(1), key="r1",
                              lineage=recall_lineage(b1, ["B1"]))
     recall_id = opened["recall_id"]
-    app.widen_recall(recall_id=recall_id, lineage=recall_lineage([codes[3]], []),
-                     reason="pack 4 shares a crate", at=at(1, 1))
+    app.widen_recall(recall_id=recall_id,
+                     lineage=recall_lineage(codes[3:], [], sold=(codes[4],)),
+                     reason="packs 4 and 5 share a crate", at=at(1, 1))
     app.pull_pack(recall_id=recall_id, outlet_id="out-a", pack_code=b1[0], at=at(1, 2))
     app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[1], at=at(1, 3))
     app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[2], at=at(1, 3))
     for code in b1[:2]:
         app.dispose_pack(recall_id=recall_id, pack_code=code, fate="destroyed", place="yongan",
                          at=at(2))
+    app.dispose_pack(recall_id=recall_id, pack_code=codes[4], fate="returned", place="out-a",
+                     at=at(2, 1))
     app.close_recall(recall_id=recall_id, closed_at=at(3), reason="pack 4 was eaten")
     views.runner(app).catch_up()
     events = mapped(views)
@@ -222,12 +228,13 @@ def test_a_recall_maps_from_opening_to_close_with_cbv_dispositions(app: StoredGo
     assert [(e["action"], e["bizStep"].removeprefix(GX), e.get("disposition"), e["epcList"])
             for e in recall] == [
         ("OBSERVE", "recalling", "recalled", [pack_uri(c) for c in b1]),
-        ("OBSERVE", "recalling", "recalled", [pack_uri(codes[3])]),
+        ("OBSERVE", "recalling", "recalled", [pack_uri(c) for c in codes[3:]]),
         ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[0])]),
         ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[1])]),
         ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[2])]),
         ("DELETE", "destroying", "destroyed", [pack_uri(b1[0])]),
         ("DELETE", "destroying", "destroyed", [pack_uri(b1[1])]),
+        ("OBSERVE", "receiving", "returned", [pack_uri(codes[4])]),
         ("OBSERVE", "recall_closing", None, [pack_uri(codes[3])])]
     first = recall[0]
     assert first["persistentDisposition"] == {"set": ["recalled"]}
