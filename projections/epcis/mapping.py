@@ -158,7 +158,7 @@ def pack_groups(draws: list[dict[str, Any]], codes: list[str],
     holds the run's kilograms from (n - 1) x pack_kg to n x pack_kg."""
     holds: list[list[int]] = [[] for _ in codes]
     for i, d in enumerate(draws):
-        for n in range(d["first_pack"] - 1, min(d["last_pack"], len(codes))):
+        for n in range(d["first_pack"] - 1, d["last_pack"]):
             holds[n].append(i)
     stretches: list[tuple[list[int], int, int]] = []  # batches, first and last pack (0-based)
     for n, batches in enumerate(holds):
@@ -166,13 +166,13 @@ def pack_groups(draws: list[dict[str, Any]], codes: list[str],
             stretches[-1] = (batches, stretches[-1][1], n)
         else:
             stretches.append((batches, n, n))
-    starts, total = [], Decimal(0)
+    size, starts, total = Decimal(str(pack_kg)), [], Decimal(0)
     for d in draws:
         starts.append(total)
         total += Decimal(str(d["kg"]))
     answer = []
     for batches, first, last in stretches:
-        low, high = first * Decimal(str(pack_kg)), (last + 1) * Decimal(str(pack_kg))
+        low, high = first * size, (last + 1) * size
         inputs = [{"batch_code": draws[i]["batch_code"],
                    "kg": min(starts[i] + Decimal(str(draws[i]["kg"])), high) - max(starts[i], low)}
                   for i in batches]
