@@ -92,6 +92,13 @@ class Identifiers:
     def shipment(self, shipment_id: str) -> str:
         return self._http("shipment", shipment_id)
 
+    def recall(self, recall_id: str) -> str:
+        return self._http("recall", recall_id)
+
+    def certificate(self, batch_code: str) -> str:
+        """Where a batch's 承诺达标合格证 is shown: its public trace page."""
+        return self.own(f"t/{quote(batch_code, safe='')}")
+
     def input_lot(self, sku: str, lot: str) -> str:
         return self._http("input", sku) + "/lot/" + quote(lot, safe="")
 

@@ -8,8 +8,7 @@ farmer's public name), looked up by the projection from its own rows. Each answe
 The table of what maps to what is in docs/epcis.md; ``MAPPERS`` at the bottom is the code.
 
 A correction of a farmer's details declares the intakes it changes wrong and says them again
-(``corrected_intake``). Recall events (the recall issue) have their place marked above
-``MAPPERS``, for when they exist on the log.
+(``corrected_intake``).
 """
 
 from __future__ import annotations
@@ -133,17 +132,52 @@ def graded(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
 
 
 def packed(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    """A run whose packs all hold the same batches (mixed, or of one batch) is one
+    transformation, the run its ``transformationID``; otherwise each stretch of packs holding
+    the same batches is one of its own, inputs the kg of each batch those packs hold (events
+    sharing a ``transformationID`` would say every input went into every output)."""
     sku, grade = facts["sku"], facts["grade"]
-    zone = facts.get("zone")
-    return [{"type": "TransformationEvent", **when(e.packed_at, zone),
+    run = ids.run(e.run_id, sku=sku, grade=grade)
+    common = {"bizStep": "commissioning", "disposition": "active", **place(ids, e.site_id),
+              "ilmd": {"cbvmda:itemExpirationDate":
+                       e.expires_at.astimezone(ZoneInfo(SHANGHAI)).date().isoformat(),
+                       "gx:packKg": kg(e.pack_kg), "gx:product": sku, "gx:grade": grade}}
+    groups = [(e.draws, e.pack_codes)] if e.mixed else pack_groups(e.draws, e.pack_codes, e.pack_kg)
+    linked = {"transformationID": run} if len(groups) == 1 else {"gx:packingRun": run}
+    return [{"type": "TransformationEvent", **when(e.packed_at, facts.get("zone")),
              "inputQuantityList": [{"epcClass": ids.graded_lot(d["batch_code"], sku=sku, grade=grade),
-                                    "quantity": kg(d["kg"]), "uom": "KGM"} for d in e.draws],
-             "outputEPCList": [ids.pack(c, sku=sku, grade=grade) for c in e.pack_codes],
-             "transformationID": ids.run(e.run_id, sku=sku, grade=grade),
-             "bizStep": "commissioning", "disposition": "active", **place(ids, e.site_id),
-             "ilmd": {"cbvmda:itemExpirationDate":
-                      e.expires_at.astimezone(ZoneInfo(SHANGHAI)).date().isoformat(),
-                      "gx:packKg": kg(e.pack_kg), "gx:product": sku, "gx:grade": grade}}]
+                                    "quantity": kg(d["kg"]), "uom": "KGM"} for d in draws],
+             "outputEPCList": [ids.pack(c, sku=sku, grade=grade) for c in codes],
+             **linked, **common} for draws, codes in groups]
+
+
+def pack_groups(draws: list[dict[str, Any]], codes: list[str],
+                pack_kg: Decimal) -> list[tuple[list[dict[str, Any]], list[str]]]:
+    """A run's packs in stretches that hold the same batches (``domain.stock.lineage``), each
+    with the kg of each batch in it: the batches fill the run one after the other, so pack n
+    holds the run's kilograms from (n - 1) x pack_kg to n x pack_kg."""
+    holds: list[list[int]] = [[] for _ in codes]
+    for i, d in enumerate(draws):
+        for n in range(d["first_pack"] - 1, d["last_pack"]):
+            holds[n].append(i)
+    stretches: list[tuple[list[int], int, int]] = []  # batches, first and last pack (0-based)
+    for n, batches in enumerate(holds):
+        if stretches and stretches[-1][0] == batches:
+            stretches[-1] = (batches, stretches[-1][1], n)
+        else:
+            stretches.append((batches, n, n))
+    size, starts, total = Decimal(str(pack_kg)), [], Decimal(0)
+    for d in draws:
+        starts.append(total)
+        total += Decimal(str(d["kg"]))
+    answer = []
+    for batches, first, last in stretches:
+        low, high = first * size, (last + 1) * size
+        inputs = [{"batch_code": draws[i]["batch_code"],
+                   "kg": min(starts[i] + Decimal(str(draws[i]["kg"])), high) - max(starts[i], low)}
+                  for i in batches]
+        answer.append((inputs, codes[first:last + 1]))
+    return answer
 
 
 def departed(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
@@ -229,12 +263,90 @@ def corrected_intake(intake: dict[str, Any], *, display_name: str, village: str,
     return declared, corrective
 
 
-# Recall (the recall issue, on its own branch): its opening maps to ObjectEvents OBSERVE of
-# the packs reached with disposition ``recalled`` (``holding`` for quarantine scans); add its
-# mapper to MAPPERS here under the recall event's name when it is on the log.
+def _recall(e: Any, drill: bool, ids: Identifiers) -> dict[str, Any]:
+    """What every event of a recall says: which recall, and whether it is only a drill."""
+    return {"gx:recall": ids.recall(str(e.originator_id)), **({"gx:drill": True} if drill else {})}
+
+
+def recall_opened(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    return [{**_recalled(e, facts, ids, e.opened_at), "gx:scope": e.scope["kind"]}]
+
+
+def recall_widened(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    return [_recalled(e, facts, ids, e.widened_at)]
+
+
+def _recalled(e: Any, facts: Facts, ids: Identifiers, at: datetime) -> dict[str, Any]:
+    """The packs (instances) and batches (classes) a recall takes, opened or widened: recalled
+    from now on (``persistentDisposition``); a drill's are only named, under its own bizStep."""
+    drill = facts["drill"]
+    event: dict[str, Any] = {
+        "type": "ObjectEvent", **when(at),
+        "epcList": [ids.pack(p["pack_code"], sku=p["sku"], grade=p["grade"]) for p in e.packs],
+        "action": "OBSERVE", "bizStep": ids.extension_ns + ("recall_drill" if drill else "recalling")}
+    batches = [{"epcClass": ids.batch(c, sku=facts["batches"][c])} for c in e.batch_codes
+               if c in facts["batches"]]
+    if batches:
+        event["quantityList"] = batches
+    if not drill:
+        event |= {"disposition": "recalled", "persistentDisposition": {"set": ["recalled"]}}
+    return {**event, **_recall(e, drill, ids), "gx:reason": e.reason, "gx:level": facts["level"]}
+
+
+# A pack found: CBV bizStep, disposition and action of each fate.
+FOUND = {"pulled": ("holding", "non_sellable_other", "OBSERVE"),
+         "quarantined": ("holding", "non_sellable_other", "OBSERVE"),
+         "destroyed": ("destroying", "destroyed", "DELETE"),
+         "returned": ("receiving", "returned", "OBSERVE")}
+
+
+def pack_accounted(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    """A recalled pack's fate at a place; in a drill the same scan, the pack's state unsaid."""
+    pack, drill = facts.get("pack"), facts["drill"]
+    if pack is None:
+        return []
+    step, disposition, action = FOUND[e.fate]
+    event: dict[str, Any] = {
+        "type": "ObjectEvent", **when(e.accounted_at, facts.get("zone")),
+        "epcList": [ids.pack(e.pack_code, sku=pack["sku"], grade=pack["grade"])],
+        "action": "OBSERVE" if drill else action, "bizStep": step, **place(ids, e.place)}
+    if not drill:
+        event["disposition"] = disposition
+    return [{**event, **_recall(e, drill, ids), "gx:fate": e.fate}]
+
+
+def recall_closed(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    """The close, naming the packs never found."""
+    packs = facts["packs"]
+    event: dict[str, Any] = {
+        "type": "ObjectEvent", **when(e.closed_at),
+        "epcList": [ids.pack(c, sku=packs[c]["sku"], grade=packs[c]["grade"])
+                    for c in e.outstanding if c in packs],
+        "action": "OBSERVE", "bizStep": ids.extension_ns + "recall_closing",
+        **_recall(e, facts["drill"], ids), "gx:outstanding": len(e.outstanding)}
+    if e.reason:
+        event["gx:reason"] = e.reason
+    return [event]
+
+
+def certificate_issued(e: Any, facts: Facts, ids: Identifiers) -> list[dict[str, Any]]:
+    """承诺达标合格证: the batch inspected and conformant, ``certificationInfo`` the page that
+    shows the certificate."""
+    return [{"type": "ObjectEvent", **when(e.issued_at, facts.get("zone")), "epcList": [],
+             "quantityList": [{"epcClass": ids.batch(e.batch_code, sku=e.sku),
+                               "quantity": kg(e.quantity_kg), "uom": "KGM"}],
+             "action": "OBSERVE", "bizStep": "inspecting", "disposition": "conformant",
+             **place(ids, facts["site_id"]), "certificationInfo": ids.certificate(e.batch_code),
+             "gx:issuer": e.issuer, "gx:promises": list(e.promises),
+             "gx:basis": sorted({b["kind"] for b in e.basis})}]
+
+
 MAPPERS: dict[str, Mapper] = {
     "Batch.Received": received, "Batch.PutOnHold": put_on_hold, "Batch.Released": released,
     "Batch.Destroyed": destroyed, "Batch.Graded": graded, "Stock.Packed": packed,
     "Shipment.Departed": departed, "Shipment.Delivered": delivered, "Shelf.Sold": sold,
     "ColdRoom.ReadingsLogged": readings, "Farmer.InputApplied": input_applied,
+    "Recall.Opened": recall_opened, "Recall.Widened": recall_widened,
+    "Recall.PackAccounted": pack_accounted, "Recall.Closed": recall_closed,
+    "Certificate.Issued": certificate_issued,
 }

@@ -25,6 +25,7 @@ from projections.epcis.tables import (
     EVENTS,
     FARMERS,
     PACKS,
+    RECALLS,
     ROOMS,
     RUNS,
     SCOPES,
@@ -36,7 +37,9 @@ from projections.epcis.tables import (
 from projections.tables import dumps, loads, moment, us
 from projections.trace.queries import mask
 
-PER_EVENT = 100  # room in ``seq`` for the EPCIS events of one domain event
+# Room in ``seq`` for the EPCIS events of one domain event: a packing run (at most 5,000 packs)
+# maps to one per stretch of packs holding the same batches.
+PER_EVENT = 10_000
 
 
 def _own(table: Any) -> Any:
@@ -45,6 +48,10 @@ def _own(table: Any) -> Any:
 
 def _site(site_id: str) -> Need:
     return (SITES, (str(Site.create_id(site_id)),))
+
+
+def _batch_rows(codes: Iterable[str]) -> list[Need]:
+    return [(BATCHES, (str(Batch.create_id(c)),)) for c in codes]
 
 
 def _batch_needs(e: Any) -> list[Need]:
@@ -204,6 +211,55 @@ class EpcisProjection(Projection):
         assert farmer is not None
         self._record(rows, position, "Farmer.InputApplied", e,
                      {"farmer_id": farmer["farmer_id"]}, [f"farmer:{farmer['farmer_id']}"])
+
+    @on("Recall.Opened", creates=_own(RECALLS), needs=lambda e: _batch_rows(e.batch_codes))
+    def recall_opened(self, e: Any, rows: Rows, position: int) -> None:
+        rows.put(RECALLS, {"recall_id": str(e.originator_id), "drill": int(e.drill),
+                           "level": e.level, "scopes": dumps([])})
+        self.recalled(e, rows, position)
+
+    @on("Recall.Widened", needs=lambda e: [*_own(RECALLS)(e), *_batch_rows(e.batch_codes)])
+    def recalled(self, e: Any, rows: Rows, position: int) -> None:
+        """The packs and batches a recall takes; it is seen where they are and by the farmers
+        who supplied them (and, from then on, wherever its packs are found)."""
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        assert recall is not None
+        batches = [b for b in (rows.get(*need) for need in _batch_rows(e.batch_codes)) if b]
+        scopes = sorted({*loads(recall["scopes"]),
+                         *(f"site:{p['place']}" for p in e.packs if p["place"]),
+                         *(f"site:{b['site_id']}" for b in batches),
+                         *(f"farmer:{b['farmer_id']}" for b in batches)})
+        rows.put(RECALLS, {**recall, "scopes": dumps(scopes)})
+        facts = {"drill": bool(recall["drill"]), "level": recall["level"],
+                 "batches": {b["batch_code"]: b["sku"] for b in batches}}
+        self._record(rows, position, f"Recall.{type(e).__name__}", e, facts, scopes)
+
+    @on("Recall.PackAccounted", needs=lambda e: [*_own(RECALLS)(e), (PACKS, (e.pack_code,))])
+    def accounted(self, e: Any, rows: Rows, position: int) -> None:
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        assert recall is not None
+        scopes = sorted({*loads(recall["scopes"]), f"site:{e.place}"})
+        rows.put(RECALLS, {**recall, "scopes": dumps(scopes)})
+        facts = {"drill": bool(recall["drill"]), "pack": rows.get(PACKS, (e.pack_code,)),
+                 "zone": self._zone(rows, e.place)}
+        self._record(rows, position, "Recall.PackAccounted", e, facts, [f"site:{e.place}"])
+
+    @on("Recall.Closed", needs=lambda e: [*_own(RECALLS)(e), *((PACKS, (c,)) for c in e.outstanding)])
+    def closed(self, e: Any, rows: Rows, position: int) -> None:
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        assert recall is not None
+        packs = {c: p for c in e.outstanding if (p := rows.get(PACKS, (c,)))}
+        self._record(rows, position, "Recall.Closed", e,
+                     {"drill": bool(recall["drill"]), "packs": packs}, loads(recall["scopes"]))
+
+    @on("Certificate.Issued", needs=lambda e: _batch_rows([e.batch_code]))
+    def certified(self, e: Any, rows: Rows, position: int) -> None:
+        batch = rows.get(*_batch_rows([e.batch_code])[0])
+        if batch is None:
+            return
+        self._record(rows, position, "Certificate.Issued", e,
+                     {"site_id": batch["site_id"], "zone": self._zone(rows, batch["site_id"])},
+                     [f"site:{batch['site_id']}", f"farmer:{batch['farmer_id']}"])
 
     @on("PartnerEvent.Captured")
     def captured(self, e: Any, rows: Rows, position: int) -> None:

@@ -33,7 +33,9 @@ PACKS = table("epcis_packs", "pack_code sku grade site_id run_id", key="pack_cod
 RUNS = table("epcis_runs", "run_id lineage", key="run_id")
 SHIPMENTS = table("epcis_shipments", "shipment_id order_id outlet_id site_id", key="shipment_id")
 SHELVES = table("epcis_shelves", "shelf_ref outlet_id", key="shelf_ref")
+# scopes: who sees the recall's events so far (the places of its packs and batches)
+RECALLS = table("epcis_recalls", "recall_id drill:int level:int scopes", key="recall_id")
 ROOMS = table("epcis_rooms", "room_ref site_id room", key="room_ref")
 
 ALL = (EVENTS, EPCS, SCOPES, FARMERS, SITES, BATCHES, STOCKS, PACKS, RUNS, SHIPMENTS, SHELVES,
-       ROOMS)
+       ROOMS, RECALLS)

@@ -75,10 +75,11 @@ def test_match_epc_class_of_a_lot_and_the_other_filters(client: TestClient, auth
                                                        demo: dict[str, Any]) -> None:
     batch = f"http://testserver/id/batch/{demo['batches'][0]}".replace(
         "http://testserver", "http://127.0.0.1:8000")
+    # its intake, and its certificate (issued when its kg is first packed)
     assert [e["bizStep"] for e in event_list(query(client, auth, MATCH_epcClass=batch))] == [
-        "receiving"]
+        "receiving", "inspecting"]
     assert {e["bizStep"] for e in event_list(query(client, auth, MATCH_anyEPCClass=batch))} == {
-        "receiving", "creating_class_instance"}
+        "receiving", "inspecting", "creating_class_instance"}
     transformations = event_list(query(client, auth, eventType="TransformationEvent", perPage=100))
     assert transformations and {e["type"] for e in transformations} == {"TransformationEvent"}
     both = event_list(query(client, auth, eventType="TransformationEvent|ObjectEvent", perPage=1000))

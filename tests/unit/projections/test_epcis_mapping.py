@@ -18,7 +18,7 @@ from infra.demo import load_demo
 from infra.views import ReadModels, identifiers
 from projections.epcis import Identifiers
 from projections.epcis.mapping import epcis_events
-from tests.district import intake, seed
+from tests.district import at, graded, intake, seed
 from tests.epcis_reference import document, schema
 
 PUBLIC = "https://trace.gongxiao.test"  # the unit tests' settings (tests/unit/conftest.py)
@@ -96,7 +96,8 @@ def test_with_a_company_prefix_packs_and_lots_are_checked_digital_links() -> Non
     packed = SimpleNamespace(
         packed_at=when, expires_at=when, pack_kg=Decimal("0.5"), site_id="yongan",
         run_id="3f2b1c4e-0000-4000-8000-000000000001",
-        draws=[{"batch_code": "YA-001", "kg": Decimal("1")}], pack_codes=["QTS-0001", "QTS-0002"])
+        draws=[{"batch_code": "YA-001", "kg": Decimal("1"), "first_pack": 1, "last_pack": 2}],
+        pack_codes=["QTS-0001", "QTS-0002"], mixed=False)
     [event] = epcis_events("Stock.Packed", packed, {"sku": "jiuhuang", "grade": "A"}, ids)
     assert event["outputEPCList"][0] == "https://id.gs1.org/01/06941234500024/21/QTS-0001"
     assert event["inputQuantityList"][0]["epcClass"] == "https://id.gs1.org/01/06941234500024/10/YA-001"
@@ -151,3 +152,128 @@ def test_a_farmers_corrected_details_declare_the_intake_wrong_and_say_it_again(
     app.register_farmer(farmer_id="zhang", name="章德明", village="永安村二组", phone="13900000009")
     views.runner(app).catch_up()
     assert len([e for e in mapped(views) if e["bizStep"] == "receiving"]) == 3
+
+
+def two_batch_run(app: StoredGongxiao) -> list[str]:
+    """Five packs of 0.5 kg from 1.25 kg of B1 then 1.25 kg of B2: packs 1-2 hold B1, pack 3
+    both, packs 4-5 B2."""
+    seed(app)
+    graded(app, "B1")
+    graded(app, "B2", farmer="wang")
+    return list(app.run_packing(site_id="yongan", sku="jiuhuang", grade="A", pack_kg="0.5",
+                                count=5, packed_at=at(0, 4),
+                                sources=[{"batch_code": "B1", "kg": "1.25"},
+                                         {"batch_code": "B2", "kg": "1.25"}])["pack_codes"])
+
+
+def recall_lineage(codes: list[str], batches: list[str], *,
+                   sold: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"packs": [{"pack_code": c, "sku": "jiuhuang", "grade": "A",
+                       "outlet_id": "out-a" if c in sold else None,
+                       "state": "sold" if c in sold else "in_stock",
+                       "sold_at": at(0, 20) if c in sold else None} for c in codes],
+            "batch_codes": batches}
+
+
+def pack_uri(code: str) -> str:
+    return f"{PUBLIC}/id/pack/{code}"
+
+
+def valid(events: list[dict[str, Any]]) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}"
+              for e in schema().iter_errors(document(events, GX))]
+    assert errors == []
+
+
+def test_a_packing_run_says_which_batches_each_pack_holds(app: StoredGongxiao,
+                                                          views: ReadModels) -> None:
+    codes = two_batch_run(app)
+    views.runner(app).catch_up()
+    runs = [e for e in mapped(views) if e["bizStep"] == "commissioning"]
+    valid(runs)
+    held = {tuple(e["outputEPCList"]): {q["epcClass"].split("/")[-3]: q["quantity"]
+                                         for q in e["inputQuantityList"]} for e in runs}
+    assert held == {(pack_uri(codes[0]), pack_uri(codes[1])): {"B1": 1},
+                    (pack_uri(codes[2]),): {"B1": 0.25, "B2": 0.25},
+                    (pack_uri(codes[3]), pack_uri(codes[4])): {"B2": 1}}
+    # not one transformation (that would say every batch went into every pack): linked by run
+    assert all("transformationID" not in e for e in runs)
+    assert len({e["gx:packingRun"] for e in runs}) == 1
+
+
+def test_a_recall_maps_from_opening_to_close_with_cbv_dispositions(app: StoredGongxiao,
+                                                                   views: ReadModels) -> None:
+    codes = two_batch_run(app)
+    b1 = codes[:3]
+    opened = app.open_recall(scope={"kind": "batch", "batch_code": "B1"}, reason="吡虫啉 residue",
+                             level=2, opened_at=at(1), key="r1",
+                             lineage=recall_lineage(b1, ["B1"]))
+    recall_id = opened["recall_id"]
+    app.widen_recall(recall_id=recall_id,
+                     lineage=recall_lineage(codes[3:], [], sold=(codes[4],)),
+                     reason="packs 4 and 5 share a crate", at=at(1, 1))
+    app.pull_pack(recall_id=recall_id, outlet_id="out-a", pack_code=b1[0], at=at(1, 2))
+    app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[1], at=at(1, 3))
+    app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[2], at=at(1, 3))
+    for code in b1[:2]:
+        app.dispose_pack(recall_id=recall_id, pack_code=code, fate="destroyed", place="yongan",
+                         at=at(2))
+    app.dispose_pack(recall_id=recall_id, pack_code=codes[4], fate="returned", place="out-a",
+                     at=at(2, 1))
+    app.close_recall(recall_id=recall_id, closed_at=at(3), reason="pack 4 was eaten")
+    views.runner(app).catch_up()
+    events = mapped(views)
+    valid(events)
+    recall = [e for e in events if e.get("gx:recall") == f"{PUBLIC}/id/recall/{recall_id}"]
+    assert [(e["action"], e["bizStep"].removeprefix(GX), e.get("disposition"), e["epcList"])
+            for e in recall] == [
+        ("OBSERVE", "recalling", "recalled", [pack_uri(c) for c in b1]),
+        ("OBSERVE", "recalling", "recalled", [pack_uri(c) for c in codes[3:]]),
+        ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[0])]),
+        ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[1])]),
+        ("OBSERVE", "holding", "non_sellable_other", [pack_uri(b1[2])]),
+        ("DELETE", "destroying", "destroyed", [pack_uri(b1[0])]),
+        ("DELETE", "destroying", "destroyed", [pack_uri(b1[1])]),
+        ("OBSERVE", "receiving", "returned", [pack_uri(codes[4])]),
+        ("OBSERVE", "recall_closing", None, [pack_uri(codes[3])])]
+    first = recall[0]
+    assert first["persistentDisposition"] == {"set": ["recalled"]}
+    assert first["quantityList"] == [{"epcClass": f"{PUBLIC}/id/batch/B1"}]
+    assert (first["gx:level"], first["gx:scope"], first["gx:reason"]) == (2, "batch", "吡虫啉 residue")
+    assert recall[2]["bizLocation"] == {"id": f"{PUBLIC}/id/site/out-a"}
+    assert recall[3]["readPoint"] == {"id": f"{PUBLIC}/id/site/yongan"}
+    assert (recall[-1]["gx:outstanding"], recall[-1]["gx:reason"]) == (1, "pack 4 was eaten")
+    assert not any("gx:drill" in e for e in recall)
+
+
+def test_a_drill_names_the_packs_but_recalls_nothing(app: StoredGongxiao, views: ReadModels) -> None:
+    codes = two_batch_run(app)
+    opened = app.open_recall(scope={"kind": "batch", "batch_code": "B1"}, reason="drill",
+                             level=3, drill=True, opened_at=at(1), key="d1",
+                             lineage=recall_lineage(codes[:3], ["B1"]))
+    app.quarantine_pack(recall_id=opened["recall_id"], site_id="yongan", pack_code=codes[0],
+                        at=at(1, 2))
+    app.dispose_pack(recall_id=opened["recall_id"], pack_code=codes[0], fate="destroyed",
+                     place="yongan", at=at(1, 3))
+    app.close_recall(recall_id=opened["recall_id"], closed_at=at(2), reason="drill over")
+    views.runner(app).catch_up()
+    drill = [e for e in mapped(views) if "gx:recall" in e]
+    valid(drill)
+    assert [e["bizStep"].removeprefix(GX) for e in drill] == [
+        "recall_drill", "holding", "destroying", "recall_closing"]
+    assert all(e["gx:drill"] is True and e["action"] == "OBSERVE" for e in drill)
+    assert not any("disposition" in e or "persistentDisposition" in e for e in drill)
+
+
+def test_a_certificate_is_an_inspection_with_its_certification_info(app: StoredGongxiao,
+                                                                  views: ReadModels) -> None:
+    two_batch_run(app)
+    views.runner(app).catch_up()
+    certified = [e for e in mapped(views) if e.get("certificationInfo")]
+    valid(certified)
+    assert sorted(e["certificationInfo"] for e in certified) == [f"{PUBLIC}/t/B1", f"{PUBLIC}/t/B2"]
+    one = certified[0]
+    assert (one["action"], one["bizStep"], one["disposition"]) == ("OBSERVE", "inspecting",
+                                                                    "conformant")
+    assert one["quantityList"][0]["uom"] == "KGM" and one["quantityList"][0]["quantity"] == 100
+    assert one["gx:basis"] == ["self_check"] and "gx:promises" in one
