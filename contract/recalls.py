@@ -15,10 +15,13 @@ SCOPE_FIELDS = {"input_lot": ("input_lot",), "batch": ("batch_code",),
                 "excursion": ("site_id", "room", "start", "end")}
 
 
+ScopeKind = Literal["input_lot", "batch", "packing_run", "packs", "excursion"]
+
+
 class RecallScope(Command):
     """What the recall is of: one kind and the fields that kind names."""
 
-    kind: Literal["input_lot", "batch", "packing_run", "packs", "excursion"]
+    kind: ScopeKind
     input_lot: Text | None = None
     batch_code: Code | None = None
     run_id: Code | None = None
@@ -167,7 +170,7 @@ class RecallProgress(Public):
 class ScopePublic(Public):
     """What the recall is of: its kind and the fields that kind names (``RecallScope``)."""
 
-    kind: Literal["input_lot", "batch", "packing_run", "packs", "excursion"]
+    kind: ScopeKind
     input_lot: str | None = None
     batch_code: str | None = None
     run_id: str | None = None
@@ -255,7 +258,7 @@ class ToPull(Public):
 
 class OpenRecallPublic(Public):
     recall_id: str
-    kind: str
+    kind: ScopeKind
     reason: str
     level: int
     drill: bool
