@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from contract.fields import Code, Command, Fen, Happened, Text
+from contract.fields import Code, Command, Decimals, Fen, Happened, Public, Text
 
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")]
 
@@ -21,17 +21,17 @@ class UnitCreate(Command):
     kind: Literal["union", "company", "grassroots", "village"]
 
 
-class UnitPublic(BaseModel):
+class UnitPublic(Public):
     unit_id: str
     name: str
-    kind: str
+    kind: Literal["union", "company", "grassroots", "village"]
 
 
 class SiteUnitCreate(Command):
     unit_id: Code
 
 
-class SiteUnitPublic(BaseModel):
+class SiteUnitPublic(Public):
     site_id: str
     unit_id: str
 
@@ -47,20 +47,20 @@ class ChartCreate(Command):
     accounts: Annotated[list[Account], Field(min_length=1, max_length=2000)]
 
 
-class ChartPublic(BaseModel):
+class ChartPublic(Public):
     district: str
     accounts: list[Account]
     default: bool = False
 
 
-class VoucherLine(BaseModel):
+class VoucherLine(Public):
     account: str
     sub: str | None
     debit_fen: int
     credit_fen: int
 
 
-class VoucherPublic(BaseModel):
+class VoucherPublic(Public):
     number: str = Field(description="per unit and month: YYYY-MM-NNNN")
     unit_id: str
     at: datetime
@@ -70,17 +70,17 @@ class VoucherPublic(BaseModel):
     lines: list[VoucherLine]
 
 
-class TrialBalanceAccount(BaseModel):
+class TrialBalanceAccount(Public):
     account: str
     name: str | None
-    side: str
+    side: Literal["debit", "credit"]
     opening_fen: int
     debit_fen: int
     credit_fen: int
     closing_fen: int
 
 
-class TrialBalancePublic(BaseModel):
+class TrialBalancePublic(Public):
     unit_id: str | None
     from_: datetime | None = Field(alias="from")
     to: datetime | None
@@ -90,7 +90,7 @@ class TrialBalancePublic(BaseModel):
     balanced: bool
 
 
-class LedgerLine(BaseModel):
+class LedgerLine(Public):
     at: datetime
     number: str
     kind: str
@@ -102,7 +102,7 @@ class LedgerLine(BaseModel):
     event_id: int
 
 
-class LedgerPublic(BaseModel):
+class LedgerPublic(Public):
     unit_id: str
     account: str
     sub: str | None
@@ -146,7 +146,7 @@ class SettlementCreate(Command):
     settled_at: Happened
 
 
-class PlanLine(BaseModel):
+class PlanLine(Public):
     member_id: str
     trade_fen: int
     patronage_fen: int
@@ -154,27 +154,27 @@ class PlanLine(BaseModel):
     total_fen: int
 
 
-class PlanPublic(BaseModel):
+class PlanPublic(Public):
     unit_id: str
     year: int
     surplus_fen: int
     losses_fen: int
     reserve_fen: int
     distributable_fen: int
-    patronage_share: Decimal
+    patronage_share: Decimals
     approved_at: datetime | None
     settled: Literal["paid", "converted"] | None
     lines: list[PlanLine]
 
 
-class MemberTransaction(BaseModel):
+class MemberTransaction(Public):
     direction: Literal["bought_inputs", "sold_produce"]
     sku: str
-    quantity: Decimal
+    quantity: Decimals
     amount_fen: int
 
 
-class MemberAccountPublic(BaseModel):
+class MemberAccountPublic(Public):
     farmer_id: str
     capital_fen: int
     trade_fen: int
@@ -191,7 +191,7 @@ class CapitalCreate(Command):
     reference: Text
 
 
-class CapitalPublic(BaseModel):
+class CapitalPublic(Public):
     unit_id: str
     farmer_id: str
     reference: str
@@ -199,7 +199,7 @@ class CapitalPublic(BaseModel):
     capital_fen: int
 
 
-class BalanceSheet(BaseModel):
+class BalanceSheet(Public):
     assets_fen: int
     costs_fen: int
     liabilities_fen: int
@@ -208,14 +208,14 @@ class BalanceSheet(BaseModel):
     balanced: bool
 
 
-class SurplusStatement(BaseModel):
+class SurplusStatement(Public):
     income_fen: dict[str, int]
     expenses_fen: dict[str, int]
     surplus_fen: int
     distributed_fen: int
 
 
-class StatementsPublic(BaseModel):
+class StatementsPublic(Public):
     unit_id: str
     from_: datetime | None = Field(alias="from")
     to: datetime | None
@@ -249,7 +249,7 @@ class RentReceiptCreate(Command):
     reference: Text
 
 
-class LeasePublic(BaseModel):
+class LeasePublic(Public):
     lease_id: str
     unit_id: str
     asset: str
@@ -262,6 +262,6 @@ class LeasePublic(BaseModel):
     arrears_fen: int
 
 
-class ArrearsPublic(BaseModel):
+class ArrearsPublic(Public):
     tenant: str
     arrears_fen: int

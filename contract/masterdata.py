@@ -40,16 +40,20 @@ class FarmerListed(Public):
     initials: str
 
 
+SiteKind = Literal["cold_store", "input_shop", "outlet", "warehouse"]
+ProductKind = Literal["produce", "input"]
+
+
 class ProductListed(Public):
     sku: str
     name: str
-    kind: str
+    kind: ProductKind
 
 
 class SiteListed(Public):
     site_id: str
     name: str
-    kind: str
+    kind: SiteKind
 
 
 class SiteCreate(Command):
@@ -57,14 +61,14 @@ class SiteCreate(Command):
         {"name": "永安村冷库（唐昌镇）", "kind": "cold_store", "timezone": "Asia/Shanghai"}]})
 
     name: Text
-    kind: Literal["cold_store", "input_shop", "outlet", "warehouse"]
+    kind: SiteKind
     timezone: Timezone | None = None
 
 
 class SitePublic(Public):
     site_id: str
     name: str
-    kind: str
+    kind: SiteKind
     timezone: str
 
 
@@ -79,7 +83,7 @@ class ProductCreate(Command):
          "registration_no": "PD20040001", "phi_days": 7}]})
 
     name: Text
-    kind: Literal["produce", "input"]
+    kind: ProductKind
     unit: Literal["kg", "bag", "bottle", "roll"]
     shelf_life_days: Days | None = None
     temp_min_c: Temperature | None = None
@@ -93,7 +97,7 @@ class ProductCreate(Command):
 class ProductPublic(Public):
     sku: str
     name: str
-    kind: str
+    kind: ProductKind
     unit: str
     shelf_life_days: int | None = None
     temp_min_c: Decimals | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contract.fields import Public, Weight
 
@@ -57,3 +57,68 @@ class EventPublic(Public):
     version: int
     occurred_at: datetime | None
     data: dict[str, Any]
+
+
+class ReachedFarmer(Public):
+    farmer_id: str
+    name: str | None
+    village: str | None
+    bought: bool | None = Field(None, description="for an input lot: bought it at a co-op shop")
+    applied: bool | None = Field(None, description="for an input lot: recorded applying it")
+
+
+class ReachedBatch(Public):
+    batch_code: str
+    farmer_id: str
+    sku: str
+    site_id: str
+    harvested_at: datetime
+    status: str
+
+
+class ReachedPack(Public):
+    pack_code: str
+    sku: str
+    grade: str
+    run_id: str
+    batch_codes: list[str] = Field(description="the batches of the reach this pack holds")
+    site_id: str
+    status: str
+    order_id: str | None
+    shipment_id: str | None
+    outlet_id: str | None
+    sold_at: datetime | None
+
+
+class ReachedShipment(Public):
+    shipment_id: str
+    order_id: str
+    outlet_id: str
+    departed_at: datetime | None
+    delivered_at: datetime | None
+    packs: int = Field(description="packs of the reach on it")
+
+
+class OutletPacks(Public):
+    at_outlet: int
+    sold: int
+    missing: int
+
+
+class ReachedOutlet(Public):
+    site_id: str
+    name: str | None
+    packs: OutletPacks
+
+
+class ReachPublic(Public):
+    """Forward from an input lot or a batch: what a recall of it would reach."""
+
+    input_lot: str | None
+    batch_code: str | None
+    farmers: list[ReachedFarmer]
+    batches: list[ReachedBatch]
+    packs: list[ReachedPack]
+    shipments: list[ReachedShipment]
+    outlets: list[ReachedOutlet]
+    packs_by_status: dict[str, int]

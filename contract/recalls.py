@@ -6,19 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
-from contract.fields import Code, Command, Happened, Text
+from contract.fields import Code, Command, Happened, Public, Text
 
 SCOPE_FIELDS = {"input_lot": ("input_lot",), "batch": ("batch_code",),
                 "packing_run": ("run_id",), "packs": ("pack_codes",),
                 "excursion": ("site_id", "room", "start", "end")}
 
 
+ScopeKind = Literal["input_lot", "batch", "packing_run", "packs", "excursion"]
+
+
 class RecallScope(Command):
     """What the recall is of: one kind and the fields that kind names."""
 
-    kind: Literal["input_lot", "batch", "packing_run", "packs", "excursion"]
+    kind: ScopeKind
     input_lot: Text | None = None
     batch_code: Code | None = None
     run_id: Code | None = None
@@ -142,7 +145,7 @@ class Close(CloseCreate):
     recall_id: Code
 
 
-class Progress(BaseModel):
+class Progress(Public):
     affected: int
     located: int
     pulled: int
@@ -157,50 +160,109 @@ class PlaceProgress(Progress):
     place: str
 
 
-class RecallProgress(BaseModel):
+class RecallProgress(Public):
     total: Progress
     places: list[PlaceProgress]
     located_at: datetime | None
     pulled_at: datetime | None
 
 
-class RecallPublic(BaseModel):
+class ScopePublic(Public):
+    """What the recall is of: its kind and the fields that kind names (``RecallScope``)."""
+
+    kind: ScopeKind
+    input_lot: str | None = None
+    batch_code: str | None = None
+    run_id: str | None = None
+    pack_codes: list[str] | None = None
+    site_id: str | None = None
+    room: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class Widening(Public):
+    at: datetime
+    reason: str
+    packs: int = Field(description="packs newly taken in")
+    batch_codes: list[str]
+
+
+class Closing(Public):
+    at: datetime
+    reason: str | None = Field(description="why it closed with packs not accounted for")
+    outstanding: list[str] = Field(description="the packs not accounted for at closing")
+
+
+State = Literal["in_cold_store", "in_transit", "at_outlet", "sold"]
+Fate = Literal["pulled", "quarantined", "sold", "destroyed", "returned"]
+
+
+class PackFate(Public):
+    fate: Fate
+    place: str
+    at: datetime
+
+
+class RecalledPack(Public):
+    pack_code: str
+    sku: str
+    grade: str
+    place: str | None = Field(description="where it was when found: a cold store or an outlet")
+    state: State
+    fate: PackFate | None = Field(description="none until it is accounted for")
+
+
+class SoldPack(Public):
+    pack_code: str
+    outlet_id: str
+    sold_at: datetime
+
+
+class RecallPublic(Public):
     recall_id: str
-    scope: dict[str, Any]
+    scope: ScopePublic
     reason: str
     level: int
     level_name: str
     drill: bool
-    status: str
+    status: Literal["open", "closed"]
     opened_at: datetime
     start_by: datetime
     what_to_do: str
     batch_codes: list[str]
-    widenings: list[dict[str, Any]]
+    widenings: list[Widening]
     progress: RecallProgress
     hours_to_located: float | None
     hours_to_pulled: float | None
-    closed: dict[str, Any] | None
-    packs: list[dict[str, Any]]
-    sold: list[dict[str, Any]]
+    closed: Closing | None
+    packs: list[RecalledPack]
+    sold: list[SoldPack] = Field(description="sold before the recall: for the public notice")
 
 
-class ScanPublic(BaseModel):
+class ScanPublic(Public):
     recall_id: str
     pack_code: str
-    fate: str
+    fate: Fate
     place: str
     at: datetime
     outstanding: int
 
 
-class OpenRecallPublic(BaseModel):
+class ToPull(Public):
+    pack_code: str
+    sku: str
+    grade: str
+    state: State
+
+
+class OpenRecallPublic(Public):
     recall_id: str
-    kind: str
+    kind: ScopeKind
     reason: str
     level: int
     drill: bool
     opened_at: datetime
     affected: int
     outstanding: int
-    to_pull: list[dict[str, Any]]
+    to_pull: list[ToPull]

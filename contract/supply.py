@@ -4,12 +4,11 @@ input stock per site and lot, and the pesticide-supply share (农药统供率)."
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from contract.fields import Code, Command, Fen, Happened, KgPositive, Text
+from contract.fields import Code, Command, Decimals, Fen, Happened, KgPositive, Public, Text
 
 
 class PurchaseLine(Command):
@@ -35,7 +34,7 @@ class PurchaseCreate(Command):
     lines: Annotated[list[PurchaseLine], Field(min_length=1, max_length=200)]
 
 
-class PurchasePublic(BaseModel):
+class PurchasePublic(Public):
     purchase_id: str
     site_id: str
     total_fen: int
@@ -60,36 +59,36 @@ class TransferCreate(Command):
     lines: Annotated[list[TransferLine], Field(min_length=1, max_length=200)]
 
 
-class TransferPublic(BaseModel):
+class TransferPublic(Public):
     transfer_id: str
     from_site_id: str
     to_site_id: str
     cost_fen: int
 
 
-class InputLotPublic(BaseModel):
+class InputLotPublic(Public):
     site_id: str
     sku: str
     lot: str
-    on_hand: Decimal
+    on_hand: Decimals
     on_hand_cost_fen: int
-    purchased: Decimal
+    purchased: Decimals
     purchased_cost_fen: int
-    transferred_in: Decimal
-    transferred_out: Decimal
-    sold: Decimal
+    transferred_in: Decimals
+    transferred_out: Decimals
+    sold: Decimals
     cogs_fen: int
 
 
-class LotHolderPublic(BaseModel):
+class LotHolderPublic(Public):
     site_id: str
-    on_hand: Decimal
+    on_hand: Decimals
 
 
-class SupplyShare(BaseModel):
+class SupplyShare(Public):
     applications: int
     supplied: int
-    rate: Decimal | None = Field(description="supplied / applications, 4 decimals; null when "
+    rate: Decimals | None = Field(description="supplied / applications, 4 decimals; null when "
                                              "no pesticide application was recorded")
 
 
@@ -114,8 +113,8 @@ class PurchaseCorrectionCreate(Command):
     corrected_at: Happened
 
 
-class PurchaseCorrectionPublic(BaseModel):
+class PurchaseCorrectionPublic(Public):
     purchase_id: str
     site_id: str
-    payment: str
+    payment: Literal["cash", "payable"]
     total_fen: int

@@ -39,9 +39,9 @@ from contract.books import (
     VoucherPublic,
 )
 from contract.fields import Moment, Text
-from contract.problems import answers
+from contract.problems import problems
 from domain.books import DISTRICT_UNIT, statements
-from infra.problems import Problem
+from infra.problems import InvalidField
 
 router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -49,43 +49,49 @@ From = Annotated[Moment | None, Query(alias="from")]
 To = Annotated[Moment | None, Query()]
 
 
-@router.put("/units/{unit_id}", response_model=None,
-            responses=answers(200, UnitPublic, "the unit as registered", 401, 403, 422))
+@router.put("/units/{unit_id}", response_model=UnitPublic,
+            response_description="the unit as registered",
+            responses=problems(401, 403, 422))
 def put_unit(unit_id: Id, body: UnitCreate, app: App, _: Admin) -> Answer:
     """Register an accounting unit (核算单位), or correct its name or kind."""
     return Answer(app.register_unit(unit_id=unit_id, **body.model_dump()))
 
 
-@router.get("/units", response_model=None,
-            responses=answers(200, list[UnitPublic], "every unit", 401, 403))
+@router.get("/units", response_model=list[UnitPublic],
+            response_description="every unit",
+            responses=problems(401, 403))
 def get_units(views: Views, _: Admin) -> Answer:
     return Answer(views.books.units())
 
 
-@router.put("/sites/{site_id}/unit", response_model=None,
-            responses=answers(200, SiteUnitPublic, "the site's unit", 401, 403, 404, 422))
+@router.put("/sites/{site_id}/unit", response_model=SiteUnitPublic,
+            response_description="the site's unit",
+            responses=problems(401, 403, 404, 422))
 def put_site_unit(site_id: Id, body: SiteUnitCreate, app: App, _: Admin) -> Answer:
     """The unit whose books a site's business goes to from now on (one unit at a time)."""
     return Answer(app.assign_site_to_unit(site_id=site_id, unit_id=body.unit_id))
 
 
-@router.put("/chart", response_model=None,
-            responses=answers(200, ChartPublic, "the chart as loaded", 401, 403, 422))
+@router.put("/chart", response_model=ChartPublic,
+            response_description="the chart as loaded",
+            responses=problems(401, 403, 422))
 def put_chart(body: ChartCreate, app: App, _: Admin) -> Answer:
     """Load the district's own chart of accounts (it must keep the accounts the posting rules
     post to); until then the cooperative chart applies."""
     return Answer(app.load_chart(district=DISTRICT_UNIT, **body.model_dump()))
 
 
-@router.get("/chart", response_model=None,
-            responses=answers(200, ChartPublic, "the chart in force", 401, 403))
+@router.get("/chart", response_model=ChartPublic,
+            response_description="the chart in force",
+            responses=problems(401, 403))
 def get_chart(app: App, caller: Caller) -> Answer:
     caller.allow("accountant")
     return Answer(app.chart(DISTRICT_UNIT))
 
 
-@router.get("/units/{unit_id}/vouchers", response_model=None,
-            responses=answers(200, list[VoucherPublic], "the unit's vouchers", 401, 403, 422))
+@router.get("/units/{unit_id}/vouchers", response_model=list[VoucherPublic],
+            response_description="the unit's vouchers",
+            responses=problems(401, 403, 422))
 def get_vouchers(unit_id: Id, views: Views, caller: Caller, month: Month = None) -> Answer:
     """记账凭证 in number order (of one month), each line pointing at its event."""
     caller.allow("accountant", scope=unit_id)
@@ -115,8 +121,9 @@ def get_vouchers_csv(unit_id: Id, app: App, views: Views, caller: Caller,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/units/{unit_id}/trial-balance", response_model=None,
-            responses=answers(200, TrialBalancePublic, "科目余额表", 401, 403, 422))
+@router.get("/units/{unit_id}/trial-balance", response_model=TrialBalancePublic,
+            response_description="科目余额表",
+            responses=problems(401, 403, 422))
 def get_trial_balance(unit_id: Id, app: App, views: Views, caller: Caller, from_: From = None,
                       to: To = None) -> Answer:
     """Per account: opening balance, the period's debits and credits, closing balance."""
@@ -125,8 +132,9 @@ def get_trial_balance(unit_id: Id, app: App, views: Views, caller: Caller, from_
                                             *_period(from_, to)))
 
 
-@router.get("/units/{unit_id}/statements", response_model=None,
-            responses=answers(200, StatementsPublic, "资产负债表 and 盈余表", 401, 403, 422))
+@router.get("/units/{unit_id}/statements", response_model=StatementsPublic,
+            response_description="资产负债表 and 盈余表",
+            responses=problems(401, 403, 422))
 def get_statements(unit_id: Id, app: App, views: Views, caller: Caller, from_: From = None,
                    to: To = None) -> Answer:
     """The balance sheet at ``to`` and the surplus of the period, from the trial balance."""
@@ -137,8 +145,9 @@ def get_statements(unit_id: Id, app: App, views: Views, caller: Caller, from_: F
                    **statements(balance["accounts"])})
 
 
-@router.get("/books/trial-balance", response_model=None,
-            responses=answers(200, TrialBalancePublic, "the district's 科目余额表", 401, 403, 422))
+@router.get("/books/trial-balance", response_model=TrialBalancePublic,
+            response_description="the district's 科目余额表",
+            responses=problems(401, 403, 422))
 def get_district_trial_balance(app: App, views: Views, _: Admin, from_: From = None,
                                to: To = None) -> Answer:
     """Every unit's postings together (district-wide supervision)."""
@@ -146,8 +155,9 @@ def get_district_trial_balance(app: App, views: Views, _: Admin, from_: From = N
                                             *_period(from_, to)))
 
 
-@router.get("/units/{unit_id}/ledger/{account}", response_model=None,
-            responses=answers(200, LedgerPublic, "the account's lines", 401, 403, 422))
+@router.get("/units/{unit_id}/ledger/{account}", response_model=LedgerPublic,
+            response_description="the account's lines",
+            responses=problems(401, 403, 422))
 def get_ledger(unit_id: Id, account: AccountCode, views: Views, caller: Caller,
                sub: Annotated[Text | None, Query(examples=["member:f-zhang"])] = None,
                from_: From = None, to: To = None) -> Answer:
@@ -158,17 +168,17 @@ def get_ledger(unit_id: Id, account: AccountCode, views: Views, caller: Caller,
 
 def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime | None, datetime | None]:
     if from_ is not None and to is not None and from_ >= to:
-        raise Problem(422, "the period ends before it begins: `from` is not before `to`",
-                      slug="validation", errors=[{"field": "from", "message": "is not before to"}])
+        raise InvalidField("the period ends before it begins: `from` is not before `to`",
+                           field="from", message="is not before to")
     return from_, to
 
 
 Year = Annotated[int, Path(ge=2000, le=2099, examples=[2026])]
 
 
-@router.get("/units/{unit_id}/member-accounts", response_model=None,
-            responses=answers(200, list[MemberAccountPublic], "each member's account", 401, 403,
-                              422))
+@router.get("/units/{unit_id}/member-accounts", response_model=list[MemberAccountPublic],
+            response_description="each member's account",
+            responses=problems(401, 403, 422))
 def get_member_accounts(unit_id: Id, views: Views, caller: Caller,
                         year: Annotated[int, Query(ge=2000, le=2099)]) -> Answer:
     """成员账户: capital and the year's transactions with the unit per product (the patronage
@@ -177,8 +187,9 @@ def get_member_accounts(unit_id: Id, views: Views, caller: Caller,
     return Answer(views.books.member_accounts(unit_id, year))
 
 
-@router.put("/units/{unit_id}/distribution-plans/{year}", response_model=None,
-            responses=answers(200, PlanPublic, "the plan as drafted", 401, 403, 404, 409, 422))
+@router.put("/units/{unit_id}/distribution-plans/{year}", response_model=PlanPublic,
+            response_description="the plan as drafted",
+            responses=problems(401, 403, 404, 409, 422))
 def put_plan(unit_id: Id, year: Year, body: PlanCreate, app: App, caller: Caller) -> Answer:
     """Draft (or redraft, until the members' meeting approved it) the year's distribution:
     at least 60 % by transactions, the rest by capital, reserve share and subsidies."""
@@ -186,23 +197,26 @@ def put_plan(unit_id: Id, year: Year, body: PlanCreate, app: App, caller: Caller
     return Answer(app.draft_distribution(unit_id=unit_id, year=year, **body.model_dump()))
 
 
-@router.get("/units/{unit_id}/distribution-plans/{year}", response_model=None,
-            responses=answers(200, PlanPublic, "the plan", 401, 403, 404, 422))
+@router.get("/units/{unit_id}/distribution-plans/{year}", response_model=PlanPublic,
+            response_description="the plan",
+            responses=problems(401, 403, 404, 422))
 def get_plan(unit_id: Id, year: Year, app: App, caller: Caller) -> Answer:
     caller.allow("accountant", scope=unit_id)
     return Answer(app.distribution_plan(unit_id, year))
 
 
-@router.post("/units/{unit_id}/distribution-plans/{year}/approval", response_model=None,
-             responses=answers(200, PlanPublic, "the plan, approved", 401, 403, 404, 422))
+@router.post("/units/{unit_id}/distribution-plans/{year}/approval", response_model=PlanPublic,
+             response_description="the plan, approved",
+             responses=problems(401, 403, 404, 422))
 def post_approval(unit_id: Id, year: Year, body: ApprovalCreate, app: App, _: Admin) -> Answer:
     """The members' meeting approved the plan; its vouchers are posted. Approving again
     changes nothing."""
     return Answer(app.approve_distribution(unit_id=unit_id, year=year, **body.model_dump()))
 
 
-@router.post("/units/{unit_id}/distribution-plans/{year}/settlement", response_model=None,
-             responses=answers(200, PlanPublic, "the plan, settled", 401, 403, 404, 409, 422))
+@router.post("/units/{unit_id}/distribution-plans/{year}/settlement", response_model=PlanPublic,
+             response_description="the plan, settled",
+             responses=problems(401, 403, 404, 409, 422))
 def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
                     caller: Caller) -> Answer:
     """Pay the refunds out or convert them into capital; the same again changes nothing."""
@@ -210,9 +224,9 @@ def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
     return Answer(app.settle_distribution(unit_id=unit_id, year=year, **body.model_dump()))
 
 
-@router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=None,
-             responses=answers(200, CapitalPublic, "the contribution recorded", 401, 403, 404, 409,
-                               422))
+@router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=CapitalPublic,
+             response_description="the contribution recorded",
+             responses=problems(401, 403, 404, 409, 422))
 def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
                  caller: Caller) -> Answer:
     """A member pays in capital (股金); the reference makes a contribution sent twice count once."""
@@ -221,26 +235,27 @@ def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
                                          **body.model_dump()))
 
 
-@router.put("/leases/{lease_id}", response_model=None,
-            responses=answers(200, LeasePublic, "the lease", 401, 403, 404, 409, 422))
+@router.put("/leases/{lease_id}", response_model=LeasePublic,
+            response_description="the lease",
+            responses=problems(401, 403, 404, 409, 422))
 def put_lease(lease_id: Id, body: LeaseCreate, app: App, caller: Caller) -> Answer:
     """A lease of a unit's asset to a tenant; the same lease again records nothing."""
     caller.allow("accountant", scope=body.unit_id)
     return Answer(app.sign_lease(lease_id=lease_id, **body.model_dump()))
 
 
-@router.post("/leases/{lease_id}/rent-due", response_model=None,
-             responses=answers(200, LeasePublic, "the lease with its months due", 401, 403, 404,
-                               422))
+@router.post("/leases/{lease_id}/rent-due", response_model=LeasePublic,
+             response_description="the lease with its months due",
+             responses=problems(401, 403, 404, 422))
 def post_rent_due(lease_id: Id, body: RentDueCreate, app: App, caller: Caller) -> Answer:
     """Charge every month of the lease up to ``through`` not charged yet (the monthly job)."""
     caller.allow("accountant", scope=app.lease(lease_id).unit_id)
     return Answer(app.charge_rent(lease_id=lease_id, through=body.through))
 
 
-@router.post("/leases/{lease_id}/receipts", response_model=None,
-             responses=answers(200, LeasePublic, "the lease after the receipt", 401, 403, 404,
-                               409, 422))
+@router.post("/leases/{lease_id}/receipts", response_model=LeasePublic,
+             response_description="the lease after the receipt",
+             responses=problems(401, 403, 404, 409, 422))
 def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: Caller) -> Answer:
     """Rent received; its reference makes a receipt sent twice count once; more than the
     arrears is refused."""
@@ -248,8 +263,9 @@ def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: C
     return Answer(app.receive_rent(lease_id=lease_id, **body.model_dump()))
 
 
-@router.get("/units/{unit_id}/arrears", response_model=None,
-            responses=answers(200, list[ArrearsPublic], "rent owed per tenant", 401, 403, 422))
+@router.get("/units/{unit_id}/arrears", response_model=list[ArrearsPublic],
+            response_description="rent owed per tenant",
+            responses=problems(401, 403, 422))
 def get_arrears(unit_id: Id, views: Views, caller: Caller) -> Answer:
     caller.allow("accountant", scope=unit_id)
     return Answer(views.books.arrears(unit_id))

@@ -18,9 +18,11 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import App, Caller, Views
+from contract.epcis import CaptureJobPublic
 from contract.problems import ProblemPublic, problems
+from domain.errors import NotFound
 from infra.epcis_capture import CaptureRefused, events_to_capture
-from infra.problems import Problem
+from infra.problems import Problem, Unavailable
 from infra.settings import Settings
 from infra.tokens import Principal
 from infra.views import identifiers
@@ -31,8 +33,6 @@ from projections.epcis.queries import SUPPORTED, TIMES
 router = APIRouter(tags=["EPCIS 2.0"])
 DOCUMENT = {"content": {"application/ld+json": {"schema": {
     "type": "object", "required": ["@context", "type", "epcisBody"]}}}}
-JOB = {"content": {"application/json": {"schema": {
-    "type": "object", "required": ["captureID", "running", "success"]}}}}
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {
     415: {"description": "not application/ld+json or application/json", "model": ProblemPublic}}
 VERSIONS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
@@ -85,8 +85,8 @@ def get_event(request: Request, event_id: str, views: Views, caller: Caller) -> 
     return _document(request, [found], dict(VERSIONS))
 
 
-@router.post("/epcis/capture", response_model=None, status_code=202, responses={
-    202: {"description": "captured: the capture job", **JOB},
+@router.post("/epcis/capture", response_model=CaptureJobPublic, status_code=202,
+             response_description="captured: the capture job", responses={
     **problems(400, 401, 413, 422, 429, 503), **UNSUPPORTED},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/ld+json": {"schema": {"type": "object"}},
@@ -106,8 +106,8 @@ async def capture(request: Request, app: App, caller: Caller,
         raise _invalid("only GS1-Capture-Error-Behaviour: rollback is supported",
                        [{"field": "GS1-Capture-Error-Behaviour", "message": "use rollback"}])
     if settings.epcis_schema is None:
-        raise Problem(503, "capture is not set up here: GONGXIAO_EPCIS_SCHEMA must name GS1's "
-                           "EPCIS-JSON-Schema.json", slug="epcis-capture-unconfigured")
+        raise Unavailable("capture is not set up here: GONGXIAO_EPCIS_SCHEMA must name GS1's "
+                          "EPCIS-JSON-Schema.json", slug="epcis-capture-unconfigured")
     try:
         document = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError) as e:
@@ -127,8 +127,8 @@ async def capture(request: Request, app: App, caller: Caller,
                              "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
 
 
-@router.get("/epcis/capture/{capture_id}", response_model=None, responses={
-    200: {"description": "the capture job", **JOB}, **problems(401, 404, 429, 503)})
+@router.get("/epcis/capture/{capture_id}", response_model=CaptureJobPublic,
+            response_description="the capture job", responses=problems(401, 404, 429, 503))
 def get_capture(capture_id: str, app: App, caller: Caller) -> Response:
     try:
         job = app.capture_job(UUID(capture_id))
@@ -146,7 +146,7 @@ def resolve_digital_link(gtin: str, qualifier: str, code: str) -> Response:
     """A GS1 Digital Link on the label (``/01/{GTIN}/21/{pack}`` or ``/10/{batch}``) opens
     the buyer's trace page of that pack or batch."""
     if qualifier not in ("21", "10") or not checked_link(f"/01/{gtin}/{qualifier}/{code}"):
-        raise Problem(404, "not a Digital Link of a pack or a batch", slug="not-found")
+        raise NotFound("not a Digital Link of a pack or a batch")
     return RedirectResponse(f"/t/{code}", status_code=308)
 
 

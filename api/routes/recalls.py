@@ -13,7 +13,7 @@ from api.jsonio import Answer, ExactRoute
 from api.pages.i18n import environment, locale_of
 from api.pages.trace import local
 from contract.fields import Code
-from contract.problems import answers
+from contract.problems import problems
 from contract.recalls import (
     Close,
     CloseCreate,
@@ -37,17 +37,18 @@ COLUMNS = ("affected", "located", "pulled", "quarantined", "sold", "destroyed", 
 RecallId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
-@router.post("", status_code=201, response_model=None,
-             responses=answers(201, RecallPublic, "opened: its packs are blocked (unless a "
-                               "drill) and located", 401, 403, 409, 422))
+@router.post("", status_code=201, response_model=RecallPublic,
+             response_description="opened: its packs are blocked (unless a "
+                               "drill) and located",
+             responses=problems(401, 403, 409, 422))
 def post_recall(body: RecallCreate, views: Views, _: Admin, run: Run) -> Answer:
     """Open a recall of what the trace finds for the scope now; 409 when it finds nothing."""
     return run(body.with_lineage(views.trace.lineage(body.scope.named())))
 
 
-@router.get("", response_model=None,
-            responses=answers(200, list[OpenRecallPublic], "open recalls, newest first",
-                              401, 403, 422))
+@router.get("", response_model=list[OpenRecallPublic],
+            response_description="open recalls, newest first",
+            responses=problems(401, 403, 422))
 def list_recalls(views: Views, caller: Caller,
                  place: Annotated[Code | None, Query()] = None) -> Answer:
     """Open recalls; an outlet or a cold store sees those with packs at its place, each with
@@ -59,16 +60,17 @@ def list_recalls(views: Views, caller: Caller,
     return Answer(views.trace.open_recalls(place))
 
 
-@router.get("/{recall_id}", response_model=None,
-            responses=answers(200, RecallPublic, "the recall now: each pack's fate and the "
-                              "progress per place; also its closing report", 401, 403, 404, 422))
+@router.get("/{recall_id}", response_model=RecallPublic,
+            response_description="the recall now: each pack's fate and the "
+                              "progress per place; also its closing report",
+            responses=problems(401, 403, 404, 422))
 def get_recall(recall_id: RecallId, app: App, _: Admin) -> Answer:
     return Answer(app.recall_answer(app.recall(recall_id)))
 
 
 @router.get("/{recall_id}/report", response_model=None, responses={
-    **answers(200, None, "the closing report as a printable page", 401, 403, 404, 422),
-    200: {"content": {"text/html": {}}, "description": "the closing report as a printable page"}})
+    200: {"content": {"text/html": {}}, "description": "the closing report as a printable page"},
+    **problems(401, 403, 404, 422)})
 def get_report(recall_id: RecallId, app: App, _: Admin, lang: str | None = None) -> HTMLResponse:
     """The recall now as a page to print: progress per place, the times to 100 %, the packs
     sold before it (for the public notice) and each pack's fate."""
@@ -78,40 +80,43 @@ def get_report(recall_id: RecallId, app: App, _: Admin, lang: str | None = None)
     return HTMLResponse(html, headers={"Cache-Control": "private, no-store"})
 
 
-@router.post("/{recall_id}/widen", response_model=None,
-             responses=answers(200, RecallPublic, "widened by what the scope reaches now",
-                               401, 403, 404, 409, 422))
+@router.post("/{recall_id}/widen", response_model=RecallPublic,
+             response_description="widened by what the scope reaches now",
+             responses=problems(401, 403, 404, 409, 422))
 def post_widen(recall_id: RecallId, body: RecallWidenCreate, views: Views, _: Admin,
                run: Run) -> Answer:
     lineage = views.trace.lineage(body.scope.named())
     return run(RecallWiden(recall_id=recall_id, **body.model_dump()).with_lineage(lineage))
 
 
-@router.post("/{recall_id}/pulls", status_code=201, response_model=None,
-             responses=answers(201, ScanPublic, "pulled off the shelf", 401, 403, 404, 409, 422))
+@router.post("/{recall_id}/pulls", status_code=201, response_model=ScanPublic,
+             response_description="pulled off the shelf",
+             responses=problems(401, 403, 404, 409, 422))
 def post_pull(recall_id: RecallId, body: PullCreate, caller: Caller, run: Run) -> Answer:
     """The outlet scans an affected pack off its shelf; the same scan again answers again."""
     caller.allow("outlet", scope=body.outlet_id)
     return run(Pull(recall_id=recall_id, **body.model_dump()))
 
 
-@router.post("/{recall_id}/quarantines", status_code=201, response_model=None,
-             responses=answers(201, ScanPublic, "quarantined", 401, 403, 404, 409, 422))
+@router.post("/{recall_id}/quarantines", status_code=201, response_model=ScanPublic,
+             response_description="quarantined",
+             responses=problems(401, 403, 404, 409, 422))
 def post_quarantine(recall_id: RecallId, body: QuarantineCreate, caller: Caller,
                     run: Run) -> Answer:
     caller.allow("operator", scope=body.site_id)
     return run(Quarantine(recall_id=recall_id, **body.model_dump()))
 
 
-@router.post("/{recall_id}/disposals", status_code=201, response_model=None,
-             responses=answers(201, ScanPublic, "destroyed or returned", 401, 403, 404, 409, 422))
+@router.post("/{recall_id}/disposals", status_code=201, response_model=ScanPublic,
+             response_description="destroyed or returned",
+             responses=problems(401, 403, 404, 409, 422))
 def post_disposal(recall_id: RecallId, body: DisposalCreate, _: Admin, run: Run) -> Answer:
     return run(Disposal(recall_id=recall_id, **body.model_dump()))
 
 
-@router.post("/{recall_id}/close", response_model=None,
-             responses=answers(200, RecallPublic, "closed; the answer is the closing report",
-                               401, 403, 404, 409, 422))
+@router.post("/{recall_id}/close", response_model=RecallPublic,
+             response_description="closed; the answer is the closing report",
+             responses=problems(401, 403, 404, 409, 422))
 def post_close(recall_id: RecallId, _: Admin, run: Run, body: CloseCreate | None = None) -> Answer:
     """Closing needs every pack accounted for, or a reason: 409 says how many are not."""
     return run(Close(recall_id=recall_id, reason=body.reason if body else None))

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from api.deps import Admin, Views
 from api.jsonio import Answer, ExactRoute
 from contract.fields import Code, Text
-from contract.problems import answers, problems
-from contract.reads import TracePublic
+from contract.problems import problems
+from contract.reads import ReachPublic, TracePublic
 from domain.errors import NotFound
 from infra.event_json import dumps
 from infra.problems import InvalidField
@@ -44,9 +44,9 @@ def get_trace(request: Request, code: Annotated[str, Path(
     return Response(text, media_type="application/json", headers=headers)
 
 
-@router.get("/recall", response_model=None,
-            responses=answers(200, None, "every batch, pack, shipment and outlet reached",
-                              401, 403, 422))
+@router.get("/recall", response_model=ReachPublic,
+            response_description="every batch, pack, shipment and outlet reached",
+            responses=problems(401, 403, 422))
 def get_recall(views: Views, _: Admin, input_lot: Annotated[Text | None, Query(
                    examples=["LOT-BCL-0921"])] = None,
                batch_code: Annotated[Code | None, Query()] = None) -> Answer:

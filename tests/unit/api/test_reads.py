@@ -114,12 +114,15 @@ def test_get_recall_follows_an_input_lot_to_packs(client: TestClient, district: 
     district.record_input_application(farmer_id="zhang", sku="bichonglin", lot="LOT-X",
                                       applied_at=when(-20), crop_sku="jiuhuang")
     codes = stocked(district, packs=2)
+    sent = shipped(district, ["a"])
     catch_up()
     response = client.get("/v1/recall", params={"input_lot": "LOT-X"}, headers=auth("admin"))
     assert response.status_code == 200
     body = response.json()
     assert [b["batch_code"] for b in body["batches"]] == ["B1"]
     assert sorted(p["pack_code"] for p in body["packs"]) == codes
+    assert [(f["farmer_id"], f["applied"]) for f in body["farmers"]] == [("zhang", True)]
+    assert [(s["shipment_id"], s["packs"]) for s in body["shipments"]] == [(sent["shipment_id"], 1)]
     by_batch = client.get("/v1/recall", params={"batch_code": "B1"}, headers=auth("admin")).json()
     assert sorted(p["pack_code"] for p in by_batch["packs"]) == codes
 

@@ -1,0 +1,25 @@
+"""The EPCIS capture job (GS1 EPCIS 2.0 REST bindings); EPCIS documents themselves are
+``application/ld+json`` in GS1's own schema, not a model of ours."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from contract.fields import Public
+from contract.problems import ProblemPublic
+
+
+class CaptureJobPublic(Public):
+    """A capture job is finished when it is answered: all of the document stored, or none."""
+
+    capture_id: str = Field(alias="captureID")
+    running: Literal[False]
+    success: Literal[True]
+    capture_error_behaviour: Literal["rollback"] = Field(alias="captureErrorBehaviour")
+    errors: list[ProblemPublic] = Field(description="always empty: a refused document is "
+                                                    "refused whole, with its problem")
+    event_ids: list[str] = Field(alias="eventIDs", description="every event of the document")
+    new_event_ids: list[str] = Field(alias="newEventIDs",
+                                     description="those not captured before (by eventID)")
