@@ -132,6 +132,10 @@ SCRIPT = {
     "drill": N_("Drill"),
     "to_pull": N_("Still to pull"),
     # the books screen (docs/books.md)
+    "refund_drafted": N_("plan drafted, not approved yet"),
+    "refund_approved": N_("approved by the members' meeting"),
+    "refund_paid": N_("paid"),
+    "refund_converted": N_("added to your capital"),
     "books_balanced": N_("Debits equal credits: the books balance"),
     "books_unbalanced": N_("Debits and credits differ: the books do not balance"),
     "books_shown": N_("Books shown"),

@@ -125,3 +125,19 @@ def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
     page.wait_for_selector("#plan-steps li[data-step=approved][aria-current=step]")
     assert page.eval_on_selector_all("#plan-steps li.on", "ls => ls.map(l => l.dataset.step)") == [
         "draft", "approved"]
+
+
+def test_the_farmers_page_shows_their_member_account_in_each_unit(served: Served, page: Any) -> None:
+    page.goto(f"{served.url}/farmer")
+    page.fill("#token", served.tokens["farmer"])
+    page.fill("#site", "f-zhang")
+    page.click("#token-form button")
+    page.wait_for_selector("#member tr td:nth-child(4)")
+    year = page.evaluate("new Date().getFullYear()")
+    with served.client("farmer") as http:
+        units = http.get("/v1/farmers/f-zhang/member-account", params={"year": year}).json()["units"]
+
+    assert any(u["unit_name"] == "永安村专业合作社" and u["trade_fen"] > 0 for u in units), units
+    assert [r[:3] for r in _table(page, "#member")] == [
+        [u["unit_name"], _yuan(u["capital_fen"]), _yuan(u["trade_fen"])] for u in units]
+    page.screenshot(path=str(ARTIFACTS / "farmer_member_account.png"), full_page=True)
