@@ -68,6 +68,8 @@ def test_a_ledger_line_leads_to_its_voucher_and_the_event_it_was_posted_from(
     rows = _table(page, "#ledger-rows")
     assert [r[1] for r in rows] == [line["number"] for line in ledger["lines"]]
     assert any("张德明" in r[2] for r in rows)  # the member's sub-account by name, not f-zhang
+    closing = page.inner_text("#trial-rows tr[data-account='114'] td:last-child")
+    assert rows[-1][5] == closing  # the running balance ends where the trial balance closes
 
     last = ledger["lines"][-1]
     page.click(f"#ledger-rows a[data-voucher='{last['number']}']")
@@ -94,6 +96,10 @@ def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
     _sign_in(page, served, "accountant", "nongzi")
     assert page.input_value("#unit") == "nongzi"
     assert page.inner_text("#trial-head").startswith("区农资有限公司")  # the unit by its name
+    closing = page.inner_text("#trial-rows tr[data-account='211'] td:last-child")  # 应付款, a credit account
+    page.click("#trial-rows tr[data-account='211'] a")
+    page.wait_for_selector("#ledger-rows a[data-voucher]")
+    assert _table(page, "#ledger-rows")[-1][5] == closing and not closing.startswith("-")
     year = page.input_value("input[name=to]")[:4]
     with served.client("admin") as http:
         members = {"f-zhang": {"trade_fen": 232400, "capital_fen": 50000},

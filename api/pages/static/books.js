@@ -9,6 +9,7 @@
   const form = $("#period");
   const names = { unit: {}, member: {}, site: {}, sku: {} };
   let accounts = {};  // code → name, from the trial balance
+  let sides = {};  // code → its normal side: a credit account's balance is shown as credit − debit
   let vouchers = [];  // the period's vouchers, for a ledger line's voucher
 
   const cell = (text, cls) => el("td", text, cls);
@@ -50,6 +51,7 @@
     if (!answer.ok) { show("bad", problemText(answer)); return false; }
     const tb = answer.body;
     accounts = Object.fromEntries(tb.accounts.map((a) => [a.account, a.name]));
+    sides = Object.fromEntries(tb.accounts.map((a) => [a.account, a.side]));
     $("#trial-head").textContent = `${names.unit[tb.unit_id] || tb.unit_id} · ${form.from.value || "…"} — ${form.to.value || "…"}`;
     $("#trial-rows").replaceChildren(...(tb.accounts.length ? tb.accounts.map((a) => {
       const tr = el("tr");
@@ -84,7 +86,9 @@
     const answer = await get(`/v1/units/${enc(unit())}/ledger/${enc(account)}?${period()}`);
     if (!answer.ok) { show("bad", problemText(answer)); return; }
     const l = answer.body;
-    $("#ledger-head").textContent = `${account} ${accounts[account] || ""} · ${t("opening")} ${yuan(l.opening_fen)} · ${t("closing")} ${yuan(l.closing_fen)}`;
+    // The API's running balance is debit − credit; shown on the account's side, as the trial balance.
+    const sided = (fen) => yuan(sides[account] === "credit" ? -fen : fen);
+    $("#ledger-head").textContent = `${account} ${accounts[account] || ""} · ${t("opening")} ${sided(l.opening_fen)} · ${t("closing")} ${sided(l.closing_fen)}`;
     $("#ledger-rows").replaceChildren(...(l.lines.length ? l.lines.map((line) => {
       const tr = el("tr");
       const number = el("td");
@@ -94,7 +98,7 @@
       link.addEventListener("click", (ev) => { ev.preventDefault(); voucher(line.number); });
       number.append(link);
       tr.append(cell(date(line.at)), number, cell([t(`voucher_${line.kind}`), subName(line.sub)].filter(Boolean).join(" · ")),
-        cell(line.debit_fen ? yuan(line.debit_fen) : ""), cell(line.credit_fen ? yuan(line.credit_fen) : ""), cell(yuan(line.balance_fen)));
+        cell(line.debit_fen ? yuan(line.debit_fen) : ""), cell(line.credit_fen ? yuan(line.credit_fen) : ""), cell(sided(line.balance_fen)));
       return tr;
     }) : [none(6)]));
   }
