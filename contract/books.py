@@ -181,6 +181,29 @@ class MemberAccountPublic(Public):
     transactions: list[MemberTransaction]
 
 
+class MemberRefund(Public):
+    patronage_fen: int
+    remainder_fen: int
+    total_fen: int
+    step: Literal["drafted", "approved", "paid", "converted"]
+
+
+class MemberUnitAccount(Public):
+    unit_id: str
+    unit_name: str
+    capital_fen: int
+    trade_fen: int
+    transactions: list[MemberTransaction]
+    refund: MemberRefund | None
+
+
+class OwnMemberAccountPublic(Public):
+    farmer_id: str
+    farmer_name: str
+    year: int
+    units: list[MemberUnitAccount]
+
+
 class CapitalCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"amount_fen": 100000, "paid_at": "2026-03-01T10:00:00+08:00", "method": "bank_transfer",

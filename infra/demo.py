@@ -83,6 +83,7 @@ SCREENS = [("/", "start page: every screen", None, None),
            ("/outlet", "outlet clerk 直营店店员", "outlet", "outlet-jinniu"),
            ("/admin", "co-op staff 联社", "admin", None),
            ("/farmer", "member farmer 社员 张德明", "farmer", "f-zhang"),
+           ("/books", "accountant 会计 区农资有限公司", "accountant", "nongzi"),
            ("/docs", "API documentation (also /redoc)", None, None)]
 
 

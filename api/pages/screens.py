@@ -1,4 +1,4 @@
-"""``/station``, ``/outlet``, ``/admin`` and ``/farmer``: server-rendered screens whose scripts
+"""``/station``, ``/outlet``, ``/admin``, ``/farmer`` and ``/books``: server-rendered screens whose scripts
 call the API; ``/``, the start page that links them.
 
 The token is entered on the screen and kept for that tab only; the pages themselves hold no
@@ -20,7 +20,8 @@ from infra.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-SCREENS = {"station": "operator", "outlet": "outlet", "admin": "admin", "farmer": "farmer"}
+SCREENS = {"station": "operator", "outlet": "outlet", "admin": "admin", "farmer": "farmer",
+           "books": "accountant"}
 router = APIRouter(include_in_schema=False)
 
 

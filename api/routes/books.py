@@ -25,6 +25,7 @@ from contract.books import (
     LeasePublic,
     LedgerPublic,
     MemberAccountPublic,
+    OwnMemberAccountPublic,
     PlanCreate,
     PlanPublic,
     RentDueCreate,
@@ -41,6 +42,7 @@ from contract.books import (
 from contract.fields import Moment, Text
 from contract.problems import problems
 from domain.books import DISTRICT_UNIT, statements
+from domain.distribution import UnknownPlan
 from infra.problems import InvalidField
 
 router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
@@ -60,7 +62,8 @@ def put_unit(unit_id: Id, body: UnitCreate, app: App, _: Admin) -> Answer:
 @router.get("/units", response_model=list[UnitPublic],
             response_description="every unit",
             responses=problems(401, 403))
-def get_units(views: Views, _: Admin) -> Answer:
+def get_units(views: Views, caller: Caller) -> Answer:
+    caller.allow("accountant")  # names only: the books name the units a unit trades with
     return Answer(views.books.units())
 
 
@@ -269,3 +272,36 @@ def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: C
 def get_arrears(unit_id: Id, views: Views, caller: Caller) -> Answer:
     caller.allow("accountant", scope=unit_id)
     return Answer(views.books.arrears(unit_id))
+
+
+@router.get("/farmers/{farmer_id}/member-account", response_model=OwnMemberAccountPublic,
+            response_description="the member's account in each unit",
+            responses=problems(401, 403, 404, 422))
+def get_own_member_account(farmer_id: Id, app: App, views: Views, caller: Caller,
+                           year: Annotated[int, Query(ge=2000, le=2099)]) -> Answer:
+    """A member's own account (art. 43) in every unit they trade with or hold capital in: capital,
+    the year's trade per product, and their line of the year's distribution plan with its step
+    (drafted, approved, paid or converted) — what the farmer's page shows."""
+    caller.allow("farmer", scope=farmer_id)
+    name = app.farmer(farmer_id).name
+    units = []
+    for unit in views.books.units():
+        account = next((a for a in views.books.member_accounts(unit["unit_id"], year)
+                        if a["farmer_id"] == farmer_id), None)
+        try:
+            plan = app.distribution_plan(unit["unit_id"], year)
+        except UnknownPlan:
+            plan = None
+        line = next((x for x in plan["lines"] if x["member_id"] == farmer_id), None) if plan else None
+        if account is None and line is None:
+            continue
+        refund = None if line is None or plan is None else {
+            "patronage_fen": line["patronage_fen"], "remainder_fen": line["remainder_fen"],
+            "total_fen": line["total_fen"],
+            "step": plan["settled"] or ("approved" if plan["approved_at"] else "drafted")}
+        units.append({"unit_id": unit["unit_id"], "unit_name": unit["name"],
+                      "capital_fen": account["capital_fen"] if account else 0,
+                      "trade_fen": account["trade_fen"] if account else 0,
+                      "transactions": account["transactions"] if account else [],
+                      "refund": refund})
+    return Answer({"farmer_id": farmer_id, "farmer_name": name, "year": year, "units": units})

@@ -92,7 +92,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tokens = {"admin": _run(env, "token", "create", "--role", "admin"),
               "operator": _run(env, "token", "create", "--role", "operator", "--scope", "yongan"),
               "outlet": _run(env, "token", "create", "--role", "outlet", "--scope", "outlet-jinniu"),
-              "farmer": _run(env, "token", "create", "--role", "farmer", "--scope", "f-zhang")}
+              "farmer": _run(env, "token", "create", "--role", "farmer", "--scope", "f-zhang"),
+              "accountant": _run(env, "token", "create", "--role", "accountant", "--scope", "nongzi")}
     port = free_port()
     log = (var / "serve.log").open("w")
     server = subprocess.Popen([GONGXIAO, "serve", "--host", "127.0.0.1", "--port", str(port)],

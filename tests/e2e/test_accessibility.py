@@ -43,6 +43,9 @@ SCREENS: dict[str, tuple[Callable[[Served], str], list[Callable[[Any, Served], N
                                                    _loaded("#order-rows tr")]),
     "admin": (lambda _: "/admin#recall", [_sign_in("admin", None)]),
     "farmer": (lambda _: "/farmer", [_sign_in("farmer", "f-zhang"), _loaded("#deliveries tr")]),
+    "books": (lambda _: "/books", [_sign_in("admin", "nongzi"), _loaded("#trial-rows tr[data-account]")]),
+    "books_ledger": (lambda _: "/books#ledger", [_sign_in("admin", "yongan-coop"),
+                                                 _loaded("#ledger-rows a[data-voucher]")]),
     "trace": (_pack, []),
     "trace_not_found": (lambda _: "/t/NOPE-0000", []),
 }

@@ -42,6 +42,20 @@
       return tr;
     }) : [none()]));
     show("ok", `${t("balance")}: ¥${yuan(s.balance_fen)}`);
+    member();
+  }
+  // The member account in each co-op unit: capital, this year's trade, and the year's refund.
+  async function member() {
+    const answer = await get(`/v1/farmers/${enc(creds.site)}/member-account?year=${new Date().getFullYear()}`);
+    const units = answer.ok ? answer.body.units : [];
+    $("#member").replaceChildren(...(units.length ? units.map((u) => {
+      const tr = el("tr");
+      const refund = el("td");
+      if (u.refund) refund.append(el("span", yuan(u.refund.total_fen), "line"), el("span", t(`refund_${u.refund.step}`), "line muted"));
+      else refund.textContent = "—";
+      tr.append(el("td", u.unit_name), el("td", yuan(u.capital_fen)), el("td", yuan(u.trade_fen)), refund);
+      return tr;
+    }) : [none()]));
   }
   $("#refresh").addEventListener("click", load);
   $("#print").addEventListener("click", () => window.print());

@@ -259,3 +259,35 @@ def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
     closing = {a["account"]: a["closing_fen"] for a in client.get(
         "/v1/units/tc/trial-balance", headers=accountant).json()["accounts"]}
     assert closing["502"] == 3 * 180000
+
+
+def test_a_member_reads_their_own_account_and_refund_in_each_unit_and_no_one_elses(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    year = int(moment(-1)[:4])
+    client.post("/v1/units/tc/members/zhang/capital", headers=accountant, json={
+        "amount_fen": 100000, "paid_at": moment(-1), "method": "cash", "reference": "GJ-9"})
+    plan = client.put(f"/v1/units/tc/distribution-plans/{year}", json=PLAN, headers=accountant).json()
+    catch_up()
+
+    own = client.get("/v1/farmers/zhang/member-account", params={"year": year},
+                     headers=auth("farmer"))
+
+    assert own.status_code == 200, own.text
+    [unit] = own.json()["units"]
+    line = next(x for x in plan["lines"] if x["member_id"] == "zhang")
+    assert (unit["unit_id"], unit["unit_name"], unit["capital_fen"], unit["trade_fen"]) == (
+        "tc", "唐昌供销社", 100000, 2800)
+    assert unit["refund"] == {"patronage_fen": line["patronage_fen"], "step": "drafted",
+                              "remainder_fen": line["remainder_fen"], "total_fen": line["total_fen"]}
+    assert client.post(f"/v1/units/tc/distribution-plans/{year}/approval", headers=auth("admin"),
+                       json={"approved_at": moment(-1), "meeting": "成员大会"}).status_code == 200
+    again = client.get("/v1/farmers/zhang/member-account", params={"year": year},
+                       headers=auth("farmer")).json()
+    assert again["units"][0]["refund"]["step"] == "approved"
+    assert_problem(client.get("/v1/farmers/zhang/member-account", params={"year": year},
+                              headers=auth("farmer-wang")), 403)
+    assert_problem(client.get("/v1/farmers/nobody/member-account", params={"year": year},
+                              headers=auth("admin")), 404)
+    assert client.get("/v1/farmers/wang/member-account", params={"year": year - 1},
+                      headers=auth("farmer-wang")).json()["units"] == []

@@ -1,0 +1,149 @@
+"""The books screen (``/books``) in a real browser on the demo week: the trial balance the
+screen shows is the API's, with equal totals; a ledger line opens its voucher and the event it
+was posted from; the distribution plan shows its members by name and its step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.e2e.conftest import ARTIFACTS, Served
+
+
+def _sign_in(page: Any, served: Served, role: str, unit: str) -> None:
+    page.goto(f"{served.url}/books")
+    page.fill("#token", served.tokens[role])
+    page.fill("#site", unit)
+    page.click("#token-form button")
+    page.wait_for_selector("#trial-rows tr[data-account]")
+
+
+def _period(page: Any) -> dict[str, str]:
+    """The period the screen shows, as the API's query (the browser runs in Asia/Shanghai)."""
+    return {"from": f"{page.input_value('input[name=from]')}T00:00:00+08:00",
+            "to": f"{page.input_value('input[name=to]')}T23:59:59.999+08:00"}
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def _table(page: Any, selector: str) -> list[list[str]]:
+    return [[c.strip() for c in row] for row in page.eval_on_selector_all(
+        f"{selector} tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")]
+
+
+def test_the_trial_balance_of_the_demo_week_has_equal_totals_and_is_the_apis(
+        served: Served, page: Any) -> None:
+    for unit in ("nongzi", "yongan-coop", "district"):
+        if unit == "nongzi":
+            _sign_in(page, served, "admin", unit)
+        else:
+            page.select_option("#unit", unit)
+            page.click("#period button")
+            page.wait_for_function("u => document.querySelector('#trial-head').textContent"
+                                   ".startsWith(document.querySelector('#unit option:checked').textContent)",
+                                   arg=unit)
+            page.wait_for_selector("#result.ok")
+        with served.client("admin") as http:
+            api = http.get(f"/v1/units/{unit}/trial-balance", params=_period(page)).json()
+
+        assert api["balanced"] and api["debit_fen"] == api["credit_fen"] > 0, api
+        debit, credit = page.inner_text("#trial-debit"), page.inner_text("#trial-credit")
+        assert debit == credit == _yuan(api["debit_fen"])
+        assert "借方合计等于贷方合计" in page.inner_text("#trial-balanced")
+        assert _table(page, "#trial-rows") == [
+            [f"{a['account']} {a['name']}", _yuan(a["opening_fen"]), _yuan(a["debit_fen"]),
+             _yuan(a["credit_fen"]), _yuan(a["closing_fen"])] for a in api["accounts"]]
+    page.screenshot(path=str(ARTIFACTS / "books_trial_balance.png"), full_page=True)
+
+
+def test_a_ledger_line_leads_to_its_voucher_and_the_event_it_was_posted_from(
+        served: Served, page: Any) -> None:
+    _sign_in(page, served, "admin", "yongan-coop")
+    page.click("#trial-rows tr[data-account='114'] a")  # 成员往来: what the members earned
+    page.wait_for_selector("#ledger-rows a[data-voucher]")
+    with served.client("admin") as http:
+        ledger = http.get("/v1/units/yongan-coop/ledger/114", params=_period(page)).json()
+    rows = _table(page, "#ledger-rows")
+    assert [r[1] for r in rows] == [line["number"] for line in ledger["lines"]]
+    assert any("张德明" in r[2] for r in rows)  # the member's sub-account by name, not f-zhang
+    closing = page.inner_text("#trial-rows tr[data-account='114'] td:last-child")
+    assert rows[-1][5] == closing  # the running balance ends where the trial balance closes
+
+    last = ledger["lines"][-1]
+    page.click(f"#ledger-rows a[data-voucher='{last['number']}']")
+    page.wait_for_selector("#voucher-event[data-event]")
+
+    with served.client("admin") as http:
+        month = http.get("/v1/units/yongan-coop/vouchers", params={"month": last["number"][:7]}).json()
+        event = http.get("/v1/events", params={"after": last["event_id"] - 1, "limit": 1}).json()[0]
+    voucher = next(v for v in month if v["number"] == last["number"])
+    assert page.get_attribute("#voucher", "data-number") == last["number"]
+    assert page.get_attribute("#voucher-event", "data-event") == event["event_type"]
+    assert f"#{last['event_id']}" in page.inner_text("#voucher-event")
+    shown = _table(page, "#voucher-lines")
+    assert [(r[0].split()[0], r[2], r[3]) for r in shown] == [
+        (line["account"], _yuan(line["debit_fen"]) if line["debit_fen"] else "",
+         _yuan(line["credit_fen"]) if line["credit_fen"] else "") for line in voucher["lines"]]
+    assert sum(line["debit_fen"] for line in voucher["lines"]) == sum(
+        line["credit_fen"] for line in voucher["lines"])
+    page.screenshot(path=str(ARTIFACTS / "books_voucher.png"), full_page=True)
+
+
+def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
+        served: Served, page: Any) -> None:
+    _sign_in(page, served, "accountant", "nongzi")
+    assert page.input_value("#unit") == "nongzi"
+    assert page.inner_text("#trial-head").startswith("区农资有限公司")  # the unit by its name
+    closing = page.inner_text("#trial-rows tr[data-account='211'] td:last-child")  # 应付款, a credit account
+    page.click("#trial-rows tr[data-account='211'] a")
+    page.wait_for_selector("#ledger-rows a[data-voucher]")
+    assert _table(page, "#ledger-rows")[-1][5] == closing and not closing.startswith("-")
+    year = page.input_value("input[name=to]")[:4]
+    with served.client("admin") as http:
+        members = {"f-zhang": {"trade_fen": 232400, "capital_fen": 50000},
+                   "f-li": {"trade_fen": 94400, "capital_fen": 20000}}
+        drafted = http.put(f"/v1/units/nongzi/distribution-plans/{year}", headers={
+            "Idempotency-Key": "books-screen-plan"}, json={
+            "surplus_fen": 1_000_001, "losses_fen": 0, "reserve_fen": 100_000,
+            "patronage_share": "0.6", "members": members})
+    assert drafted.status_code == 200, drafted.text
+    plan = drafted.json()
+
+    page.click("a[href='#plan']")
+    page.click("#period button")
+    page.wait_for_selector("#plan-steps li.on")
+    assert page.get_attribute("#plan-steps li[aria-current=step]", "data-step") == "draft"
+    names = {"f-zhang": "张德明", "f-li": "李秀英"}
+    assert sorted(_table(page, "#plan-rows")) == sorted(
+        [[names[line["member_id"]], _yuan(line["trade_fen"]), _yuan(line["patronage_fen"]),
+          _yuan(line["remainder_fen"]), _yuan(line["total_fen"])] for line in plan["lines"]])
+    assert sum(line["total_fen"] for line in plan["lines"]) == plan["distributable_fen"]
+    page.screenshot(path=str(ARTIFACTS / "books_plan_draft.png"), full_page=True)
+
+    with served.client("admin") as http:
+        approved = http.post(f"/v1/units/nongzi/distribution-plans/{year}/approval", headers={
+            "Idempotency-Key": "books-screen-approval"}, json={
+            "approved_at": datetime.now(UTC).isoformat(), "meeting": "成员大会"})
+    assert approved.status_code == 200, approved.text
+    page.click("#period button")
+    page.wait_for_selector("#plan-steps li[data-step=approved][aria-current=step]")
+    assert page.eval_on_selector_all("#plan-steps li.on", "ls => ls.map(l => l.dataset.step)") == [
+        "draft", "approved"]
+
+
+def test_the_farmers_page_shows_their_member_account_in_each_unit(served: Served, page: Any) -> None:
+    page.goto(f"{served.url}/farmer")
+    page.fill("#token", served.tokens["farmer"])
+    page.fill("#site", "f-zhang")
+    page.click("#token-form button")
+    page.wait_for_selector("#member tr td:nth-child(4)")
+    year = page.evaluate("new Date().getFullYear()")
+    with served.client("farmer") as http:
+        units = http.get("/v1/farmers/f-zhang/member-account", params={"year": year}).json()["units"]
+
+    assert any(u["unit_name"] == "永安村专业合作社" and u["trade_fen"] > 0 for u in units), units
+    assert [r[:3] for r in _table(page, "#member")] == [
+        [u["unit_name"], _yuan(u["capital_fen"]), _yuan(u["trade_fen"])] for u in units]
+    page.screenshot(path=str(ARTIFACTS / "farmer_member_account.png"), full_page=True)
