@@ -1,10 +1,13 @@
 """GS1's EPCIS 2.0 reference files (schema, examples), read where the project keeps them: the
-``shared/epcis`` folder beside the repository (or beside the folder of worktrees). They are
-never copied into the repository; a test that needs them fails, not skips, without them."""
+``shared/epcis`` folder beside the repository (or beside the folder of worktrees), the folder
+``GONGXIAO_EPCIS_REFERENCE`` names, or the workplace's own ``/work/shared/epcis`` (for a clean
+checkout made elsewhere, as CI's may be). They are never copied into the repository; a test that
+needs them fails, not skips, without them."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -19,11 +22,17 @@ from infra.epcis_capture import validator
 ROOT = Path(__file__).resolve().parents[1]
 
 
+WORKPLACE = Path("/work/shared/epcis")
+
+
 @lru_cache(maxsize=1)
 def folder() -> Path:
-    for parent in ROOT.parents:
-        if (parent / "shared" / "epcis" / "EPCIS-JSON-Schema.json").is_file():
-            return parent / "shared" / "epcis"
+    named = os.environ.get("GONGXIAO_EPCIS_REFERENCE")
+    places = [*(p / "shared" / "epcis" for p in ROOT.parents), *([Path(named)] if named else []),
+              WORKPLACE]
+    for place in places:
+        if (place / "EPCIS-JSON-Schema.json").is_file():
+            return place
     pytest.fail("GS1's EPCIS reference files (shared/epcis) are not beside the repository")
 
 
