@@ -113,8 +113,9 @@ class Stock(Aggregate):
 
     def pack(self, *, run_id: UUID, site_id: str, pack_kg: Decimal, count: int,
              packed_at: datetime, sources: list[dict[str, Any]] | None,
-             mixed: bool = False) -> list[str]:
-        """Turn graded kg into coded packs, FEFO unless told which batches; answers the codes.
+             mixed: bool = False, skip: AbstractSet[str] = frozenset()) -> list[str]:
+        """Turn graded kg into coded packs, FEFO (passing over the batches in ``skip``:
+        recalled) unless told which batches; answers the codes.
 
         The batches are taken one after the other, in the order drawn, so each pack holds the
         one or two batches its kilograms came from (``lineage``); a run ``mixed`` on the line
@@ -126,12 +127,13 @@ class Stock(Aggregate):
             raise Invalid(f"count must be 1 to {MAX_PACKS_PER_RUN}", field="count")
         need = pack_kg * count
         draws = (self._named(site_id, sources, need, packed_at) if sources
-                 else self._fefo(site_id, need, packed_at))
+                 else self._fefo(site_id, need, packed_at, skip))
         expires_at = min(self.lots[d["batch_code"]]["expires_at"] for d in draws)
+        codes = pack_codes(run_id, count)
         self._packed(run_id=str(run_id), site_id=site_id, pack_kg=pack_kg, packed_at=packed_at,
                      expires_at=expires_at, draws=draws if mixed else lineage(draws, pack_kg),
-                     pack_codes=pack_codes(run_id, count), mixed=mixed)
-        return pack_codes(run_id, count)
+                     pack_codes=codes, mixed=mixed)
+        return codes
 
     class Packed(Aggregate.Event):
         """2: ``mixed`` says whether every pack holds every batch drawn (every run of
@@ -230,16 +232,20 @@ class Stock(Aggregate):
         if self.site_id is not None and site_id != self.site_id:
             raise Conflict(f"this is the stock of {self.site_id}, not of {site_id}")
 
-    def _fefo(self, site_id: str, need: Decimal, at: datetime) -> list[dict[str, Any]]:
+    def _fefo(self, site_id: str, need: Decimal, at: datetime,
+              skip: AbstractSet[str]) -> list[dict[str, Any]]:
         draws, left = [], need
         for *_, code in self.lot_queues.get(site_id, EMPTY).after(at):
+            if code in skip:
+                continue
             take = min(left, self.lots[code]["kg"])
             draws.append({"batch_code": code, "kg": take})
             left -= take
             if left == 0:
                 return draws
-        raise StockShort(f"only {need - left} kg of {self.sku} grade {self.grade} is graded and "
-                         f"unpacked at {site_id}, {need} kg needed", sku=self.sku, grade=self.grade,
+        clean = ", unpacked and not recalled" if skip else " and unpacked"
+        raise StockShort(f"only {need - left} kg of {self.sku} grade {self.grade} is graded"
+                         f"{clean} at {site_id}, {need} kg needed", sku=self.sku, grade=self.grade,
                          available_kg=str(need - left))
 
     def _named(self, site_id: str, named: list[dict[str, Any]], need: Decimal,

@@ -17,8 +17,8 @@ from domain.farmer import Farmer
 from domain.packing_run import PackingRun
 from domain.product import Product, allowed_range
 from domain.site import Site
-from domain.stock import MAX_PACKS_PER_RUN, Stock
-from domain.usecases.blocking import clean_sources, register_of
+from domain.stock import Stock
+from domain.usecases.blocking import register_of
 from domain.usecases.certificates import certify
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.stocks import site_stock
@@ -153,15 +153,11 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
     for source in named:
         load_batch(store, source["batch_code"]).check_packable(sku=sku, grade=grade)
     stock, opened = site_stock(store, sku, grade, site_id)
-    size = kg(pack_kg, field="pack_kg")
     register = register_of(store)
-    if named:
-        register.check_batches(s["batch_code"] for s in named)
-    elif 1 <= count <= MAX_PACKS_PER_RUN and size > 0:
-        named = clean_sources(stock, site_id=site_id, need=size * count, at=packed_at,
-                              blocked=register.batches) or []
-    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=size, count=count,
-                       packed_at=packed_at, sources=named or None, mixed=mixed)
+    register.check_batches(s["batch_code"] for s in named)
+    codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=kg(pack_kg, field="pack_kg"),
+                       count=count, packed_at=packed_at, sources=named or None, mixed=mixed,
+                       skip=register.batches)
     run = PackingRun(id=run_id, site_id=site_id, sku=sku, grade=grade, count=count,
                      packed_at=packed_at)
     # The batches the run drew, as the Packed event it just recorded says.
