@@ -11,13 +11,19 @@ GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 from bench._bulk import FARMERS, T0, load, lot_of
 from bench._db import fresh_database, percentile, server_url
@@ -35,12 +41,14 @@ SCALE = 1_000_000
 
 def run(quick: bool) -> list[Figure]:
     cycles, opens = (2_000, 12) if quick else (100_000, 40)
-    with fresh_database(server_url("recall"), "recall") as url, tempfile.TemporaryDirectory() as var:
+    reuse = os.environ.get("BENCH_RECALL_DATABASE")
+    with _database(reuse) as url, tempfile.TemporaryDirectory() as var:
         settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path(var))
         env = settings.event_store_env()
-        load(env, cycles=cycles, packs=10)
-        parallel.catch_up(settings, store_env=env, schema="public",
-                          names=[p.name for p in all_projections()], processes=2)
+        if not reuse:
+            load(env, cycles=cycles, packs=10)
+            parallel.catch_up(settings, store_env=env, schema="public",
+                              names=[p.name for p in all_projections()], processes=2)
         views, app = build_views(settings), StoredGongxiao(env=env)
         try:
             packs = int(views.db.fetch("SELECT COUNT(*) AS n FROM trace_packs")[0]["n"])
@@ -89,6 +97,28 @@ def run(quick: bool) -> list[Figure]:
                "plain SQL dump of the same rows", range_sql, f"<= {RANGE_S:g} s",
                met(range_s, RANGE_S) if days == 30 else None),
     ]
+
+
+@contextmanager
+def _database(reuse: str | None) -> Iterator[str]:
+    """A fresh database, dropped afterwards; or, with BENCH_RECALL_KEEP=1, one kept (its URL
+    printed) that a later run measures again without loading, given as
+    BENCH_RECALL_DATABASE=URL (a measured run opens recalls in it: re-measure a copy, or accept
+    lots drawn again at random)."""
+    if reuse:
+        yield reuse
+        return
+    base = server_url("recall")
+    if os.environ.get("BENCH_RECALL_KEEP") != "1":
+        with fresh_database(base, "recall") as url:
+            yield url
+        return
+    name = f"gongxiao_bench_recall_kept_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = urlunsplit(urlsplit(base)._replace(path="/" + name))
+    print(f"# recall: kept database {url}", flush=True)
+    yield url
 
 
 def _dump(db: Any, where: str, params: list[Any]) -> int:

@@ -142,8 +142,23 @@ class OrderSummaryPublic(Public):
     shipment_ids: list[str]
 
 
+class CarriedCertificate(Public):
+    batch_code: str
+    issued_at: datetime
+    shipment_id: str | None = Field(description="the dispatch that issued it (the first to "
+                                                "ship the batch's packs); none if issued at "
+                                                "packing, before certificates moved to dispatch")
+
+
 class ShipmentPublic(Public):
     shipment_id: str
+    certificates: list[CarriedCertificate] = Field(
+        default_factory=list, description="the 承诺达标合格证 of each batch the shipment carries")
+
+
+class RefusedPack(Public):
+    pack_code: str
+    recall_id: str
 
 
 class DeliveryPublic(Public):
@@ -151,6 +166,9 @@ class DeliveryPublic(Public):
     received: list[str]
     missing: list[str]
     unexpected: list[str]
+    refused: list[RefusedPack] = Field(
+        default_factory=list, description="recalled packs set aside, not shelved: each counts "
+                                          "as pulled here in its recall")
 
 
 class SalePublic(Public):

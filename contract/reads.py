@@ -31,6 +31,10 @@ class StockLevelPublic(Public):
     packs_sold: int
     packs_missing: int
     packs_expired: int
+    packs_pulled: int = Field(0, description="recalled: pulled off a shelf or set aside at a "
+                                             "delivery")
+    packs_quarantined: int = Field(0, description="recalled: in quarantine at the cold store")
+    packs_destroyed: int = Field(0, description="recalled: destroyed")
     at_outlets: dict[str, int]
     unexpected_at_outlets: dict[str, int]
     oldest_packed_at: datetime | None

@@ -105,6 +105,11 @@ class Pull(PullCreate):
     route = "POST /v1/recalls/{recall_id}/pulls"
     recall_id: Code
 
+    def accounted(self) -> dict[str, Any]:
+        """The one use case every pack's fate goes to (``account_pack``), as this scan says it."""
+        return {"recall_id": self.recall_id, "pack_code": self.pack_code, "fate": "pulled",
+                "place": self.outlet_id, "at": self.pulled_at}
+
 
 class QuarantineCreate(Command):
     """The cold store scans an affected pack into quarantine."""
@@ -117,6 +122,10 @@ class QuarantineCreate(Command):
 class Quarantine(QuarantineCreate):
     route = "POST /v1/recalls/{recall_id}/quarantines"
     recall_id: Code
+
+    def accounted(self) -> dict[str, Any]:
+        return {"recall_id": self.recall_id, "pack_code": self.pack_code,
+                "fate": "quarantined", "place": self.site_id, "at": self.quarantined_at}
 
 
 class DisposalCreate(Command):
@@ -131,6 +140,10 @@ class DisposalCreate(Command):
 class Disposal(DisposalCreate):
     route = "POST /v1/recalls/{recall_id}/disposals"
     recall_id: Code
+
+    def accounted(self) -> dict[str, Any]:
+        return {"recall_id": self.recall_id, "pack_code": self.pack_code, "fate": self.fate,
+                "place": self.place, "at": self.at}
 
 
 class CloseCreate(Command):

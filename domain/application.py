@@ -96,9 +96,7 @@ class Gongxiao(Application[UUID]):
 
     open_recall = recalls.open_recall
     widen_recall = recalls.widen_recall
-    pull_pack = recalls.pull_pack
-    quarantine_pack = recalls.quarantine_pack
-    dispose_pack = recalls.dispose_pack
+    account_pack = recalls.account_pack
     close_recall = recalls.close_recall
     recall = recalls.load_recall
     recall_answer = staticmethod(recalls.recall_answer)

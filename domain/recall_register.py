@@ -67,6 +67,11 @@ class RecallRegister(Aggregate):
                            f"not be packed (recall {recall['recall_id']})",
                            recall_id=recall["recall_id"], batch_codes=hit)
 
+    def recalls_of(self, pack_codes: Iterable[str]) -> dict[str, list[str]]:
+        """Each recalled pack among ``pack_codes`` with the recalls that hold it, first first."""
+        return {c: [r["recall_id"] for r in self.recalls if c in r["packs"]]
+                for c in dict.fromkeys(pack_codes) if c in self.packs}
+
     def _recall_of(self, code: str, kind: str) -> dict[str, Any]:
         return next(r for r in self.recalls if code in r[kind])
 

@@ -164,7 +164,7 @@ class Stock(Aggregate):
         put(self.lots, self.lot_queues, {c: lot if lot and lot["kg"] > 0 else None
                                          for c, lot in lots.items()}, lot_entry)
         pack = {"site_id": site_id, "pack_kg": pack_kg, "packed_at": packed_at,
-                "expires_at": expires_at, "order_id": None}
+                "expires_at": expires_at, "order_id": None, "run_id": run_id}
         self._put_packs(dict.fromkeys(pack_codes, pack))
         if self.site_id is None:  # its runs were a co-op-wide stock's to remember
             self.runs[run_id] = {"pack_codes": list(pack_codes)}

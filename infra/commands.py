@@ -74,12 +74,9 @@ USE_CASES: dict[type[Command], UseCase] = {
         opened_at=app.now(), lineage=c.lineage, key=key),
     RecallWiden: lambda app, c, key, url: app.widen_recall(
         recall_id=c.recall_id, lineage=c.lineage, reason=c.reason, at=app.now()),
-    Pull: lambda app, c, key, url: app.pull_pack(
-        recall_id=c.recall_id, outlet_id=c.outlet_id, pack_code=c.pack_code, at=c.pulled_at),
-    Quarantine: lambda app, c, key, url: app.quarantine_pack(
-        recall_id=c.recall_id, site_id=c.site_id, pack_code=c.pack_code, at=c.quarantined_at),
-    Disposal: lambda app, c, key, url: app.dispose_pack(
-        recall_id=c.recall_id, pack_code=c.pack_code, fate=c.fate, place=c.place, at=c.at),
+    Pull: lambda app, c, key, url: app.account_pack(**c.accounted()),
+    Quarantine: lambda app, c, key, url: app.account_pack(**c.accounted()),
+    Disposal: lambda app, c, key, url: app.account_pack(**c.accounted()),
     Close: lambda app, c, key, url: app.close_recall(
         recall_id=c.recall_id, closed_at=app.now(), reason=c.reason),
 }

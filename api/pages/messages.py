@@ -37,6 +37,9 @@ LABEL = {"grade": N_("Grade %s"), "net": N_("Net %s kg"), "packed": N_("Packed %
 COOP = N_("Gongxiao co-op")
 # The words of a batch's compliance certificate printed with its run's labels.
 CERTIFICATE_LABEL = {"grade": "%s", "net": N_("%s kg certified"), "packed": N_("Issued %s")}
+# ... and of one printed before the batch's packs first ship, the dispatch that issues it.
+CERTIFICATE_PENDING_LABEL = {"grade": "%s", "net": N_("%s kg certified"),
+                             "packed": N_("Issued at dispatch (printed %s)")}
 
 # What the station, outlet and admin scripts say; keys are what the scripts look up.
 SCRIPT = {

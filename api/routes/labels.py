@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller
 from api.pages.i18n import gettext, locale_of
-from api.pages.messages import CERTIFICATE_LABEL, COOP, LABEL
+from api.pages.messages import CERTIFICATE_LABEL, CERTIFICATE_PENDING_LABEL, COOP, LABEL
 from api.pages.sources import run_pack_codes, trace_of
 from api.pages.trace import local, name_of, weight
 from domain.errors import NotFound
@@ -126,19 +126,31 @@ def public_url(request: Request) -> str:
 
 def certificate_labels(trace: dict[str, Any], *, base_url: str, locale: str) -> list[Label]:
     """The 承诺达标合格证 of each batch the run drew, first on its sheet; its QR opens the
-    batch's page, where the whole certificate is."""
+    batch's page, where the whole certificate is. A certificate is issued when the batch's
+    packs first ship: until then the sheet prints the one that dispatch will issue (product,
+    origin, "issued at dispatch"); a batch in a recall gets none, so nothing is printed for it."""
     words = LabelWords(**{k: gettext(locale, v) for k, v in CERTIFICATE_LABEL.items()})
+    pending = LabelWords(**{k: gettext(locale, v) for k, v in CERTIFICATE_PENDING_LABEL.items()})
     title = gettext(locale, "Compliance certificate")
+    product = name_of(trace.get("product")) or ""
+    packed = local(trace.get("packed_at"))
     labels = []
     for source in trace.get("sources") or []:
         found = source.get("certificate")
+        link = f"{base_url}/t/{source['batch_code']}"
         if found:
             issued = local(found.get("issued_at"))
             labels.append(Label(
-                code=source["batch_code"], trace_url=f"{base_url}/t/{source['batch_code']}",
+                code=source["batch_code"], trace_url=link,
                 product=title, grade=f"{found.get('product')} · {found.get('village')}",
                 net_kg=weight(found.get("quantity_kg")),
                 packed_on=issued[:10] if issued else None, words=words))
+        elif not trace.get("recall"):
+            village = (source.get("farmer") or {}).get("village") or ""
+            labels.append(Label(
+                code=source["batch_code"], trace_url=link, product=title,
+                grade=f"{product} · {village}", net_kg=None,
+                packed_on=packed[:10] if packed else "", words=pending))
     return labels
 
 

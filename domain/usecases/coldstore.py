@@ -1,8 +1,7 @@
 """The cold store: intake scans, holds, grading, cold-room readings and packing runs.
 
 Loads the site, farmer and product named; saves ``Batch``, ``Stock`` (the cold store's, see
-``domain.usecases.stocks``), ``PackingRun`` and ``ColdRoom``, and a batch's ``Certificate``
-when its graded kg is first packed."""
+``domain.usecases.stocks``), ``PackingRun`` (with the batches its packs hold) and ``ColdRoom``."""
 
 from __future__ import annotations
 
@@ -19,7 +18,6 @@ from domain.product import Product, allowed_range
 from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.blocking import register_of
-from domain.usecases.certificates import certify
 from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.stocks import site_stock
 from domain.usecases.store import Store, command
@@ -158,13 +156,13 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
     codes = stock.pack(run_id=run_id, site_id=site_id, pack_kg=kg(pack_kg, field="pack_kg"),
                        count=count, packed_at=packed_at, sources=named or None, mixed=mixed,
                        skip=register.batches)
-    run = PackingRun(id=run_id, site_id=site_id, sku=sku, grade=grade, count=count,
-                     packed_at=packed_at)
-    # The batches the run drew, as the Packed event it just recorded says.
+    # The batches the run drew, as the Packed event it just recorded says: the run keeps
+    # them, so the dispatch that first ships a batch's packs issues its certificate.
     draws = [d for e in stock.pending_events if type(e).__name__ == "Packed"
              for d in getattr(e, "draws", [])]
-    drawn = [load_batch(store, d["batch_code"]) for d in draws]
-    store.save(run, stock, *opened, *certify(store, drawn, issuer_site_id=site_id, at=packed_at))
+    run = PackingRun(id=run_id, site_id=site_id, sku=sku, grade=grade, count=count,
+                     packed_at=packed_at, draws=draws, mixed=mixed)
+    store.save(run, stock, *opened)
     return {"run_id": str(run_id), "pack_codes": codes}
 
 

@@ -1,7 +1,8 @@
 """Outlets: orders that reserve packs, shipments that carry them, deliveries and retail sales.
 
 Loads the outlet and the products named; saves ``Order``, ``Stock`` (the cold stores', see
-``domain.usecases.stocks``), ``Shipment`` and ``Shelf``."""
+``domain.usecases.stocks``), ``Shipment`` (and the ``Certificate`` of each batch it first
+ships), ``Shelf`` (and ``Recall`` when a delivery sets a recalled pack aside)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from domain.shipment import Shipment, UnknownShipment
 from domain.site import Site
 from domain.stock import Stock, reserve_fefo
 from domain.usecases.blocking import register_of
+from domain.usecases.certificates import batches_of, carried, certify
 from domain.usecases.masterdata import load_product, load_site
+from domain.usecases.recalls import set_aside
 from domain.usecases.stocks import stocks_holding, stocks_to_draw
 from domain.usecases.store import Store, command
 from domain.values import command_id, kg
@@ -94,7 +97,11 @@ def cancel_order(store: Store, *, order_id: str, reason: str = "cancelled by out
 @command
 def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: datetime,
          vehicle: str | None = None, key: str | None = None) -> dict[str, Any]:
-    """Packs scanned onto the truck leave stock; only packs reserved to the order may go."""
+    """Packs scanned onto the truck leave stock; only packs reserved to the order may go.
+
+    The dispatch that first ships a batch's packs issues its 承诺达标合格证; a pack of a batch
+    in a recall is refused as recalled, one of a batch on hold as not certifiable: nothing
+    ships without its certificate."""
     codes = list(dict.fromkeys(pack_codes))
     if not codes:
         raise Invalid("a shipment carries at least one pack", field="pack_codes")
@@ -102,42 +109,68 @@ def ship(store: Store, *, order_id: str, pack_codes: list[str], departed_at: dat
     earlier = store.find(shipment_id)
     if earlier is not None:
         earlier.check_same(order_id=order_id, pack_codes=codes)
-        return {"shipment_id": str(shipment_id)}
-    register_of(store).check_packs(codes)
+        return shipment_answer(earlier, carried(store, earlier.batch_codes))
+    register = register_of(store)
+    register.check_packs(codes)
     order = load_order(store, order_id)
     by_line = order.ship(shipment_id=str(shipment_id), pack_codes=codes)
     stocks: dict[UUID, Stock] = {}
-    manifest = []
+    manifest: list[dict[str, Any]] = []
+    runs: dict[str, str | None] = {}
     for (sku, grade), line_codes in by_line.items():
         held, opened = stocks_holding(store, order, sku, grade, line_codes)
         for stock, stock_codes in held:
             manifest += [{"pack_code": c, "sku": sku, "grade": grade, **{
                 k: stock.packs[c][k] for k in ("pack_kg", "expires_at", "site_id")}}
                 for c in stock_codes if c in stock.packs]
+            runs |= {c: stock.packs[c].get("run_id") for c in stock_codes if c in stock.packs}
             stock.dispatch(shipment_id=shipment_id, order_id=order.id, pack_codes=stock_codes)
         stocks.update((s.id, s) for s in [*opened, *(s for s, _ in held)])
+    held_batches = batches_of(store, runs.items())
+    by_site: dict[str, set[str]] = {}
+    for pack in manifest:
+        pack["batch_codes"] = held_batches.get(pack["pack_code"])
+        by_site.setdefault(pack["site_id"], set()).update(pack["batch_codes"] or [])
+    issued = [c for site, batches in sorted(by_site.items()) for c in certify(
+        store, batches, issuer_site_id=site, at=departed_at, shipment_id=str(shipment_id),
+        register=register)]
     shipment = Shipment(id=shipment_id, order_id=str(order.id), outlet_id=order.outlet_id,
                         packs=manifest, departed_at=departed_at, vehicle=vehicle)
-    store.save(shipment, order, *stocks.values())
-    return {"shipment_id": str(shipment_id)}
+    store.save(shipment, order, *stocks.values(), *issued)
+    return shipment_answer(shipment, carried(store, shipment.batch_codes, issued))
+
+
+def shipment_answer(shipment: Shipment, certificates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The shipment and the certificate of each batch it carries (issued by this dispatch
+    when it is the first of the batch's packs to ship)."""
+    return {"shipment_id": str(shipment.id), "certificates": certificates}
 
 
 @command
 def confirm_delivery(store: Store, *, shipment_id: str, received_at: datetime,
                      pack_codes: list[str]) -> dict[str, Any]:
-    """The outlet scans what arrived: received packs go on its shelf, the rest is recorded."""
+    """The outlet scans what arrived: received packs go on its shelf, the rest is recorded.
+
+    A recalled pack in the crate is set aside, not shelved: the delivery names it refused
+    with its recall, and each open recall holding it counts it pulled at this outlet (it is
+    off the pull list); the clean packs are delivered. The same scan again answers again."""
     shipment = load_shipment(store, shipment_id)
     already = shipment.delivery is not None
+    register = register_of(store)
+    recalled = {} if already else register.recalls_of(pack_codes)
+    delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes,
+                                recalled={c: ids[0] for c, ids in recalled.items()})
+    changed: list[Any] = [shipment]
     if not already:
-        register_of(store).check_packs(pack_codes)
-    delivery = shipment.deliver(received_at=received_at, pack_codes=pack_codes)
-    shelf = store.load_or_open(Shelf, outlet_id=shipment.outlet_id)
-    if not already:
+        shelf = store.load_or_open(Shelf, outlet_id=shipment.outlet_id)
         shelf.stock(shipment_id=shipment_id, packs=[
             p for p in shipment.packs if p["pack_code"] in delivery["received"]])
-    store.save(shipment, shelf)
+        changed += [shelf, *set_aside(store, recalled, place=shipment.outlet_id,
+                                      at=received_at)]
+    store.save(*changed)
     return {"shipment_id": shipment_id, "received": delivery["received"],
-            "missing": delivery["missing"], "unexpected": delivery["unexpected"]}
+            "missing": delivery["missing"], "unexpected": delivery["unexpected"],
+            "refused": delivery.get("refused", [])}
 
 
 @command

@@ -1,4 +1,5 @@
-"""Recalls: open (and block), widen, pull and quarantine scans, close, and the report.
+"""Recalls: open (and block), widen, each pack's fate (pull, quarantine, disposal), close, and
+the report.
 
 The caller passes the lineage the trace read model found (packs with their product, the
 outlet they went to and their state there, and the batches); the use case decides from the
@@ -61,36 +62,37 @@ def widen_recall(store: Store, *, recall_id: str, lineage: dict[str, Any], reaso
     return recall_answer(recall)
 
 
-@command
-def pull_pack(store: Store, *, recall_id: str, outlet_id: str, pack_code: str,
-              at: datetime) -> dict[str, Any]:
-    """An outlet scans an affected pack off its shelf (or one set aside at a delivery)."""
-    load_site(store, outlet_id, "outlet")
-    recall = load_recall(store, recall_id)
-    recall.account(pack_code=pack_code, fate="pulled", place=outlet_id, at=at)
-    store.save(recall)
-    return scan_answer(recall, pack_code)
+# Where a pack's fate is scanned: a pull at an outlet, quarantine at a cold store; a
+# destruction or a return is recorded by staff for the place named.
+SCANNED_AT = {"pulled": "outlet", "quarantined": "cold_store"}
 
 
 @command
-def quarantine_pack(store: Store, *, recall_id: str, site_id: str, pack_code: str,
-                    at: datetime) -> dict[str, Any]:
-    """The cold store scans an affected pack into quarantine."""
-    load_site(store, site_id, "cold_store")
-    recall = load_recall(store, recall_id)
-    recall.account(pack_code=pack_code, fate="quarantined", place=site_id, at=at)
-    store.save(recall)
-    return scan_answer(recall, pack_code)
-
-
-@command
-def dispose_pack(store: Store, *, recall_id: str, pack_code: str, fate: str, place: str,
+def account_pack(store: Store, *, recall_id: str, pack_code: str, fate: str, place: str,
                  at: datetime) -> dict[str, Any]:
-    """A pulled or quarantined pack destroyed, or a sold one a buyer brought back."""
+    """One affected pack found: pulled off an outlet's shelf (or set aside at a delivery),
+    scanned into quarantine at the cold store, destroyed, or brought back by a buyer
+    (``Recall.account`` says which follows which); the same scan again answers again."""
+    if fate in SCANNED_AT:
+        load_site(store, place, SCANNED_AT[fate])
     recall = load_recall(store, recall_id)
     recall.account(pack_code=pack_code, fate=fate, place=place, at=at)
     store.save(recall)
     return scan_answer(recall, pack_code)
+
+
+def set_aside(store: Store, recalled: dict[str, list[str]], *, place: str,
+              at: datetime) -> list[Recall]:
+    """Recalled packs an outlet found in a delivery and kept off its shelf: each open recall
+    holding one counts it pulled there (one already accounted for stays as it was)."""
+    changed: dict[str, Recall] = {}
+    for code, recall_ids in recalled.items():
+        for recall_id in recall_ids:
+            recall = changed.get(recall_id) or load_recall(store, recall_id)
+            if recall.closed is None and code in recall.packs and code not in recall.fates:
+                recall.account(pack_code=code, fate="pulled", place=place, at=at)
+                changed[recall_id] = recall
+    return list(changed.values())
 
 
 @command

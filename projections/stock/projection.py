@@ -1,7 +1,9 @@
 """Stock levels: per site, product and grade — graded kg not yet packed, and every pack's place.
 
 Counters per (site, sku, grade) move with each pack: available → reserved → in transit →
-at an outlet → sold (or missing on delivery, or expired when flagged). Packs are counted at
+at an outlet → sold (or missing on delivery, or expired when flagged); a recalled pack pulled
+off a shelf (or set aside at its delivery), quarantined or destroyed leaves them for its own
+counter (a drill's scans move nothing). Packs are counted at
 the cold store that packed them; ``stock_outlets`` says which outlet holds them. A pack an
 outlet scanned at a delivery that did not carry it (``stock_unexpected``) is recorded, not
 moved: the shipment's delivery records it and nothing fixes it, so it is shown beside the
@@ -25,17 +27,22 @@ PACKS = table("stock_packs", "pack_code sku grade site_id pack_g:int packed_us:i
               "state flag order_id shipment_id outlet_id", key="pack_code",
               indexes=("state site_id sku grade pack_g expires_us",))
 LEVELS = table("stock_levels", "site_id sku grade unpacked_g:int available:int reserved:int "
-               "in_transit:int at_outlets:int sold:int missing:int expired:int",
-               key="site_id sku grade", counters=True)
+               "in_transit:int at_outlets:int sold:int missing:int expired:int pulled:int "
+               "quarantined:int destroyed:int", key="site_id sku grade", counters=True)
 SHIPMENTS = table("stock_shipments", "shipment_id outlet_id", key="shipment_id")
 UNEXPECTED = table("stock_unexpected", "pack_code shipment_id outlet_id delivered_us:int",
                    key="pack_code shipment_id")
 OUTLETS = table("stock_outlets", "site_id sku grade outlet_id packs:int",
                 key="site_id sku grade outlet_id", counters=True)
+RECALLS = table("stock_recalls", "recall_id drill:int", key="recall_id")
 
 # Where a pack can be, and the counter of stock_levels that counts it there.
 COUNTER = {"available": "available", "reserved": "reserved", "in_transit": "in_transit",
-           "at_outlet": "at_outlets", "sold": "sold", "missing": "missing", "expired": "expired"}
+           "at_outlet": "at_outlets", "sold": "sold", "missing": "missing", "expired": "expired",
+           "pulled": "pulled", "quarantined": "quarantined", "destroyed": "destroyed"}
+# A recall's fate of a pack that takes it out of stock: pulled off a shelf (or set aside at a
+# delivery), quarantined at the cold store, destroyed. A sold pack brought back stays sold.
+OUT_OF_STOCK = ("pulled", "quarantined", "destroyed")
 
 
 def _stock(e: Any) -> list[Need]:
@@ -60,7 +67,7 @@ def _packs(codes: list[str]) -> list[Need]:
 
 class StockProjection(Projection):
     name = "stock"
-    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED)
+    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED, RECALLS)
 
     @on("Stock.Opened", needs=lambda e: [(LOTS, (_coop(e), c)) for c in _held_lots(e)],
         creates=_stock)
@@ -143,18 +150,37 @@ class StockProjection(Projection):
             if pack is not None:
                 rows.put(PACKS, {**pack, "outlet_id": e.outlet_id})
 
-    @on("Shipment.Delivered", needs=lambda e: [*_shipment(e), *_packs([*e.received, *e.missing])])
+    @on("Shipment.Delivered", needs=lambda e: [*_shipment(e), *_packs([
+        *e.received, *e.missing, *(r["pack_code"] for r in e.refused)])])
     def delivered(self, e: Any, rows: Rows, _: int) -> None:
         for code in e.received:
             self.move(rows, code, "at_outlet")
         for code in e.missing:
             self.move(rows, code, "missing")
+        for refused in e.refused:  # recalled: set aside at the outlet, never on its shelf
+            if rows.get(PACKS, (refused["pack_code"],)) is not None:
+                self.move(rows, refused["pack_code"], "pulled")
         shipment = rows.get(SHIPMENTS, (str(e.originator_id),))
         assert shipment is not None
         for code in e.unexpected:
             rows.put(UNEXPECTED, {"pack_code": code, "shipment_id": shipment["shipment_id"],
                                   "outlet_id": shipment["outlet_id"],
                                   "delivered_us": us(e.received_at)})
+
+    @on("Recall.Opened", creates=lambda e: [(RECALLS, (str(e.originator_id),))])
+    def recall_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(RECALLS, {"recall_id": str(e.originator_id), "drill": int(e.drill)})
+
+    @on("Recall.PackAccounted", needs=lambda e: [(RECALLS, (str(e.originator_id),)),
+                                                 *_packs([e.pack_code])])
+    def accounted(self, e: Any, rows: Rows, _: int) -> None:
+        """A recalled pack pulled, quarantined or destroyed leaves the counts of stock and
+        shelves (a drill's scans move nothing: its packs stay where they are)."""
+        recall = rows.get(RECALLS, (str(e.originator_id),))
+        pack = rows.get(PACKS, (e.pack_code,))
+        if (e.fate in OUT_OF_STOCK and pack is not None and pack["state"] != "sold"
+                and recall is not None and not recall["drill"]):
+            self.move(rows, e.pack_code, e.fate)
 
     @on("Shelf.Sold", needs=lambda e: _packs([e.pack_code]))
     def sold(self, e: Any, rows: Rows, _: int) -> None:

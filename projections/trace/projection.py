@@ -183,13 +183,16 @@ class TraceProjection(Projection):
                              "departed_us": us(e.departed_at), "delivered_us": None})
         self.move(rows, [p["pack_code"] for p in e.packs], outlet_id=e.outlet_id)
 
-    @on("Shipment.Delivered", needs=lambda e: [*_own(SHIPMENTS)(e), *_packs([*e.received, *e.missing])])
+    @on("Shipment.Delivered", needs=lambda e: [*_own(SHIPMENTS)(e), *_packs(
+        [*e.received, *e.missing, *(r["pack_code"] for r in e.refused)])])
     def delivered(self, e: Any, rows: Rows, _: int) -> None:
         shipment = rows.get(SHIPMENTS, (str(e.originator_id),))
         assert shipment is not None
         rows.put(SHIPMENTS, {**shipment, "delivered_us": us(e.received_at)})
         self.move(rows, e.received, state="at_outlet")
         self.move(rows, e.missing, state="missing")
+        # Recalled packs the outlet set aside at the delivery: never on its shelf.
+        self.move(rows, [r["pack_code"] for r in e.refused], state="recalled")
         for code in e.unexpected:  # recorded, not moved: the pack stays where the facts put it
             rows.put(UNEXPECTED, {"pack_code": code, "shipment_id": shipment["shipment_id"]})
 

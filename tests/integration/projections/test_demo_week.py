@@ -43,10 +43,10 @@ def test_a_sold_pack_traces_back_to_its_farmer_batch_and_cold_chain(week: ReadMo
     assert trace["packed_at"] == z("2026-11-04T08:00") and trace["status"] == "sold"
     assert trace["outlet"] == {"site_id": "outlet-jinniu", "name": "金牛区农产品直营店"}
     [source] = trace["sources"]
-    certificate = source.pop("certificate")  # issued when the batch was first packed (11-04)
+    certificate = source.pop("certificate")  # issued at departure: 11-06 05:00 Shanghai
     assert (certificate["batch_code"], certificate["farmer"], certificate["basis"]) == (
         "YA20261102-001", "张**", [{"kind": "self_check"}])
-    assert certificate["issued_at"] == z("2026-11-04T08:00")
+    assert certificate["issued_at"] == z("2026-11-05T21:00")
     assert source == {
         "batch_code": "YA20261102-001", "kg": Decimal("60"),
         "farmer": {"display_name": "张**", "village": "永安村"},

@@ -75,7 +75,7 @@ def test_match_epc_class_of_a_lot_and_the_other_filters(client: TestClient, auth
                                                        demo: dict[str, Any]) -> None:
     batch = f"http://testserver/id/batch/{demo['batches'][0]}".replace(
         "http://testserver", "http://127.0.0.1:8000")
-    # its intake, and its certificate (issued when its kg is first packed)
+    # its intake, and its certificate (issued when its packs first shipped)
     assert [e["bizStep"] for e in event_list(query(client, auth, MATCH_epcClass=batch))] == [
         "receiving", "inspecting"]
     assert {e["bizStep"] for e in event_list(query(client, auth, MATCH_anyEPCClass=batch))} == {

@@ -170,7 +170,11 @@ def test_the_trace_and_the_buyers_page_show_the_batchs_certificate(
         client: TestClient, district: Gongxiao, catch_up: Callable[[], Any]) -> None:
     codes = stocked(district, packs=1)
     catch_up()
+    assert client.get(f"/v1/trace/{codes[0]}").json()["sources"][0]["certificate"] is None
+    shipped(district, codes)  # the first dispatch of the batch's packs issues it
+    catch_up()
     source = client.get(f"/v1/trace/{codes[0]}").json()["sources"][0]
+    assert source["certificate"]["issued_at"] == moment(1, 1)
     assert source["certificate"]["farmer"] == "张**" and source["certificate"]["issuer"] == "永安村冷库"
     assert source["certificate"]["promises"][2] == "residues_within_gb_2763"
     page = client.get(f"/t/{codes[0]}").text
@@ -179,9 +183,10 @@ def test_the_trace_and_the_buyers_page_show_the_batchs_certificate(
 
 def test_recall_events_are_in_the_event_log_the_relay_publishes(
         client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
-    codes = stocked(district, packs=1)
+    codes = stocked(district, packs=2)
+    shipped(district, codes[1:])
     catch_up()
-    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes}).json()["recall_id"]
+    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes[:1]}).json()["recall_id"]
     client.post(f"/v1/recalls/{rid}/quarantines", headers=auth("operator"), json={
         "site_id": "yongan", "pack_code": codes[0], "quarantined_at": moment(1)})
     log = client.get("/v1/events", params={"limit": 1000}, headers=auth("admin")).json()
@@ -232,3 +237,56 @@ def test_widen_adds_what_a_new_scope_reaches_and_blocks_it(
     assert wider.json()["progress"]["total"]["affected"] == 2
     assert client.post("/v1/orders", json=order_body(1), headers=auth("outlet")).json()[
         "lines"][0]["reserved_pack_codes"] == [codes[2]]
+
+
+def test_shipping_a_pack_of_a_batch_in_a_recall_is_refused_naming_it_and_issues_nothing(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    stocked(district, packs=2)
+    order = client.post("/v1/orders", json=order_body(2), headers=auth("outlet")).json()
+    catch_up()
+    recall = opened(client, auth, {"kind": "batch", "batch_code": "B1"}).json()
+    before = events(district)
+    body = {"order_id": order["order_id"], "departed_at": moment(1, 2),
+            "pack_codes": order["lines"][0]["reserved_pack_codes"]}
+    refused = assert_problem(client.post("/v1/shipments", json=body, headers=auth("operator")),
+                             409)
+    assert refused["type"] == RECALLED and refused["recall_id"] == recall["recall_id"]
+    assert events(district) == before
+
+
+def test_a_delivery_with_recalled_packs_shelves_the_clean_and_names_the_refused(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=3)
+    trip = shipped(district, codes)
+    catch_up()
+    recall = opened(client, auth, {"kind": "packs", "pack_codes": codes[:1]}).json()
+    scan = {"received_at": moment(1, 3), "pack_codes": codes}
+    url = f"/v1/shipments/{trip['shipment_id']}/delivery"
+
+    answer = client.post(url, json=scan, headers=auth("outlet"))
+
+    assert answer.status_code == 201, answer.text
+    assert answer.json() == {"shipment_id": trip["shipment_id"], "received": codes[1:],
+                             "missing": [], "unexpected": [], "refused": [
+                                 {"pack_code": codes[0], "recall_id": recall["recall_id"]}]}
+    now = client.get(f"/v1/recalls/{recall['recall_id']}", headers=auth("admin")).json()
+    assert now["packs"][0]["fate"]["fate"] == "pulled"
+    assert now["packs"][0]["fate"]["place"] == "out-a"
+    assert now["progress"]["total"]["outstanding"] == 0
+    before = events(district)
+    again = client.post(url, json=scan, headers=auth("outlet"))
+    assert again.json() == answer.json() and events(district) == before
+    catch_up()
+    assert client.get("/v1/recalls", headers=auth("outlet")).json()[0]["to_pull"] == []
+
+
+def test_a_quarantine_scanned_at_an_outlet_is_refused_and_records_nothing(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    codes = stocked(district, packs=1)
+    catch_up()
+    rid = opened(client, auth, {"kind": "packs", "pack_codes": codes}).json()["recall_id"]
+    before = events(district)
+    wrong = client.post(f"/v1/recalls/{rid}/quarantines", headers=auth("admin"), json={
+        "site_id": "out-a", "pack_code": codes[0], "quarantined_at": moment(1)})
+    assert_problem(wrong, 422, detail="not a cold_store")
+    assert events(district) == before

@@ -28,7 +28,8 @@ def test_ship_reserved_packs_answers_the_shipment(client: TestClient, district: 
             "pack_codes": order["lines"][0]["reserved_pack_codes"], "vehicle": "川A·冷001"}
     response = client.post("/v1/shipments", json=body, headers=auth("operator"))
     assert response.status_code == 201, response.text
-    assert set(response.json()) == {"shipment_id"}
+    assert response.json() == {"shipment_id": response.json()["shipment_id"], "certificates": [
+        {"batch_code": "B1", "issued_at": moment(1), "shipment_id": response.json()["shipment_id"]}]}
     listed = client.get(f"/v1/orders/{order['order_id']}", headers=auth("outlet")).json()
     assert listed["status"] == "shipped"
 
@@ -63,7 +64,8 @@ def test_confirm_delivery_records_missing_and_unexpected(client: TestClient, dis
     assert response.status_code == 201, response.text
     assert response.json() == {"shipment_id": trip["shipment_id"],
                                "received": trip["pack_codes"][:2],
-                               "missing": trip["pack_codes"][2:], "unexpected": ["STRAY-0001"]}
+                               "missing": trip["pack_codes"][2:], "unexpected": ["STRAY-0001"],
+                               "refused": []}
 
 
 def test_confirm_delivery_refusals(client: TestClient, district: Gongxiao, auth: Auth) -> None:

@@ -1,12 +1,18 @@
-"""承诺达标合格证: issued once per batch when its graded kg is first packed; never for a batch
-on hold or in a recall."""
+"""承诺达标合格证: issued once per batch by the dispatch that first ships its packs; never for a
+batch on hold or in a recall — a dispatch carrying such a batch is refused, nothing recorded."""
 
 from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
 
 import pytest
 
 from domain.application import Gongxiao
 from domain.certificate import Certificate, NotCertifiable
+from domain.packing_run import PackingRun
+from domain.recall_register import Recalled
+from domain.shipment import Shipment
 from tests.district import at, events, graded, intake, packs, seed
 
 
@@ -15,34 +21,80 @@ def certificate(app: Gongxiao, batch_code: str) -> Certificate | None:
     return found if isinstance(found, Certificate) else None
 
 
-def test_the_first_packing_of_a_batch_issues_its_certificate_once() -> None:
+def ship(app: Gongxiao, count: int, *, day: float = 1, key: str) -> dict[str, Any]:
+    placed = app.place_order(outlet_id="out-a", lines=[{"sku": "jiuhuang", "grade": "A",
+                                                        "pack_kg": "0.5", "packs": count}],
+                             placed_at=at(day, 6), key=key)
+    return app.ship(order_id=placed["order_id"], departed_at=at(day, 8), key=key,
+                    pack_codes=placed["lines"][0]["reserved_pack_codes"])
+
+
+def test_the_first_dispatch_of_a_batchs_packs_issues_its_certificate_once() -> None:
     app = seed(Gongxiao())
     app.record_input_application(farmer_id="zhang", sku="bichonglin", lot="LOT-1",
                                  applied_at=at(-20), crop_sku="jiuhuang")
     graded(app, "B1")
-    assert certificate(app, "B1") is None
-    packs(app, 2)
+    packs(app, 4)
+    assert certificate(app, "B1") is None  # packed, not yet shipped: not yet issued
+
+    first = ship(app, 2, key="s1")
+
     issued = certificate(app, "B1")
-    assert issued is not None
+    assert issued is not None and issued.shipment_id == first["shipment_id"]
+    assert first["certificates"] == [{"batch_code": "B1", "issued_at": at(1, 8),
+                                      "shipment_id": first["shipment_id"]}]
     assert (issued.product, issued.quantity_kg, issued.village, issued.farmer) == (
         "韭黄", 100, "永安村", "张**")
-    assert issued.issuer == "永安村冷库" and issued.issued_at == at(0, 4)
+    assert issued.issuer == "永安村冷库" and issued.issued_at == at(1, 8)
     assert issued.promises == ["no_banned_pesticides", "pre_harvest_intervals_kept",
                                "residues_within_gb_2763"]
     assert issued.basis == [{"kind": "input_records", "sku": "bichonglin", "lot": "LOT-1",
                              "applied_at": at(-20), "pre_harvest_interval": "ok"}]
     assert (issued.keep_until - issued.issued_at).days >= 182
     before = events(app)
-    packs(app, 2, day=0.5)
-    assert events(app) == before + 2  # the run's Packed and PackingRun only: no second certificate
+    assert ship(app, 2, key="s1") == first and events(app) == before  # the scan repeated
+    second = ship(app, 2, day=2, key="s2")
+    assert second["certificates"] == first["certificates"]  # carried again, issued once
+    assert events(app) == before + 5  # order, its reservation, shipment, dispatch, order shipped
+
+
+def test_a_shipment_issues_one_certificate_per_batch_its_packs_hold() -> None:
+    app = seed(Gongxiao())
+    graded(app, "B1", a="1")
+    graded(app, "B2", farmer="wang", day=1)
+    packs(app, 4, day=1)  # FEFO: B1's 1 kg (two packs), then B2's
+    answer = ship(app, 3, key="s1")
+    assert [c["batch_code"] for c in answer["certificates"]] == ["B1", "B2"]
+    assert [certificate(app, b) is not None for b in ("B1", "B2")] == [True, True]
+    manifest = app.find(UUID(answer["shipment_id"])).packs
+    assert [p["batch_codes"] for p in manifest] == [["B1"], ["B1"], ["B2"]]
 
 
 def test_a_batch_without_input_records_is_certified_on_a_self_check() -> None:
     app = seed(Gongxiao())
     graded(app, "B1", farmer="wang")
     packs(app, 1)
+    ship(app, 1, key="s1")
     issued = certificate(app, "B1")
     assert issued is not None and issued.basis == [{"kind": "self_check"}]
+
+
+def test_a_dispatch_carrying_a_batch_in_a_recall_is_refused_and_issues_nothing() -> None:
+    app = seed(Gongxiao())
+    graded(app, "B1")
+    codes = packs(app, 2)
+    placed = app.place_order(outlet_id="out-a", lines=[{"sku": "jiuhuang", "grade": "A",
+                                                        "pack_kg": "0.5", "packs": 2}],
+                             placed_at=at(0.5, 6), key="o1")
+    # The batch is recalled, its packs not (the lineage did not reach them yet).
+    recall = app.open_recall(scope={"kind": "batch", "batch_code": "B1"}, reason="residue",
+                             level=1, opened_at=at(1), key="r1",
+                             lineage={"packs": [], "batch_codes": ["B1"]})
+    before = events(app)
+    with pytest.raises(Recalled, match="B1") as refused:
+        app.ship(order_id=placed["order_id"], pack_codes=codes, departed_at=at(1, 8))
+    assert refused.value.extra["recall_id"] == recall["recall_id"]
+    assert events(app) == before and certificate(app, "B1") is None
 
 
 def test_a_batch_on_hold_or_in_a_recall_gets_no_certificate() -> None:
@@ -59,3 +111,20 @@ def test_a_batch_on_hold_or_in_a_recall_gets_no_certificate() -> None:
         Certificate.issue(batch=held, recalled=frozenset(), **common)
     with pytest.raises(NotCertifiable, match="recall"):
         Certificate.issue(batch=clean, recalled=frozenset({"B1"}), **common)
+
+
+def test_a_certificate_and_a_packing_run_stored_before_they_moved_to_dispatch_still_load() -> None:
+    """Version 1 events: a certificate issued at packing (no shipment), a run without draws."""
+    issued = Certificate.Issued.upcast_v1_v2
+    state: dict[str, Any] = {"batch_code": "B1"}
+    issued(state)
+    assert state["shipment_id"] is None
+    run: dict[str, Any] = {}
+    PackingRun.Recorded.upcast_v1_v2(run)
+    assert run == {"draws": None, "mixed": True}
+    departed: dict[str, Any] = {"packs": [{"pack_code": "X-0001"}]}
+    Shipment.Departed.upcast_v1_v2(departed)
+    assert departed["packs"] == [{"pack_code": "X-0001", "batch_codes": None}]
+    delivered: dict[str, Any] = {}
+    Shipment.Delivered.upcast_v1_v2(delivered)
+    assert delivered == {"refused": []}

@@ -10,6 +10,7 @@ from domain.application import Gongxiao
 from domain.errors import Invalid
 from domain.recall import AlreadyAccounted, NothingToRecall, PackNotInRecall, RecallIncomplete
 from domain.recall_register import Recalled
+from domain.shelf import Shelf
 from domain.stock import StockShort
 from tests.district import at, events, graded, seed
 
@@ -102,18 +103,54 @@ def test_a_recalled_pack_cannot_be_shipped(app: Gongxiao) -> None:
     assert events(app) == before
 
 
-def test_a_recalled_pack_cannot_be_sold_or_delivered_into_stock(app: Gongxiao) -> None:
-    run(app, "B1", 4)
+def test_a_recalled_pack_cannot_be_sold(app: Gongxiao) -> None:
+    run(app, "B1", 2)
     _, on_shelf = delivered(app, 2, key="o1")
-    placed = order(app, 2, day=0.6, key="o2")
-    codes = placed["lines"][0]["reserved_pack_codes"]
-    shipped = app.ship(order_id=placed["order_id"], pack_codes=codes, departed_at=at(0.6, 8))
-    open_recall(app, on_shelf + codes, outlet="out-a")
+    open_recall(app, on_shelf, outlet="out-a")
+    before = events(app)
     with pytest.raises(Recalled, match="recalled"):
         app.sell_pack(outlet_id="out-a", pack_code=on_shelf[0], sold_at=at(1, 9), price_fen=900)
+    assert events(app) == before
+
+
+def test_a_delivery_shelves_the_clean_packs_and_sets_the_recalled_aside_as_pulled(
+        app: Gongxiao) -> None:
+    codes = run(app, "B1", 4)
+    placed = order(app, 4, day=0.6, key="o2")
+    shipped = app.ship(order_id=placed["order_id"], pack_codes=codes, departed_at=at(0.6, 8))
+    recall = open_recall(app, codes[:2])  # found on the road: the crate holds two of them
+
+    answer = app.confirm_delivery(shipment_id=shipped["shipment_id"], received_at=at(1, 9),
+                                  pack_codes=codes)
+
+    assert answer["received"] == codes[2:] and answer["missing"] == []
+    assert answer["refused"] == [{"pack_code": c, "recall_id": recall["recall_id"]}
+                                 for c in codes[:2]]
+    progress = app.recall_answer(app.recall(recall["recall_id"]))["progress"]
+    assert progress["total"]["pulled"] == 2 and progress["total"]["outstanding"] == 0
+    assert progress["places"] == [{"place": "out-a", "affected": 2, "located": 2, "pulled": 2,
+                                   "quarantined": 0, "sold": 0, "destroyed": 0, "returned": 0,
+                                   "outstanding": 0}]
+    shelf = app.find(Shelf.create_id("out-a"))
+    assert set(shelf.packs) == set(codes[2:])  # set aside, never on the shelf
     with pytest.raises(Recalled):
-        app.confirm_delivery(shipment_id=shipped["shipment_id"], received_at=at(1, 9),
-                             pack_codes=codes)
+        app.sell_pack(outlet_id="out-a", pack_code=codes[0], sold_at=at(1, 10), price_fen=900)
+    app.sell_pack(outlet_id="out-a", pack_code=codes[2], sold_at=at(1, 10), price_fen=900)
+    before = events(app)
+    again = app.confirm_delivery(shipment_id=shipped["shipment_id"], received_at=at(1, 9),
+                                 pack_codes=list(reversed(codes)))
+    assert again == answer and events(app) == before  # the same crate scanned again
+
+
+def test_a_drill_sets_nothing_aside_at_a_delivery(app: Gongxiao) -> None:
+    codes = run(app, "B1", 2)
+    placed = order(app, 2, day=0.6, key="o2")
+    shipped = app.ship(order_id=placed["order_id"], pack_codes=codes, departed_at=at(0.6, 8))
+    drill = open_recall(app, codes, drill=True)
+    answer = app.confirm_delivery(shipment_id=shipped["shipment_id"], received_at=at(1, 9),
+                                  pack_codes=codes)
+    assert answer["received"] == codes and answer["refused"] == []
+    assert app.recall_answer(app.recall(drill["recall_id"]))["progress"]["total"]["pulled"] == 0
 
 
 def test_recalled_graded_kg_is_not_packed_and_fefo_draws_around_it(app: Gongxiao) -> None:
@@ -152,15 +189,16 @@ def test_pulling_and_quarantining_account_for_each_pack_once(app: Gongxiao) -> N
     store = run(app, "B1", 1)
     recall = open_recall(app, shelf + store, outlet="out-a")
     rid = recall["recall_id"]
-    app.pull_pack(recall_id=rid, outlet_id="out-a", pack_code=shelf[0], at=at(1, 2))
+    app.account_pack(recall_id=rid, fate="pulled", place="out-a", pack_code=shelf[0], at=at(1, 2))
     before = events(app)
-    again = app.pull_pack(recall_id=rid, outlet_id="out-a", pack_code=shelf[0], at=at(1, 5))
+    again = app.account_pack(recall_id=rid, fate="pulled", place="out-a", pack_code=shelf[0], at=at(1, 5))
     assert events(app) == before and again["at"] == at(1, 2)
     with pytest.raises(AlreadyAccounted):
-        app.pull_pack(recall_id=rid, outlet_id="out-b", pack_code=shelf[0], at=at(1, 3))
+        app.account_pack(recall_id=rid, fate="pulled", place="out-b", pack_code=shelf[0], at=at(1, 3))
     with pytest.raises(PackNotInRecall):
-        app.quarantine_pack(recall_id=rid, site_id="yongan", pack_code="NOPE-0001", at=at(1, 3))
-    app.quarantine_pack(recall_id=rid, site_id="yongan", pack_code=store[0], at=at(1, 4))
+        app.account_pack(recall_id=rid, fate="quarantined", place="yongan", pack_code="NOPE-0001",
+                         at=at(1, 3))
+    app.account_pack(recall_id=rid, fate="quarantined", place="yongan", pack_code=store[0], at=at(1, 4))
     progress = app.recall_answer(app.recall(rid))["progress"]
     assert progress["total"]["pulled"] == 1 and progress["total"]["quarantined"] == 1
     assert progress["total"]["outstanding"] == 1 and progress["pulled_at"] is None
@@ -169,10 +207,10 @@ def test_pulling_and_quarantining_account_for_each_pack_once(app: Gongxiao) -> N
 def test_closing_needs_every_pack_accounted_for_or_a_reason(app: Gongxiao) -> None:
     bad = run(app, "B1", 2)
     rid = open_recall(app, bad)["recall_id"]
-    app.quarantine_pack(recall_id=rid, site_id="yongan", pack_code=bad[0], at=at(1, 2))
+    app.account_pack(recall_id=rid, fate="quarantined", place="yongan", pack_code=bad[0], at=at(1, 2))
     with pytest.raises(RecallIncomplete, match="1 of 2"):
         app.close_recall(recall_id=rid, closed_at=at(2))
-    app.quarantine_pack(recall_id=rid, site_id="yongan", pack_code=bad[1], at=at(1, 6))
+    app.account_pack(recall_id=rid, fate="quarantined", place="yongan", pack_code=bad[1], at=at(1, 6))
     closed = app.close_recall(recall_id=rid, closed_at=at(2))
     assert closed["status"] == "closed" and closed["hours_to_pulled"] == 6
     assert closed["hours_to_located"] == 6

@@ -17,7 +17,7 @@ from infra.application import StoredGongxiao
 from infra.demo import load_demo
 from infra.views import ReadModels, identifiers
 from projections.epcis import Identifiers
-from projections.epcis.mapping import epcis_events
+from projections.epcis.mapping import epcis_events, when
 from tests.district import at, graded, intake, seed
 from tests.epcis_reference import document, schema
 
@@ -212,13 +212,13 @@ def test_a_recall_maps_from_opening_to_close_with_cbv_dispositions(app: StoredGo
     app.widen_recall(recall_id=recall_id,
                      lineage=recall_lineage(codes[3:], [], sold=(codes[4],)),
                      reason="packs 4 and 5 share a crate", at=at(1, 1))
-    app.pull_pack(recall_id=recall_id, outlet_id="out-a", pack_code=b1[0], at=at(1, 2))
-    app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[1], at=at(1, 3))
-    app.quarantine_pack(recall_id=recall_id, site_id="yongan", pack_code=b1[2], at=at(1, 3))
+    app.account_pack(recall_id=recall_id, fate="pulled", place="out-a", pack_code=b1[0], at=at(1, 2))
+    app.account_pack(recall_id=recall_id, fate="quarantined", place="yongan", pack_code=b1[1], at=at(1, 3))
+    app.account_pack(recall_id=recall_id, fate="quarantined", place="yongan", pack_code=b1[2], at=at(1, 3))
     for code in b1[:2]:
-        app.dispose_pack(recall_id=recall_id, pack_code=code, fate="destroyed", place="yongan",
+        app.account_pack(recall_id=recall_id, pack_code=code, fate="destroyed", place="yongan",
                          at=at(2))
-    app.dispose_pack(recall_id=recall_id, pack_code=codes[4], fate="returned", place="out-a",
+    app.account_pack(recall_id=recall_id, pack_code=codes[4], fate="returned", place="out-a",
                      at=at(2, 1))
     app.close_recall(recall_id=recall_id, closed_at=at(3), reason="pack 4 was eaten")
     views.runner(app).catch_up()
@@ -251,9 +251,9 @@ def test_a_drill_names_the_packs_but_recalls_nothing(app: StoredGongxiao, views:
     opened = app.open_recall(scope={"kind": "batch", "batch_code": "B1"}, reason="drill",
                              level=3, drill=True, opened_at=at(1), key="d1",
                              lineage=recall_lineage(codes[:3], ["B1"]))
-    app.quarantine_pack(recall_id=opened["recall_id"], site_id="yongan", pack_code=codes[0],
+    app.account_pack(recall_id=opened["recall_id"], fate="quarantined", place="yongan", pack_code=codes[0],
                         at=at(1, 2))
-    app.dispose_pack(recall_id=opened["recall_id"], pack_code=codes[0], fate="destroyed",
+    app.account_pack(recall_id=opened["recall_id"], pack_code=codes[0], fate="destroyed",
                      place="yongan", at=at(1, 3))
     app.close_recall(recall_id=opened["recall_id"], closed_at=at(2), reason="drill over")
     views.runner(app).catch_up()
@@ -267,10 +267,16 @@ def test_a_drill_names_the_packs_but_recalls_nothing(app: StoredGongxiao, views:
 
 def test_a_certificate_is_an_inspection_with_its_certification_info(app: StoredGongxiao,
                                                                   views: ReadModels) -> None:
-    two_batch_run(app)
+    codes = two_batch_run(app)
+    views.runner(app).catch_up()
+    assert not [e for e in mapped(views) if e.get("certificationInfo")]  # packed, not shipped
+    placed = app.place_order(outlet_id="out-a", placed_at=at(1), lines=[
+        {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 5}])
+    app.ship(order_id=placed["order_id"], pack_codes=codes, departed_at=at(1, 2))
     views.runner(app).catch_up()
     certified = [e for e in mapped(views) if e.get("certificationInfo")]
     valid(certified)
+    assert {e["eventTime"] for e in certified} == {when(at(1, 2))["eventTime"]}  # at dispatch
     assert sorted(e["certificationInfo"] for e in certified) == [f"{PUBLIC}/t/B1", f"{PUBLIC}/t/B2"]
     one = certified[0]
     assert (one["action"], one["bizStep"], one["disposition"]) == ("OBSERVE", "inspecting",
