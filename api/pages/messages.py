@@ -69,6 +69,8 @@ SCRIPT = {
     "received": N_("Received"),
     "missing": N_("Missing"),
     "unexpected": N_("Unexpected"),
+    "refused_recalled": N_("Recalled — set aside, not shelved (counted pulled)"),
+    "recall_word": N_("recall"),
     "sold": N_("Sale recorded"),
     "released": N_("Released"),
     "destroyed": N_("Destroyed"),

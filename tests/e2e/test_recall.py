@@ -1,8 +1,10 @@
-"""A recall seen by people: the red banner on the buyer's page, the outlet's pull list scanned;
-and the compliance certificate first on a run's label sheet."""
+"""A recall seen by people: the red banner on the buyer's page, the outlet's pull list scanned,
+a recalled pack set aside at a delivery; and the compliance certificate first on a run's label
+sheet."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
@@ -80,3 +82,39 @@ def test_the_label_sheet_begins_with_the_batchs_certificate_and_its_qr_opens_the
     page.goto(f"{served.url}/t/{batch}")
     certificate = page.locator(f"[data-certificate='{batch}']")
     assert "承诺达标合格证" in certificate.inner_text() and "GB 2763" in certificate.inner_text()
+
+
+def test_a_delivery_holding_a_recalled_pack_shelves_the_rest_and_names_it_with_its_recall(
+        served: Served, page: Any) -> None:
+    with served.client("outlet") as outlet:
+        order = outlet.post("/v1/orders", json={"outlet_id": "outlet-jinniu", "lines": [
+            {"sku": "woshun", "grade": "A", "pack_kg": 2, "packs": 2}]},
+            headers={"Idempotency-Key": "e2e-recalled-delivery"}).json()
+    codes = order["lines"][0]["reserved_pack_codes"]
+    with served.client("operator") as operator:
+        trip = operator.post("/v1/shipments", json={
+            "order_id": order["order_id"], "pack_codes": codes,
+            "departed_at": datetime.now(UTC).isoformat()},
+            headers={"Idempotency-Key": "e2e-recalled-delivery"})
+    assert trip.status_code == 201, trip.text
+    recall = recall_of(served, codes[0])  # found on the road
+
+    open_outlet(page, served)
+    page.click("a[href='#orders']")
+    row = page.locator("#order-rows tr", has_text=order["order_code"])
+    served.wait_for("the shipped order on the outlet's screen", lambda: (
+        page.click("#refresh-orders"), page.wait_for_timeout(200), row.locator("button").count())[-1])
+    row.locator("button").click()
+    for code in codes:
+        scan(page, "#delivery [name=pack_code]", code)
+    page.click("#delivery button[type=submit]")
+
+    refused = page.locator(f"#delivery-out [data-refused='{codes[0]}']")
+    refused.wait_for()
+    assert "已召回" in refused.inner_text() and recall["recall_id"][:8] in refused.inner_text()
+    assert "已收到: 1" in page.inner_text("#delivery-out")  # the clean pack is on the shelf
+    page.screenshot(path=str(ARTIFACTS / "outlet_delivery_recalled.png"), full_page=True)
+    with served.client("admin") as http:
+        now = http.get(f"/v1/recalls/{recall['recall_id']}").json()
+    assert now["progress"]["total"]["pulled"] == 1
+    assert now["packs"][0]["fate"]["place"] == "outlet-jinniu"

@@ -144,13 +144,19 @@
     }
     const answer = await command(`/v1/shipments/${enc(id)}/delivery`, { received_at: now(), pack_codes: [...arrived] }, t("delivery"), key);
     const out = $("#delivery-out");
-    const counts = (b) => ["received", "missing", "unexpected"].map((k) => `${t(k)} ${(b[k] || []).length}`).join(" · ");
+    const counts = (b) => ["received", "missing", "unexpected"].map((k) => `${t(k)} ${(b[k] || []).length}`)
+      .concat((b.refused || []).length ? [`${t("refused_recalled")} ${b.refused.length}`] : []).join(" · ");
     if (report(answer, t("delivery"), counts)) {
       const b = answer.body;
       out.replaceChildren(
         el("p", `${t("received")}: ${(b.received || []).length}`),
         el("p", `${t("missing")}: ${(b.missing || []).join(" ") || "0"}`, (b.missing || []).length ? "bad" : ""),
         el("p", `${t("unexpected")}: ${(b.unexpected || []).join(" ") || "0"}`, (b.unexpected || []).length ? "bad" : ""));
+      for (const r of b.refused || []) {  // recalled packs in the crate: kept apart, each named with its recall
+        const p = el("p", `${t("refused_recalled")}: ${r.pack_code} (${t("recall_word")} ${r.recall_id.slice(0, 8)})`, "bad");
+        p.dataset.refused = r.pack_code;
+        out.append(p);
+      }
       arrived.length = 0;
       expected = [];
       drawArrived();

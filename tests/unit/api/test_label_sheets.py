@@ -95,6 +95,29 @@ def test_the_sheet_of_a_run_begins_with_the_certificate_of_its_batch(
     assert 0 < answer.text.index("承诺达标合格证") < answer.text.index(">B-LABELS</text>") < first
 
 
+def test_before_its_packs_ship_the_sheet_prints_the_certificate_their_dispatch_will_issue(
+        client: TestClient, run: dict[str, Any], auth: Auth) -> None:
+    answer = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg", headers=auth("operator"))
+    english = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg?lang=en",
+                         headers=auth("operator"))
+
+    assert "发货时开具（打印于 " in answer.text and "开具 20" not in answer.text
+    assert "Issued at dispatch (printed " in english.text
+
+
+def test_once_shipped_the_sheet_prints_the_issued_certificate_and_its_date(
+        client: TestClient, run: dict[str, Any], auth: Auth, district: Gongxiao,
+        catch_up: Callable[[], Any]) -> None:
+    order = district.place_order(outlet_id="out-a", placed_at=at(1), lines=[
+        {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 3}])
+    district.ship(order_id=order["order_id"], pack_codes=run["pack_codes"], departed_at=at(1, 2))
+    catch_up()
+
+    answer = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg", headers=auth("operator"))
+
+    assert "开具 " in answer.text and "发货时开具" not in answer.text
+
+
 def test_an_unknown_run_is_404_for_a_token_that_could_print_it(client: TestClient, auth: Auth,
                                                                district: Gongxiao) -> None:
     assert_problem(client.get("/v1/packing-runs/no-such-run/labels.pdf", headers=auth("admin")), 404)
