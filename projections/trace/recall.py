@@ -17,7 +17,12 @@ from projections.trace.tables import holds
 CHUNK = 500
 
 
-def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -> dict[str, Any]:
+def reach(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -> tuple[
+        dict[str, dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
+        dict[str, list[dict[str, Any]]]]:
+    """Forward from an input lot or a batch: the farmers who bought or applied the lot, the
+    batches reached, the packs that hold them (with their run's product and cold store) and
+    each run's draws. A recall opens on these alone (``recalls.lineage``)."""
     farmers: dict[str, dict[str, Any]] = {}
     batches: list[dict[str, Any]] = []
     if input_lot is not None:
@@ -41,6 +46,11 @@ def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -
     packs = [p for p in many(db, "SELECT p.*, r.sku, r.grade, r.site_id FROM trace_packs p JOIN "
                                   "trace_runs r ON r.run_id = p.run_id WHERE p.run_id IN ({})", runs)
              if any(holds(d, p["seq"]) for d in by_run[p["run_id"]])]
+    return farmers, batches, packs, by_run
+
+
+def recall(db: ViewDatabase, *, input_lot: str | None, batch_code: str | None) -> dict[str, Any]:
+    farmers, batches, packs, by_run = reach(db, input_lot=input_lot, batch_code=batch_code)
     shipments = many(db, "SELECT * FROM trace_shipments WHERE shipment_id IN ({})",
                       sorted({p["shipment_id"] for p in packs if p["shipment_id"]}))
     names = {f["farmer_id"]: f for f in many(

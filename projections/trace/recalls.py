@@ -12,7 +12,7 @@ from typing import Any
 from domain.recall_register import WHAT_TO_DO
 from projections.port import ViewDatabase
 from projections.tables import kg, loads, moment, us
-from projections.trace.recall import many, recall
+from projections.trace.recall import many, reach
 
 PACKS = ("SELECT p.pack_code, p.outlet_id, p.state, p.sold_us, r.sku, r.grade FROM trace_packs p "
          "JOIN trace_runs r ON r.run_id = p.run_id WHERE ")
@@ -21,10 +21,11 @@ PACKS = ("SELECT p.pack_code, p.outlet_id, p.state, p.sold_us, r.sku, r.grade FR
 def lineage(db: ViewDatabase, scope: dict[str, Any]) -> dict[str, Any]:
     """The packs (with product and the outlet they went to) and batches a scope reaches."""
     kind = scope["kind"]
-    if kind in ("input_lot", "batch"):
-        found = recall(db, input_lot=scope.get("input_lot"), batch_code=scope.get("batch_code"))
-        return {"packs": [_line(p) for p in found["packs"]],
-                "batch_codes": [b["batch_code"] for b in found["batches"]]}
+    if kind in ("input_lot", "batch"):  # what the recall query reaches, without its report
+        _, batches, packs, _ = reach(db, input_lot=scope.get("input_lot"),
+                                     batch_code=scope.get("batch_code"))
+        return {"packs": [_line(p) for p in sorted(packs, key=lambda p: p["pack_code"])],
+                "batch_codes": sorted({b["batch_code"] for b in batches})}
     if kind == "packing_run":
         packs = db.fetch(PACKS + "p.run_id = ?", [scope["run_id"]])
         return {"packs": [_line(p) for p in packs], "batch_codes": []}
