@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.application import Gongxiao
 from domain.certificate import Certificate, NotCertifiable
@@ -18,6 +17,7 @@ from domain.shipment import Shipment
 from infra.application import StoredGongxiao
 from infra.views import ReadModels
 from tests.district import at, events, graded, intake, packs, seed
+from tests.stored_before import stored_as_before as before
 
 
 def certificate(app: Gongxiao, batch_code: str) -> Certificate | None:
@@ -142,20 +142,12 @@ ADDED = {"gongxiao:PackingRun.Recorded": ("draws", "mixed"),
 
 def stored_as_before(app: StoredGongxiao, *aggregates: Any) -> None:
     """Record the aggregates' new events in the shape the code before this change stored them."""
-    transcoder = app.mapper.transcoder
-    stored = []
-    for event in (e for a in aggregates for e in a.collect_events()):
-        new = app.mapper.to_stored_event(event)
-        state = transcoder.decode(new.state)
-        for name in ("class_version", *ADDED.get(new.topic, ())):
-            state.pop(name, None)
-        if new.topic == "gongxiao:Shipment.Departed":
+    def reshape(topic: str, state: dict[str, Any]) -> None:
+        if topic == "gongxiao:Shipment.Departed":
             state["packs"] = [{k: v for k, v in p.items() if k != "batch_codes"}
                               for p in state["packs"]]
-        stored.append(StoredEvent(originator_id=new.originator_id,
-                                  originator_version=new.originator_version, topic=new.topic,
-                                  state=transcoder.encode(state)))
-    app.recorder.insert_events(stored)
+
+    before(app, *aggregates, added=ADDED, reshape=reshape)
 
 
 def test_certificates_runs_and_shipments_stored_before_dispatch_issued_them_still_load(

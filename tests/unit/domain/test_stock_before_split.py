@@ -9,7 +9,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.order import Order
 from domain.stock import Stock, StockShort
@@ -17,6 +16,7 @@ from domain.values import command_id
 from infra.application import StoredGongxiao
 from infra.views import ReadModels
 from tests.district import at, seed
+from tests.stored_before import stored_as_before as before
 
 # What the events of version 1 did not have: the fields added since, and their class version.
 ADDED = {"gongxiao:Stock.Opened": ("site_id", "held"), "gongxiao:Stock.Packed": ("mixed",),
@@ -25,19 +25,11 @@ ADDED = {"gongxiao:Stock.Opened": ("site_id", "held"), "gongxiao:Stock.Packed": 
 
 def stored_as_before(app: StoredGongxiao, *aggregates: Any) -> None:
     """Record the aggregates' new events in the shape the code before the split stored them."""
-    transcoder = app.mapper.transcoder
-    stored = []
-    for event in (e for a in aggregates for e in a.collect_events()):
-        new = app.mapper.to_stored_event(event)
-        state = transcoder.decode(new.state)
-        for name in ("class_version", *ADDED.get(new.topic, ())):
-            state.pop(name, None)
-        if new.topic == "gongxiao:Stock.Packed":
+    def reshape(topic: str, state: dict[str, Any]) -> None:
+        if topic == "gongxiao:Stock.Packed":
             state["draws"] = [{"batch_code": d["batch_code"], "kg": d["kg"]} for d in state["draws"]]
-        stored.append(StoredEvent(originator_id=new.originator_id,
-                                  originator_version=new.originator_version, topic=new.topic,
-                                  state=transcoder.encode(state)))
-    app.recorder.insert_events(stored)
+
+    before(app, *aggregates, added=ADDED, reshape=reshape)
 
 
 def one(count: int, key: str, *, site: str = "yongan", day: float = 2) -> dict[str, Any]:

@@ -33,6 +33,14 @@ def shipped(app: Gongxiao, count: int, key: str) -> tuple[str, list[str]]:
     return trip["shipment_id"], codes
 
 
+def made_and_shipped(app: Gongxiao, made: int, ship: int) -> tuple[str, list[str]]:
+    """A graded batch packed into ``made`` packs, ``ship`` of them on a truck to out-a."""
+    seed(app)
+    graded_batch(app, "B1")
+    packs(app, made, key="run-1")
+    return shipped(app, ship, "o-1")
+
+
 def counts(views: ReadModels) -> dict[str, Any]:
     [level] = views.stock.levels(grade="A")
     return {k: level[k] for k in ("packs_available", "packs_at_outlets", "packs_in_transit",
@@ -42,10 +50,7 @@ def counts(views: ReadModels) -> dict[str, Any]:
 
 def test_pulled_quarantined_and_destroyed_packs_leave_the_shelf_and_store_counts(
         app: Gongxiao, views: ReadModels) -> None:
-    seed(app)
-    graded_batch(app, "B1")
-    packs(app, 6, key="run-1")
-    trip, on_shelf = shipped(app, 3, "o-1")
+    trip, on_shelf = made_and_shipped(app, 6, 3)
     app.confirm_delivery(shipment_id=trip, received_at=at(1, 3), pack_codes=on_shelf)
     views.runner(app).catch_up()
     assert counts(views) == {"packs_available": 3, "packs_at_outlets": 3, "packs_in_transit": 0,
@@ -86,10 +91,7 @@ def test_a_pack_quarantined_stays_counted_apart(app: Gongxiao, views: ReadModels
 
 def test_recalled_packs_set_aside_at_a_delivery_are_pulled_not_on_the_shelf(
         app: Gongxiao, views: ReadModels) -> None:
-    seed(app)
-    graded_batch(app, "B1")
-    packs(app, 3, key="run-1")
-    trip, codes = shipped(app, 3, "o-1")
+    trip, codes = made_and_shipped(app, 3, 3)
     recall(app, codes[:1], key="r-1")
     app.confirm_delivery(shipment_id=trip, received_at=at(2, 3), pack_codes=codes)
     views.runner(app).catch_up()
@@ -101,10 +103,7 @@ def test_recalled_packs_set_aside_at_a_delivery_are_pulled_not_on_the_shelf(
 
 
 def test_a_drills_pulls_move_nothing(app: Gongxiao, views: ReadModels) -> None:
-    seed(app)
-    graded_batch(app, "B1")
-    packs(app, 2, key="run-1")
-    trip, codes = shipped(app, 2, "o-1")
+    trip, codes = made_and_shipped(app, 2, 2)
     app.confirm_delivery(shipment_id=trip, received_at=at(1, 3), pack_codes=codes)
     rid = recall(app, codes, outlet="out-a", drill=True, key="d-1")
     app.account_pack(recall_id=rid, pack_code=codes[0], fate="pulled", place="out-a", at=at(2, 1))
