@@ -38,6 +38,17 @@ VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int ki
 LINES = table("books_lines", "voucher_id line_no:int unit_id account sub debit_fen:int "
               "credit_fen:int at_us:int", key="voucher_id line_no",
               indexes=("unit_id account at_us",))
+# each account's debits and credits per unit and day, so a trial balance sums days, not lines
+BALANCES = table("books_balances", "unit_id account day_us:int debit_fen:int credit_fen:int",
+                 key="unit_id account day_us", counters=True)
+DAY_US = 86_400_000_000
+EAST_8_US = 8 * 3_600_000_000
+
+
+def day_of(at_us: int) -> int:
+    """The start of the day (UTC+8, China's time since 1991) holding a moment, in microseconds
+    since the epoch: the day a line is summed in. The query splits periods on the same days."""
+    return (at_us + EAST_8_US) // DAY_US * DAY_US - EAST_8_US
 
 
 def _ref(table_: Table) -> Callable[[Any], list[Need]]:
@@ -54,7 +65,7 @@ class BooksProjection(Projection):
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
               PLANS,
               NUMBERS,
-              VOUCHERS, LINES)
+              VOUCHERS, LINES, BALANCES)
 
     # what a voucher needs to know: sites' units and the sites and farmers of aggregates
 
@@ -264,9 +275,14 @@ class BooksProjection(Projection):
         last = (numbered["last"] if numbered is not None else 0) + 1
         rows.put(NUMBERS, {"unit_id": unit_id, "month": month, "last": last})
         voucher_id = f"{e.originator_id}/{e.originator_version}" + (f"#{part}" if part else "")
+        at_us = us(at)
+        assert at_us is not None
         rows.put(VOUCHERS, {"voucher_id": voucher_id, "unit_id": unit_id, "month": month,
-                            "number": f"{month}-{last:04d}", "at_us": us(at), "kind": kind,
+                            "number": f"{month}-{last:04d}", "at_us": at_us, "kind": kind,
                             "event_id": position})
+        day = day_of(at_us)
         for n, entry in enumerate(lines):
             rows.put(LINES, {"voucher_id": voucher_id, "line_no": n, "unit_id": unit_id,
-                             "at_us": us(at), **entry})
+                             "at_us": at_us, **entry})
+            rows.add(BALANCES, (unit_id, entry["account"], day),
+                     {"debit_fen": entry["debit_fen"], "credit_fen": entry["credit_fen"]})
