@@ -44,6 +44,7 @@ from contract.problems import problems
 from domain.books import DISTRICT_UNIT, statements
 from domain.distribution import UnknownPlan
 from infra.problems import InvalidField
+from infra.spreadsheet import XLSX, workbook
 
 router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -101,26 +102,49 @@ def get_vouchers(unit_id: Id, views: Views, caller: Caller, month: Month = None)
     return Answer(views.books.vouchers(unit_id, month))
 
 
+VOUCHER_LINE = [("number", "凭证号"), ("at", "日期"), ("kind", "业务"), ("account", "科目编码"),
+                ("account_name", "科目名称"), ("sub", "明细"), ("debit_fen", "借方(分)"),
+                ("credit_fen", "贷方(分)"), ("ref", "凭证引用"), ("event_id", "事件号")]
+
+
+def _voucher_lines(app: App, views: Views, unit_id: str, month: str | None) -> list[tuple[object, ...]]:
+    """One row per voucher line, in voucher number order, with the account's name."""
+    names = {a["code"]: a["name"] for a in app.chart(DISTRICT_UNIT)["accounts"]}
+    return [(voucher["number"], voucher["at"], voucher["kind"], entry["account"],
+             names.get(entry["account"], ""), entry["sub"] or "", entry["debit_fen"],
+             entry["credit_fen"], voucher["ref"], voucher["event_id"])
+            for voucher in views.books.vouchers(unit_id, month) for entry in voucher["lines"]]
+
+
 @router.get("/units/{unit_id}/vouchers.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "one row per line"}})
+            responses={200: {"content": {"text/csv": {}}, "description": "one row per line"},
+                       **problems(401, 403, 422)})
 def get_vouchers_csv(unit_id: Id, app: App, views: Views, caller: Caller,
                      month: Month = None) -> Response:
     """The vouchers for a spreadsheet: one row per voucher line (UTF-8 with a BOM, so a
     spreadsheet opens the Chinese names right)."""
     caller.allow("accountant", scope=unit_id)
-    names = {a["code"]: a["name"] for a in app.chart(DISTRICT_UNIT)["accounts"]}
     out = io.StringIO()
     rows = csv.writer(out)
-    rows.writerow(["number", "at", "kind", "account", "account_name", "sub", "debit_fen",
-                   "credit_fen", "ref", "event_id"])
-    for voucher in views.books.vouchers(unit_id, month):
-        for entry in voucher["lines"]:
-            rows.writerow([voucher["number"], voucher["at"].isoformat(), voucher["kind"],
-                           entry["account"], names.get(entry["account"], ""), entry["sub"] or "",
-                           entry["debit_fen"], entry["credit_fen"], voucher["ref"],
-                           voucher["event_id"]])
+    rows.writerow([en for en, _ in VOUCHER_LINE])
+    for row in _voucher_lines(app, views, unit_id, month):
+        rows.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])
     name = f"vouchers-{unit_id}-{month or 'all'}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/units/{unit_id}/vouchers.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "one row per voucher line"},
+                       **problems(401, 403, 422)})
+def get_vouchers_xlsx(unit_id: Id, app: App, views: Views, caller: Caller,
+                      month: Month = None) -> Response:
+    """The vouchers as an XLSX workbook: one sheet, one row per voucher line; row 1 the
+    English headers, row 2 the Chinese; dates in the co-op's zone, amounts in fen as numbers."""
+    caller.allow("accountant", scope=unit_id)
+    rows = _voucher_lines(app, views, unit_id, month)
+    name = f"vouchers-{unit_id}-{month or 'all'}.xlsx"
+    return Response(workbook({"vouchers": VOUCHER_LINE}, {"vouchers": rows}), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.application import Gongxiao
 from domain.books import DEFAULT_CHART
+from infra.spreadsheet import XLSX
 from infra.tokens import Tokens
 from tests.unit.api.helpers import assert_problem, events, moment
 
@@ -209,6 +213,42 @@ def test_the_vouchers_export_as_csv_one_row_per_line(
         ("input_purchase", "101", "库存现金", "0", "8000")]
     assert len(rows) == 1 + 3 * 2
     assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
+
+
+def test_the_vouchers_export_as_a_workbook_one_row_per_line_as_the_csv(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    exported = client.get("/v1/units/tc/vouchers.xlsx", headers=accountant)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == XLSX
+    assert 'filename="vouchers-tc-all.xlsx"' in exported.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(exported.content), read_only=True)
+    assert book.sheetnames == ["vouchers"]
+    rows = [list(r) for r in book["vouchers"].iter_rows(values_only=True)]
+    assert rows[0][:4] == ["number", "at", "kind", "account"]
+    assert rows[1][:5] == ["凭证号", "日期", "业务", "科目编码", "科目名称"]
+    lines = rows[2:]
+    assert len(lines) == 3 * 2
+    assert [(r[2], r[3], r[4], r[6], r[7]) for r in lines[:2]] == [
+        ("input_purchase", "121", "产品物资", 8000, 0),
+        ("input_purchase", "101", "库存现金", 0, 8000)]
+    assert sum(r[6] for r in lines) == sum(r[7] for r in lines) == 8000 + 2800 + 2000
+    # the same lines as the CSV, the moment shown in the co-op's zone
+    csv_rows = list(csv.reader(io.StringIO(client.get(
+        "/v1/units/tc/vouchers.csv", headers=accountant).content.decode("utf-8-sig"))))[1:]
+    assert [[r[0], r[2], r[3], r[8], int(r[9])] for r in csv_rows] == \
+        [[r[0], r[2], r[3], r[8], r[9]] for r in lines]
+    first_at = datetime.fromisoformat(csv_rows[0][1]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert abs(lines[0][1] - first_at.replace(tzinfo=None)) < timedelta(seconds=1)
+    month = csv_rows[0][0][:7]
+    one_month = client.get("/v1/units/tc/vouchers.xlsx", params={"month": month},
+                           headers=accountant)
+    assert one_month.status_code == 200
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx", params={"month": "2026-13"},
+                              headers=accountant), 422)
+    assert_problem(client.get("/v1/units/other/vouchers.xlsx", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx", headers=auth("shop")), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx"), 401)
+    assert client.get("/v1/units/tc/vouchers.xlsx", headers=auth("admin")).status_code == 200
 
 
 def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
