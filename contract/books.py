@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from contract.fields import Code, Command, Decimals, Fen, Happened, Public, Text
 
@@ -202,6 +202,20 @@ class OwnMemberAccountPublic(Public):
     farmer_name: str
     year: int
     units: list[MemberUnitAccount]
+
+
+class MembershipCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"is_member": False}]})
+    is_member: StrictBool = Field(description="false: business with the farmer posts to 应收款 / "
+                            "应付款 under their own sub-account, apart from 成员往来, and is no "
+                            "patronage; farmers are members until a unit says otherwise")
+
+
+class MembershipPublic(Public):
+    unit_id: str
+    farmer_id: str
+    is_member: bool
 
 
 class CapitalCreate(Command):

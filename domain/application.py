@@ -56,6 +56,7 @@ class Gongxiao(Application[UUID]):
     assign_site_to_unit = books.assign_site_to_unit
     load_chart = books.load_chart
     contribute_capital = books.contribute_capital
+    declare_membership = books.declare_membership
     chart = books.chart_of
     unit = books.load_unit
 

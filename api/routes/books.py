@@ -25,6 +25,8 @@ from contract.books import (
     LeasePublic,
     LedgerPublic,
     MemberAccountPublic,
+    MembershipCreate,
+    MembershipPublic,
     OwnMemberAccountPublic,
     PlanCreate,
     PlanPublic,
@@ -249,6 +251,19 @@ def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
     """Pay the refunds out or convert them into capital; the same again changes nothing."""
     caller.allow("accountant", scope=unit_id)
     return Answer(app.settle_distribution(unit_id=unit_id, year=year, **body.model_dump()))
+
+
+@router.put("/units/{unit_id}/members/{farmer_id}", response_model=MembershipPublic,
+            response_description="the farmer's standing with the unit",
+            responses=problems(401, 403, 404, 422))
+def put_membership(unit_id: Id, farmer_id: Id, body: MembershipCreate, app: App,
+                   caller: Caller) -> Answer:
+    """Whether a farmer is the unit's member from now on (every farmer is until the unit says
+    otherwise): a non-member's business is kept apart in the books; the same again records
+    nothing."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.declare_membership(unit_id=unit_id, farmer_id=farmer_id,
+                                         is_member=body.is_member))
 
 
 @router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=CapitalPublic,

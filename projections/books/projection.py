@@ -29,6 +29,10 @@ SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
 TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
               key="unit_id year farmer_id direction sku", counters=True)
+MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key="membership_ref")
+# whether a farmer is a unit's member, once the unit said (members by default); business
+# posts by the standing when it is posted
+STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
 LEASES = table("books_leases", "lease_ref unit_id tenant", key="lease_ref")
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
@@ -63,6 +67,7 @@ def _cost(e: Any) -> int:
 class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
+              MEMBERSHIPS, STANDINGS,
               PLANS,
               NUMBERS,
               VOUCHERS, LINES, BALANCES)
@@ -108,6 +113,28 @@ class BooksProjection(Projection):
     def farmer(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(FARMERS, {"farmer_ref": str(e.originator_id), "farmer_id": e.farmer_id})
 
+    @on("Membership.Declared", creates=_ref(MEMBERSHIPS))
+    def membership(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(MEMBERSHIPS, {"membership_ref": str(e.originator_id), "unit_id": e.unit_id,
+                               "farmer_id": e.farmer_id})
+        self._standing(rows, e.unit_id, e.farmer_id, e.is_member)
+
+    @on("Membership.Changed", needs=_ref(MEMBERSHIPS))
+    def membership_changed(self, e: Any, rows: Rows, _: int) -> None:
+        found = rows.get(MEMBERSHIPS, (str(e.originator_id),))
+        assert found is not None
+        self._standing(rows, found["unit_id"], found["farmer_id"], e.is_member)
+
+    @staticmethod
+    def _standing(rows: Rows, unit_id: str, farmer_id: str, is_member: bool) -> None:
+        rows.put(STANDINGS, {"unit_id": unit_id, "farmer_id": farmer_id,
+                             "is_member": int(is_member)})
+
+    @staticmethod
+    def is_member(rows: Rows, unit_id: str, farmer_id: str) -> bool:
+        found = rows.get(STANDINGS, (unit_id, farmer_id))
+        return found is None or bool(found["is_member"])
+
     # the posting rules, one per event type
 
     @on("InputStock.Purchased", needs=_ref(STOCKS))
@@ -147,10 +174,11 @@ class BooksProjection(Projection):
     @on("InputSale.Recorded")
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
         unit_id = self.unit_of(rows, e.shop_id)
+        is_member = self.is_member(rows, unit_id, e.farmer_id)
         self.post(rows, e, position, "input_sale", unit_id, e.sold_at,
                   books.input_sold(payment=e.payment, total_fen=e.total_fen,
-                                   farmer_id=e.farmer_id))
-        for line in e.lines:
+                                   farmer_id=e.farmer_id, is_member=is_member))
+        for line in e.lines if is_member else ():  # a non-member's trade is no patronage
             self.trade(rows, unit_id, e.sold_at, e.farmer_id, "bought_inputs", line["sku"],
                        line["quantity"], line["line_fen"])
 
@@ -164,11 +192,13 @@ class BooksProjection(Projection):
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
         unit_id = self.unit_of(rows, batch["site_id"])
+        is_member = self.is_member(rows, unit_id, batch["farmer_id"])
         self.post(rows, e, position, "produce_purchase", unit_id, e.graded_at,
                   books.produce_bought(earned_fen=sum(e.earned_fen.values()),
-                                       farmer_id=batch["farmer_id"]))
-        self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
-                   batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
+                                       farmer_id=batch["farmer_id"], is_member=is_member))
+        if is_member:
+            self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
+                       batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
 
     @on("Shelf.Sold", needs=_ref(SHELVES))
     def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
@@ -184,7 +214,8 @@ class BooksProjection(Projection):
         assert farmer is not None
         self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
                   books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
-                                    method=e.method))
+                                    method=e.method, is_member=self.is_member(
+                                        rows, books.DISTRICT_UNIT, farmer["farmer_id"])))
 
     @on("MemberCapital.Opened", creates=_ref(CAPITALS))
     def capital_opened(self, e: Any, rows: Rows, _: int) -> None:

@@ -251,6 +251,35 @@ def test_the_vouchers_export_as_a_workbook_one_row_per_line_as_the_csv(
     assert client.get("/v1/units/tc/vouchers.xlsx", headers=auth("admin")).status_code == 200
 
 
+def test_a_non_members_purchase_on_credit_is_a_receivable_and_no_patronage(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    said = client.put("/v1/units/tc/members/li", json={"is_member": False}, headers=accountant)
+    assert said.status_code == 200, said.text
+    assert said.json() == {"unit_id": "tc", "farmer_id": "li", "is_member": False}
+    for bad in ({"is_member": "no"}, {}, {"is_member": False, "x": 1}):
+        assert_problem(client.put("/v1/units/tc/members/li", json=bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/tc/members/nobody", json={"is_member": False},
+                              headers=accountant), 404)
+    assert_problem(client.put("/v1/units/other/members/li", json={"is_member": False},
+                              headers=accountant), 403)
+    assert client.post("/v1/input-sales", headers=auth("shop"), json={
+        "shop_id": "shop", "farmer_id": "li", "sold_at": moment(-1), "payment": "credit",
+        "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 1,
+                   "unit_price_fen": 3000}]}).status_code == 201
+    catch_up()
+    sales = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+             if v["kind"] == "input_sale"]
+    assert [[(e["account"], e["sub"]) for e in v["lines"]] for v in sales] == [
+        [("114", "member:zhang"), ("501", None)], [("113", "customer:li"), ("501", None)]]
+    accounts = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                          headers=accountant).json()
+    assert [a["farmer_id"] for a in accounts] == ["zhang"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    assert closing["114"] == 2800 and closing["113"] == 3000 and balance["balanced"]
+
+
 def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
         client: TestClient, books: None, accountant: dict[str, str],
         catch_up: Callable[[], Any]) -> None:

@@ -51,6 +51,37 @@ def test_a_payment_to_a_member_clears_their_account_from_the_bank_or_the_till() 
         "101", None, 0, 100)
 
 
+def test_business_with_a_non_member_is_kept_apart_from_the_members_accounts() -> None:
+    """应收款—customer and 应付款—supplier, never 成员往来, for one who is not a member."""
+    assert entries(books.input_sold(payment="credit", total_fen=2800, farmer_id="f-wang",
+                                    is_member=False)) == [
+        ("113", "customer:f-wang", 2800, 0), ("501", None, 0, 2800)]
+    assert entries(books.input_sold(payment="cash", total_fen=2800, farmer_id="f-wang",
+                                    is_member=False)) == [
+        ("101", None, 2800, 0), ("501", None, 0, 2800)]
+    assert entries(books.produce_bought(earned_fen=96000, farmer_id="f-zhang",
+                                        is_member=False)) == [
+        ("121", None, 96000, 0), ("211", "supplier:f-zhang", 0, 96000)]
+    assert entries(books.farmer_paid(amount_fen=100, farmer_id="f-zhang", method="cash",
+                                     is_member=False)) == [
+        ("211", "supplier:f-zhang", 100, 0), ("101", None, 0, 100)]
+
+
+def test_a_farmer_is_a_member_until_the_unit_says_otherwise_and_saying_it_again_records_nothing(
+        ) -> None:
+    app = seed(Gongxiao())
+    app.register_unit(unit_id="tc", name="唐昌供销社", kind="grassroots")
+    assert app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=False) == {
+        "unit_id": "tc", "farmer_id": "zhang", "is_member": False}
+    membership = app.repository.get(books.Membership.create_id("tc", "zhang"))
+    app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=False)
+    assert app.repository.get(membership.id).version == membership.version
+    assert app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=True)["is_member"]
+    assert app.repository.get(membership.id).version == membership.version + 1
+    with pytest.raises(UnknownUnit):
+        app.declare_membership(unit_id="nowhere", farmer_id="zhang", is_member=False)
+
+
 def test_nothing_of_no_money_posts_no_voucher() -> None:
     assert books.input_cost(cost_fen=0) == []
     assert books.produce_sold(price_fen=0) == []
