@@ -110,9 +110,28 @@ def produce_bought(*, earned_fen: int, farmer_id: str,
     return _voucher(earned_fen, line(GOODS, debit=earned_fen), owed)
 
 
-def produce_sold(*, price_fen: int) -> list[dict[str, Any]]:
-    """A pack sold at an outlet's till: 借 库存现金 / 贷 经营收入."""
-    return _voucher(price_fen, line(CASH, debit=price_fen), line(REVENUE, credit=price_fen))
+def produce_sold(*, price_fen: int, cost_fen: int = 0) -> list[dict[str, Any]]:
+    """A pack sold at an outlet's till: 借 库存现金 / 贷 经营收入, and its cost (what the co-op
+    paid its farmers for the pack's produce): 借 经营支出 / 贷 产品物资."""
+    return [*_voucher(price_fen, line(CASH, debit=price_fen), line(REVENUE, credit=price_fen)),
+            *_voucher(cost_fen, line(COST, debit=cost_fen), line(GOODS, credit=cost_fen))]
+
+
+def draw_cost_fen(*, kg_g: int, graded_g: int, earned_fen: int) -> int:
+    """The cost of ``kg_g`` grams drawn from a batch's grade that earned its farmer
+    ``earned_fen`` for ``graded_g`` grams: pro rata, half up to the fen."""
+    if graded_g <= 0:
+        return 0
+    return (2 * earned_fen * kg_g + graded_g) // (2 * graded_g)
+
+
+def pack_cost_fen(*, run_cost_fen: int, packs: int, number: int) -> int:
+    """Pack ``number`` (1..packs) of a run whose produce cost ``run_cost_fen``: the run's cost
+    spread over its packs so that every pack's share is fixed by its number and all of them add
+    up to the run's cost to the fen, whichever are sold first."""
+    if not 1 <= number <= packs:
+        return 0
+    return run_cost_fen * number // packs - run_cost_fen * (number - 1) // packs
 
 
 def farmer_paid(*, amount_fen: int, farmer_id: str, method: str,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from domain import books
 from projections.base import Need, Projection, Rows, on
-from projections.tables import Table, grams, table, us
+from projections.tables import Table, grams, moment, table, us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,7 +24,13 @@ UNITS = table("books_units", "unit_ref unit_id name kind", key="unit_ref")
 ASSIGNMENTS = table("books_assignments", "assignment_ref site_id", key="assignment_ref")
 SITE_UNITS = table("books_site_units", "site_id unit_id", key="site_id")
 STOCKS = table("books_stocks", "stock_ref site_id", key="stock_ref")
-BATCHES = table("books_batches", "batch_ref site_id farmer_id sku", key="batch_ref")
+BATCHES = table("books_batches", "batch_ref batch_code site_id farmer_id sku", key="batch_ref")
+# what a batch's grade cost the co-op (what its farmer earned for it), per produce stock's grade
+GRADE_COSTS = table("books_grade_costs", "batch_code grade g:int fen:int", key="batch_code grade")
+PRODUCE_STOCKS = table("books_produce_stocks", "stock_ref grade", key="stock_ref")
+# a packing run's produce cost, spread over its packs at sale (``books.pack_cost_fen``)
+RUN_COSTS = table("books_run_costs", "run_code cost_fen:int packs:int", key="run_code")
+DELIVERIES = table("books_deliveries", "shipment_id received_at_us:int", key="shipment_id")
 SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
 TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
@@ -60,6 +66,23 @@ def _ref(table_: Table) -> Callable[[Any], list[Need]]:
     return lambda e: [(table_, (str(e.originator_id),))]
 
 
+def _run_code(pack_code: str) -> str:
+    """A pack's run, from its code (``domain.stock.pack_codes``: run code, dash, number)."""
+    return pack_code.rpartition("-")[0]
+
+
+def _pack_number(pack_code: str) -> int:
+    number = pack_code.rpartition("-")[2]
+    return int(number) if number.isdigit() else 0
+
+
+def _pack_cost(rows: Rows, pack_code: str) -> int:
+    """A pack's share of its run's produce cost (0 for a run the books never saw packed)."""
+    run = rows.get(RUN_COSTS, (_run_code(pack_code),))
+    return 0 if run is None else books.pack_cost_fen(
+        run_cost_fen=run["cost_fen"], packs=run["packs"], number=_pack_number(pack_code))
+
+
 def _cost(e: Any) -> int:
     return sum(line["cost_fen"] for line in e.lines)
 
@@ -67,7 +90,8 @@ def _cost(e: Any) -> int:
 class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
-              MEMBERSHIPS, STANDINGS,
+              MEMBERSHIPS, STANDINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
+              DELIVERIES,
               PLANS,
               NUMBERS,
               VOUCHERS, LINES, BALANCES)
@@ -102,7 +126,8 @@ class BooksProjection(Projection):
 
     @on("Batch.Received", creates=_ref(BATCHES))
     def batch(self, e: Any, rows: Rows, _: int) -> None:
-        rows.put(BATCHES, {"batch_ref": str(e.originator_id), "site_id": e.site_id,
+        rows.put(BATCHES, {"batch_ref": str(e.originator_id), "batch_code": e.batch_code,
+                           "site_id": e.site_id,
                            "farmer_id": e.farmer_id, "sku": e.sku})
 
     @on("Shelf.Opened", creates=_ref(SHELVES))
@@ -193,6 +218,9 @@ class BooksProjection(Projection):
         assert batch is not None
         unit_id = self.unit_of(rows, batch["site_id"])
         is_member = self.is_member(rows, unit_id, batch["farmer_id"])
+        for grade, kg_ in e.grades_kg.items():
+            rows.put(GRADE_COSTS, {"batch_code": batch["batch_code"], "grade": grade,
+                                   "g": grams(kg_), "fen": e.earned_fen.get(grade, 0)})
         self.post(rows, e, position, "produce_purchase", unit_id, e.graded_at,
                   books.produce_bought(earned_fen=sum(e.earned_fen.values()),
                                        farmer_id=batch["farmer_id"], is_member=is_member))
@@ -200,13 +228,61 @@ class BooksProjection(Projection):
             self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
                        batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
 
-    @on("Shelf.Sold", needs=_ref(SHELVES))
+    @on("Stock.Opened", creates=_ref(PRODUCE_STOCKS))
+    def produce_stock(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(PRODUCE_STOCKS, {"stock_ref": str(e.originator_id), "grade": e.grade})
+
+    @on("Stock.Packed", needs=_ref(PRODUCE_STOCKS))
+    def packed(self, e: Any, rows: Rows, _: int) -> None:
+        """A run's produce cost: each batch drawn at what its grade cost, pro rata."""
+        if not e.pack_codes:
+            return
+        stock = rows.get(PRODUCE_STOCKS, (str(e.originator_id),))
+        assert stock is not None
+        cost = 0
+        for draw in e.draws:
+            graded = rows.get(GRADE_COSTS, (draw["batch_code"], stock["grade"]))
+            if graded is not None:
+                cost += books.draw_cost_fen(kg_g=grams(draw["kg"]), graded_g=graded["g"],
+                                            earned_fen=graded["fen"])
+        rows.put(RUN_COSTS, {"run_code": _run_code(e.pack_codes[0]), "cost_fen": cost,
+                             "packs": len(e.pack_codes)})
+
+    @on("Shipment.Delivered", creates=lambda e: [(DELIVERIES, (str(e.originator_id),))])
+    def delivered(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(DELIVERIES, {"shipment_id": str(e.originator_id),
+                              "received_at_us": us(e.received_at)})
+
+    @on("Shelf.Stocked", needs=lambda e: [*_ref(SHELVES)(e), (DELIVERIES, (e.shipment_id,)), *[
+        (RUN_COSTS, (_run_code(p["pack_code"]),)) for p in e.packs]])
+    def shelved(self, e: Any, rows: Rows, position: int) -> None:
+        """Packs delivered to an outlet of another unit than their cold store's move between
+        the two units' books at their produce cost, as inputs sent between units do."""
+        shelf = rows.get(SHELVES, (str(e.originator_id),))
+        assert shelf is not None
+        here = self.unit_of(rows, shelf["outlet_id"])
+        delivery = rows.get(DELIVERIES, (e.shipment_id,))
+        at = moment(delivery["received_at_us"]) if delivery is not None else None
+        at = at or e.timestamp  # the delivery is saved with the shelf; the record's time else
+        sent: dict[str, int] = {}
+        for pack in e.packs:
+            there = self.unit_of(rows, pack.get("site_id"))
+            if there != here:
+                sent[there] = sent.get(there, 0) + _pack_cost(rows, pack["pack_code"])
+        for there, cost in sorted(sent.items()):
+            self.post(rows, e, position, "produce_transfer_out", there, at,
+                      books.inputs_sent(cost_fen=cost, to_unit=here), part=f"out:{there}")
+            self.post(rows, e, position, "produce_transfer_in", here, at,
+                      books.inputs_received(cost_fen=cost, from_unit=there), part=f"in:{there}")
+
+    @on("Shelf.Sold", needs=lambda e: [*_ref(SHELVES)(e), (RUN_COSTS, (_run_code(e.pack_code),))])
     def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
         shelf = rows.get(SHELVES, (str(e.originator_id),))
         assert shelf is not None
+        cost = _pack_cost(rows, e.pack_code)
         self.post(rows, e, position, "produce_sale", self.unit_of(rows, shelf["outlet_id"]),
                   e.sold_at,
-                  books.produce_sold(price_fen=e.price_fen))
+                  books.produce_sold(price_fen=e.price_fen, cost_fen=cost))
 
     @on("Farmer.Paid", needs=_ref(FARMERS))
     def paid(self, e: Any, rows: Rows, position: int) -> None:

@@ -44,6 +44,29 @@ def test_a_retail_sale_is_cash_and_revenue() -> None:
                                                            ("501", None, 0, 1680)]
 
 
+def test_a_retail_sale_moves_the_packs_cost_from_goods_to_operating_expense() -> None:
+    assert entries(books.produce_sold(price_fen=1680, cost_fen=600)) == [
+        ("101", None, 1680, 0), ("501", None, 0, 1680), ("521", None, 600, 0),
+        ("121", None, 0, 600)]
+
+
+def test_a_runs_produce_cost_is_what_its_batches_earned_pro_rata_half_up() -> None:
+    # 10 kg of grade A earned 12,000 fen: 0.5 kg of it cost 600 fen, 1 g 1.2 → 1 fen
+    assert books.draw_cost_fen(kg_g=500, graded_g=10_000, earned_fen=12_000) == 600
+    assert books.draw_cost_fen(kg_g=1, graded_g=10_000, earned_fen=12_000) == 1
+    assert books.draw_cost_fen(kg_g=5, graded_g=10_000, earned_fen=1_000) == 1  # 0.5 → 1
+    assert books.draw_cost_fen(kg_g=4, graded_g=10_000, earned_fen=1_000) == 0
+    assert books.draw_cost_fen(kg_g=4, graded_g=0, earned_fen=1_000) == 0
+
+
+@pytest.mark.parametrize(("cost", "packs"), [(12_000, 20), (1_001, 3), (7, 9), (0, 4)])
+def test_a_runs_packs_share_its_cost_to_the_fen_whatever_sells(cost: int, packs: int) -> None:
+    shares = [books.pack_cost_fen(run_cost_fen=cost, packs=packs, number=n)
+              for n in range(1, packs + 1)]
+    assert sum(shares) == cost and max(shares) - min(shares) <= 1
+    assert books.pack_cost_fen(run_cost_fen=cost, packs=packs, number=packs + 1) == 0
+
+
 def test_a_payment_to_a_member_clears_their_account_from_the_bank_or_the_till() -> None:
     assert entries(books.farmer_paid(amount_fen=100, farmer_id="f-li", method="bank_transfer")) == [
         ("114", "member:f-li", 100, 0), ("102", None, 0, 100)]
