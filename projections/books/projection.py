@@ -40,7 +40,7 @@ MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key
 # posts by the standing when it is posted
 STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
-LEASES = table("books_leases", "lease_ref unit_id tenant", key="lease_ref")
+LEASES = table("books_leases", "lease_ref lease_id unit_id tenant", key="lease_ref")
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -308,7 +308,8 @@ class BooksProjection(Projection):
 
     @on("Lease.Signed", creates=_ref(LEASES))
     def lease(self, e: Any, rows: Rows, _: int) -> None:
-        rows.put(LEASES, {"lease_ref": str(e.originator_id), "unit_id": e.unit_id,
+        rows.put(LEASES, {"lease_ref": str(e.originator_id), "lease_id": e.lease_id,
+                          "unit_id": e.unit_id,
                           "tenant": e.tenant})
 
     @on("Lease.RentDue", needs=_ref(LEASES))

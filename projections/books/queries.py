@@ -120,6 +120,11 @@ class BooksQueries:
             members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
         return [members[m] for m in sorted(members)]
 
+    def leases(self) -> list[dict[str, Any]]:
+        """Every lease the books know, by id: what the monthly rent job charges."""
+        return [{"lease_id": r["lease_id"], "unit_id": r["unit_id"], "tenant": r["tenant"]}
+                for r in self.db.fetch("SELECT * FROM books_leases ORDER BY lease_id")]
+
     def arrears(self, unit_id: str) -> list[dict[str, Any]]:
         """Rent due and not received, per tenant of the unit (their 应收款 sub-account)."""
         rows = self.db.fetch("SELECT sub, SUM(debit_fen) - SUM(credit_fen) AS fen FROM books_lines "
