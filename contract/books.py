@@ -263,6 +263,46 @@ class StatementsPublic(Public):
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
+AssetKind = Literal["shop_front", "warehouse", "land", "building", "equipment", "other"]
+
+
+class AssetCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unit_id": "ande", "name": "安德镇正街12号门面", "kind": "shop_front",
+         "location": "安德镇正街12号", "area_m2": 85, "value_fen": 36000000,
+         "acquired": "1998-06"}]})
+    unit_id: Code
+    name: Text
+    kind: AssetKind
+    location: Text
+    area_m2: Annotated[int | None, Field(gt=0, le=10**9)] = None
+    value_fen: Annotated[int, Field(ge=0, le=10**14, description="original value (原值) in fen")]
+    acquired: Month
+
+
+class LeaseOfAsset(Public):
+    lease_id: str
+    tenant: str
+    monthly_rent_fen: int
+    starts: str
+    ends: str
+
+
+class AssetPublic(Public):
+    asset_id: str
+    unit_id: str
+    name: str
+    kind: AssetKind
+    location: str
+    area_m2: int | None
+    value_fen: int
+    acquired: str
+
+
+class AssetCardPublic(AssetPublic):
+    leases: list[LeaseOfAsset]
+
+
 class LeaseCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"unit_id": "ande", "asset": "安德镇正街12号门面", "tenant": "李记农资", "monthly_rent_fen": 180000,

@@ -61,6 +61,7 @@ class Gongxiao(Application[UUID]):
     unit = books.load_unit
 
     sign_lease = leases.sign_lease
+    register_asset = leases.register_asset
     charge_rent = leases.charge_rent
     receive_rent = leases.receive_rent
     lease = leases.load_lease

@@ -17,6 +17,9 @@ from contract.books import (
     AccountCode,
     ApprovalCreate,
     ArrearsPublic,
+    AssetCardPublic,
+    AssetCreate,
+    AssetPublic,
     CapitalCreate,
     CapitalPublic,
     ChartCreate,
@@ -275,6 +278,24 @@ def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
     caller.allow("accountant", scope=unit_id)
     return Answer(app.contribute_capital(unit_id=unit_id, farmer_id=farmer_id,
                                          **body.model_dump()))
+
+
+@router.put("/assets/{asset_id}", response_model=AssetPublic,
+            response_description="the asset's card",
+            responses=problems(401, 403, 404, 409, 422))
+def put_asset(asset_id: Id, body: AssetCreate, app: App, caller: Caller) -> Answer:
+    """A co-op asset's card (社有资产卡片), or its correction; a lease names it by ``asset_id``.
+    A card stays with its unit (another unit: 409)."""
+    caller.allow("accountant", scope=body.unit_id)
+    return Answer(app.register_asset(asset_id=asset_id, **body.model_dump()))
+
+
+@router.get("/units/{unit_id}/assets", response_model=list[AssetCardPublic],
+            response_description="the unit's asset cards with their leases",
+            responses=problems(401, 403, 422))
+def get_assets(unit_id: Id, views: Views, caller: Caller) -> Answer:
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.assets(unit_id))
 
 
 @router.put("/leases/{lease_id}", response_model=LeasePublic,

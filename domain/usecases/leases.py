@@ -1,15 +1,33 @@
 """Co-op assets let to tenants: a lease signed, rent falling due month by month, receipts.
 
-Loads ``AccountingUnit``; saves ``Lease``."""
+Loads ``AccountingUnit``; saves ``Asset`` and ``Lease``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from domain.lease import Lease, UnknownLease
+from domain.lease import Asset, Lease, UnknownLease
 from domain.usecases.books import load_unit
 from domain.usecases.store import Store, command
+
+
+@command
+def register_asset(store: Store, *, asset_id: str, unit_id: str, name: str, kind: str,
+                   location: str, area_m2: int | None, value_fen: int,
+                   acquired: str) -> dict[str, Any]:
+    """A co-op asset's card, or its correction: PUT semantics, safe to repeat."""
+    load_unit(store, unit_id)
+    Asset.check(kind=kind, area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    asset = store.find(Asset.create_id(asset_id))
+    if asset is None:
+        asset = Asset(asset_id=asset_id, unit_id=unit_id, name=name, kind=kind,
+                      location=location, area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    else:
+        asset.correct(unit_id=unit_id, name=name, kind=kind, location=location,
+                      area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    store.save(asset)
+    return dict(asset.card())
 
 
 @command

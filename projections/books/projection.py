@@ -40,7 +40,10 @@ MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key
 # posts by the standing when it is posted
 STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
-LEASES = table("books_leases", "lease_ref lease_id unit_id tenant", key="lease_ref")
+LEASES = table("books_leases", "lease_ref lease_id unit_id tenant asset monthly_rent_fen:int "
+               "starts ends", key="lease_ref")
+ASSETS = table("books_assets", "asset_ref asset_id unit_id name kind location area_m2:int "
+               "value_fen:int acquired", key="asset_ref", indexes=("unit_id",))
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -91,7 +94,7 @@ class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
               MEMBERSHIPS, STANDINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
-              DELIVERIES,
+              DELIVERIES, ASSETS,
               PLANS,
               NUMBERS,
               VOUCHERS, LINES, BALANCES)
@@ -306,10 +309,26 @@ class BooksProjection(Projection):
                   books.capital_contributed(amount_fen=e.amount_fen,
                                             farmer_id=capital["farmer_id"], method=e.method))
 
+    @on("Asset.Registered", creates=_ref(ASSETS))
+    def asset(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(ASSETS, {"asset_ref": str(e.originator_id), "asset_id": e.asset_id,
+                          "unit_id": e.unit_id, "name": e.name, "kind": e.kind,
+                          "location": e.location, "area_m2": e.area_m2,
+                          "value_fen": e.value_fen, "acquired": e.acquired})
+
+    @on("Asset.Corrected", needs=_ref(ASSETS))
+    def asset_corrected(self, e: Any, rows: Rows, _: int) -> None:
+        card = rows.get(ASSETS, (str(e.originator_id),))
+        assert card is not None
+        rows.put(ASSETS, dict(card, name=e.name, kind=e.kind, location=e.location,
+                              area_m2=e.area_m2, value_fen=e.value_fen, acquired=e.acquired))
+
     @on("Lease.Signed", creates=_ref(LEASES))
     def lease(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(LEASES, {"lease_ref": str(e.originator_id), "lease_id": e.lease_id,
-                          "unit_id": e.unit_id,
+                          "unit_id": e.unit_id, "asset": e.asset,
+                          "monthly_rent_fen": e.monthly_rent_fen, "starts": e.starts,
+                          "ends": e.ends,
                           "tenant": e.tenant})
 
     @on("Lease.RentDue", needs=_ref(LEASES))

@@ -125,6 +125,22 @@ class BooksQueries:
         return [{"lease_id": r["lease_id"], "unit_id": r["unit_id"], "tenant": r["tenant"]}
                 for r in self.db.fetch("SELECT * FROM books_leases ORDER BY lease_id")]
 
+    def assets(self, unit_id: str) -> list[dict[str, Any]]:
+        """A unit's asset cards (社有资产), each with the leases that name it by its id."""
+        leases: dict[str, list[dict[str, Any]]] = {}
+        for r in self.db.fetch("SELECT * FROM books_leases WHERE unit_id = ? ORDER BY lease_id",
+                               [unit_id]):
+            leases.setdefault(r["asset"], []).append(
+                {"lease_id": r["lease_id"], "tenant": r["tenant"],
+                 "monthly_rent_fen": r["monthly_rent_fen"], "starts": r["starts"],
+                 "ends": r["ends"]})
+        return [{"asset_id": r["asset_id"], "unit_id": r["unit_id"], "name": r["name"],
+                 "kind": r["kind"], "location": r["location"], "area_m2": r["area_m2"],
+                 "value_fen": r["value_fen"], "acquired": r["acquired"],
+                 "leases": leases.get(r["asset_id"], [])}
+                for r in self.db.fetch("SELECT * FROM books_assets WHERE unit_id = ? "
+                                       "ORDER BY asset_id", [unit_id])]
+
     def arrears(self, unit_id: str) -> list[dict[str, Any]]:
         """Rent due and not received, per tenant of the unit (their 应收款 sub-account)."""
         rows = self.db.fetch("SELECT sub, SUM(debit_fen) - SUM(credit_fen) AS fen FROM books_lines "

@@ -330,6 +330,38 @@ def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
     assert closing["502"] == 3 * 180000
 
 
+def test_an_asset_card_is_kept_per_unit_and_lists_the_leases_that_name_it(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    card = {"unit_id": "tc", "name": "唐昌镇正街12号门面", "kind": "shop_front",
+            "location": "唐昌镇正街12号", "area_m2": 85, "value_fen": 36000000,
+            "acquired": "1998-06"}
+    put = client.put("/v1/assets/A-12", json=card, headers=accountant)
+    assert put.status_code == 200, put.text
+    assert put.json() == {"asset_id": "A-12", **card}
+    assert client.put("/v1/assets/A-12", json=card | {"area_m2": 90},
+                      headers=accountant).json()["area_m2"] == 90
+    for bad in ({"kind": "castle"}, {"acquired": "1998-13"}, {"value_fen": -1},
+                {"area_m2": 0}, {"extra": 1}):
+        assert_problem(client.put("/v1/assets/A-13", json=card | bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/assets/A-13", json=card | {"unit_id": "other"},
+                              headers=accountant), 403)
+    assert client.put("/v1/units/other", json={"name": "别处", "kind": "village"},
+                      headers=auth("admin")).status_code == 200
+    assert_problem(client.put("/v1/assets/A-12", json=card | {"unit_id": "other"},
+                              headers=auth("admin")), 409)
+    assert client.put("/v1/leases/L7", headers=accountant, json={
+        "unit_id": "tc", "asset": "A-12", "tenant": "李记农资", "monthly_rent_fen": 180000,
+        "starts": "2026-01", "ends": "2026-12"}).status_code == 200
+    catch_up()
+    [listed] = client.get("/v1/units/tc/assets", headers=accountant).json()
+    assert listed == {"asset_id": "A-12", **card, "area_m2": 90, "leases": [
+        {"lease_id": "L7", "tenant": "李记农资", "monthly_rent_fen": 180000,
+         "starts": "2026-01", "ends": "2026-12"}]}
+    assert client.get("/v1/units/other/assets", headers=auth("admin")).json() == []
+    assert_problem(client.get("/v1/units/other/assets", headers=accountant), 403)
+
+
 def test_a_member_reads_their_own_account_and_refund_in_each_unit_and_no_one_elses(
         client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
         catch_up: Callable[[], Any]) -> None:
