@@ -326,6 +326,16 @@ class RentReceiptCreate(Command):
     reference: Text
 
 
+class ReceiptCorrection(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 150000, "method": "bank_transfer", "reason": "录错金额",
+         "corrected_at": "2026-03-05T10:00:00+08:00"}]})
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reason: Text
+    corrected_at: Happened
+
+
 class LeasePublic(Public):
     lease_id: str
     unit_id: str

@@ -62,6 +62,7 @@ class Gongxiao(Application[UUID]):
 
     sign_lease = leases.sign_lease
     register_asset = leases.register_asset
+    correct_rent_receipt = leases.correct_rent_receipt
     charge_rent = leases.charge_rent
     receive_rent = leases.receive_rent
     lease = leases.load_lease

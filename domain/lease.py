@@ -146,6 +146,37 @@ class Lease(Aggregate):
                                     "method": method}
 
 
+    def correct_receipt(self, *, reference: str, amount_fen: int, method: str, reason: str,
+                        corrected_at: datetime) -> None:
+        """A receipt recorded wrong (amount or method): the receipt as it should have been,
+        with the reason; the books post its reversal (红字) and the receipt anew. The same
+        correction again records nothing; more than is due is refused."""
+        earlier = self.receipts.get(reference)
+        if earlier is None:
+            raise NotFound(f"no receipt {reference} on lease {self.lease_id}",
+                           lease_id=self.lease_id, reference=reference)
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
+        if not reason or not reason.strip():
+            raise Invalid("a correction says why", field="reason")
+        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+            return
+        if amount_fen > self.arrears_fen + earlier["amount_fen"]:
+            owed = self.arrears_fen + earlier["amount_fen"]
+            raise MoreThanDue(f"{self.tenant} owed {owed} fen on lease {self.lease_id} before "
+                              f"this receipt, less than {amount_fen}", arrears_fen=owed)
+        self._receipt_corrected(
+            reference=reference, was={"amount_fen": earlier["amount_fen"],
+                                      "method": earlier["method"]},
+            now={"amount_fen": amount_fen, "method": method}, reason=reason.strip(),
+            corrected_at=corrected_at)
+
+    @event("ReceiptCorrected")
+    def _receipt_corrected(self, reference: str, was: dict[str, Any], now: dict[str, Any],
+                           reason: str, corrected_at: datetime) -> None:
+        self.receipts[reference] = {**self.receipts[reference], **now}
+
+
 def check_month(month: str, field: str = "month") -> str:
     try:
         datetime.strptime(month, "%Y-%m")

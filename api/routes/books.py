@@ -33,6 +33,7 @@ from contract.books import (
     OwnMemberAccountPublic,
     PlanCreate,
     PlanPublic,
+    ReceiptCorrection,
     RentDueCreate,
     RentReceiptCreate,
     SettlementCreate,
@@ -324,6 +325,18 @@ def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: C
     arrears is refused."""
     caller.allow("accountant", scope=app.lease(lease_id).unit_id)
     return Answer(app.receive_rent(lease_id=lease_id, **body.model_dump()))
+
+
+@router.post("/leases/{lease_id}/receipts/{reference}/correction", response_model=LeasePublic,
+             response_description="the lease after the correction",
+             responses=problems(401, 403, 404, 409, 422))
+def post_receipt_correction(lease_id: Id, reference: Text, body: ReceiptCorrection, app: App,
+                            caller: Caller) -> Answer:
+    """A receipt recorded wrong (amount or method): the books post its reversal (红字) and the
+    receipt anew; the same correction again records nothing; more than was due is refused."""
+    caller.allow("accountant", scope=app.lease(lease_id).unit_id)
+    return Answer(app.correct_rent_receipt(lease_id=lease_id, reference=reference,
+                                           **body.model_dump()))
 
 
 @router.get("/units/{unit_id}/arrears", response_model=list[ArrearsPublic],

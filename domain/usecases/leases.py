@@ -75,3 +75,14 @@ def lease_answer(lease: Lease) -> dict[str, Any]:
             "tenant": lease.tenant, "monthly_rent_fen": lease.monthly_rent_fen,
             "starts": lease.starts, "ends": lease.ends, "months_due": sorted(lease.due),
             "due_fen": sum(lease.due.values()), "arrears_fen": lease.arrears_fen}
+
+
+@command
+def correct_rent_receipt(store: Store, *, lease_id: str, reference: str, amount_fen: int,
+                         method: str, reason: str, corrected_at: datetime) -> dict[str, Any]:
+    """A rent receipt recorded wrong, corrected: the books reverse it and post it anew."""
+    lease = load_lease(store, lease_id)
+    lease.correct_receipt(reference=reference, amount_fen=amount_fen, method=method,
+                          reason=reason, corrected_at=corrected_at)
+    store.save(lease)
+    return lease_answer(lease)

@@ -347,6 +347,20 @@ class BooksProjection(Projection):
                   books.rent_received(amount_fen=e.amount_fen, tenant=lease["tenant"],
                                       method=e.method))
 
+    @on("Lease.ReceiptCorrected", needs=_ref(LEASES))
+    def receipt_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A correction posts the reversal (红字) of the receipt's voucher, then the receipt anew."""
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        for part, kind, lines in (
+                ("reversal", "rent_received_reversal", books.reverse(books.rent_received(
+                    amount_fen=e.was["amount_fen"], tenant=lease["tenant"],
+                    method=e.was["method"]))),
+                ("corrected", "rent_received", books.rent_received(
+                    amount_fen=e.now["amount_fen"], tenant=lease["tenant"],
+                    method=e.now["method"]))):
+            self.post(rows, e, position, kind, lease["unit_id"], e.corrected_at, lines, part=part)
+
     @on("DistributionPlan.Drafted", creates=_ref(PLANS))
     def drafted(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(PLANS, {"plan_ref": str(e.originator_id), "unit_id": e.unit_id})

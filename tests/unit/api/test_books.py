@@ -330,6 +330,42 @@ def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
     assert closing["502"] == 3 * 180000
 
 
+def test_a_rent_receipt_recorded_wrong_posts_its_reversal_and_the_receipt_anew(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    client.put("/v1/leases/L1", headers=accountant, json={
+        "unit_id": "tc", "asset": "唐昌镇正街12号门面", "tenant": "李记农资",
+        "monthly_rent_fen": 180000, "starts": "2026-01", "ends": "2026-12"})
+    client.post("/v1/leases/L1/rent-due", json={"through": "2026-03"}, headers=accountant)
+    client.post("/v1/leases/L1/receipts", headers=accountant, json={
+        "amount_fen": 300000, "received_at": moment(-2), "method": "cash", "reference": "SJ-1"})
+    fix = {"amount_fen": 360000, "method": "bank_transfer", "reason": "录错金额",
+           "corrected_at": moment(-1)}
+    corrected = client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix,
+                            headers=accountant)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["arrears_fen"] == 3 * 180000 - 360000
+    again = client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix, headers=accountant)
+    assert again.json()["arrears_fen"] == 3 * 180000 - 360000
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix | {
+        "amount_fen": 3 * 180000 + 1}, headers=accountant), 409)
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-9/correction", json=fix,
+                               headers=accountant), 404)
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix | {
+        "reason": " "}, headers=accountant), 422)
+    catch_up()
+    rent = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+            if v["kind"].startswith("rent_received")]
+    assert [(v["kind"], [(e["account"], e["debit_fen"], e["credit_fen"]) for e in v["lines"]])
+            for v in rent] == [
+        ("rent_received", [("101", 300000, 0), ("113", 0, 300000)]),
+        ("rent_received_reversal", [("101", -300000, 0), ("113", 0, -300000)]),
+        ("rent_received", [("102", 360000, 0), ("113", 0, 360000)])]
+    assert rent[1]["ref"].endswith("#reversal") and rent[2]["ref"].endswith("#corrected")
+    assert client.get("/v1/units/tc/arrears", headers=accountant).json() == [
+        {"tenant": "李记农资", "arrears_fen": 3 * 180000 - 360000}]
+
+
 def test_an_asset_card_is_kept_per_unit_and_lists_the_leases_that_name_it(
         client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
         catch_up: Callable[[], Any]) -> None:
