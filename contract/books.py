@@ -177,6 +177,7 @@ class MemberTransaction(Public):
 class MemberAccountPublic(Public):
     farmer_id: str
     capital_fen: int
+    reserve_share_fen: int
     trade_fen: int
     transactions: list[MemberTransaction]
 
@@ -216,6 +217,19 @@ class MembershipPublic(Public):
     unit_id: str
     farmer_id: str
     is_member: bool
+
+
+class ReserveShareCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 12500}]})
+    amount_fen: Fen
+
+
+class ReserveSharePublic(Public):
+    unit_id: str
+    farmer_id: str
+    year: int
+    amount_fen: int
 
 
 class CapitalCreate(Command):

@@ -57,6 +57,7 @@ class Gongxiao(Application[UUID]):
     load_chart = books.load_chart
     contribute_capital = books.contribute_capital
     declare_membership = books.declare_membership
+    quantify_reserve = books.quantify_reserve
     chart = books.chart_of
     unit = books.load_unit
 

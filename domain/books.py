@@ -368,6 +368,32 @@ class Membership(Aggregate):
         self.is_member = is_member
 
 
+@stable_topics("ReserveShares")
+class ReserveShares(Aggregate):
+    """A member's quantified share of a unit's reserve (公积金量化份额, art. 42), per year: kept
+    on their member account and given to the year's distribution plan. Saying a year's share
+    again replaces it; the same again records nothing. No voucher: the reserve stays in 322."""
+
+    @event("Opened")
+    def __init__(self, unit_id: str, farmer_id: str) -> None:
+        self.unit_id, self.farmer_id = unit_id, farmer_id
+        self.years: dict[int, int] = {}
+
+    @staticmethod
+    def create_id(unit_id: str, farmer_id: str) -> UUID:
+        return id_for("reserve_shares", f"{unit_id}/{farmer_id}")
+
+    def quantify(self, *, year: int, amount_fen: int) -> None:
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
+            raise Invalid("amount_fen must be a whole number of fen", field="amount_fen")
+        if self.years.get(year) != amount_fen:
+            self._quantified(year=year, amount_fen=amount_fen)
+
+    @event("Quantified")
+    def _quantified(self, year: int, amount_fen: int) -> None:
+        self.years[year] = amount_fen
+
+
 @stable_topics("MemberCapital")
 class MemberCapital(Aggregate):
     """A member's capital (股金) paid into one unit; a contribution is known by its reference,

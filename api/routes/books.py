@@ -36,6 +36,8 @@ from contract.books import (
     ReceiptCorrection,
     RentDueCreate,
     RentReceiptCreate,
+    ReserveShareCreate,
+    ReserveSharePublic,
     SettlementCreate,
     SiteUnitCreate,
     SiteUnitPublic,
@@ -268,6 +270,19 @@ def put_membership(unit_id: Id, farmer_id: Id, body: MembershipCreate, app: App,
     caller.allow("accountant", scope=unit_id)
     return Answer(app.declare_membership(unit_id=unit_id, farmer_id=farmer_id,
                                          is_member=body.is_member))
+
+
+@router.put("/units/{unit_id}/members/{farmer_id}/reserve-shares/{year}",
+            response_model=ReserveSharePublic,
+            response_description="the member's quantified reserve share for the year",
+            responses=problems(401, 403, 404, 422))
+def put_reserve_share(unit_id: Id, farmer_id: Id, year: Year, body: ReserveShareCreate,
+                      app: App, caller: Caller) -> Answer:
+    """A member's quantified share of the reserve (公积金量化份额) for a year, kept on their
+    member account and offered to the year's plan; saying it again replaces it."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.quantify_reserve(unit_id=unit_id, farmer_id=farmer_id, year=year,
+                                       amount_fen=body.amount_fen))
 
 
 @router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=CapitalPublic,

@@ -3,7 +3,7 @@ accounts a district loads. The vouchers themselves are a projection of the event
 (``projections.books``), posted by ``domain.books``' rules.
 
 Loads ``Site`` and ``Farmer``; saves ``AccountingUnit``, ``SiteUnit``, ``Chart``,
-``MemberCapital`` and ``Membership``."""
+``MemberCapital``, ``Membership`` and ``ReserveShares``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from domain.books import (
     Chart,
     MemberCapital,
     Membership,
+    ReserveShares,
     SiteUnit,
     UnknownUnit,
     check_chart,
@@ -76,6 +77,18 @@ def declare_membership(store: Store, *, unit_id: str, farmer_id: str,
         membership.declare(is_member)
     store.save(membership)
     return {"unit_id": unit_id, "farmer_id": farmer_id, "is_member": membership.is_member}
+
+
+@command
+def quantify_reserve(store: Store, *, unit_id: str, farmer_id: str, year: int,
+                     amount_fen: int) -> dict[str, Any]:
+    """A member's quantified reserve share for a year (replacing what was said for it)."""
+    load_unit(store, unit_id)
+    load_farmer(store, farmer_id)
+    shares = store.load_or_open(ReserveShares, unit_id=unit_id, farmer_id=farmer_id)
+    shares.quantify(year=year, amount_fen=amount_fen)
+    store.save(shares)
+    return {"unit_id": unit_id, "farmer_id": farmer_id, "year": year, "amount_fen": amount_fen}
 
 
 @command

@@ -39,6 +39,9 @@ MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key
 # whether a farmer is a unit's member, once the unit said (members by default); business
 # posts by the standing when it is posted
 STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
+RESERVE_REFS = table("books_reserve_refs", "reserve_ref unit_id farmer_id", key="reserve_ref")
+RESERVE_SHARES = table("books_reserve_shares", "unit_id farmer_id year:int amount_fen:int",
+                       key="unit_id farmer_id year")
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
 LEASES = table("books_leases", "lease_ref lease_id unit_id tenant asset monthly_rent_fen:int "
                "starts ends", key="lease_ref")
@@ -94,7 +97,7 @@ class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
               MEMBERSHIPS, STANDINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
-              DELIVERIES, ASSETS,
+              DELIVERIES, ASSETS, RESERVE_REFS, RESERVE_SHARES,
               PLANS,
               NUMBERS,
               VOUCHERS, LINES, BALANCES)
@@ -322,6 +325,18 @@ class BooksProjection(Projection):
         assert card is not None
         rows.put(ASSETS, dict(card, name=e.name, kind=e.kind, location=e.location,
                               area_m2=e.area_m2, value_fen=e.value_fen, acquired=e.acquired))
+
+    @on("ReserveShares.Opened", creates=_ref(RESERVE_REFS))
+    def reserve_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(RESERVE_REFS, {"reserve_ref": str(e.originator_id), "unit_id": e.unit_id,
+                                "farmer_id": e.farmer_id})
+
+    @on("ReserveShares.Quantified", needs=_ref(RESERVE_REFS))
+    def reserve_quantified(self, e: Any, rows: Rows, _: int) -> None:
+        ref = rows.get(RESERVE_REFS, (str(e.originator_id),))
+        assert ref is not None
+        rows.put(RESERVE_SHARES, {"unit_id": ref["unit_id"], "farmer_id": ref["farmer_id"],
+                                  "year": e.year, "amount_fen": e.amount_fen})
 
     @on("Lease.Signed", creates=_ref(LEASES))
     def lease(self, e: Any, rows: Rows, _: int) -> None:

@@ -17,7 +17,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _member(farmer_id: str) -> dict[str, Any]:
-    return {"farmer_id": farmer_id, "capital_fen": 0, "trade_fen": 0, "transactions": []}
+    return {"farmer_id": farmer_id, "capital_fen": 0, "reserve_share_fen": 0, "trade_fen": 0,
+            "transactions": []}
 
 
 class BooksQueries:
@@ -103,8 +104,9 @@ class BooksQueries:
 
     def member_accounts(self, unit_id: str, year: int) -> list[dict[str, Any]]:
         """Each member's account with a unit (art. 43): capital contributed (股金, its balance at
-        the year's end) and the year's transactions with the unit per product — inputs bought
-        and produce sold to it, quantity and amount — with their total, the patronage base."""
+        the year's end), the year's quantified reserve share (公积金量化份额) and the year's
+        transactions with the unit per product — inputs bought and produce sold to it, quantity
+        and amount — with their total, the patronage base."""
         end = us(datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
         members: dict[str, dict[str, Any]] = {}
         for r in self.db.fetch("SELECT * FROM books_trade WHERE unit_id = ? AND year = ? "
@@ -118,6 +120,10 @@ class BooksQueries:
                                [unit_id, CAPITAL, end]):
             farmer_id = str(r["sub"]).removeprefix("member:")
             members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
+        for r in self.db.fetch("SELECT farmer_id, amount_fen FROM books_reserve_shares "
+                               "WHERE unit_id = ? AND year = ?", [unit_id, year]):
+            members.setdefault(r["farmer_id"], _member(r["farmer_id"]))["reserve_share_fen"] = \
+                int(r["amount_fen"])
         return [members[m] for m in sorted(members)]
 
     def leases(self) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.conftest import ARTIFACTS, Served
 
@@ -151,9 +152,15 @@ def test_the_farmers_page_shows_their_member_account_in_each_unit(served: Served
 
 def test_a_plan_is_drafted_approved_and_converted_into_capital_on_the_screen(
         served: Served, page: Any) -> None:
+    this_year = datetime.now(ZoneInfo("Asia/Shanghai")).year
+    with served.client("admin") as http:  # 张德明's quantified reserve share, kept per member
+        assert http.put(f"/v1/units/yongan-coop/members/f-zhang/reserve-shares/{this_year}",
+                        json={"amount_fen": 4321}).status_code == 200
     _sign_in(page, served, "admin", "yongan-coop")
     page.click("a[href='#plan']")
     page.wait_for_selector("#plan-draft:not([hidden]) #draft-members tr[data-member]")
+    assert page.input_value("#draft-members tr[data-member='f-zhang'] input[name=reserve_share]") \
+        == "43.21"  # offered to the plan from the member account
     assert page.is_hidden("#plan-approve") and page.is_hidden("#plan-settle")
     year = page.input_value("input[name=to]")[:4]
     with served.client("admin") as http:

@@ -79,11 +79,17 @@
     return true;
   }
 
+  // Only the latest ledger asked for is shown: an earlier answer arriving late (the page's
+  // first load, then a tap on an account) must not overwrite it.
+  let ledgerAsked = 0;
   async function ledger() {
     const account = $("#account").value;
+    const asked = ++ledgerAsked;
     $("#voucher").hidden = true;
+    $("#ledger-rows").replaceChildren();
     if (!account) { $("#ledger-rows").replaceChildren(none(6)); return; }
     const answer = await get(`/v1/units/${enc(unit())}/ledger/${enc(account)}?${period()}`);
+    if (asked !== ledgerAsked) return;
     if (!answer.ok) { show("bad", problemText(answer)); return; }
     const l = answer.body;
     // The API's running balance is debit − credit; shown on the account's side, as the trial balance.
@@ -220,7 +226,8 @@
       const tr = el("tr");
       tr.dataset.member = m.farmer_id;
       const earlier = given[m.farmer_id] || {};
-      const inputs = [yuanField("reserve_share", earlier.reserve_share_fen || 0), yuanField("subsidy", earlier.subsidy_fen || 0)];
+      const reserve = earlier.reserve_share_fen !== undefined ? earlier.reserve_share_fen : m.reserve_share_fen || 0;
+      const inputs = [yuanField("reserve_share", reserve), yuanField("subsidy", earlier.subsidy_fen || 0)];
       inputs.forEach((input, i) => input.setAttribute("aria-label", `${names.member[m.farmer_id] || m.farmer_id} ${t(i ? "subsidy" : "reserve_share")}`));
       tr.dataset.trade = m.trade_fen;
       tr.dataset.capital = m.capital_fen;

@@ -280,6 +280,32 @@ def test_a_non_members_purchase_on_credit_is_a_receivable_and_no_patronage(
     assert closing["114"] == 2800 and closing["113"] == 3000 and balance["balanced"]
 
 
+def test_a_members_reserve_share_is_kept_per_year_on_their_member_account(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    year = int(moment(-1)[:4])
+    path = f"/v1/units/tc/members/zhang/reserve-shares/{year}"
+    said = client.put(path, json={"amount_fen": 12500}, headers=accountant)
+    assert said.status_code == 200, said.text
+    assert said.json() == {"unit_id": "tc", "farmer_id": "zhang", "year": year,
+                           "amount_fen": 12500}
+    assert client.put(path, json={"amount_fen": 13000}, headers=accountant).status_code == 200
+    assert client.put(f"/v1/units/tc/members/zhang/reserve-shares/{year - 1}",
+                      json={"amount_fen": 999}, headers=accountant).status_code == 200
+    for bad in ({"amount_fen": -1}, {}, {"amount_fen": "1"}):
+        assert_problem(client.put(path, json=bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/tc/members/nobody/reserve-shares/2026",
+                              json={"amount_fen": 1}, headers=accountant), 404)
+    assert_problem(client.put("/v1/units/other/members/zhang/reserve-shares/2026",
+                              json={"amount_fen": 1}, headers=accountant), 403)
+    catch_up()
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": year},
+                         headers=accountant).json()
+    assert zhang["reserve_share_fen"] == 13000  # the year's, as last said
+    assert not [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+                if v["kind"] not in ("input_purchase", "input_sale", "input_cost")]
+
+
 def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
         client: TestClient, books: None, accountant: dict[str, str],
         catch_up: Callable[[], Any]) -> None:
