@@ -11,13 +11,17 @@ same run; the machine's cores are shared, so it says what the boundary allows, n
 
 The year: intake, grading, a packing run of 300 packs, an order of them and their shipment,
 cycle after cycle, until ≥ 300,000 packs went through (3,000 in a quick run). The last
-tenth of the cycles must run at ≥ 0.9 × the first tenth's rate (median cycles), and a cold load of the stock
-(from a snapshot and the events after it) ≤ 20 ms, beside a cold load of a batch.
+tenth of the cycles must run at ≥ 0.9 × the first tenth's rate — reported both on the
+median cycle of each tenth and on all its cycles (a sum is honest about slow cycles, a
+median about a shared machine's bursts) — and a cold load of the stock (from a snapshot
+and the events after it) ≤ 20 ms, beside a cold load of a batch measured the same way: in a
+running server after each cycle of the last tenth (median and worst), and in a new process.
 Needs GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import threading
 import time
@@ -62,15 +66,27 @@ def run(quick: bool) -> list[Figure]:
                        "conflicts", "conflicts within a cold store", measured["within"],
                        target="0", met=measured["across"] == 0)]
         year = _year(env, (YEAR_PACKS // 100) if quick else YEAR_PACKS)
-    ratio = year["last"] / year["first"]
+    median, summed = year["median"], year["sum"]
     return [*figures,
-            Figure(f"year of {year['packs']:,} packs: last tenth", year["last"], "cycles/s",
-                   "the first tenth", year["first"], target="≥ 0.9 × first", met=ratio >= 0.9),
-            Figure("cold load of the cold store's stock", year["stock_ms"], "ms",
-                   "cold load of a batch", year["batch_ms"], target="≤ 20 ms",
+            Figure(f"year of {year['packs']:,} packs: last tenth (median cycle)", median[1],
+                   "cycles/s", "the first tenth (median cycle)", median[0],
+                   target="≥ 0.9 × first", met=median[1] >= 0.9 * median[0]),
+            Figure(f"year of {year['packs']:,} packs: last tenth (all its cycles)", summed[1],
+                   "cycles/s", "the first tenth (all its cycles)", summed[0],
+                   target="≥ 0.9 × first", met=summed[1] >= 0.9 * summed[0]),
+            Figure("cold load of the stock, running server (median)", year["stock"][0], "ms",
+                   "the same of a batch", year["batch"][0], target="≤ 20 ms",
+                   met=year["stock"][0] <= 20),
+            Figure("cold load of the stock, running server (worst)", year["stock"][1], "ms",
+                   "the same of a batch", year["batch"][1], target="≤ 20 ms",
+                   met=year["stock"][1] <= 20),
+            Figure("cold load of the stock, running server (CPU)", year["stock"][2], "ms",
+                   "the same of a batch", year["batch"][2]),
+            Figure("cold load of the stock, new process", year["stock_ms"], "ms",
+                   "cold load of a batch, new process", year["batch_ms"], target="≤ 20 ms",
                    met=year["stock_ms"] <= 20),
-            Figure("cold load of the co-op-wide stock", year["coop_ms"], "ms",
-                   "cold load of a batch", year["batch_ms"], target="≤ 20 ms",
+            Figure("cold load of the co-op-wide stock, new process", year["coop_ms"], "ms",
+                   "cold load of a batch, new process", year["batch_ms"], target="≤ 20 ms",
                    met=year["coop_ms"] <= 20)]
 
 
@@ -180,11 +196,18 @@ def _batch(app: StoredGongxiao, code: str, site: str) -> None:
 
 
 def _year(env: dict[str, str], packs: int) -> dict[str, Any]:
-    """Cycles of intake, grading, packing ``RUN_PACKS`` packs, ordering and shipping them."""
+    """Cycles of intake, grading, packing ``RUN_PACKS`` packs, ordering and shipping them;
+    through the last tenth, after each cycle, a cold load of the stock and of that cycle's
+    batch by a second application (so the writer's cache is left alone): the stock's
+    events since its snapshot differ from cycle to cycle, so its median and worst are seen."""
     app = seed(StoredGongxiao(env=env))
+    reader = StoredGongxiao(env=env)
     tag = uuid.uuid4().hex[:6]
     cycles = packs // RUN_PACKS
+    tenth = max(1, cycles // 10)
+    stock_id = Stock.create_id("jiuhuang", "A", "yongan")
     cycle_s: list[float] = []
+    loads: dict[str, list[tuple[float, float]]] = {"stock": [], "batch": []}
     try:
         for i in range(cycles):
             began = time.perf_counter()
@@ -196,21 +219,49 @@ def _year(env: dict[str, str], packs: int) -> dict[str, Any]:
             app.ship(order_id=order["order_id"], departed_at=NOW, key=f"Y{tag}-s{i}",
                      pack_codes=order["lines"][0]["reserved_pack_codes"])
             cycle_s.append(time.perf_counter() - began)
+            if i == tenth * 9:  # the reader's connection and statements made, as a server's are
+                _uncached_load_ms(reader, stock_id)
+                _uncached_load_ms(reader, Batch.create_id(f"Y{tag}-0"))
+            if i >= tenth * 9:
+                loads["stock"].append(_uncached_load_ms(reader, stock_id))
+                loads["batch"].append(_uncached_load_ms(reader, Batch.create_id(f"Y{tag}-{i}")))
     finally:
         app.close()
-    tenth = max(1, cycles // 10)
-    # per tenth, the median cycle: what a write costs then, not another process's burst
-    # on the shared machine (the ten are printed, to show a trend or its absence)
-    rates = [1 / statistics.median(cycle_s[i:i + tenth]) for i in range(0, tenth * 10, tenth)]
-    print("year, cycles/s per tenth (median cycle):", " ".join(f"{r:.1f}" for r in rates))
-    return {"packs": cycles * RUN_PACKS, "first": rates[0], "last": rates[-1],
-            "stock_ms": _cold_load_ms(env, Stock.create_id("jiuhuang", "A", "yongan")),
+        reader.close()
+    tenths = [cycle_s[i:i + tenth] for i in range(0, tenth * 10, tenth)]
+    # Per tenth, the median cycle (what a write costs then, not another process's burst on
+    # the shared machine) and all its cycles (cycles / their seconds: every slow one counts);
+    # both are printed per tenth, to show a trend or its absence.
+    median = [1 / statistics.median(t) for t in tenths]
+    summed = [len(t) / sum(t) for t in tenths]
+    print("year, cycles/s per tenth (median cycle):", " ".join(f"{r:.1f}" for r in median))
+    print("year, cycles/s per tenth (all cycles):  ", " ".join(f"{r:.1f}" for r in summed))
+    return {"packs": cycles * RUN_PACKS, "median": (median[0], median[-1]),
+            "sum": (summed[0], summed[-1]),
+            **{name: (statistics.median(w for w, _ in took), max(w for w, _ in took),
+                      statistics.median(c for _, c in took)) for name, took in loads.items()},
+            "stock_ms": _cold_load_ms(env, stock_id),
             "coop_ms": _cold_load_ms(env, Stock.create_id("jiuhuang", "A")),
             "batch_ms": _cold_load_ms(env, Batch.create_id(f"Y{tag}-0"))}
 
 
+def _uncached_load_ms(app: StoredGongxiao, aggregate_id: UUID) -> tuple[float, float]:
+    """A running server's load of an aggregate it does not hold in its cache: its pool and
+    statements ready, the aggregate read from its snapshot and the events after it. Answers
+    its wall-clock ms and this process's CPU ms in it (what the load itself costs, which the
+    other processes on a shared machine do not change)."""
+    cache = app.repository.cache
+    if cache is not None:
+        with contextlib.suppress(KeyError):
+            cache.get(aggregate_id, evict=True)
+    began, cpu = time.perf_counter(), time.process_time()
+    app.repository.get(aggregate_id)
+    return (time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000
+
+
 def _cold_load_ms(env: dict[str, str], aggregate_id: UUID, times: int = 7) -> float:
-    """The median time to read an aggregate into an application that never read it."""
+    """The median time to read an aggregate into a new application (a process just started:
+    its first statements on a new connection)."""
     took = []
     for _ in range(times):
         app = StoredGongxiao(env=env)

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
-
-from domain.errors import DomainError
 from domain.usecases import (
     books,
     coldstore,
@@ -21,17 +15,16 @@ from domain.usecases import (
     masterdata,
     outlets,
     recalls,
+    store,
     supply,
 )
-from domain.usecases.store import A
-
-T = TypeVar("T")
+from domain.usecases.store import Store
 
 
-class Gongxiao(Application[UUID]):
+class Gongxiao(Store):
     """Configured from the environment like any eventsourcing application: in memory unless
     ``PERSISTENCE_MODULE`` says otherwise. The use cases are the sibling modules' functions,
-    listed here as methods; the application is the store they load from and save to
+    listed here as methods of the store they load from and save to
     (``domain.usecases.store.Store``)."""
 
     name = "gongxiao"
@@ -40,10 +33,10 @@ class Gongxiao(Application[UUID]):
     register_site = masterdata.register_site
     register_product = masterdata.register_product
     set_price = masterdata.set_price
-    farmer = masterdata.load_farmer
-    site = masterdata.load_site
-    product = masterdata.load_product
-    catalogue = masterdata.load_catalogue
+    farmer = store.load_farmer
+    site = store.load_site
+    product = store.load_product
+    catalogue = store.load_catalogue
 
     record_input_sale = inputs.record_input_sale
     record_input_application = inputs.record_input_application
@@ -109,30 +102,3 @@ class Gongxiao(Application[UUID]):
 
     flag_shelf_life = housekeeping.flag_shelf_life
     issue_statement = housekeeping.issue_statement
-
-    def run_use_case(self, use_case: Callable[[], T]) -> T:
-        """Run one use case; its single ``save`` records all it changed, or nothing."""
-        return use_case()
-
-    def prefetch(self, *aggregate_ids: UUID) -> None:
-        """The aggregates a use case is about to load; here each is read when it is loaded."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def load(self, cls: type[A], aggregate_id: UUID, missing: DomainError) -> A:
-        aggregate = self.find(aggregate_id)
-        if aggregate is None or not isinstance(aggregate, cls):
-            raise missing
-        return aggregate
-
-    def find(self, aggregate_id: UUID) -> Any | None:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-
-    def load_or_open(self, cls: type[A], **key: Any) -> A:
-        """The aggregate of a key, opened (not yet saved) the first time it is needed."""
-        found = self.find(cls.create_id(**key))
-        return found if found is not None else cls(**key)

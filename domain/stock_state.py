@@ -46,20 +46,24 @@ def put(records: Records, queues: dict[Any, FefoQueue],
         changes: Mapping[str, Record | None], entry_of: EntryOf) -> None:
     """Change ``records`` (None: the record leaves), keeping ``queues`` holding exactly the
     entries that ``entry_of`` gives the records (under its key; None: in no queue)."""
-    left: list[Keyed] = []
-    joined: list[Keyed] = []
+    left: dict[Hashable, list[Entry]] = {}
+    joined: dict[Hashable, list[Entry]] = {}
+    held = records.get
     for code, record in changes.items():
-        was, now = entry_of(code, records.get(code)), entry_of(code, record)
+        was = entry_of(code, held(code))
+        now = None if record is None else entry_of(code, record)
         if was != now:
-            left += [was] if was else []
-            joined += [now] if now else []
+            if was:
+                left.setdefault(was[0], []).append(was[1])
+            if now:
+                joined.setdefault(now[0], []).append(now[1])
         if record is not None:
             records[code] = record
         else:
             records.pop(code, None)
-    for key in {k for k, _ in left} | {k for k, _ in joined}:
-        queue = queues.get(key, EMPTY).without(e for k, e in left if k == key).with_entries(
-            e for k, e in joined if k == key)
+    for key in left.keys() | joined.keys():
+        queue = queues.get(key, EMPTY).without(left.get(key, ())).with_entries(
+            joined.get(key, ()))
         if queue:
             queues[key] = queue
         else:

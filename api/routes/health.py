@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.jsonio import Answer, ExactRoute
 from api.metrics import CONTENT_TYPE
+from contract.health import HealthPublic
 from contract.problems import answers
 from infra.problems import Unavailable
 from infra.views.watch import STUCK, ViewsWatch
@@ -27,8 +28,9 @@ HEALTH_S = 2.0  # the longest /healthz waits for the database
 router = APIRouter(tags=["operations"], route_class=ExactRoute)
 
 
-@router.get("/healthz", response_model=None,
-            responses={**answers(200, None, "the store (and Kafka, when configured) answer"),
+@router.get("/healthz", response_model=HealthPublic,
+            responses={**answers(200, HealthPublic,
+                                 "the store (and Kafka, when configured) answer: ok or degraded"),
                        503: {"description": "what is down, as problem+json with `checks`"}})
 def healthz(request: Request) -> Answer:
     state = request.app.state

@@ -20,9 +20,8 @@ from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.blocking import register_of
 from domain.usecases.certificates import certify
-from domain.usecases.masterdata import load_catalogue, load_farmer, load_product, load_site
 from domain.usecases.stocks import site_stock
-from domain.usecases.store import Store, command
+from domain.usecases.store import Store, command, load_catalogue, load_farmer, load_product, load_site
 from domain.values import command_id, kg, utc
 
 

@@ -9,9 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.stock import Stock
-from domain.usecases.masterdata import load_catalogue, load_farmer, load_product
 from domain.usecases.stocks import site_stocks
-from domain.usecases.store import Store, command
+from domain.usecases.store import Store, command, load_catalogue, load_farmer, load_product
 
 
 @command

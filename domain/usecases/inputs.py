@@ -10,8 +10,7 @@ from typing import Any
 
 from domain.input_sale import InputSale
 from domain.input_stock import InputStock
-from domain.usecases.masterdata import load_farmer, load_product, load_site
-from domain.usecases.store import Store, command
+from domain.usecases.store import Store, command, load_farmer, load_product, load_site
 from domain.values import command_id, id_for
 
 

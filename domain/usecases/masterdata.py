@@ -1,7 +1,8 @@
 """Master data kept by co-op staff: farmers, sites, products and purchase prices.
 
-Loads and saves ``Farmer``, ``Site``, ``Product`` and the ``Catalogue``; the other use cases
-load master data through its ``load_*`` functions."""
+Loads and saves ``Farmer``, ``Site``, ``Product`` and the ``Catalogue``; every use case loads
+master data through the store's ``load_*`` functions (``domain.usecases.store``), named here
+too for the modules that still import them from here."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from domain.catalogue import Catalogue
-from domain.errors import Invalid
-from domain.farmer import Farmer, UnknownFarmer
-from domain.product import Product, UnknownProduct
-from domain.site import Site, UnknownSite
-from domain.usecases.store import Store, command
+from domain.farmer import Farmer
+from domain.product import Product
+from domain.site import Site
+from domain.usecases.store import Store, command, load_catalogue, load_farmer, load_product, load_site
+
+__all__ = ["load_catalogue", "load_farmer", "load_product", "load_site", "register_farmer",
+           "register_product", "register_site", "set_price"]
 
 
 @command
@@ -62,26 +65,3 @@ def set_price(store: Store, *, sku: str, effective_from: datetime,
     product.set_price(effective_from=effective_from, grades=grades)
     store.save(product)
     return {"sku": sku, "effective_from": effective_from, "grades": grades}
-
-
-def load_farmer(store: Store, farmer_id: str) -> Farmer:
-    return store.load(Farmer, Farmer.create_id(farmer_id), UnknownFarmer(farmer_id))
-
-
-def load_site(store: Store, site_id: str, kind: str | None = None) -> Site:
-    site = store.load(Site, Site.create_id(site_id), UnknownSite(site_id))
-    if kind:
-        site.check_is(kind)
-    return site
-
-
-def load_product(store: Store, sku: str, kind: str | None = None) -> Product:
-    product = store.load(Product, Product.create_id(sku), UnknownProduct(sku))
-    if kind and product.kind != kind:
-        raise Invalid(f"{sku} is {product.kind}, not {kind}", field="sku")
-    return product
-
-
-def load_catalogue(store: Store) -> Catalogue:
-    return store.load_or_open(Catalogue)
-

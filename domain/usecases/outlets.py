@@ -17,9 +17,8 @@ from domain.shipment import Shipment, UnknownShipment
 from domain.site import Site
 from domain.stock import Stock, reserve_fefo
 from domain.usecases.blocking import register_of
-from domain.usecases.masterdata import load_product, load_site
 from domain.usecases.stocks import stocks_holding, stocks_to_draw
-from domain.usecases.store import Store, command
+from domain.usecases.store import Store, command, load_product, load_site
 from domain.values import command_id, kg
 
 

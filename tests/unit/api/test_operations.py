@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from api.routes.health import KafkaProbe
+from contract.health import HealthPublic
 from domain.application import Gongxiao
 from tests.unit.api.helpers import assert_problem, intake_body
 
@@ -43,6 +45,38 @@ def test_healthz_says_degraded_when_kafka_is_configured_and_unreachable(
     assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["store"]["ok"] is True
     assert response.json()["checks"]["kafka"]["ok"] is False
+
+
+def test_healthz_with_faults_is_degraded_and_answers_as_its_model(
+        client: TestClient, district: Gongxiao, views: Any, catch_up: Callable[[], Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    catch_up()
+    monkeypatch.setattr(views.store, "fault_counts",
+                        lambda: {"trace": 1, "kafka-offset@gongxiao.events/0": 2})
+    response = client.get("/healthz")  # the client's hook checks it against HealthPublic
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["views"]["trace"]["faults"] == 1
+    assert body["checks"]["views"]["kafka-offset@gongxiao.events/0"] == {
+        "faults": 2, "state": "fed_from_kafka"}
+    HealthPublic.model_validate(body)
+
+
+def test_healthz_declares_its_answer_and_its_model_refuses_another_shape(
+        client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    answer = spec["paths"]["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/HealthPublic"}
+    checks = {"store": {"ok": True, "events": 3}, "kafka": {"ok": True, "configured": False},
+              "views": {"stock": {"events_behind": 0, "seconds_behind": 0.0, "faults": 0,
+                                  "state": "ok"}}}
+    HealthPublic.model_validate({"status": "ok", "checks": checks})
+    for wrong in ({"status": "down", "checks": checks},
+                  {"status": "ok", "checks": checks | {"store": {"ok": False, "error": "X"}}},
+                  {"status": "ok", "checks": checks, "extra": 1}):
+        with pytest.raises(ValidationError):
+            HealthPublic.model_validate(wrong)
 
 
 def test_healthz_says_the_store_is_down(client: TestClient, app: Gongxiao,
