@@ -18,7 +18,7 @@ from PIL import Image
 from api.main import create_app
 from infra.application import StoredGongxiao
 from infra.demo import load_demo
-from infra.settings import GS1Keys, Settings
+from infra.settings import GS1Keys, Limits, Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 from tests.district import graded, packs, seed
@@ -309,3 +309,30 @@ def test_a_document_over_the_capture_limit_is_refused_and_records_nothing(
     assert answer.headers["GS1-EPCIS-Capture-Limit"] == "2"
     assert app.recorder.max_notification_id() == before
     assert capture(client, auth, document(events[:2], GX)).status_code == 202
+
+
+def test_capture_takes_documents_larger_than_other_requests_may_be(
+        app: StoredGongxiao, settings: Settings, views: ReadModels, auth: Auth) -> None:
+    """Capture has its own body limit (a 10,000-event document runs to tens of megabytes);
+    every other request keeps the small one, and capture refuses a body over its own."""
+    limits = Limits(per_token="100000/minute", per_address="100000/minute",
+                    max_body_bytes=2_000, capture_body_bytes=20_000)
+    events = [{"type": "ObjectEvent", "eventTime": f"2026-12-01T08:{i:02d}:00+08:00",
+               "eventTimeZoneOffset": "+08:00", "epcList": [f"https://x.example/p/{i}"],
+               "action": "OBSERVE"} for i in range(30)]
+    doc = document(events, GX)
+    assert 2_000 < len(json.dumps(doc)) < 20_000
+    api = create_app(app, settings=settings, views=views, limits=limits, project=False)
+    with TestClient(api, raise_server_exceptions=False) as client:
+        before = app.recorder.max_notification_id()
+        assert client.post("/v1/batches", content=json.dumps(doc), headers={
+            **auth("operator"), "Content-Type": "application/json"}).status_code == 413
+        assert app.recorder.max_notification_id() == before
+        answer = capture(client, auth, doc)
+        assert answer.status_code == 202, answer.text
+        assert len(answer.json()["newEventIDs"]) == 30
+        big = document(events * 10, GX)
+        assert len(json.dumps(big)) > 20_000
+        after = app.recorder.max_notification_id()
+        assert capture(client, auth, big).status_code == 413
+        assert app.recorder.max_notification_id() == after
