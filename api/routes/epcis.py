@@ -22,7 +22,7 @@ from api.deps import App, Caller, Views
 from contract.epcis import CaptureJobPublic
 from contract.problems import ProblemPublic, problems
 from domain.errors import NotFound
-from infra.epcis_capture import CaptureRefused, events_to_capture
+from infra.epcis_capture import CaptureRefused, events_to_capture, events_to_capture_greedily
 from infra.problems import Problem, Unavailable
 from infra.settings import Settings
 from infra.tokens import Principal
@@ -96,31 +96,36 @@ async def capture(request: Request, app: App, caller: Caller,
                   behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
                   ) -> Response:
     """Partners' events: the whole document is checked against GS1's schema, then stored
-    (all or none: ``rollback``); an event already captured (same ``eventID``) is not stored
-    again. Answers 202 with the capture job in ``Location``."""
+    (all or none: ``rollback``, the default; with ``proceed`` the events that break the
+    schema are left out, each with its problem in the job's ``errors``); an event already
+    captured (same ``eventID``) is not stored again. Answers 202 with the capture job in
+    ``Location``."""
     settings: Settings = request.app.state.settings
     media = request.headers.get("content-type", "").split(";")[0].strip()
     if media not in ("application/json", MEDIA):
         raise Problem(415, "send the EPCIS document as application/ld+json or application/json",
                       slug="epcisException:UnsupportedMediaType", headers=VERSIONS)
-    if behaviour != "rollback":
-        raise _invalid("only GS1-Capture-Error-Behaviour: rollback is supported",
-                       [{"field": "GS1-Capture-Error-Behaviour", "message": "use rollback"}])
+    if behaviour not in ("rollback", "proceed"):
+        raise _invalid("GS1-Capture-Error-Behaviour is rollback (the default) or proceed",
+                       [{"field": "GS1-Capture-Error-Behaviour", "message": "rollback or proceed"}])
     if settings.epcis_schema is None:
         raise Unavailable("capture is not set up here: GONGXIAO_EPCIS_SCHEMA must name GS1's "
                           "EPCIS-JSON-Schema.json", slug="epcis-capture-unconfigured")
     body = await request.body()
     # Reading, checking (GS1's schema costs milliseconds an event) and storing a document of
     # thousands of events takes seconds: off the event loop, which serves every other request.
-    events = await run_in_threadpool(_checked_events, body, settings.epcis_schema)
-    job = await run_in_threadpool(app.capture_events, captured_by=_party(caller), events=events)
+    events, refused = await run_in_threadpool(_checked_events, body, settings.epcis_schema,
+                                              behaviour == "proceed")
+    job = await run_in_threadpool(app.capture_events, captured_by=_party(caller), events=events,
+                                  refused=refused if behaviour == "proceed" else None)
     location = f"/epcis/capture/{job['captureID']}"
     return Response(json.dumps(_job(job)), status_code=202, media_type="application/json",
                     headers={**VERSIONS, "Location": location,
                              "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
 
 
-def _checked_events(body: bytes, schema: str) -> list[dict[str, Any]]:
+def _checked_events(body: bytes, schema: str, proceed: bool,
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
@@ -131,7 +136,9 @@ def _checked_events(body: bytes, schema: str) -> list[dict[str, Any]]:
                            "capture; send it in parts", slug="epcisException:CaptureLimitExceededException",
                       headers={**VERSIONS, "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
     try:
-        return events_to_capture(document, schema)
+        if proceed:
+            return events_to_capture_greedily(document, schema)
+        return events_to_capture(document, schema), []
     except CaptureRefused as refused:
         raise _invalid(refused.detail, refused.errors) from refused
 
@@ -182,9 +189,9 @@ def _document(request: Request, events: list[dict[str, Any]], headers: dict[str,
 
 
 def _job(job: dict[str, Any]) -> dict[str, Any]:
-    return {"captureID": job["captureID"], "running": False, "success": True,
-            "captureErrorBehaviour": "rollback", "errors": [], "eventIDs": job["event_ids"],
-            "newEventIDs": job["new_event_ids"]}
+    return {"captureID": job["captureID"], "running": False, "success": not job["errors"],
+            "captureErrorBehaviour": job["behaviour"], "errors": job["errors"],
+            "eventIDs": job["event_ids"], "newEventIDs": job["new_event_ids"]}
 
 
 def _scopes(caller: Principal) -> list[str] | None:

@@ -336,3 +336,57 @@ def test_capture_takes_documents_larger_than_other_requests_may_be(
         after = app.recorder.max_notification_id()
         assert capture(client, auth, big).status_code == 413
         assert app.recorder.max_notification_id() == after
+
+
+def test_proceed_captures_the_good_events_and_says_why_each_other_was_left_out(
+        client: TestClient, auth: Auth, app: StoredGongxiao, views: ReadModels) -> None:
+    good = {"type": "ObjectEvent", "eventTime": "2026-12-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "receiving"}
+    events = [{**good, "epcList": ["https://x.example/p/1"], "eventID": "urn:uuid:1"},
+              {**good, "epcList": ["https://x.example/p/2"], "action": "LOOK"},
+              {**good, "epcList": ["https://x.example/p/3"], "eventTimeZoneOffset": "8 hours"},
+              {**good, "epcList": ["https://x.example/p/4"]},
+              {**good, "epcList": ["https://x.example/p/5"], "eventID": "urn:uuid:1"}]
+    doc = document(events, GX)
+    before = app.recorder.max_notification_id()
+    assert capture(client, auth, doc).status_code == 400  # rollback, the default
+    assert app.recorder.max_notification_id() == before
+
+    answer = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    assert (job["success"], job["captureErrorBehaviour"], job["running"]) == (False, "proceed", False)
+    assert len(job["eventIDs"]) == 2 and job["eventIDs"][0] == "urn:uuid:1"
+    located = [{f["field"] for f in e["errors"]} for e in job["errors"]]
+    assert len(located) == 3
+    for fields, where in zip(located, ("/epcisBody/eventList/1/action",
+                                       "/epcisBody/eventList/2/eventTimeZoneOffset",
+                                       "/epcisBody/eventList/4/eventID"), strict=True):
+        event = where.rsplit("/", 1)[0]
+        assert where in fields and all(f == event or f.startswith(event + "/") for f in fields)
+    assert all(e["type"] == "epcisException:ValidationException" for e in job["errors"])
+    assert client.get(answer.headers["Location"], headers=auth("outlet")).json() == job
+    views.runner(app).catch_up()
+    captured = query(client, auth, "outlet", MATCH_epc="https://x.example/p/1|https://x.example/p/2|"
+                     "https://x.example/p/3|https://x.example/p/4|https://x.example/p/5")
+    assert [e["epcList"][0] for e in captured["epcisBody"]["queryResults"]["resultsBody"][
+        "eventList"]] == ["https://x.example/p/1", "https://x.example/p/4"]
+
+    head = app.recorder.max_notification_id()
+    again = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert again.json() == job and app.recorder.max_notification_id() == head
+
+    no_context = {k: v for k, v in doc.items() if k != "@context"}
+    whole = client.post("/epcis/capture", content=json.dumps(no_context), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert whole.status_code == 400  # the document's own parts: refused whole
+    odd = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "sometimes"})
+    assert odd.status_code == 400
+    assert app.recorder.max_notification_id() == head
