@@ -30,6 +30,7 @@ from infra.views import identifiers
 from projections.epcis.identifiers import checked_link
 from projections.epcis.mapping import context
 from projections.epcis.queries import SUPPORTED, TIMES
+from projections.epcis.vocabulary import NotAPattern
 
 router = APIRouter(tags=["EPCIS 2.0"])
 DOCUMENT = {"content": {"application/ld+json": {"schema": {
@@ -63,8 +64,11 @@ def get_events(request: Request, views: Views, caller: Caller,
     query = {name: [v for value in params.getlist(name) for v in value.split("|") if v]
              for name in params if name in SUPPORTED and name not in TIMES}
     times = {name: _time(name, params[name]) for name in params if name in TIMES}
-    page = views.epcis.events(query, times, scopes=_scopes(caller), per_page=per_page,
-                              after=_after(next_page_token))
+    try:
+        page = views.epcis.events(query, times, scopes=_scopes(caller), per_page=per_page,
+                                  after=_after(next_page_token))
+    except NotAPattern as e:
+        raise _query_problem(str(e), [n for n in query if n.startswith("MATCH_")]) from e
     headers = dict(VERSIONS)
     if page.next_after is not None:
         token = base64.urlsafe_b64encode(str(page.next_after).encode()).decode().rstrip("=")

@@ -390,3 +390,41 @@ def test_proceed_captures_the_good_events_and_says_why_each_other_was_left_out(
         "GS1-Capture-Error-Behaviour": "sometimes"})
     assert odd.status_code == 400
     assert app.recorder.max_notification_id() == head
+
+
+def test_match_parameters_take_epc_patterns(client: TestClient, auth: Auth, app: StoredGongxiao,
+                                            views: ReadModels) -> None:
+    base = {"type": "ObjectEvent", "eventTime": "2026-12-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "receiving"}
+    named = {
+        "urn": {**base, "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"]},
+        "link": {**base, "epcList": ["https://id.gs1.org/01/10614141073464/21/2018"]},
+        "other item": {**base, "epcList": ["urn:epc:id:sgtin:0614141.112345.400"]},
+        "other company": {**base, "epcList": ["urn:epc:id:sgtin:0012345.011111.1"]},
+        "lot": {**base, "epcList": [], "quantityList": [
+            {"epcClass": "urn:epc:class:lgtin:0614141.107346.LOT1"}]},
+        "pallet": {**base, "epcList": ["urn:epc:id:sscc:0614141.1234567890"]}}
+    for name, event in named.items():
+        event["eventID"] = f"urn:uuid:{abs(hash(name))}"
+    assert capture(client, auth, document(list(named.values()), GX)).status_code == 202
+    views.runner(app).catch_up()
+
+    def found(**params: str) -> set[str]:
+        events = event_list(query(client, auth, **params))
+        return {n for n, e in named.items() for got in events if got["eventID"] == e["eventID"]}
+
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0614141.107346.*") == {"urn", "link"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0614141.*.*") == {"urn", "link", "other item"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:*.*.*") == {"urn", "link", "other item",
+                                                           "other company"}
+    assert found(MATCH_epcClass="urn:epc:idpat:sgtin:0614141.107346.*") == {"lot"}
+    assert found(MATCH_epcClass="urn:epc:idpat:sgtin:0614141.112345.*") == set()
+    assert found(MATCH_anyEPC="urn:epc:idpat:sscc:0614141.*") == {"pallet"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0012345.*.*|urn:epc:id:sscc:0614141.1234567890"
+                 ) == {"other company", "pallet"}
+    assert found(MATCH_epc="urn:epc:id:sgtin:0614141.107346.2017") == {"urn"}  # exact, as before
+    for refused in ("urn:epc:idpat:grai:0614141.12345.*", "urn:epc:idpat:sgtin:0614141.*.400",
+                    "urn:epc:idpat:sgtin:0614141.1073.*", "urn:epc:idpat:sgtin:[1-2].*.*"):
+        answer = client.get("/epcis/events", params={"MATCH_epc": refused}, headers=auth("admin"))
+        assert answer.status_code == 400, refused
+        assert answer.json()["type"] == "epcisException:QueryParameterException"
