@@ -27,7 +27,7 @@ from bench.figures import Figure
 from infra.application import StoredGongxiao
 from infra.epcis_capture import events_to_capture, validator
 from infra.settings import Settings
-from infra.views import build_views, parallel
+from infra.views import build_views, identifiers, parallel
 from tests.epcis_reference import document, schema_path
 
 QUERY_P99_MS = 50.0
@@ -64,7 +64,7 @@ def run(quick: bool) -> list[Figure]:
         for name, times in q.items():
             print(f"# epcis {name} ({packs:,} packs): p50 {percentile(times, 50):.2f} ms, "
                   f"p99 {percentile(times, 99):.2f} ms, {len(times)} probes", flush=True)
-        capture, plain = _capture(env, events, settings.public_url)
+        capture, plain = _capture(env, events, identifiers(settings).public_url)
     scale = f"{packs:,} packs"
     at_scale = packs >= SCALE
 
