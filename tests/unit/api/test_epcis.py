@@ -295,6 +295,18 @@ def test_a_partners_event_about_our_pack_shows_on_its_trace(client: TestClient, 
     other = client.get(f"/v1/trace/{demo['batches'][0]}").json()
     assert other["partner_events"] == []
 
+    # the buyer's page says it too, in the page's language
+    zh, en = (client.get(f"/t/{code}", params={"lang": lang}).text for lang in ("zh", "en"))
+    for page, words in ((zh, ["合作方记录", "2026-12-05 10:00", "检验", "合格", "质量浓度",
+                              "inchikey:YWTYJOPNNQFBPC-UHFFFAOYSA-N", "0.01 mg/L"]),
+                        (en, ["Recorded by partners", "2026-12-05 10:00", "Inspected",
+                              "conformant", "Mass concentration", "0.01 mg/L"])):
+        section = page[page.index("data-partners"):]
+        section = section[:section.index("</section>")]
+        assert all(w in section for w in words), section
+    assert "Recorded by partners" not in zh and "data-partners" not in client.get(
+        f"/t/{demo['batches'][0]}").text
+
 
 def test_a_document_over_the_capture_limit_is_refused_and_records_nothing(
         client: TestClient, auth: Auth, app: StoredGongxiao, monkeypatch: pytest.MonkeyPatch) -> None:
