@@ -1,7 +1,8 @@
 """What a real deployment wants in front of the API: a request size limit and a rate limit.
 
 The size limit refuses a declared ``Content-Length`` over the limit before reading anything,
-and stops a streamed body as soon as it passes it. The rate limit (``limits``, sliding window
+and stops a streamed body as soon as it passes it (EPCIS capture, whose documents run to tens
+of megabytes, has a limit of its own). The rate limit (``limits``, sliding window
 counter: the moving window's behaviour at a constant cost, where the moving window keeps a
 timestamp per request and pays for each of them on every hit) counts a request with a valid
 token against the token (however its header is spelled), and any other request against its
@@ -33,6 +34,7 @@ from infra.tokens import Principal, Tokens, bearer_token
 CALLER = "gongxiao.caller"  # the scope key of the verified Principal (or None) for api.deps
 
 UNCOUNTED = ("/healthz", "/metrics")
+CAPTURE = "/epcis/capture"  # takes EPCIS documents of up to Limits.capture_body_bytes
 
 
 class RequestLimits:
@@ -49,7 +51,7 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        refusal = await self._too_often(scope, headers) or self._too_large(headers)
+        refusal = await self._too_often(scope, headers) or self._too_large(scope, headers)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -98,29 +100,32 @@ class RequestLimits:
                  f"send again in {wait} s", slug="rate-limited", retry_after_s=wait),
             {"Retry-After": str(wait)})
 
-    def _too_large(self, headers: Headers) -> ProblemResponse | None:
+    def _largest(self, scope: Scope) -> int:
+        return (self.limits.capture_body_bytes if scope["path"] == CAPTURE
+                else self.limits.max_body_bytes)
+
+    def _too_large(self, scope: Scope, headers: Headers) -> ProblemResponse | None:
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limits.max_body_bytes:
-            return self._large()
+        if declared is not None and declared.isdigit() and int(declared) > self._largest(scope):
+            return self._large(self._largest(scope))
         return None
 
-    def _large(self) -> ProblemResponse:
+    def _large(self, largest: int) -> ProblemResponse:
         return ProblemResponse(413, problem(
-            413, f"the request body is larger than {self.limits.max_body_bytes} bytes; "
-                 "split it into smaller requests", slug="too-large",
-            max_body_bytes=self.limits.max_body_bytes))
+            413, f"the request body is larger than {largest} bytes; "
+                 "split it into smaller requests", slug="too-large", max_body_bytes=largest))
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, cutting a body that streams past the limit."""
-        received, started = 0, False
+        received, started, largest = 0, False, self._largest(scope)
 
         async def counting_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limits.max_body_bytes:
-                    raise _TooLarge(self.limits.max_body_bytes)
+                if received > largest:
+                    raise _TooLarge(largest)
             return message
 
         async def watching_send(message: Message) -> None:
@@ -133,7 +138,7 @@ class RequestLimits:
         except _TooLarge:
             if started:
                 raise
-            await self._large()(scope, receive, send)
+            await self._large(largest)(scope, receive, send)
 
 
 class _TooLarge(HTTPException):

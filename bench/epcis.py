@@ -3,10 +3,10 @@
 The bulk loader writes 100,000 cycles of 10 packs (quick: 2,000) and the EPCIS view is caught
 up. Then, in the same run: ``MATCH_epc`` of one random pack (its commissioning aside: its
 shipping, receiving and sale) and ``MATCH_epcClass`` of one random batch lot through the query
-layer, beside a primary-key lookup of one event by its id; and capture of 10,000 events (the view's own,
-as a partner would send them) in documents of the capture limit (2,000 events) — checked
-against GS1's schema, given their ids and stored — beside plain JSON-Schema validation of the
-same documents.
+layer, beside a primary-key lookup of one event by its id; and capture of a document of 10,000
+events (the view's own, as a partner would send them; the capture limit) — checked against
+GS1's schema, given their ids and stored in one write — beside plain JSON-Schema validation of
+the same document. The query figures are printed as soon as they are measured.
 Needs GONGXIAO_TEST_DATABASE_URL and GS1's reference files beside the repository.
 """
 
@@ -25,14 +25,14 @@ from bench._bulk import load
 from bench._db import fresh_database, percentile, server_url
 from bench.figures import Figure
 from infra.application import StoredGongxiao
-from infra.epcis_capture import events_to_capture, validator
+from infra.epcis_capture import compiled, events_to_capture, validator
 from infra.settings import Settings
-from infra.views import build_views, parallel
+from infra.views import build_views, identifiers, parallel
 from tests.epcis_reference import document, schema_path
 
 QUERY_P99_MS = 50.0
 SCALE = 1_000_000  # packs at which the target holds
-CAPTURE_EVENTS = 10_000
+CAPTURE_EVENTS = CAPTURE_LIMIT  # 10,000: one document, as the issue asks
 
 
 def run(quick: bool) -> list[Figure]:
@@ -61,7 +61,10 @@ def run(quick: bool) -> list[Figure]:
                 "SELECT doc FROM epcis_events ORDER BY seq LIMIT ?", [CAPTURE_EVENTS])]
         finally:
             views.close()
-        capture, plain = _capture(env, events, settings.public_url)
+        for name, times in q.items():
+            print(f"# epcis {name} ({packs:,} packs): p50 {percentile(times, 50):.2f} ms, "
+                  f"p99 {percentile(times, 99):.2f} ms, {len(times)} probes", flush=True)
+        capture, plain, native = _capture(env, events, identifiers(settings).public_url)
     scale = f"{packs:,} packs"
     at_scale = packs >= SCALE
 
@@ -76,19 +79,24 @@ def run(quick: bool) -> list[Figure]:
                p["pk"][1], f"≤ {QUERY_P99_MS:.0f} ms at 1M packs", met(p["epc"][1])),
         Figure(f"EPCIS MATCH_epcClass p99 ({scale})", p["class"][1], "ms", "one event by id p99",
                p["pk"][1], f"≤ {QUERY_P99_MS:.0f} ms at 1M packs", met(p["class"][1])),
-        Figure(f"EPCIS capture, {len(events):,} events, {CAPTURE_LIMIT:,} a document", capture,
+        Figure(f"EPCIS capture, documents of {CAPTURE_LIMIT:,} events", capture,
                "events/s",
-               "JSON-Schema validation alone", plain),
+               "JSON-Schema validation alone (jsonschema)", plain),
+        Figure(f"EPCIS capture beside native validation, documents of {CAPTURE_LIMIT:,} events",
+               capture,
+               "events/s",
+               "JSON-Schema validation alone (jsonschema-rs)", native),
     ]
 
 
 def _capture(env: dict[str, str], events: list[dict[str, Any]],
-             public_url: str) -> tuple[float, float]:
-    """Events per second captured (checked, given ids, stored) and validated alone."""
+             public_url: str) -> tuple[float, float, float]:
+    """Events per second captured (checked, given ids, stored), validated alone by
+    ``jsonschema`` and by the compiled validator capture checks with first."""
     path = schema_path()
-    check = validator(path)
+    check, native = validator(path), compiled(path)
     app = StoredGongxiao(env=env)
-    captured = validated = 0.0
+    captured = validated = natively = 0.0
     try:
         for start in range(0, len(events), CAPTURE_LIMIT):
             part = events[start:start + CAPTURE_LIMIT]
@@ -99,11 +107,20 @@ def _capture(env: dict[str, str], events: list[dict[str, Any]],
             list(check.iter_errors(doc))
             validated += time.perf_counter() - started
             started = time.perf_counter()
-            app.capture_events(captured_by="site:bench", events=events_to_capture(doc, path))
-            captured += time.perf_counter() - started
+            assert native.is_valid(doc)
+            natively += time.perf_counter() - started
+            started = time.perf_counter()
+            checked = events_to_capture(doc, path)
+            storing = time.perf_counter()
+            job = app.capture_events(captured_by="site:bench", events=checked)
+            done = time.perf_counter()
+            captured += done - started
+            assert len(job["new_event_ids"]) == len(part), "the document was not captured whole"
+            print(f"# epcis capture of {len(part):,} events: checked in {storing - started:.1f} s, "
+                  f"stored in {done - storing:.1f} s", flush=True)
     finally:
         app.close()
-    return len(events) / captured, len(events) / validated
+    return len(events) / captured, len(events) / validated, len(events) / natively
 
 
 def _sample(db: Any, role: str, n: int) -> list[str]:

@@ -39,7 +39,18 @@ class CaptureJob(Aggregate):
         """``event_ids`` are the document's events, ``new_event_ids`` those not captured
         before (a resent event is already there)."""
         self.captured_by, self.event_ids, self.new_event_ids = captured_by, event_ids, new_event_ids
+        self.behaviour, self.errors = "rollback", list[dict[str, Any]]()
+
+    @event("Proceeded")
+    def proceeded(self, errors: list[dict[str, Any]]) -> None:
+        """Captured with ``GS1-Capture-Error-Behaviour: proceed``: the events that broke the
+        schema were left out, each with its problem (``errors``; none when every event was
+        good)."""
+        self.behaviour, self.errors = "proceed", errors
 
     @staticmethod
-    def create_id(captured_by: str, event_ids: list[str]) -> UUID:
-        return id_for("capture_job", captured_by + "\n" + "\n".join(sorted(event_ids)))
+    def create_id(captured_by: str, event_ids: list[str], behaviour: str = "rollback") -> UUID:
+        """A rollback job is known by its party and events (the same document sent again is
+        the same job); a proceed job also by its behaviour."""
+        suffix = "" if behaviour == "rollback" else f"\n{behaviour}"
+        return id_for("capture_job", captured_by + "\n" + "\n".join(sorted(event_ids)) + suffix)

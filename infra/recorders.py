@@ -35,6 +35,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.errors import DuplicateObject
+from psycopg.generators import send
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -108,6 +109,21 @@ class PostgresRecorder(_CreatedAlone, PostgresApplicationRecorder):
             curs.executemany(f'INSERT INTO "{self.datastore.schema}".{REPLIES} ({COLUMNS}) '
                              "VALUES (%s, %s, %s, %s, %s, %s)", replies)
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
+                              **kwargs: Any) -> None:
+        """The library's lock, NOTIFY and INSERT, queued in its pipeline, then every byte of
+        them sent before the library syncs the pipeline.
+
+        psycopg's pipeline stops sending once its queue of commands is empty, even when the
+        socket took only part of the last one (``PQflush`` answered 1), and then waits for the
+        server's answer, which the server, still reading the statement, never sends: a write
+        larger than the socket buffers (a 10,000-event EPCIS document, ~20 MB, in one INSERT's
+        array) hung for good, the server in ``ClientRead``. Flushed here, only the five bytes
+        of the library's Sync are left to send, and the socket has room for those once it
+        can be written to."""
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        curs.connection.wait(send(curs.connection.pgconn))
 
     @bounded
     def select_events_of(self, after: After) -> list[StoredEvent]:

@@ -25,6 +25,8 @@ class Limits:
     token and is counted by its address (``limits`` notation, e.g. ``100/second``)."""
 
     max_body_bytes: int = 1_048_576
+    # POST /epcis/capture: an EPCIS document of 10,000 events is 10-60 MB.
+    capture_body_bytes: int = 64 * 1_048_576
     per_token: str = "6000/minute"
     per_address: str = "600/minute"
     # Presented tokens that the database did not know, per address: each cost a lookup.
@@ -74,6 +76,8 @@ class Settings:
                           rejected=env.get("GONGXIAO_KAFKA_REJECTED_TOPIC") or topics.rejected),
             limits=Limits(max_body_bytes=int(env.get("GONGXIAO_MAX_BODY_BYTES")
                                              or limits.max_body_bytes),
+                          capture_body_bytes=int(env.get("GONGXIAO_EPCIS_MAX_BODY_BYTES")
+                                                 or limits.capture_body_bytes),
                           per_token=env.get("GONGXIAO_RATE_PER_TOKEN") or limits.per_token,
                           per_address=env.get("GONGXIAO_RATE_PER_ADDRESS") or limits.per_address,
                           failed_auth=env.get("GONGXIAO_RATE_FAILED_AUTH") or limits.failed_auth,

@@ -254,3 +254,23 @@ PROBLEMS = {
 HOLDS = {
     "pre_harvest_interval": N_("pre-harvest interval of {input} not over: harvest allowed from {date}"),
 }
+
+# Partners' EPCIS events on the buyer's page (CBV 2.0 words; any other word is shown as sent).
+PARTNER_STEPS = {
+    "receiving": N_("Received"), "inspecting": N_("Inspected"), "accepting": N_("Accepted"),
+    "shipping": N_("Shipped"), "storing": N_("Stored"), "retail_selling": N_("Sold in a shop"),
+    "holding": N_("Held"), "destroying": N_("Destroyed"), "sampling": N_("Sampled"),
+    "sensor_reporting": N_("Measured"), "departing": N_("Departed"), "arriving": N_("Arrived"),
+}
+PARTNER_DISPOSITIONS = {
+    "conformant": N_("conformant"), "non_conformant": N_("not conformant"),
+    "sellable_accessible": N_("on sale"), "sellable_not_accessible": N_("sellable"),
+    "non_sellable_other": N_("not for sale"), "in_transit": N_("in transit"),
+    "damaged": N_("damaged"), "expired": N_("expired"), "recalled": N_("recalled"),
+    "destroyed": N_("destroyed"), "retail_sold": N_("sold"),
+}
+SENSOR_TYPES = {
+    "Temperature": N_("Temperature"), "MassConcentration": N_("Mass concentration"),
+    "Concentration": N_("Concentration"), "RelativeHumidity": N_("Relative humidity"),
+    "Humidity": N_("Humidity"), "Mass": N_("Mass"),
+}

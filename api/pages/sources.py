@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Request
 
+from api.routes.trace import epcis_uri
 from domain.errors import NotFound
 from domain.packing_run import PackingRun
 from domain.product import Range
@@ -20,6 +21,13 @@ def trace_of(request: Request, code: str) -> dict[str, Any] | None:
     except NotFound:
         return None
     return dict(found) if found else None
+
+
+def partner_events_of(request: Request, trace: dict[str, Any]) -> list[dict[str, Any]]:
+    """What partners' captured EPCIS events say of the traced pack or batch (the JSON
+    trace's ``partner_events``)."""
+    return list(request.app.state.views.epcis.partner_events(
+        [epcis_uri(request.app.state.settings, trace)]))
 
 
 def allowed_range_of(request: Request, sku: str) -> Range:

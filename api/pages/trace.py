@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.pages.chart import cold_chain_chart
 from api.pages.i18n import environment, gettext, locale_of
-from api.pages.messages import PLACES
-from api.pages.sources import allowed_range_of, trace_of
+from api.pages.messages import PARTNER_DISPOSITIONS, PARTNER_STEPS, PLACES, SENSOR_TYPES
+from api.pages.sources import allowed_range_of, partner_events_of, trace_of
 from domain.batch import phi_verdict
 from domain.product import Range
 
@@ -39,6 +39,7 @@ def trace_page(request: Request, code: str, lang: str | None = None) -> HTMLResp
             code=code, lang=lang, contact=request.app.state.settings.contact)
         return HTMLResponse(html, status_code=404)
     allowed = allowed_range_of(request, str((trace.get("product") or {}).get("sku")))
+    trace["partner_events"] = partner_events_of(request, trace)
     settings = request.app.state.settings
     html = environment(locale).get_template("trace.html").render(
         page=trace_model(trace, locale=locale, now=datetime.now(UTC), allowed=allowed),
@@ -72,7 +73,31 @@ def trace_model(trace: dict[str, Any], *, locale: str, now: datetime,
                                         "excursions": len(cold.get("excursions") or [])},
         "shipment": {k: local(v) for k, v in (trace.get("shipment") or {}).items()
                      if k in ("departed_at", "delivered_at")} or None,
+        "partners": [_partner(e, locale) for e in trace.get("partner_events") or []],
     }
+
+
+UNITS = {"CEL": "°C", "KGM": "kg", "GRM": "g", "MGM": "mg", "M1": "mg/L", "P1": "%"}
+
+
+def _partner(found: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A partner's event as the buyer reads it: what was done, when, with what outcome; CBV
+    words in the page's language, anything else as the partner sent it."""
+    step, disposition = found.get("biz_step") or "", found.get("disposition") or ""
+    reports = []
+    for r in found.get("reports") or []:
+        kind = str(r.get("type") or "").rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        value = r.get("value", r.get("stringValue", r.get("booleanValue")))
+        substance = str(r.get("chemicalSubstance") or r.get("microorganism") or "")
+        reports.append({
+            "kind": gettext(locale, SENSOR_TYPES[kind]) if kind in SENSOR_TYPES else kind,
+            "value": "" if value is None else str(value),
+            "unit": UNITS.get(str(r.get("uom") or ""), str(r.get("uom") or "")),
+            "substance": substance.rsplit("/", 1)[-1]})
+    return {"step": gettext(locale, PARTNER_STEPS[step]) if step in PARTNER_STEPS else step,
+            "disposition": (gettext(locale, PARTNER_DISPOSITIONS[disposition])
+                            if disposition in PARTNER_DISPOSITIONS else disposition),
+            "at": local(found.get("event_time")), "reports": reports}
 
 
 def _recall(recall: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -16,12 +16,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import App, Caller, Views
 from contract.epcis import CaptureJobPublic
 from contract.problems import ProblemPublic, problems
 from domain.errors import NotFound
-from infra.epcis_capture import CaptureRefused, events_to_capture
+from infra.epcis_capture import CaptureRefused, events_to_capture, events_to_capture_greedily
 from infra.problems import Problem, Unavailable
 from infra.settings import Settings
 from infra.tokens import Principal
@@ -29,6 +30,7 @@ from infra.views import identifiers
 from projections.epcis.identifiers import checked_link
 from projections.epcis.mapping import context
 from projections.epcis.queries import SUPPORTED, TIMES
+from projections.epcis.vocabulary import NotAPattern
 
 router = APIRouter(tags=["EPCIS 2.0"])
 DOCUMENT = {"content": {"application/ld+json": {"schema": {
@@ -40,10 +42,10 @@ MEDIA = "application/ld+json"
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 PAGING = ("perPage", "nextPageToken")
 MAX_PER_PAGE = 1000
-# Events per captured document. A document is stored in one transaction; PostgreSQL inserts of
-# 10,000 events in one pipeline stalled (client and server each waiting on the other), 4,000
-# went through in seconds: larger documents are refused with 413 and sent in parts.
-CAPTURE_LIMIT = 2000
+# Events per captured document, each document stored in one transaction (a 10,000-event
+# document is one write of 10-60 MB; see PostgresRecorder._insert_stored_events). Larger
+# documents are refused with 413 and sent in parts.
+CAPTURE_LIMIT = 10_000
 
 
 @router.get("/epcis/events", response_model=None, responses={
@@ -62,8 +64,11 @@ def get_events(request: Request, views: Views, caller: Caller,
     query = {name: [v for value in params.getlist(name) for v in value.split("|") if v]
              for name in params if name in SUPPORTED and name not in TIMES}
     times = {name: _time(name, params[name]) for name in params if name in TIMES}
-    page = views.epcis.events(query, times, scopes=_scopes(caller), per_page=per_page,
-                              after=_after(next_page_token))
+    try:
+        page = views.epcis.events(query, times, scopes=_scopes(caller), per_page=per_page,
+                                  after=_after(next_page_token))
+    except NotAPattern as e:
+        raise _query_problem(str(e), [n for n in query if n.startswith("MATCH_")]) from e
     headers = dict(VERSIONS)
     if page.next_after is not None:
         token = base64.urlsafe_b64encode(str(page.next_after).encode()).decode().rstrip("=")
@@ -95,36 +100,63 @@ async def capture(request: Request, app: App, caller: Caller,
                   behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = "rollback",
                   ) -> Response:
     """Partners' events: the whole document is checked against GS1's schema, then stored
-    (all or none: ``rollback``); an event already captured (same ``eventID``) is not stored
-    again. Answers 202 with the capture job in ``Location``."""
+    (all or none: ``rollback``, the default; with ``proceed`` the events that break the
+    schema are left out, each with its problem in the job's ``errors``); an event already
+    captured (same ``eventID``) is not stored again. Answers 202 with the capture job in
+    ``Location``."""
     settings: Settings = request.app.state.settings
     media = request.headers.get("content-type", "").split(";")[0].strip()
     if media not in ("application/json", MEDIA):
         raise Problem(415, "send the EPCIS document as application/ld+json or application/json",
                       slug="epcisException:UnsupportedMediaType", headers=VERSIONS)
-    if behaviour != "rollback":
-        raise _invalid("only GS1-Capture-Error-Behaviour: rollback is supported",
-                       [{"field": "GS1-Capture-Error-Behaviour", "message": "use rollback"}])
+    if behaviour not in ("rollback", "proceed"):
+        raise _invalid("GS1-Capture-Error-Behaviour is rollback (the default) or proceed",
+                       [{"field": "GS1-Capture-Error-Behaviour", "message": "rollback or proceed"}])
     if settings.epcis_schema is None:
         raise Unavailable("capture is not set up here: GONGXIAO_EPCIS_SCHEMA must name GS1's "
                           "EPCIS-JSON-Schema.json", slug="epcis-capture-unconfigured")
-    try:
-        document = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise _invalid("the body is not JSON", [{"field": "/", "message": str(e)[:200]}]) from e
-    try:
-        events = events_to_capture(document, settings.epcis_schema)
-    except CaptureRefused as refused:
-        raise _invalid(refused.detail, refused.errors) from refused
-    if len(events) > CAPTURE_LIMIT:
-        raise Problem(413, f"a document of {len(events)} events: at most {CAPTURE_LIMIT} per "
-                           "capture; send it in parts", slug="epcisException:CaptureLimitExceededException",
-                      headers={**VERSIONS, "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
-    job = app.capture_events(captured_by=_party(caller), events=events)
+    body = await request.body()
+    # Reading, checking (GS1's schema costs milliseconds an event) and storing a document of
+    # thousands of events takes seconds: off the event loop, which serves every other request.
+    events, refused = await run_in_threadpool(_checked_events, body, settings.epcis_schema,
+                                              behaviour == "proceed")
+    job = await run_in_threadpool(app.capture_events, captured_by=_party(caller), events=events,
+                                  refused=refused if behaviour == "proceed" else None)
     location = f"/epcis/capture/{job['captureID']}"
     return Response(json.dumps(_job(job)), status_code=202, media_type="application/json",
                     headers={**VERSIONS, "Location": location,
                              "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
+
+
+def _checked_events(body: bytes, schema: str, proceed: bool,
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise _invalid("the body is not JSON", [{"field": "/", "message": str(e)[:200]}]) from e
+    count = _event_count(document)
+    if count > CAPTURE_LIMIT:
+        raise Problem(413, f"a document of {count} events: at most {CAPTURE_LIMIT} per "
+                           "capture; send it in parts", slug="epcisException:CaptureLimitExceededException",
+                      headers={**VERSIONS, "GS1-EPCIS-Capture-Limit": str(CAPTURE_LIMIT)})
+    try:
+        if proceed:
+            return events_to_capture_greedily(document, schema)
+        return events_to_capture(document, schema), []
+    except CaptureRefused as refused:
+        raise _invalid(refused.detail, refused.errors) from refused
+
+
+def _event_count(document: Any) -> int:
+    """The events a document holds, counted before it is checked (the check costs per event)."""
+    body = document.get("epcisBody") if isinstance(document, dict) else None
+    if not isinstance(body, dict):
+        return 0
+    if "eventList" not in body:
+        results = body.get("queryResults")
+        body = results.get("resultsBody") if isinstance(results, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    return len(events) if isinstance(events, list) else 0
 
 
 @router.get("/epcis/capture/{capture_id}", response_model=CaptureJobPublic,
@@ -161,9 +193,9 @@ def _document(request: Request, events: list[dict[str, Any]], headers: dict[str,
 
 
 def _job(job: dict[str, Any]) -> dict[str, Any]:
-    return {"captureID": job["captureID"], "running": False, "success": True,
-            "captureErrorBehaviour": "rollback", "errors": [], "eventIDs": job["event_ids"],
-            "newEventIDs": job["new_event_ids"]}
+    return {"captureID": job["captureID"], "running": False, "success": not job["errors"],
+            "captureErrorBehaviour": job["behaviour"], "errors": job["errors"],
+            "eventIDs": job["event_ids"], "newEventIDs": job["new_event_ids"]}
 
 
 def _scopes(caller: Principal) -> list[str] | None:

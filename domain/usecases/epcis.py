@@ -14,11 +14,13 @@ from domain.usecases.store import Store, command
 
 
 @command
-def capture_events(store: Store, *, captured_by: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+def capture_events(store: Store, *, captured_by: str, events: list[dict[str, Any]],
+                   refused: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Store a document's events; one already captured (by its eventID) is not stored again,
-    and the same document sent again is the same capture job."""
+    and the same document sent again is the same capture job. ``refused`` (proceed mode):
+    the problems of the document's events that were left out, kept on the job."""
     ids = [e["eventID"] for e in events]
-    job_id = CaptureJob.create_id(captured_by, ids)
+    job_id = CaptureJob.create_id(captured_by, ids, "rollback" if refused is None else "proceed")
     earlier = store.find(job_id)
     if earlier is not None:
         return job_answer(earlier)
@@ -27,6 +29,8 @@ def capture_events(store: Store, *, captured_by: str, events: list[dict[str, Any
              if store.find(PartnerEvent.create_id(e["eventID"])) is None]
     job = CaptureJob(id=job_id, captured_by=captured_by, event_ids=ids,
                      new_event_ids=[e["eventID"] for e in fresh])
+    if refused is not None:
+        job.proceeded(errors=refused)
     store.save(*(PartnerEvent(event_id=e["eventID"], event=e, captured_by=captured_by,
                               capture_id=str(job_id)) for e in fresh), job)
     return job_answer(job)
@@ -39,4 +43,4 @@ def load_capture_job(store: Store, capture_id: UUID) -> dict[str, Any]:
 
 def job_answer(job: CaptureJob) -> dict[str, Any]:
     return {"captureID": str(job.id), "captured_by": job.captured_by, "event_ids": job.event_ids,
-            "new_event_ids": job.new_event_ids}
+            "new_event_ids": job.new_event_ids, "behaviour": job.behaviour, "errors": job.errors}

@@ -1,9 +1,10 @@
 """The standard EPCIS query (``GET /epcis/events``) over the EPCIS view.
 
 A query is a dict of the standard parameters (values already split on ``|``): each narrows
-the events; ``MATCH_*`` parameters compare identifiers in canonical form, exactly (no EPC
-patterns). Pages follow the view's order (the log's): a page answers its events and the
-``seq`` after which the next page starts, or None on the last page.
+the events; ``MATCH_*`` parameters compare identifiers in canonical form, exactly, or
+match EPC patterns (``urn:epc:idpat:sgtin:CP.IR.*``; see ``vocabulary.pattern_range``).
+Pages follow the view's order (the log's): a page answers its events and the ``seq`` after
+which the next page starts, or None on the last page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from projections.epcis.index import canonical, vocabulary
+from projections.epcis.vocabulary import PATTERN, pattern_range
 from projections.port import ViewDatabase
 from projections.tables import loads, us
 
@@ -57,9 +59,19 @@ class EpcisQueries:
                 params += [norm(v) for v in values]
             elif name in MATCH:
                 roles = MATCH[name]
-                where.append(f"e.event_id IN (SELECT event_id FROM epcis_epcs WHERE epc IN "
-                             f"({_marks(values)}) AND role IN ({_marks(roles)}))")
-                params += [canonical(v) for v in values] + list(roles)
+                exact = [v for v in values if not v.startswith(PATTERN)]
+                matched, matching = [], list[Any]()
+                if exact:
+                    matched.append(f"epc IN ({_marks(exact)})")
+                    matching += [canonical(v) for v in exact]
+                for pattern in (v for v in values if v.startswith(PATTERN)):
+                    prefix, like = pattern_range(pattern)
+                    # the range finds them by the index; LIKE says which of them match
+                    matched.append("(epc >= ? AND epc < ? AND epc LIKE ?)")
+                    matching += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1), prefix + like]
+                where.append(f"e.event_id IN (SELECT event_id FROM epcis_epcs WHERE "
+                             f"({' OR '.join(matched)}) AND role IN ({_marks(roles)}))")
+                params += matching + list(roles)
         for name, bound in times.items():
             column, op = TIMES[name]
             where.append(f"e.{column} {op} ?")

@@ -136,3 +136,49 @@ _SCHEMES: dict[tuple[str, str], Callable[[list[str]], str | None]] = {
     ("id", "sscc"): _sscc, ("id", "sgln"): _sgln, ("id", "pgln"): _pgln,
     ("id", "grai"): _grai, ("id", "giai"): _giai,
 }
+
+
+PATTERN = "urn:epc:idpat:"
+
+
+class NotAPattern(ValueError):
+    """An ``urn:epc:idpat:`` value Gongxiao cannot match."""
+
+
+def pattern_range(pattern: str) -> tuple[str, str]:
+    """An EPC pattern URI (Tag Data Standard ``urn:epc:idpat:…``, EPCIS 2.0 §8.2.7.1.1) as
+    the canonical Digital Links it matches: the prefix they all start with and a SQL ``LIKE``
+    that says which of those match (digits of a key only the pattern fixes).
+
+    ``sgtin:CP.IR.*`` every serial of a GTIN (and, for classes, the GTIN and its lots),
+    ``sgtin:CP.*.*`` every GTIN of a company prefix, ``sgtin:*.*.*`` every GTIN; likewise
+    ``sscc:CP.*`` / ``sscc:*.*`` and ``sgln:CP.LR.*`` / ``sgln:CP.*.*`` / ``sgln:*.*.*``.
+    Keys are compared on their digits: a GTIN whose digits after the indicator begin with the
+    company prefix is taken as that company's (a Digital Link does not say where the prefix
+    ends). Other schemes and ranges (``[lo-hi]``) raise ``NotAPattern``."""
+    scheme, _, rest = pattern.removeprefix(PATTERN).partition(":")
+    fields = rest.split(".")
+    shape = {"sgtin": 3, "sscc": 2, "sgln": 3}.get(scheme)
+    if shape is None or len(fields) != shape:
+        raise NotAPattern(f"{pattern}: patterns of sgtin (CP.IR.*), sscc (CP.*) and sgln "
+                          "(CP.LR.*) are matched, with * for whole trailing fields")
+    stars = [f == "*" for f in fields]
+    if not stars[-1] or stars != sorted(stars) or not all(f.isdigit() for f, s in
+                                                          zip(fields, stars, strict=True) if not s):
+        raise NotAPattern(f"{pattern}: each field is digits or *, and every field after a * is *")
+    fixed = [f for f, s in zip(fields, stars, strict=True) if not s]
+    if scheme == "sgtin":
+        base = "https://id.gs1.org/01/"
+        if len(fixed) == 2:
+            if len(fixed[0]) + len(fixed[1]) != 13:
+                raise NotAPattern(f"{pattern}: company prefix and item reference are 13 digits")
+            return base + _gtin(fixed[0], fixed[1]), "%"
+        return base, ("_" + fixed[0] + "%") if fixed else "%"
+    if scheme == "sscc":
+        return "https://id.gs1.org/00/", ("_" + fixed[0] + "%") if fixed else "%"
+    base = "https://id.gs1.org/414/"
+    if len(fixed) == 2:
+        if len(fixed[0]) + len(fixed[1]) != 12:
+            raise NotAPattern(f"{pattern}: company prefix and location reference are 12 digits")
+        return base + _check(fixed[0] + fixed[1], 13), "%"
+    return base, (fixed[0] + "%") if fixed else "%"

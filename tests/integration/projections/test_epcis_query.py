@@ -60,3 +60,23 @@ def test_the_standard_query_answers_on_postgres_what_the_events_say(
     assert not any(e["bizStep"] == "sensor_reporting" for e in outlet)
     assert views.epcis.event(every[0]["eventID"], scopes=["farmer:nobody"]) is None
     assert views.epcis.event(every[0]["eventID"], scopes=None) == every[0]
+
+
+@pytest.mark.parametrize("store_env", ["postgres"], indirect=True)
+def test_epc_patterns_match_on_postgres_what_they_say(app: Gongxiao, views: ReadModels) -> None:
+    base = {"type": "ObjectEvent", "eventTime": "2026-12-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "receiving"}
+    epcs = ["urn:epc:id:sgtin:0614141.107346.2017", "https://id.gs1.org/01/10614141073464/21/9",
+            "urn:epc:id:sgtin:0614141.112345.400", "urn:epc:id:sgtin:0012345.011111.1",
+            "https://example.com/id/pack/P1"]
+    app.capture_events(captured_by="site:lab", events=[
+        {**base, "eventID": f"urn:uuid:{i}", "epcList": [epc]} for i, epc in enumerate(epcs)])
+    views.runner(app).catch_up()
+
+    def found(pattern: str) -> list[str]:
+        page = views.epcis.events({"MATCH_epc": [pattern]}, {}, scopes=None, per_page=100)
+        return [e["epcList"][0] for e in page.events]
+
+    assert found("urn:epc:idpat:sgtin:0614141.107346.*") == epcs[:2]
+    assert found("urn:epc:idpat:sgtin:0614141.*.*") == epcs[:3]
+    assert found("urn:epc:idpat:sgtin:*.*.*") == epcs[:4]

@@ -18,7 +18,7 @@ from PIL import Image
 from api.main import create_app
 from infra.application import StoredGongxiao
 from infra.demo import load_demo
-from infra.settings import GS1Keys, Settings
+from infra.settings import GS1Keys, Limits, Settings
 from infra.tokens import Tokens
 from infra.views import ReadModels, build_views
 from tests.district import graded, packs, seed
@@ -295,6 +295,18 @@ def test_a_partners_event_about_our_pack_shows_on_its_trace(client: TestClient, 
     other = client.get(f"/v1/trace/{demo['batches'][0]}").json()
     assert other["partner_events"] == []
 
+    # the buyer's page says it too, in the page's language
+    zh, en = (client.get(f"/t/{code}", params={"lang": lang}).text for lang in ("zh", "en"))
+    for page, words in ((zh, ["合作方记录", "2026-12-05 10:00", "检验", "合格", "质量浓度",
+                              "inchikey:YWTYJOPNNQFBPC-UHFFFAOYSA-N", "0.01 mg/L"]),
+                        (en, ["Recorded by partners", "2026-12-05 10:00", "Inspected",
+                              "conformant", "Mass concentration", "0.01 mg/L"])):
+        section = page[page.index("data-partners"):]
+        section = section[:section.index("</section>")]
+        assert all(w in section for w in words), section
+    assert "Recorded by partners" not in zh and "data-partners" not in client.get(
+        f"/t/{demo['batches'][0]}").text
+
 
 def test_a_document_over_the_capture_limit_is_refused_and_records_nothing(
         client: TestClient, auth: Auth, app: StoredGongxiao, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,3 +321,122 @@ def test_a_document_over_the_capture_limit_is_refused_and_records_nothing(
     assert answer.headers["GS1-EPCIS-Capture-Limit"] == "2"
     assert app.recorder.max_notification_id() == before
     assert capture(client, auth, document(events[:2], GX)).status_code == 202
+
+
+def test_capture_takes_documents_larger_than_other_requests_may_be(
+        app: StoredGongxiao, settings: Settings, views: ReadModels, auth: Auth) -> None:
+    """Capture has its own body limit (a 10,000-event document runs to tens of megabytes);
+    every other request keeps the small one, and capture refuses a body over its own."""
+    limits = Limits(per_token="100000/minute", per_address="100000/minute",
+                    max_body_bytes=2_000, capture_body_bytes=20_000)
+    events = [{"type": "ObjectEvent", "eventTime": f"2026-12-01T08:{i:02d}:00+08:00",
+               "eventTimeZoneOffset": "+08:00", "epcList": [f"https://x.example/p/{i}"],
+               "action": "OBSERVE"} for i in range(30)]
+    doc = document(events, GX)
+    assert 2_000 < len(json.dumps(doc)) < 20_000
+    api = create_app(app, settings=settings, views=views, limits=limits, project=False)
+    with TestClient(api, raise_server_exceptions=False) as client:
+        before = app.recorder.max_notification_id()
+        assert client.post("/v1/batches", content=json.dumps(doc), headers={
+            **auth("operator"), "Content-Type": "application/json"}).status_code == 413
+        assert app.recorder.max_notification_id() == before
+        answer = capture(client, auth, doc)
+        assert answer.status_code == 202, answer.text
+        assert len(answer.json()["newEventIDs"]) == 30
+        big = document(events * 10, GX)
+        assert len(json.dumps(big)) > 20_000
+        after = app.recorder.max_notification_id()
+        assert capture(client, auth, big).status_code == 413
+        assert app.recorder.max_notification_id() == after
+
+
+def test_proceed_captures_the_good_events_and_says_why_each_other_was_left_out(
+        client: TestClient, auth: Auth, app: StoredGongxiao, views: ReadModels) -> None:
+    good = {"type": "ObjectEvent", "eventTime": "2026-12-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "receiving"}
+    events = [{**good, "epcList": ["https://x.example/p/1"], "eventID": "urn:uuid:1"},
+              {**good, "epcList": ["https://x.example/p/2"], "action": "LOOK"},
+              {**good, "epcList": ["https://x.example/p/3"], "eventTimeZoneOffset": "8 hours"},
+              {**good, "epcList": ["https://x.example/p/4"]},
+              {**good, "epcList": ["https://x.example/p/5"], "eventID": "urn:uuid:1"}]
+    doc = document(events, GX)
+    before = app.recorder.max_notification_id()
+    assert capture(client, auth, doc).status_code == 400  # rollback, the default
+    assert app.recorder.max_notification_id() == before
+
+    answer = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    assert (job["success"], job["captureErrorBehaviour"], job["running"]) == (False, "proceed", False)
+    assert len(job["eventIDs"]) == 2 and job["eventIDs"][0] == "urn:uuid:1"
+    located = [{f["field"] for f in e["errors"]} for e in job["errors"]]
+    assert len(located) == 3
+    for fields, where in zip(located, ("/epcisBody/eventList/1/action",
+                                       "/epcisBody/eventList/2/eventTimeZoneOffset",
+                                       "/epcisBody/eventList/4/eventID"), strict=True):
+        event = where.rsplit("/", 1)[0]
+        assert where in fields and all(f == event or f.startswith(event + "/") for f in fields)
+    assert all(e["type"] == "epcisException:ValidationException" for e in job["errors"])
+    assert client.get(answer.headers["Location"], headers=auth("outlet")).json() == job
+    views.runner(app).catch_up()
+    captured = query(client, auth, "outlet", MATCH_epc="https://x.example/p/1|https://x.example/p/2|"
+                     "https://x.example/p/3|https://x.example/p/4|https://x.example/p/5")
+    assert [e["epcList"][0] for e in captured["epcisBody"]["queryResults"]["resultsBody"][
+        "eventList"]] == ["https://x.example/p/1", "https://x.example/p/4"]
+
+    head = app.recorder.max_notification_id()
+    again = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert again.json() == job and app.recorder.max_notification_id() == head
+
+    no_context = {k: v for k, v in doc.items() if k != "@context"}
+    whole = client.post("/epcis/capture", content=json.dumps(no_context), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "proceed"})
+    assert whole.status_code == 400  # the document's own parts: refused whole
+    odd = client.post("/epcis/capture", content=json.dumps(doc), headers={
+        **auth("outlet"), "Content-Type": "application/ld+json",
+        "GS1-Capture-Error-Behaviour": "sometimes"})
+    assert odd.status_code == 400
+    assert app.recorder.max_notification_id() == head
+
+
+def test_match_parameters_take_epc_patterns(client: TestClient, auth: Auth, app: StoredGongxiao,
+                                            views: ReadModels) -> None:
+    base = {"type": "ObjectEvent", "eventTime": "2026-12-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "receiving"}
+    named = {
+        "urn": {**base, "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"]},
+        "link": {**base, "epcList": ["https://id.gs1.org/01/10614141073464/21/2018"]},
+        "other item": {**base, "epcList": ["urn:epc:id:sgtin:0614141.112345.400"]},
+        "other company": {**base, "epcList": ["urn:epc:id:sgtin:0012345.011111.1"]},
+        "lot": {**base, "epcList": [], "quantityList": [
+            {"epcClass": "urn:epc:class:lgtin:0614141.107346.LOT1"}]},
+        "pallet": {**base, "epcList": ["urn:epc:id:sscc:0614141.1234567890"]}}
+    for name, event in named.items():
+        event["eventID"] = f"urn:uuid:{abs(hash(name))}"
+    assert capture(client, auth, document(list(named.values()), GX)).status_code == 202
+    views.runner(app).catch_up()
+
+    def found(**params: str) -> set[str]:
+        events = event_list(query(client, auth, **params))
+        return {n for n, e in named.items() for got in events if got["eventID"] == e["eventID"]}
+
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0614141.107346.*") == {"urn", "link"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0614141.*.*") == {"urn", "link", "other item"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:*.*.*") == {"urn", "link", "other item",
+                                                           "other company"}
+    assert found(MATCH_epcClass="urn:epc:idpat:sgtin:0614141.107346.*") == {"lot"}
+    assert found(MATCH_epcClass="urn:epc:idpat:sgtin:0614141.112345.*") == set()
+    assert found(MATCH_anyEPC="urn:epc:idpat:sscc:0614141.*") == {"pallet"}
+    assert found(MATCH_epc="urn:epc:idpat:sgtin:0012345.*.*|urn:epc:id:sscc:0614141.1234567890"
+                 ) == {"other company", "pallet"}
+    assert found(MATCH_epc="urn:epc:id:sgtin:0614141.107346.2017") == {"urn"}  # exact, as before
+    for refused in ("urn:epc:idpat:grai:0614141.12345.*", "urn:epc:idpat:sgtin:0614141.*.400",
+                    "urn:epc:idpat:sgtin:0614141.1073.*", "urn:epc:idpat:sgtin:[1-2].*.*"):
+        answer = client.get("/epcis/events", params={"MATCH_epc": refused}, headers=auth("admin"))
+        assert answer.status_code == 400, refused
+        assert answer.json()["type"] == "epcisException:QueryParameterException"
