@@ -35,6 +35,8 @@ class StockLevelPublic(Public):
                                              "delivery")
     packs_quarantined: int = Field(0, description="recalled: in quarantine at the cold store")
     packs_destroyed: int = Field(0, description="recalled: destroyed")
+    packs_recalled: int = Field(0, description="recalled and still in the cold store, waiting "
+                                               "to be quarantined: never available")
     at_outlets: dict[str, int]
     unexpected_at_outlets: dict[str, int]
     oldest_packed_at: datetime | None

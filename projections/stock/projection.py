@@ -3,7 +3,9 @@
 Counters per (site, sku, grade) move with each pack: available → reserved → in transit →
 at an outlet → sold (or missing on delivery, or expired when flagged); a recalled pack pulled
 off a shelf (or set aside at its delivery), quarantined or destroyed leaves them for its own
-counter (a drill's scans move nothing). Packs are counted at
+counter (a drill's scans move nothing); a recalled pack still in its cold store (unreserved,
+or released from its order by the recall) is counted recalled until it is quarantined, never
+available. Packs are counted at
 the cold store that packed them; ``stock_outlets`` says which outlet holds them. A pack an
 outlet scanned at a delivery that did not carry it (``stock_unexpected``) is recorded, not
 moved: the shipment's delivery records it and nothing fixes it, so it is shown beside the
@@ -28,18 +30,20 @@ PACKS = table("stock_packs", "pack_code sku grade site_id pack_g:int packed_us:i
               indexes=("state site_id sku grade pack_g expires_us",))
 LEVELS = table("stock_levels", "site_id sku grade unpacked_g:int available:int reserved:int "
                "in_transit:int at_outlets:int sold:int missing:int expired:int pulled:int "
-               "quarantined:int destroyed:int", key="site_id sku grade", counters=True)
+               "quarantined:int destroyed:int recalled:int", key="site_id sku grade", counters=True)
 SHIPMENTS = table("stock_shipments", "shipment_id outlet_id", key="shipment_id")
 UNEXPECTED = table("stock_unexpected", "pack_code shipment_id outlet_id delivered_us:int",
                    key="pack_code shipment_id")
 OUTLETS = table("stock_outlets", "site_id sku grade outlet_id packs:int",
                 key="site_id sku grade outlet_id", counters=True)
 RECALLS = table("stock_recalls", "recall_id drill:int", key="recall_id")
+RECALLED = table("stock_recalled", "pack_code recall_id", key="pack_code")
 
 # Where a pack can be, and the counter of stock_levels that counts it there.
 COUNTER = {"available": "available", "reserved": "reserved", "in_transit": "in_transit",
            "at_outlet": "at_outlets", "sold": "sold", "missing": "missing", "expired": "expired",
-           "pulled": "pulled", "quarantined": "quarantined", "destroyed": "destroyed"}
+           "pulled": "pulled", "quarantined": "quarantined", "destroyed": "destroyed",
+           "recalled": "recalled"}
 # A recall's fate of a pack that takes it out of stock: pulled off a shelf (or set aside at a
 # delivery), quarantined at the cold store, destroyed. A sold pack brought back stays sold.
 OUT_OF_STOCK = ("pulled", "quarantined", "destroyed")
@@ -67,7 +71,8 @@ def _packs(codes: list[str]) -> list[Need]:
 
 class StockProjection(Projection):
     name = "stock"
-    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED, RECALLS)
+    tables = (IDS, PRODUCTS, SITES, LOTS, PACKS, LEVELS, OUTLETS, SHIPMENTS, UNEXPECTED, RECALLS,
+              RECALLED)
 
     @on("Stock.Opened", needs=lambda e: [(LOTS, (_coop(e), c)) for c in _held_lots(e)],
         creates=_stock)
@@ -128,13 +133,15 @@ class StockProjection(Projection):
         for code in e.pack_codes:
             self.move(rows, code, "reserved", order_id=e.order_id)
 
-    @on("Stock.ReservationReleased", needs=lambda e: _packs(e.pack_codes))
+    @on("Stock.ReservationReleased", needs=lambda e: [
+        *_packs(e.pack_codes), *((RECALLED, (c,)) for c in e.pack_codes)])
     def released(self, e: Any, rows: Rows, _: int) -> None:
         for code in e.pack_codes:
             pack = rows.get(PACKS, (code,))
             assert pack is not None
-            self.move(rows, code, "expired" if pack["flag"] == "expired" else "available",
-                      order_id=None)
+            state = ("recalled" if rows.get(RECALLED, (code,)) is not None
+                     else "expired" if pack["flag"] == "expired" else "available")
+            self.move(rows, code, state, order_id=None)
 
     @on("Stock.Dispatched", needs=lambda e: _packs(e.pack_codes))
     def dispatched(self, e: Any, rows: Rows, _: int) -> None:
@@ -170,6 +177,18 @@ class StockProjection(Projection):
     @on("Recall.Opened", creates=lambda e: [(RECALLS, (str(e.originator_id),))])
     def recall_opened(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(RECALLS, {"recall_id": str(e.originator_id), "drill": int(e.drill)})
+
+    @on("RecallRegister.Blocked", needs=lambda e: _packs(e.pack_codes),
+        creates=lambda e: [(RECALLED, (c,)) for c in e.pack_codes])
+    def blocked(self, e: Any, rows: Rows, _: int) -> None:
+        """A recall that is not a drill blocks its packs: one waiting in its cold store is no
+        longer available (an outlet's catalogue stops offering it); a reserved one follows
+        when the recall releases it from its order."""
+        for code in e.pack_codes:
+            rows.put(RECALLED, {"pack_code": code, "recall_id": e.recall_id})
+            pack = rows.get(PACKS, (code,))
+            if pack is not None and pack["state"] == "available":
+                self.move(rows, code, "recalled")
 
     @on("Recall.PackAccounted", needs=lambda e: [(RECALLS, (str(e.originator_id),)),
                                                  *_packs([e.pack_code])])

@@ -42,7 +42,7 @@ class StockQueries:
                 "packs_at_outlets": r["at_outlets"], "packs_sold": r["sold"],
                 "packs_missing": r["missing"], "packs_expired": r["expired"],
                 "packs_pulled": r["pulled"], "packs_quarantined": r["quarantined"],
-                "packs_destroyed": r["destroyed"],
+                "packs_destroyed": r["destroyed"], "packs_recalled": r["recalled"],
                 "at_outlets": outlets.get(key, {}),
                 "unexpected_at_outlets": unexpected.get(key, {}),
                 "oldest_packed_at": moment(when.get("oldest")),

@@ -109,3 +109,37 @@ def test_a_drills_pulls_move_nothing(app: Gongxiao, views: ReadModels) -> None:
     app.account_pack(recall_id=rid, pack_code=codes[0], fate="pulled", place="out-a", at=at(2, 1))
     views.runner(app).catch_up()
     assert (counts(views)["packs_at_outlets"], counts(views)["packs_pulled"]) == (2, 0)
+
+
+def test_a_recalled_pack_in_the_cold_store_is_not_available_nor_offered(
+        app: Gongxiao, views: ReadModels) -> None:
+    seed(app)
+    graded_batch(app, "B1")
+    codes = packs(app, 4, key="run-1")
+    order = app.place_order(outlet_id="out-a", placed_at=at(1), key="o-1", lines=[
+        {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 1}])
+    held = order["lines"][0]["reserved_pack_codes"]
+    free = [c for c in codes if c not in held]
+    # the recall releases the order's pack and the order takes a clean one in its place
+    rid = recall(app, [*held, free[0]], key="r-1")
+    views.runner(app).catch_up()
+    [level] = views.stock.levels(grade="A")
+    assert (level["packs_available"], level["packs_reserved"], level["packs_recalled"]) == (1, 1, 2)
+    offered = [c for c in views.stock.catalog(now=at(2)) if c["sku"] == "jiuhuang"]
+    assert [c["packs_available"] for c in offered] == [1]
+
+    app.account_pack(recall_id=rid, pack_code=free[0], fate="quarantined", place="yongan",
+                     at=at(2, 2))
+    views.runner(app).catch_up()
+    [level] = views.stock.levels(grade="A")
+    assert (level["packs_recalled"], level["packs_quarantined"]) == (1, 1)
+
+
+def test_a_drill_leaves_its_packs_available(app: Gongxiao, views: ReadModels) -> None:
+    seed(app)
+    graded_batch(app, "B1")
+    codes = packs(app, 2, key="run-1")
+    recall(app, codes, drill=True, key="d-1")
+    views.runner(app).catch_up()
+    [level] = views.stock.levels(grade="A")
+    assert (level["packs_available"], level["packs_recalled"]) == (2, 0)
