@@ -102,7 +102,11 @@ def _run(request: Request, run_id: str, lang: str | None) -> list[Label]:
     # A run's packs share product, grade, weight and packing time: one trace read serves all.
     first = _label(request, codes[0], lang)
     trace = trace_of(request, codes[0]) or {}
-    return [*certificate_labels(trace, base_url=public_url(request), locale=locale_of(lang)),
+    # The certificates of every batch the run drew, not only those its first pack holds.
+    drawn = [source for code in request.app.state.views.trace.run_batches(run_id)
+             for source in (trace_of(request, code) or {}).get("sources", [])]
+    certified = {**trace, "sources": drawn or trace.get("sources")}
+    return [*certificate_labels(certified, base_url=public_url(request), locale=locale_of(lang)),
             *[replace(first, code=code, trace_url=_link(request, trace, code)) for code in codes]]
 
 

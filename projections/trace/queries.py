@@ -55,6 +55,12 @@ class TraceQueries:
         rows = self.db.fetch("SELECT site_id FROM trace_runs WHERE run_id = ?", [run_id])
         return rows[0]["site_id"] if rows else None
 
+    def run_batches(self, run_id: str) -> list[str]:
+        """The batches a packing run drew, in the order it drew them."""
+        rows = self.db.fetch("SELECT batch_code FROM trace_draws WHERE run_id = ? "
+                             "ORDER BY first_pack, batch_code", [run_id])
+        return [r["batch_code"] for r in rows]
+
     def allowed_range(self, sku: str) -> Range:
         """The cold-room range a produce's details set; open at both ends for one unknown."""
         return produce_ranges(self.db, sku).get(sku, (None, None))

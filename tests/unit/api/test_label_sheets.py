@@ -95,6 +95,21 @@ def test_the_sheet_of_a_run_begins_with_the_certificate_of_its_batch(
     assert 0 < answer.text.index("承诺达标合格证") < answer.text.index(">B-LABELS</text>") < first
 
 
+def test_a_run_that_draws_two_batches_prints_the_certificate_of_each(
+        client: TestClient, district: Gongxiao, auth: Auth, catch_up: Callable[[], Any]) -> None:
+    graded(district, "B-FIRST", a="1")
+    graded(district, "B-SECOND", a="60")
+    packed = district.run_packing(site_id="yongan", sku="jiuhuang", grade="A", pack_kg="0.5",
+                                  count=6, packed_at=at(0, 4))
+    catch_up()
+
+    answer = client.get(f"/v1/packing-runs/{packed['run_id']}/labels.svg", headers=auth("operator"))
+
+    first = answer.text.index(packed["pack_codes"][0])
+    assert answer.text.count("承诺达标合格证") == 2
+    assert answer.text.index(">B-FIRST</text>") < answer.text.index(">B-SECOND</text>") < first
+
+
 def test_before_its_packs_ship_the_sheet_prints_the_certificate_their_dispatch_will_issue(
         client: TestClient, run: dict[str, Any], auth: Auth) -> None:
     answer = client.get(f"/v1/packing-runs/{run['run_id']}/labels.svg", headers=auth("operator"))
