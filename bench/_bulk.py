@@ -43,9 +43,10 @@ class Loader(Gongxiao):
     snapshotting_intervals: ClassVar = {}
 
 
-def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 20) -> int:
-    """Write at least ``events`` events and ``cycles`` cycles; answers how many events the
-    log holds."""
+def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 20,
+         minutes: int = 10) -> int:
+    """Write at least ``events`` events and ``cycles`` cycles, one cycle every ``minutes``;
+    answers how many events the log holds."""
     app = Loader(env=env)
     try:
         seed(app)
@@ -64,7 +65,7 @@ def load(env: dict[str, str], events: int = 0, *, cycles: int = 0, packs: int = 
         while (app.recorder.max_notification_id() or 0) < events or cycle < cycles:
             pending: list[Any] = []
             for _ in range(SAVE_EVERY):
-                pending += _cycle(cycle, farmers, stocks, shelves, room, packs)
+                pending += _cycle(cycle, farmers, stocks, shelves, room, packs, minutes)
                 cycle += 1
             app.save(*pending)
             # Memory only, never recorded: what a shelf keeps for idempotency (sold packs) is
@@ -90,7 +91,7 @@ def _apply_fertilizer(farmer: Farmer) -> None:
 
 
 def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dict[str, Shelf],
-           room: ColdRoom, packs: int) -> list[Any]:
+           room: ColdRoom, packs: int, minutes: int = 10) -> list[Any]:
     """The events of one cycle, in the order its commands would have stored them."""
     events: list[Any] = []
 
@@ -98,7 +99,7 @@ def _cycle(n: int, farmers: list[Farmer], stocks: dict[str, Stock], shelves: dic
         for aggregate in aggregates:
             events.extend(aggregate.collect_events())
 
-    t = T0 + timedelta(minutes=10 * n)
+    t = T0 + timedelta(minutes=minutes * n)
     farmer = farmers[n % FARMERS]
     code = f"BULK-{n:08d}"
     batch = Batch.receive(batch_code=code, site_id="yongan", farmer_id=farmer.farmer_id,

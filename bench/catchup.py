@@ -14,66 +14,42 @@ GONGXIAO_TEST_DATABASE_URL (``make bench`` sets it).
 from __future__ import annotations
 
 import json
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
 
 import psycopg
 
-from bench._bulk import Loader, load
-from bench._db import fresh_database, server_url
+from bench._log import bulk_log, timed
 from bench._workers import at_rest_mb, run_once, worker_env
 from bench.figures import Figure
-from infra.settings import Settings
-from infra.views import ReadModels, build_views, parallel
+from infra.views import ReadModels, parallel
 
 TARGET = 20_000.0
 PROCESSES = 2
 
 
 def run(quick: bool) -> list[Figure]:
-    with fresh_database(server_url("catchup"), "catchup") as url, \
-            tempfile.TemporaryDirectory() as var:
-        settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path(var))
-        env = settings.event_store_env()
-        events = load(env, 20_000 if quick else 1_000_000)
-        app = Loader(env=env)
-        views = build_views(settings)
-        try:
-            raw = events / _timed(lambda: _read_all(app))
-            workers_env = worker_env(url, GONGXIAO_VAR_DIR=var)
-            seconds, rss, _ = run_once("projections", "--once", env=workers_env)
-            one = events / seconds
-            _drop_views(url, views)
-            many = events / _timed(lambda: parallel.catch_up(
-                settings, store_env=env, schema="public", names=views.names,
-                processes=PROCESSES))
-            every = f"all {len(views.names)} views"  # as many as the registry builds
-            figures = [
-                Figure(f"catch-up, {every}, 1 process ({events} events)", one, "events/s",
-                       "read + decode the log", raw, f">= {TARGET:.0f}/s", one >= TARGET),
-                Figure(f"catch-up, {every}, {PROCESSES} processes", many, "events/s",
-                       "read + decode the log", raw, f">= {TARGET:.0f}/s", many >= TARGET),
-                Figure("projections worker peak RSS (catch-up)", rss, "MB",
-                       "workers.projections imported, at rest", at_rest_mb("projections"))]
-            for name in views.names:
-                rate = events / _timed(lambda n=name: views.rebuild(app, n))  # type: ignore[misc]
-                figures.append(Figure(f"rebuild and swap {name}", rate, "events/s",
-                                      "read + decode the log", raw))
-            return figures + _reconcile(workers_env, events, raw)
-        finally:
-            views.close()
-            app.close()
-
-
-def _read_all(app: Loader) -> None:
-    position = 0
-    while notes := app.recorder.select_notifications(start=position, limit=2000,
-                                                     inclusive_of_start=False):
-        for note in notes:
-            app.mapper.to_domain_event(note)
-        position = notes[-1].id
+    with bulk_log("catchup", quick) as log:
+        events, views = log.events, log.views
+        raw = log.read_rate()
+        workers_env = worker_env(log.url, GONGXIAO_VAR_DIR=log.var)
+        seconds, rss, _ = run_once("projections", "--once", env=workers_env)
+        one = events / seconds
+        _drop_views(log.url, views)
+        many = events / timed(lambda: parallel.catch_up(
+            log.settings, store_env=log.env, schema="public", names=views.names,
+            processes=PROCESSES))
+        every = f"all {len(views.names)} views"  # as many as the registry builds
+        figures = [
+            Figure(f"catch-up, {every}, 1 process ({events} events)", one, "events/s",
+                   "read + decode the log", raw, f">= {TARGET:.0f}/s", one >= TARGET),
+            Figure(f"catch-up, {every}, {PROCESSES} processes", many, "events/s",
+                   "read + decode the log", raw, f">= {TARGET:.0f}/s", many >= TARGET),
+            Figure("projections worker peak RSS (catch-up)", rss, "MB",
+                   "workers.projections imported, at rest", at_rest_mb("projections"))]
+        for name in views.names:
+            rate = events / timed(lambda n=name: views.rebuild(log.app, n))  # type: ignore[misc]
+            figures.append(Figure(f"rebuild and swap {name}", rate, "events/s",
+                                  "read + decode the log", raw))
+        return figures + _reconcile(workers_env, events, raw)
 
 
 def _reconcile(env: dict[str, str], events: int, raw: float) -> list[Figure]:
@@ -96,9 +72,3 @@ def _drop_views(url: str, views: ReadModels) -> None:
             for table in projection.tables:
                 conn.execute(f"DROP TABLE {table.name}")
         conn.execute("DELETE FROM projection_tracking WHERE name = ANY(%s)", (views.names,))
-
-
-def _timed(work: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from contract.fields import Code, Command, Decimals, Fen, Happened, Public, Text
 
@@ -177,6 +177,7 @@ class MemberTransaction(Public):
 class MemberAccountPublic(Public):
     farmer_id: str
     capital_fen: int
+    reserve_share_fen: int
     trade_fen: int
     transactions: list[MemberTransaction]
 
@@ -202,6 +203,33 @@ class OwnMemberAccountPublic(Public):
     farmer_name: str
     year: int
     units: list[MemberUnitAccount]
+
+
+class MembershipCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"is_member": False}]})
+    is_member: StrictBool = Field(description="false: business with the farmer posts to 应收款 / "
+                            "应付款 under their own sub-account, apart from 成员往来, and is no "
+                            "patronage; farmers are members until a unit says otherwise")
+
+
+class MembershipPublic(Public):
+    unit_id: str
+    farmer_id: str
+    is_member: bool
+
+
+class ReserveShareCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 12500}]})
+    amount_fen: Fen
+
+
+class ReserveSharePublic(Public):
+    unit_id: str
+    farmer_id: str
+    year: int
+    amount_fen: int
 
 
 class CapitalCreate(Command):
@@ -249,6 +277,46 @@ class StatementsPublic(Public):
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
+AssetKind = Literal["shop_front", "warehouse", "land", "building", "equipment", "other"]
+
+
+class AssetCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unit_id": "ande", "name": "安德镇正街12号门面", "kind": "shop_front",
+         "location": "安德镇正街12号", "area_m2": 85, "value_fen": 36000000,
+         "acquired": "1998-06"}]})
+    unit_id: Code
+    name: Text
+    kind: AssetKind
+    location: Text
+    area_m2: Annotated[int | None, Field(gt=0, le=10**9)] = None
+    value_fen: Annotated[int, Field(ge=0, le=10**14, description="original value (原值) in fen")]
+    acquired: Month
+
+
+class LeaseOfAsset(Public):
+    lease_id: str
+    tenant: str
+    monthly_rent_fen: int
+    starts: str
+    ends: str
+
+
+class AssetPublic(Public):
+    asset_id: str
+    unit_id: str
+    name: str
+    kind: AssetKind
+    location: str
+    area_m2: int | None
+    value_fen: int
+    acquired: str
+
+
+class AssetCardPublic(AssetPublic):
+    leases: list[LeaseOfAsset]
+
+
 class LeaseCreate(Command):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"unit_id": "ande", "asset": "安德镇正街12号门面", "tenant": "李记农资", "monthly_rent_fen": 180000,
@@ -270,6 +338,16 @@ class RentReceiptCreate(Command):
     received_at: Happened
     method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
     reference: Text
+
+
+class ReceiptCorrection(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 150000, "method": "bank_transfer", "reason": "录错金额",
+         "corrected_at": "2026-03-05T10:00:00+08:00"}]})
+    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reason: Text
+    corrected_at: Happened
 
 
 class LeasePublic(Public):

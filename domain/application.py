@@ -49,10 +49,14 @@ class Gongxiao(Store):
     assign_site_to_unit = books.assign_site_to_unit
     load_chart = books.load_chart
     contribute_capital = books.contribute_capital
+    declare_membership = books.declare_membership
+    quantify_reserve = books.quantify_reserve
     chart = books.chart_of
     unit = books.load_unit
 
     sign_lease = leases.sign_lease
+    register_asset = leases.register_asset
+    correct_rent_receipt = leases.correct_rent_receipt
     charge_rent = leases.charge_rent
     receive_rent = leases.receive_rent
     lease = leases.load_lease

@@ -23,7 +23,7 @@ from domain.values import id_for
 UNIT_KINDS = ("union", "company", "grassroots", "village")
 DISTRICT_UNIT = "district"  # the district union's books: events of no site, sites of no unit
 SIDES = ("debit", "credit")
-SUB_KINDS = ("member", "supplier", "tenant", "unit")
+SUB_KINDS = ("member", "supplier", "tenant", "unit", "customer")
 
 # China's cooperative accounting chart (农民专业合作社会计制度): code, name, normal balance side,
 # the kind of sub-account it keeps (or None).
@@ -54,6 +54,16 @@ def member(farmer_id: str) -> str:
     return f"member:{farmer_id}"
 
 
+def customer(farmer_id: str) -> str:
+    """A non-member buying from the unit: their 应收款 sub-account."""
+    return f"customer:{farmer_id}"
+
+
+def supplier(farmer_id: str) -> str:
+    """A non-member selling produce to the unit: their 应付款 sub-account."""
+    return f"supplier:{farmer_id}"
+
+
 # The posting rules, one per event type; an amount of 0 posts no voucher (an empty list).
 
 def input_purchased(*, payment: str, total_fen: int, supplier: str) -> list[dict[str, Any]]:
@@ -76,10 +86,13 @@ def inputs_received(*, cost_fen: int, from_unit: str) -> list[dict[str, Any]]:
                     line(PAYABLE, credit=cost_fen, sub=f"unit:{from_unit}"))
 
 
-def input_sold(*, payment: str, total_fen: int, farmer_id: str) -> list[dict[str, Any]]:
-    """An input sale to a member: on credit 借 成员往来—member, in cash 借 库存现金; 贷 经营收入."""
-    owed = line(MEMBERS, debit=total_fen, sub=member(farmer_id)) if payment == "credit" else line(
-        CASH, debit=total_fen)
+def input_sold(*, payment: str, total_fen: int, farmer_id: str,
+               is_member: bool = True) -> list[dict[str, Any]]:
+    """An input sale: on credit 借 成员往来—member (a non-member: 应收款—customer, kept apart
+    from the members' accounts), in cash 借 库存现金; 贷 经营收入."""
+    owed = line(CASH, debit=total_fen) if payment != "credit" else (
+        line(MEMBERS, debit=total_fen, sub=member(farmer_id)) if is_member else
+        line(RECEIVABLE, debit=total_fen, sub=customer(farmer_id)))
     return _voucher(total_fen, owed, line(REVENUE, credit=total_fen))
 
 
@@ -88,21 +101,46 @@ def input_cost(*, cost_fen: int) -> list[dict[str, Any]]:
     return _voucher(cost_fen, line(COST, debit=cost_fen), line(GOODS, credit=cost_fen))
 
 
-def produce_bought(*, earned_fen: int, farmer_id: str) -> list[dict[str, Any]]:
-    """A member's graded produce bought: 借 产品物资 / 贷 成员往来—member."""
-    return _voucher(earned_fen, line(GOODS, debit=earned_fen),
-                    line(MEMBERS, credit=earned_fen, sub=member(farmer_id)))
+def produce_bought(*, earned_fen: int, farmer_id: str,
+                   is_member: bool = True) -> list[dict[str, Any]]:
+    """A member's graded produce bought: 借 产品物资 / 贷 成员往来—member; a non-member's:
+    贷 应付款—supplier (kept apart from the members' accounts)."""
+    owed = line(MEMBERS, credit=earned_fen, sub=member(farmer_id)) if is_member else line(
+        PAYABLE, credit=earned_fen, sub=supplier(farmer_id))
+    return _voucher(earned_fen, line(GOODS, debit=earned_fen), owed)
 
 
-def produce_sold(*, price_fen: int) -> list[dict[str, Any]]:
-    """A pack sold at an outlet's till: 借 库存现金 / 贷 经营收入."""
-    return _voucher(price_fen, line(CASH, debit=price_fen), line(REVENUE, credit=price_fen))
+def produce_sold(*, price_fen: int, cost_fen: int = 0) -> list[dict[str, Any]]:
+    """A pack sold at an outlet's till: 借 库存现金 / 贷 经营收入, and its cost (what the co-op
+    paid its farmers for the pack's produce): 借 经营支出 / 贷 产品物资."""
+    return [*_voucher(price_fen, line(CASH, debit=price_fen), line(REVENUE, credit=price_fen)),
+            *_voucher(cost_fen, line(COST, debit=cost_fen), line(GOODS, credit=cost_fen))]
 
 
-def farmer_paid(*, amount_fen: int, farmer_id: str, method: str) -> list[dict[str, Any]]:
-    """A payment to a member: 借 成员往来—member / 贷 库存现金 (cash) or 银行存款."""
-    return _voucher(amount_fen, line(MEMBERS, debit=amount_fen, sub=member(farmer_id)),
-                    line(CASH if method == "cash" else BANK, credit=amount_fen))
+def draw_cost_fen(*, kg_g: int, graded_g: int, earned_fen: int) -> int:
+    """The cost of ``kg_g`` grams drawn from a batch's grade that earned its farmer
+    ``earned_fen`` for ``graded_g`` grams: pro rata, half up to the fen."""
+    if graded_g <= 0:
+        return 0
+    return (2 * earned_fen * kg_g + graded_g) // (2 * graded_g)
+
+
+def pack_cost_fen(*, run_cost_fen: int, packs: int, number: int) -> int:
+    """Pack ``number`` (1..packs) of a run whose produce cost ``run_cost_fen``: the run's cost
+    spread over its packs so that every pack's share is fixed by its number and all of them add
+    up to the run's cost to the fen, whichever are sold first."""
+    if not 1 <= number <= packs:
+        return 0
+    return run_cost_fen * number // packs - run_cost_fen * (number - 1) // packs
+
+
+def farmer_paid(*, amount_fen: int, farmer_id: str, method: str,
+                is_member: bool = True) -> list[dict[str, Any]]:
+    """A payment to a member: 借 成员往来—member (a non-member: 应付款—supplier) / 贷 库存现金
+    (cash) or 银行存款."""
+    owed = line(MEMBERS, debit=amount_fen, sub=member(farmer_id)) if is_member else line(
+        PAYABLE, debit=amount_fen, sub=supplier(farmer_id))
+    return _voucher(amount_fen, owed, line(CASH if method == "cash" else BANK, credit=amount_fen))
 
 
 def distribution_approved(*, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -304,6 +342,56 @@ class SiteUnit(Aggregate):
     @event("Moved")
     def _moved(self, unit_id: str) -> None:
         self.unit_id = unit_id
+
+
+@stable_topics("Membership")
+class Membership(Aggregate):
+    """Whether a farmer is a member (成员) of a unit. A registered farmer is a member of every
+    unit until a unit says otherwise; business with a non-member posts to 应收款 / 应付款 under
+    their own sub-account, apart from the members' 成员往来, and is no patronage (art. 43–44).
+    Business posts by the standing at the time it is posted; saying it again changes nothing."""
+
+    @event("Declared")
+    def __init__(self, unit_id: str, farmer_id: str, is_member: bool) -> None:
+        self.unit_id, self.farmer_id, self.is_member = unit_id, farmer_id, is_member
+
+    @staticmethod
+    def create_id(unit_id: str, farmer_id: str) -> UUID:
+        return id_for("membership", f"{unit_id}/{farmer_id}")
+
+    def declare(self, is_member: bool) -> None:
+        if is_member != self.is_member:
+            self._changed(is_member=is_member)
+
+    @event("Changed")
+    def _changed(self, is_member: bool) -> None:
+        self.is_member = is_member
+
+
+@stable_topics("ReserveShares")
+class ReserveShares(Aggregate):
+    """A member's quantified share of a unit's reserve (公积金量化份额, art. 42), per year: kept
+    on their member account and given to the year's distribution plan. Saying a year's share
+    again replaces it; the same again records nothing. No voucher: the reserve stays in 322."""
+
+    @event("Opened")
+    def __init__(self, unit_id: str, farmer_id: str) -> None:
+        self.unit_id, self.farmer_id = unit_id, farmer_id
+        self.years: dict[int, int] = {}
+
+    @staticmethod
+    def create_id(unit_id: str, farmer_id: str) -> UUID:
+        return id_for("reserve_shares", f"{unit_id}/{farmer_id}")
+
+    def quantify(self, *, year: int, amount_fen: int) -> None:
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
+            raise Invalid("amount_fen must be a whole number of fen", field="amount_fen")
+        if self.years.get(year) != amount_fen:
+            self._quantified(year=year, amount_fen=amount_fen)
+
+    @event("Quantified")
+    def _quantified(self, year: int, amount_fen: int) -> None:
+        self.years[year] = amount_fen
 
 
 @stable_topics("MemberCapital")

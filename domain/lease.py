@@ -1,7 +1,11 @@
-"""A lease of a co-op asset (社有资产: a shop front, a warehouse, land) to a tenant, the main
-income of most grassroots units: rent falls due monthly from the first month of the lease to
-its last (months, ``YYYY-MM``), each month once; receipts are known by their reference and
-never exceed what is due. What is due and not received is the tenant's arrears."""
+"""A co-op asset's card (社有资产卡片) and its leases. An asset card: what the unit owns (a shop
+front, a warehouse, land, a building), where, its area and original value, and since when; a
+lease names the asset (its card's id, or a description for an asset with no card yet).
+
+A lease of a co-op asset to a tenant, the main income of most grassroots units: rent falls
+due monthly from the first month of the lease to its last (months, ``YYYY-MM``), each month
+once; receipts are known by their reference and never exceed what is due. What is due and
+not received is the tenant's arrears."""
 
 from __future__ import annotations
 
@@ -14,6 +18,59 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import Conflict, IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
+
+ASSET_KINDS = ("shop_front", "warehouse", "land", "building", "equipment", "other")
+
+
+@stable_topics("Asset")
+class Asset(Aggregate):
+    """A co-op asset's card; correcting it records only what changed."""
+
+    @event("Registered")
+    def __init__(self, asset_id: str, unit_id: str, name: str, kind: str, location: str,
+                 area_m2: int | None, value_fen: int, acquired: str) -> None:
+        self.asset_id, self.unit_id = asset_id, unit_id
+        self._set(name, kind, location, area_m2, value_fen, acquired)
+
+    @staticmethod
+    def create_id(asset_id: str) -> UUID:
+        return id_for("asset", asset_id)
+
+    @staticmethod
+    def check(*, kind: str, area_m2: int | None, value_fen: int, acquired: str) -> None:
+        if area_m2 is not None and (isinstance(area_m2, bool) or not isinstance(area_m2, int)
+                                    or area_m2 <= 0):
+            raise Invalid("area_m2 is a whole number of square metres", field="area_m2")
+        if kind not in ASSET_KINDS:
+            raise Invalid(f"kind must be one of {', '.join(ASSET_KINDS)}", field="kind")
+        if isinstance(value_fen, bool) or not isinstance(value_fen, int) or value_fen < 0:
+            raise Invalid("value_fen must be a whole number of fen", field="value_fen")
+        check_month(acquired, "acquired")
+
+    def correct(self, *, unit_id: str, name: str, kind: str, location: str,
+                area_m2: int | None, value_fen: int, acquired: str) -> None:
+        if unit_id != self.unit_id:
+            raise Conflict(f"asset {self.asset_id} is unit {self.unit_id}'s; a card does not "
+                           "move between units", unit_id=self.unit_id)
+        if (name, kind, location, area_m2, value_fen, acquired) != (
+                self.name, self.kind, self.location, self.area_m2, self.value_fen, self.acquired):
+            self._corrected(name=name, kind=kind, location=location, area_m2=area_m2,
+                            value_fen=value_fen, acquired=acquired)
+
+    @event("Corrected")
+    def _corrected(self, name: str, kind: str, location: str, area_m2: int | None,
+                   value_fen: int, acquired: str) -> None:
+        self._set(name, kind, location, area_m2, value_fen, acquired)
+
+    def _set(self, name: str, kind: str, location: str, area_m2: int | None, value_fen: int,
+             acquired: str) -> None:
+        self.name, self.kind, self.location, self.area_m2 = name, kind, location, area_m2
+        self.value_fen, self.acquired = value_fen, acquired
+
+    def card(self) -> dict[str, Any]:
+        return {"asset_id": self.asset_id, "unit_id": self.unit_id, "name": self.name,
+                "kind": self.kind, "location": self.location, "area_m2": self.area_m2,
+                "value_fen": self.value_fen, "acquired": self.acquired}
 
 
 @stable_topics("Lease")
@@ -87,6 +144,37 @@ class Lease(Aggregate):
                        reference: str) -> None:
         self.receipts[reference] = {"amount_fen": amount_fen, "received_at": received_at,
                                     "method": method}
+
+
+    def correct_receipt(self, *, reference: str, amount_fen: int, method: str, reason: str,
+                        corrected_at: datetime) -> None:
+        """A receipt recorded wrong (amount or method): the receipt as it should have been,
+        with the reason; the books post its reversal (红字) and the receipt anew. The same
+        correction again records nothing; more than is due is refused."""
+        earlier = self.receipts.get(reference)
+        if earlier is None:
+            raise NotFound(f"no receipt {reference} on lease {self.lease_id}",
+                           lease_id=self.lease_id, reference=reference)
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
+        if not reason or not reason.strip():
+            raise Invalid("a correction says why", field="reason")
+        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+            return
+        if amount_fen > self.arrears_fen + earlier["amount_fen"]:
+            owed = self.arrears_fen + earlier["amount_fen"]
+            raise MoreThanDue(f"{self.tenant} owed {owed} fen on lease {self.lease_id} before "
+                              f"this receipt, less than {amount_fen}", arrears_fen=owed)
+        self._receipt_corrected(
+            reference=reference, was={"amount_fen": earlier["amount_fen"],
+                                      "method": earlier["method"]},
+            now={"amount_fen": amount_fen, "method": method}, reason=reason.strip(),
+            corrected_at=corrected_at)
+
+    @event("ReceiptCorrected")
+    def _receipt_corrected(self, reference: str, was: dict[str, Any], now: dict[str, Any],
+                           reason: str, corrected_at: datetime) -> None:
+        self.receipts[reference] = {**self.receipts[reference], **now}
 
 
 def check_month(month: str, field: str = "month") -> str:

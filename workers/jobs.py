@@ -50,6 +50,24 @@ def flag_shelf_life(app: Gongxiao, *, now: datetime, nearing_days: int = 1) -> d
     return flagged
 
 
+def charge_rent(app: Gongxiao, views: ReadModels, *, today: date) -> list[dict[str, Any]]:
+    """Rent due for the month of ``today`` (Asia/Shanghai) and any month of a lease before it
+    not charged yet, for every lease the books know: each month of a lease falls due once
+    (``Lease.charge_through``), so a second run, or a run after a missed month, charges only
+    what is missing. Answers the leases charged now and their months."""
+    views.runner(app, names=["books"]).catch_up()
+    through = today.strftime("%Y-%m")
+    charged = []
+    for lease in views.books.leases():
+        before = set(app.lease(lease["lease_id"]).due)
+        after = app.charge_rent(lease_id=lease["lease_id"], through=through)
+        if months := sorted(set(after["months_due"]) - before):
+            charged.append({"lease_id": lease["lease_id"], "unit_id": lease["unit_id"],
+                            "months": months})
+    log.info("rent due through %s: %d leases charged", through, len(charged))
+    return charged
+
+
 def check_cold_rooms(views: ReadModels, *, now: datetime, window: timedelta = timedelta(days=1),
                      stale_after: timedelta = timedelta(hours=3)) -> list[dict[str, Any]]:
     """Readings of the last day checked against every product's range: excursions, whether

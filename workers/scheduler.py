@@ -29,6 +29,7 @@ TIMERS: dict[str, dict[str, Any]] = {
     "cold_rooms": {"minute": "*/15"},
     "reconcile": {"hour": 3, "minute": 30},
     "replies": {"hour": 4, "minute": 15},         # forget kept replies past their retention
+    "rent": {"day": 1, "hour": 0, "minute": 30},  # the month's rent of every lease falls due
 }
 
 
@@ -68,6 +69,8 @@ def _runner(app: Any, views: ReadModels, replies: Replies, *,
             return jobs.flag_shelf_life(app, now=now)
         if name == "cold_rooms":
             return jobs.check_cold_rooms(views, now=now)
+        if name == "rent":
+            return jobs.charge_rent(app, views, today=now.astimezone(jobs.SHANGHAI).date())
         if name == "replies":
             return jobs.forget_replies(replies, now=now, keep_days=keep_days)
         return jobs.reconcile(app, views)

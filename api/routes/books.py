@@ -17,6 +17,9 @@ from contract.books import (
     AccountCode,
     ApprovalCreate,
     ArrearsPublic,
+    AssetCardPublic,
+    AssetCreate,
+    AssetPublic,
     CapitalCreate,
     CapitalPublic,
     ChartCreate,
@@ -25,11 +28,16 @@ from contract.books import (
     LeasePublic,
     LedgerPublic,
     MemberAccountPublic,
+    MembershipCreate,
+    MembershipPublic,
     OwnMemberAccountPublic,
     PlanCreate,
     PlanPublic,
+    ReceiptCorrection,
     RentDueCreate,
     RentReceiptCreate,
+    ReserveShareCreate,
+    ReserveSharePublic,
     SettlementCreate,
     SiteUnitCreate,
     SiteUnitPublic,
@@ -44,6 +52,7 @@ from contract.problems import problems
 from domain.books import DISTRICT_UNIT, statements
 from domain.distribution import UnknownPlan
 from infra.problems import InvalidField
+from infra.spreadsheet import XLSX, workbook
 
 router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -101,26 +110,49 @@ def get_vouchers(unit_id: Id, views: Views, caller: Caller, month: Month = None)
     return Answer(views.books.vouchers(unit_id, month))
 
 
+VOUCHER_LINE = [("number", "凭证号"), ("at", "日期"), ("kind", "业务"), ("account", "科目编码"),
+                ("account_name", "科目名称"), ("sub", "明细"), ("debit_fen", "借方(分)"),
+                ("credit_fen", "贷方(分)"), ("ref", "凭证引用"), ("event_id", "事件号")]
+
+
+def _voucher_lines(app: App, views: Views, unit_id: str, month: str | None) -> list[tuple[object, ...]]:
+    """One row per voucher line, in voucher number order, with the account's name."""
+    names = {a["code"]: a["name"] for a in app.chart(DISTRICT_UNIT)["accounts"]}
+    return [(voucher["number"], voucher["at"], voucher["kind"], entry["account"],
+             names.get(entry["account"], ""), entry["sub"] or "", entry["debit_fen"],
+             entry["credit_fen"], voucher["ref"], voucher["event_id"])
+            for voucher in views.books.vouchers(unit_id, month) for entry in voucher["lines"]]
+
+
 @router.get("/units/{unit_id}/vouchers.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "one row per line"}})
+            responses={200: {"content": {"text/csv": {}}, "description": "one row per line"},
+                       **problems(401, 403, 422)})
 def get_vouchers_csv(unit_id: Id, app: App, views: Views, caller: Caller,
                      month: Month = None) -> Response:
     """The vouchers for a spreadsheet: one row per voucher line (UTF-8 with a BOM, so a
     spreadsheet opens the Chinese names right)."""
     caller.allow("accountant", scope=unit_id)
-    names = {a["code"]: a["name"] for a in app.chart(DISTRICT_UNIT)["accounts"]}
     out = io.StringIO()
     rows = csv.writer(out)
-    rows.writerow(["number", "at", "kind", "account", "account_name", "sub", "debit_fen",
-                   "credit_fen", "ref", "event_id"])
-    for voucher in views.books.vouchers(unit_id, month):
-        for entry in voucher["lines"]:
-            rows.writerow([voucher["number"], voucher["at"].isoformat(), voucher["kind"],
-                           entry["account"], names.get(entry["account"], ""), entry["sub"] or "",
-                           entry["debit_fen"], entry["credit_fen"], voucher["ref"],
-                           voucher["event_id"]])
+    rows.writerow([en for en, _ in VOUCHER_LINE])
+    for row in _voucher_lines(app, views, unit_id, month):
+        rows.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])
     name = f"vouchers-{unit_id}-{month or 'all'}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/units/{unit_id}/vouchers.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "one row per voucher line"},
+                       **problems(401, 403, 422)})
+def get_vouchers_xlsx(unit_id: Id, app: App, views: Views, caller: Caller,
+                      month: Month = None) -> Response:
+    """The vouchers as an XLSX workbook: one sheet, one row per voucher line; row 1 the
+    English headers, row 2 the Chinese; dates in the co-op's zone, amounts in fen as numbers."""
+    caller.allow("accountant", scope=unit_id)
+    rows = _voucher_lines(app, views, unit_id, month)
+    name = f"vouchers-{unit_id}-{month or 'all'}.xlsx"
+    return Response(workbook({"vouchers": VOUCHER_LINE}, {"vouchers": rows}), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -227,6 +259,32 @@ def post_settlement(unit_id: Id, year: Year, body: SettlementCreate, app: App,
     return Answer(app.settle_distribution(unit_id=unit_id, year=year, **body.model_dump()))
 
 
+@router.put("/units/{unit_id}/members/{farmer_id}", response_model=MembershipPublic,
+            response_description="the farmer's standing with the unit",
+            responses=problems(401, 403, 404, 422))
+def put_membership(unit_id: Id, farmer_id: Id, body: MembershipCreate, app: App,
+                   caller: Caller) -> Answer:
+    """Whether a farmer is the unit's member from now on (every farmer is until the unit says
+    otherwise): a non-member's business is kept apart in the books; the same again records
+    nothing."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.declare_membership(unit_id=unit_id, farmer_id=farmer_id,
+                                         is_member=body.is_member))
+
+
+@router.put("/units/{unit_id}/members/{farmer_id}/reserve-shares/{year}",
+            response_model=ReserveSharePublic,
+            response_description="the member's quantified reserve share for the year",
+            responses=problems(401, 403, 404, 422))
+def put_reserve_share(unit_id: Id, farmer_id: Id, year: Year, body: ReserveShareCreate,
+                      app: App, caller: Caller) -> Answer:
+    """A member's quantified share of the reserve (公积金量化份额) for a year, kept on their
+    member account and offered to the year's plan; saying it again replaces it."""
+    caller.allow("accountant", scope=unit_id)
+    return Answer(app.quantify_reserve(unit_id=unit_id, farmer_id=farmer_id, year=year,
+                                       amount_fen=body.amount_fen))
+
+
 @router.post("/units/{unit_id}/members/{farmer_id}/capital", response_model=CapitalPublic,
              response_description="the contribution recorded",
              responses=problems(401, 403, 404, 409, 422))
@@ -236,6 +294,24 @@ def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
     caller.allow("accountant", scope=unit_id)
     return Answer(app.contribute_capital(unit_id=unit_id, farmer_id=farmer_id,
                                          **body.model_dump()))
+
+
+@router.put("/assets/{asset_id}", response_model=AssetPublic,
+            response_description="the asset's card",
+            responses=problems(401, 403, 404, 409, 422))
+def put_asset(asset_id: Id, body: AssetCreate, app: App, caller: Caller) -> Answer:
+    """A co-op asset's card (社有资产卡片), or its correction; a lease names it by ``asset_id``.
+    A card stays with its unit (another unit: 409)."""
+    caller.allow("accountant", scope=body.unit_id)
+    return Answer(app.register_asset(asset_id=asset_id, **body.model_dump()))
+
+
+@router.get("/units/{unit_id}/assets", response_model=list[AssetCardPublic],
+            response_description="the unit's asset cards with their leases",
+            responses=problems(401, 403, 422))
+def get_assets(unit_id: Id, views: Views, caller: Caller) -> Answer:
+    caller.allow("accountant", scope=unit_id)
+    return Answer(views.books.assets(unit_id))
 
 
 @router.put("/leases/{lease_id}", response_model=LeasePublic,
@@ -264,6 +340,18 @@ def post_rent_receipt(lease_id: Id, body: RentReceiptCreate, app: App, caller: C
     arrears is refused."""
     caller.allow("accountant", scope=app.lease(lease_id).unit_id)
     return Answer(app.receive_rent(lease_id=lease_id, **body.model_dump()))
+
+
+@router.post("/leases/{lease_id}/receipts/{reference}/correction", response_model=LeasePublic,
+             response_description="the lease after the correction",
+             responses=problems(401, 403, 404, 409, 422))
+def post_receipt_correction(lease_id: Id, reference: Text, body: ReceiptCorrection, app: App,
+                            caller: Caller) -> Answer:
+    """A receipt recorded wrong (amount or method): the books post its reversal (红字) and the
+    receipt anew; the same correction again records nothing; more than was due is refused."""
+    caller.allow("accountant", scope=app.lease(lease_id).unit_id)
+    return Answer(app.correct_rent_receipt(lease_id=lease_id, reference=reference,
+                                           **body.model_dump()))
 
 
 @router.get("/units/{unit_id}/arrears", response_model=list[ArrearsPublic],

@@ -2,8 +2,8 @@
 accounts a district loads. The vouchers themselves are a projection of the events
 (``projections.books``), posted by ``domain.books``' rules.
 
-Loads ``Site`` and ``Farmer``; saves ``AccountingUnit``, ``SiteUnit``, ``Chart`` and
-``MemberCapital``."""
+Loads ``Site`` and ``Farmer``; saves ``AccountingUnit``, ``SiteUnit``, ``Chart``,
+``MemberCapital``, ``Membership`` and ``ReserveShares``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from domain.books import (
     AccountingUnit,
     Chart,
     MemberCapital,
+    Membership,
+    ReserveShares,
     SiteUnit,
     UnknownUnit,
     check_chart,
@@ -60,6 +62,33 @@ def contribute_capital(store: Store, *, unit_id: str, farmer_id: str, amount_fen
     store.save(capital)
     return {"unit_id": unit_id, "farmer_id": farmer_id, "reference": reference,
             "amount_fen": amount_fen, "capital_fen": capital.capital_fen}
+
+
+@command
+def declare_membership(store: Store, *, unit_id: str, farmer_id: str,
+                       is_member: bool) -> dict[str, Any]:
+    """Whether a farmer is a member of a unit from now on (members by default)."""
+    load_unit(store, unit_id)
+    load_farmer(store, farmer_id)
+    membership = store.find(Membership.create_id(unit_id, farmer_id))
+    if membership is None:
+        membership = Membership(unit_id=unit_id, farmer_id=farmer_id, is_member=is_member)
+    else:
+        membership.declare(is_member)
+    store.save(membership)
+    return {"unit_id": unit_id, "farmer_id": farmer_id, "is_member": membership.is_member}
+
+
+@command
+def quantify_reserve(store: Store, *, unit_id: str, farmer_id: str, year: int,
+                     amount_fen: int) -> dict[str, Any]:
+    """A member's quantified reserve share for a year (replacing what was said for it)."""
+    load_unit(store, unit_id)
+    load_farmer(store, farmer_id)
+    shares = store.load_or_open(ReserveShares, unit_id=unit_id, farmer_id=farmer_id)
+    shares.quantify(year=year, amount_fen=amount_fen)
+    store.save(shares)
+    return {"unit_id": unit_id, "farmer_id": farmer_id, "year": year, "amount_fen": amount_fen}
 
 
 @command

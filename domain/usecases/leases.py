@@ -1,15 +1,33 @@
 """Co-op assets let to tenants: a lease signed, rent falling due month by month, receipts.
 
-Loads ``AccountingUnit``; saves ``Lease``."""
+Loads ``AccountingUnit``; saves ``Asset`` and ``Lease``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from domain.lease import Lease, UnknownLease
+from domain.lease import Asset, Lease, UnknownLease
 from domain.usecases.books import load_unit
 from domain.usecases.store import Store, command
+
+
+@command
+def register_asset(store: Store, *, asset_id: str, unit_id: str, name: str, kind: str,
+                   location: str, area_m2: int | None, value_fen: int,
+                   acquired: str) -> dict[str, Any]:
+    """A co-op asset's card, or its correction: PUT semantics, safe to repeat."""
+    load_unit(store, unit_id)
+    Asset.check(kind=kind, area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    asset = store.find(Asset.create_id(asset_id))
+    if asset is None:
+        asset = Asset(asset_id=asset_id, unit_id=unit_id, name=name, kind=kind,
+                      location=location, area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    else:
+        asset.correct(unit_id=unit_id, name=name, kind=kind, location=location,
+                      area_m2=area_m2, value_fen=value_fen, acquired=acquired)
+    store.save(asset)
+    return dict(asset.card())
 
 
 @command
@@ -57,3 +75,14 @@ def lease_answer(lease: Lease) -> dict[str, Any]:
             "tenant": lease.tenant, "monthly_rent_fen": lease.monthly_rent_fen,
             "starts": lease.starts, "ends": lease.ends, "months_due": sorted(lease.due),
             "due_fen": sum(lease.due.values()), "arrears_fen": lease.arrears_fen}
+
+
+@command
+def correct_rent_receipt(store: Store, *, lease_id: str, reference: str, amount_fen: int,
+                         method: str, reason: str, corrected_at: datetime) -> dict[str, Any]:
+    """A rent receipt recorded wrong, corrected: the books reverse it and post it anew."""
+    lease = load_lease(store, lease_id)
+    lease.correct_receipt(reference=reference, amount_fen=amount_fen, method=method,
+                          reason=reason, corrected_at=corrected_at)
+    store.save(lease)
+    return lease_answer(lease)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from domain import books
 from projections.base import Need, Projection, Rows, on
-from projections.tables import Table, grams, table, us
+from projections.tables import Table, grams, moment, table, us
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,13 +24,29 @@ UNITS = table("books_units", "unit_ref unit_id name kind", key="unit_ref")
 ASSIGNMENTS = table("books_assignments", "assignment_ref site_id", key="assignment_ref")
 SITE_UNITS = table("books_site_units", "site_id unit_id", key="site_id")
 STOCKS = table("books_stocks", "stock_ref site_id", key="stock_ref")
-BATCHES = table("books_batches", "batch_ref site_id farmer_id sku", key="batch_ref")
+BATCHES = table("books_batches", "batch_ref batch_code site_id farmer_id sku", key="batch_ref")
+# what a batch's grade cost the co-op (what its farmer earned for it), per produce stock's grade
+GRADE_COSTS = table("books_grade_costs", "batch_code grade g:int fen:int", key="batch_code grade")
+PRODUCE_STOCKS = table("books_produce_stocks", "stock_ref grade", key="stock_ref")
+# a packing run's produce cost, spread over its packs at sale (``books.pack_cost_fen``)
+RUN_COSTS = table("books_run_costs", "run_code cost_fen:int packs:int", key="run_code")
+DELIVERIES = table("books_deliveries", "shipment_id received_at_us:int", key="shipment_id")
 SHELVES = table("books_shelves", "shelf_ref outlet_id", key="shelf_ref")
 FARMERS = table("books_farmers", "farmer_ref farmer_id", key="farmer_ref")
 TRADE = table("books_trade", "unit_id year:int farmer_id direction sku g:int amount_fen:int",
               key="unit_id year farmer_id direction sku", counters=True)
+MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key="membership_ref")
+# whether a farmer is a unit's member, once the unit said (members by default); business
+# posts by the standing when it is posted
+STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
+RESERVE_REFS = table("books_reserve_refs", "reserve_ref unit_id farmer_id", key="reserve_ref")
+RESERVE_SHARES = table("books_reserve_shares", "unit_id farmer_id year:int amount_fen:int",
+                       key="unit_id farmer_id year")
 CAPITALS = table("books_capitals", "capital_ref unit_id farmer_id", key="capital_ref")
-LEASES = table("books_leases", "lease_ref unit_id tenant", key="lease_ref")
+LEASES = table("books_leases", "lease_ref lease_id unit_id tenant asset monthly_rent_fen:int "
+               "starts ends", key="lease_ref")
+ASSETS = table("books_assets", "asset_ref asset_id unit_id name kind location area_m2:int "
+               "value_fen:int acquired", key="asset_ref", indexes=("unit_id",))
 PLANS = table("books_plans", "plan_ref unit_id", key="plan_ref")
 NUMBERS = table("books_numbers", "unit_id month last:int", key="unit_id month")
 VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int kind event_id:int",
@@ -38,11 +54,39 @@ VOUCHERS = table("books_vouchers", "voucher_id unit_id month number at_us:int ki
 LINES = table("books_lines", "voucher_id line_no:int unit_id account sub debit_fen:int "
               "credit_fen:int at_us:int", key="voucher_id line_no",
               indexes=("unit_id account at_us",))
+# each account's debits and credits per unit and day, so a trial balance sums days, not lines
+BALANCES = table("books_balances", "unit_id account day_us:int debit_fen:int credit_fen:int",
+                 key="unit_id account day_us", counters=True)
+DAY_US = 86_400_000_000
+EAST_8_US = 8 * 3_600_000_000
+
+
+def day_of(at_us: int) -> int:
+    """The start of the day (UTC+8, China's time since 1991) holding a moment, in microseconds
+    since the epoch: the day a line is summed in. The query splits periods on the same days."""
+    return (at_us + EAST_8_US) // DAY_US * DAY_US - EAST_8_US
 
 
 def _ref(table_: Table) -> Callable[[Any], list[Need]]:
     """The row of ``table_`` keyed by the event's aggregate."""
     return lambda e: [(table_, (str(e.originator_id),))]
+
+
+def _run_code(pack_code: str) -> str:
+    """A pack's run, from its code (``domain.stock.pack_codes``: run code, dash, number)."""
+    return pack_code.rpartition("-")[0]
+
+
+def _pack_number(pack_code: str) -> int:
+    number = pack_code.rpartition("-")[2]
+    return int(number) if number.isdigit() else 0
+
+
+def _pack_cost(rows: Rows, pack_code: str) -> int:
+    """A pack's share of its run's produce cost (0 for a run the books never saw packed)."""
+    run = rows.get(RUN_COSTS, (_run_code(pack_code),))
+    return 0 if run is None else books.pack_cost_fen(
+        run_cost_fen=run["cost_fen"], packs=run["packs"], number=_pack_number(pack_code))
 
 
 def _cost(e: Any) -> int:
@@ -52,9 +96,11 @@ def _cost(e: Any) -> int:
 class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
+              MEMBERSHIPS, STANDINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
+              DELIVERIES, ASSETS, RESERVE_REFS, RESERVE_SHARES,
               PLANS,
               NUMBERS,
-              VOUCHERS, LINES)
+              VOUCHERS, LINES, BALANCES)
 
     # what a voucher needs to know: sites' units and the sites and farmers of aggregates
 
@@ -86,7 +132,8 @@ class BooksProjection(Projection):
 
     @on("Batch.Received", creates=_ref(BATCHES))
     def batch(self, e: Any, rows: Rows, _: int) -> None:
-        rows.put(BATCHES, {"batch_ref": str(e.originator_id), "site_id": e.site_id,
+        rows.put(BATCHES, {"batch_ref": str(e.originator_id), "batch_code": e.batch_code,
+                           "site_id": e.site_id,
                            "farmer_id": e.farmer_id, "sku": e.sku})
 
     @on("Shelf.Opened", creates=_ref(SHELVES))
@@ -96,6 +143,28 @@ class BooksProjection(Projection):
     @on("Farmer.Registered", creates=_ref(FARMERS))
     def farmer(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(FARMERS, {"farmer_ref": str(e.originator_id), "farmer_id": e.farmer_id})
+
+    @on("Membership.Declared", creates=_ref(MEMBERSHIPS))
+    def membership(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(MEMBERSHIPS, {"membership_ref": str(e.originator_id), "unit_id": e.unit_id,
+                               "farmer_id": e.farmer_id})
+        self._standing(rows, e.unit_id, e.farmer_id, e.is_member)
+
+    @on("Membership.Changed", needs=_ref(MEMBERSHIPS))
+    def membership_changed(self, e: Any, rows: Rows, _: int) -> None:
+        found = rows.get(MEMBERSHIPS, (str(e.originator_id),))
+        assert found is not None
+        self._standing(rows, found["unit_id"], found["farmer_id"], e.is_member)
+
+    @staticmethod
+    def _standing(rows: Rows, unit_id: str, farmer_id: str, is_member: bool) -> None:
+        rows.put(STANDINGS, {"unit_id": unit_id, "farmer_id": farmer_id,
+                             "is_member": int(is_member)})
+
+    @staticmethod
+    def is_member(rows: Rows, unit_id: str, farmer_id: str) -> bool:
+        found = rows.get(STANDINGS, (unit_id, farmer_id))
+        return found is None or bool(found["is_member"])
 
     # the posting rules, one per event type
 
@@ -136,10 +205,11 @@ class BooksProjection(Projection):
     @on("InputSale.Recorded")
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
         unit_id = self.unit_of(rows, e.shop_id)
+        is_member = self.is_member(rows, unit_id, e.farmer_id)
         self.post(rows, e, position, "input_sale", unit_id, e.sold_at,
                   books.input_sold(payment=e.payment, total_fen=e.total_fen,
-                                   farmer_id=e.farmer_id))
-        for line in e.lines:
+                                   farmer_id=e.farmer_id, is_member=is_member))
+        for line in e.lines if is_member else ():  # a non-member's trade is no patronage
             self.trade(rows, unit_id, e.sold_at, e.farmer_id, "bought_inputs", line["sku"],
                        line["quantity"], line["line_fen"])
 
@@ -153,19 +223,72 @@ class BooksProjection(Projection):
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
         unit_id = self.unit_of(rows, batch["site_id"])
+        is_member = self.is_member(rows, unit_id, batch["farmer_id"])
+        for grade, kg_ in e.grades_kg.items():
+            rows.put(GRADE_COSTS, {"batch_code": batch["batch_code"], "grade": grade,
+                                   "g": grams(kg_), "fen": e.earned_fen.get(grade, 0)})
         self.post(rows, e, position, "produce_purchase", unit_id, e.graded_at,
                   books.produce_bought(earned_fen=sum(e.earned_fen.values()),
-                                       farmer_id=batch["farmer_id"]))
-        self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
-                   batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
+                                       farmer_id=batch["farmer_id"], is_member=is_member))
+        if is_member:
+            self.trade(rows, unit_id, e.graded_at, batch["farmer_id"], "sold_produce",
+                       batch["sku"], sum(e.grades_kg.values()), sum(e.earned_fen.values()))
 
-    @on("Shelf.Sold", needs=_ref(SHELVES))
+    @on("Stock.Opened", creates=_ref(PRODUCE_STOCKS))
+    def produce_stock(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(PRODUCE_STOCKS, {"stock_ref": str(e.originator_id), "grade": e.grade})
+
+    @on("Stock.Packed", needs=_ref(PRODUCE_STOCKS))
+    def packed(self, e: Any, rows: Rows, _: int) -> None:
+        """A run's produce cost: each batch drawn at what its grade cost, pro rata."""
+        if not e.pack_codes:
+            return
+        stock = rows.get(PRODUCE_STOCKS, (str(e.originator_id),))
+        assert stock is not None
+        cost = 0
+        for draw in e.draws:
+            graded = rows.get(GRADE_COSTS, (draw["batch_code"], stock["grade"]))
+            if graded is not None:
+                cost += books.draw_cost_fen(kg_g=grams(draw["kg"]), graded_g=graded["g"],
+                                            earned_fen=graded["fen"])
+        rows.put(RUN_COSTS, {"run_code": _run_code(e.pack_codes[0]), "cost_fen": cost,
+                             "packs": len(e.pack_codes)})
+
+    @on("Shipment.Delivered", creates=lambda e: [(DELIVERIES, (str(e.originator_id),))])
+    def delivered(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(DELIVERIES, {"shipment_id": str(e.originator_id),
+                              "received_at_us": us(e.received_at)})
+
+    @on("Shelf.Stocked", needs=lambda e: [*_ref(SHELVES)(e), (DELIVERIES, (e.shipment_id,)), *[
+        (RUN_COSTS, (_run_code(p["pack_code"]),)) for p in e.packs]])
+    def shelved(self, e: Any, rows: Rows, position: int) -> None:
+        """Packs delivered to an outlet of another unit than their cold store's move between
+        the two units' books at their produce cost, as inputs sent between units do."""
+        shelf = rows.get(SHELVES, (str(e.originator_id),))
+        assert shelf is not None
+        here = self.unit_of(rows, shelf["outlet_id"])
+        delivery = rows.get(DELIVERIES, (e.shipment_id,))
+        at = moment(delivery["received_at_us"]) if delivery is not None else None
+        at = at or e.timestamp  # the delivery is saved with the shelf; the record's time else
+        sent: dict[str, int] = {}
+        for pack in e.packs:
+            there = self.unit_of(rows, pack.get("site_id"))
+            if there != here:
+                sent[there] = sent.get(there, 0) + _pack_cost(rows, pack["pack_code"])
+        for there, cost in sorted(sent.items()):
+            self.post(rows, e, position, "produce_transfer_out", there, at,
+                      books.inputs_sent(cost_fen=cost, to_unit=here), part=f"out:{there}")
+            self.post(rows, e, position, "produce_transfer_in", here, at,
+                      books.inputs_received(cost_fen=cost, from_unit=there), part=f"in:{there}")
+
+    @on("Shelf.Sold", needs=lambda e: [*_ref(SHELVES)(e), (RUN_COSTS, (_run_code(e.pack_code),))])
     def retail_sale(self, e: Any, rows: Rows, position: int) -> None:
         shelf = rows.get(SHELVES, (str(e.originator_id),))
         assert shelf is not None
+        cost = _pack_cost(rows, e.pack_code)
         self.post(rows, e, position, "produce_sale", self.unit_of(rows, shelf["outlet_id"]),
                   e.sold_at,
-                  books.produce_sold(price_fen=e.price_fen))
+                  books.produce_sold(price_fen=e.price_fen, cost_fen=cost))
 
     @on("Farmer.Paid", needs=_ref(FARMERS))
     def paid(self, e: Any, rows: Rows, position: int) -> None:
@@ -173,7 +296,8 @@ class BooksProjection(Projection):
         assert farmer is not None
         self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
                   books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
-                                    method=e.method))
+                                    method=e.method, is_member=self.is_member(
+                                        rows, books.DISTRICT_UNIT, farmer["farmer_id"])))
 
     @on("MemberCapital.Opened", creates=_ref(CAPITALS))
     def capital_opened(self, e: Any, rows: Rows, _: int) -> None:
@@ -188,9 +312,38 @@ class BooksProjection(Projection):
                   books.capital_contributed(amount_fen=e.amount_fen,
                                             farmer_id=capital["farmer_id"], method=e.method))
 
+    @on("Asset.Registered", creates=_ref(ASSETS))
+    def asset(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(ASSETS, {"asset_ref": str(e.originator_id), "asset_id": e.asset_id,
+                          "unit_id": e.unit_id, "name": e.name, "kind": e.kind,
+                          "location": e.location, "area_m2": e.area_m2,
+                          "value_fen": e.value_fen, "acquired": e.acquired})
+
+    @on("Asset.Corrected", needs=_ref(ASSETS))
+    def asset_corrected(self, e: Any, rows: Rows, _: int) -> None:
+        card = rows.get(ASSETS, (str(e.originator_id),))
+        assert card is not None
+        rows.put(ASSETS, dict(card, name=e.name, kind=e.kind, location=e.location,
+                              area_m2=e.area_m2, value_fen=e.value_fen, acquired=e.acquired))
+
+    @on("ReserveShares.Opened", creates=_ref(RESERVE_REFS))
+    def reserve_opened(self, e: Any, rows: Rows, _: int) -> None:
+        rows.put(RESERVE_REFS, {"reserve_ref": str(e.originator_id), "unit_id": e.unit_id,
+                                "farmer_id": e.farmer_id})
+
+    @on("ReserveShares.Quantified", needs=_ref(RESERVE_REFS))
+    def reserve_quantified(self, e: Any, rows: Rows, _: int) -> None:
+        ref = rows.get(RESERVE_REFS, (str(e.originator_id),))
+        assert ref is not None
+        rows.put(RESERVE_SHARES, {"unit_id": ref["unit_id"], "farmer_id": ref["farmer_id"],
+                                  "year": e.year, "amount_fen": e.amount_fen})
+
     @on("Lease.Signed", creates=_ref(LEASES))
     def lease(self, e: Any, rows: Rows, _: int) -> None:
-        rows.put(LEASES, {"lease_ref": str(e.originator_id), "unit_id": e.unit_id,
+        rows.put(LEASES, {"lease_ref": str(e.originator_id), "lease_id": e.lease_id,
+                          "unit_id": e.unit_id, "asset": e.asset,
+                          "monthly_rent_fen": e.monthly_rent_fen, "starts": e.starts,
+                          "ends": e.ends,
                           "tenant": e.tenant})
 
     @on("Lease.RentDue", needs=_ref(LEASES))
@@ -208,6 +361,20 @@ class BooksProjection(Projection):
         self.post(rows, e, position, "rent_received", lease["unit_id"], e.received_at,
                   books.rent_received(amount_fen=e.amount_fen, tenant=lease["tenant"],
                                       method=e.method))
+
+    @on("Lease.ReceiptCorrected", needs=_ref(LEASES))
+    def receipt_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A correction posts the reversal (红字) of the receipt's voucher, then the receipt anew."""
+        lease = rows.get(LEASES, (str(e.originator_id),))
+        assert lease is not None
+        for part, kind, lines in (
+                ("reversal", "rent_received_reversal", books.reverse(books.rent_received(
+                    amount_fen=e.was["amount_fen"], tenant=lease["tenant"],
+                    method=e.was["method"]))),
+                ("corrected", "rent_received", books.rent_received(
+                    amount_fen=e.now["amount_fen"], tenant=lease["tenant"],
+                    method=e.now["method"]))):
+            self.post(rows, e, position, kind, lease["unit_id"], e.corrected_at, lines, part=part)
 
     @on("DistributionPlan.Drafted", creates=_ref(PLANS))
     def drafted(self, e: Any, rows: Rows, _: int) -> None:
@@ -264,9 +431,14 @@ class BooksProjection(Projection):
         last = (numbered["last"] if numbered is not None else 0) + 1
         rows.put(NUMBERS, {"unit_id": unit_id, "month": month, "last": last})
         voucher_id = f"{e.originator_id}/{e.originator_version}" + (f"#{part}" if part else "")
+        at_us = us(at)
+        assert at_us is not None
         rows.put(VOUCHERS, {"voucher_id": voucher_id, "unit_id": unit_id, "month": month,
-                            "number": f"{month}-{last:04d}", "at_us": us(at), "kind": kind,
+                            "number": f"{month}-{last:04d}", "at_us": at_us, "kind": kind,
                             "event_id": position})
+        day = day_of(at_us)
         for n, entry in enumerate(lines):
             rows.put(LINES, {"voucher_id": voucher_id, "line_no": n, "unit_id": unit_id,
-                             "at_us": us(at), **entry})
+                             "at_us": at_us, **entry})
+            rows.add(BALANCES, (unit_id, entry["account"], day),
+                     {"debit_fen": entry["debit_fen"], "credit_fen": entry["credit_fen"]})

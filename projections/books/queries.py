@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.books import CAPITAL, RECEIVABLE, balance_fen
+from projections.books.projection import day_of
 from projections.port import ViewDatabase
 from projections.tables import kg, moment, us
 
@@ -16,7 +17,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _member(farmer_id: str) -> dict[str, Any]:
-    return {"farmer_id": farmer_id, "capital_fen": 0, "trade_fen": 0, "transactions": []}
+    return {"farmer_id": farmer_id, "capital_fen": 0, "reserve_share_fen": 0, "trade_fen": 0,
+            "transactions": []}
 
 
 class BooksQueries:
@@ -49,35 +51,62 @@ class BooksQueries:
                       from_: datetime | None = None, to: datetime | None = None) -> dict[str, Any]:
         """Per account of the chart with any posting: the opening balance, the period's debits
         and credits and the closing balance on the account's side; the totals, whose debits and
-        credits are equal when the books balance. ``unit_id`` None is the whole district."""
-        begin, end = us(from_) if from_ else -FAR, us(to) if to else FAR
-        unit_filter, params = ("unit_id = ? AND ", [unit_id]) if unit_id is not None else ("", [])
-        rows = self.db.fetch(
-            "SELECT account, SUM(CASE WHEN at_us < ? THEN debit_fen ELSE 0 END) AS d0, "
-            "SUM(CASE WHEN at_us < ? THEN credit_fen ELSE 0 END) AS c0, "
-            "SUM(CASE WHEN at_us >= ? THEN debit_fen ELSE 0 END) AS d, "
-            "SUM(CASE WHEN at_us >= ? THEN credit_fen ELSE 0 END) AS c "
-            f"FROM books_lines WHERE {unit_filter}at_us < ? GROUP BY account ORDER BY account",
-            [begin, begin, begin, begin, *params, end])
+        credits are equal when the books balance. ``unit_id`` None is the whole district.
+
+        Whole days are summed from the daily balances the view keeps; only the lines of a day a
+        bound falls inside are read (none when the bounds are the starts of days)."""
+        before_from = self._sums_before(unit_id, us(from_)) if from_ else {}
+        before_to = self._sums_before(unit_id, us(to) if to else None)
         sides = {a["code"]: a for a in chart}
         accounts = []
-        for r in rows:
-            account = sides.get(r["account"], {"name": None, "side": "debit"})
-            d0, c0, d, c = (int(r[k] or 0) for k in ("d0", "c0", "d", "c"))
-            accounts.append({"account": r["account"], "name": account["name"],
+        for code in sorted(set(before_from) | set(before_to)):
+            account = sides.get(code, {"name": None, "side": "debit"})
+            d0, c0 = before_from.get(code, (0, 0))
+            d1, c1 = before_to.get(code, (0, 0))
+            d, c = d1 - d0, c1 - c0
+            accounts.append({"account": code, "name": account["name"],
                              "side": account["side"],
                              "opening_fen": balance_fen(account["side"], d0, c0),
                              "debit_fen": d, "credit_fen": c,
-                             "closing_fen": balance_fen(account["side"], d0 + d, c0 + c)})
+                             "closing_fen": balance_fen(account["side"], d1, c1)})
         debit = sum(a["debit_fen"] for a in accounts)
         credit = sum(a["credit_fen"] for a in accounts)
         return {"unit_id": unit_id, "from": from_, "to": to, "accounts": accounts,
                 "debit_fen": debit, "credit_fen": credit, "balanced": debit == credit}
 
+    def _sums_before(self, unit_id: str | None, bound: int | None) -> dict[str, tuple[int, int]]:
+        """Each account's debits and credits posted before ``bound`` (all when None): the
+        daily balances of the days before the bound's day, and that day's lines before it."""
+        unit_filter, params = ("unit_id = ? AND ", [unit_id]) if unit_id is not None else ("", [])
+        day = day_of(bound) if bound is not None else FAR
+        sums: dict[str, tuple[int, int]] = {}
+        for r in self.db.fetch("SELECT account, SUM(debit_fen) AS d, SUM(credit_fen) AS c "
+                               f"FROM books_balances WHERE {unit_filter}day_us < ? "
+                               "GROUP BY account", [*params, day]):
+            sums[r["account"]] = (int(r["d"] or 0), int(r["c"] or 0))
+        if bound is None or bound == day:
+            return sums
+        # the lines of the bound's own day: through the (unit, account, time) index
+        keys = self.db.fetch(f"SELECT DISTINCT unit_id, account FROM books_balances "
+                             f"WHERE {unit_filter}day_us = ?", [*params, day])
+        units = sorted({k["unit_id"] for k in keys})
+        codes = sorted({k["account"] for k in keys})
+        if not keys:
+            return sums
+        marks = ", ".join("?" for _ in units), ", ".join("?" for _ in codes)
+        for r in self.db.fetch("SELECT account, SUM(debit_fen) AS d, SUM(credit_fen) AS c "
+                               f"FROM books_lines WHERE unit_id IN ({marks[0]}) "
+                               f"AND account IN ({marks[1]}) AND at_us >= ? AND at_us < ? "
+                               "GROUP BY account", [*units, *codes, day, bound]):
+            d, c = sums.get(r["account"], (0, 0))
+            sums[r["account"]] = (d + int(r["d"] or 0), c + int(r["c"] or 0))
+        return sums
+
     def member_accounts(self, unit_id: str, year: int) -> list[dict[str, Any]]:
         """Each member's account with a unit (art. 43): capital contributed (股金, its balance at
-        the year's end) and the year's transactions with the unit per product — inputs bought
-        and produce sold to it, quantity and amount — with their total, the patronage base."""
+        the year's end), the year's quantified reserve share (公积金量化份额) and the year's
+        transactions with the unit per product — inputs bought and produce sold to it, quantity
+        and amount — with their total, the patronage base."""
         end = us(datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
         members: dict[str, dict[str, Any]] = {}
         for r in self.db.fetch("SELECT * FROM books_trade WHERE unit_id = ? AND year = ? "
@@ -91,7 +120,32 @@ class BooksQueries:
                                [unit_id, CAPITAL, end]):
             farmer_id = str(r["sub"]).removeprefix("member:")
             members.setdefault(farmer_id, _member(farmer_id))["capital_fen"] = int(r["fen"] or 0)
+        for r in self.db.fetch("SELECT farmer_id, amount_fen FROM books_reserve_shares "
+                               "WHERE unit_id = ? AND year = ?", [unit_id, year]):
+            members.setdefault(r["farmer_id"], _member(r["farmer_id"]))["reserve_share_fen"] = \
+                int(r["amount_fen"])
         return [members[m] for m in sorted(members)]
+
+    def leases(self) -> list[dict[str, Any]]:
+        """Every lease the books know, by id: what the monthly rent job charges."""
+        return [{"lease_id": r["lease_id"], "unit_id": r["unit_id"], "tenant": r["tenant"]}
+                for r in self.db.fetch("SELECT * FROM books_leases ORDER BY lease_id")]
+
+    def assets(self, unit_id: str) -> list[dict[str, Any]]:
+        """A unit's asset cards (社有资产), each with the leases that name it by its id."""
+        leases: dict[str, list[dict[str, Any]]] = {}
+        for r in self.db.fetch("SELECT * FROM books_leases WHERE unit_id = ? ORDER BY lease_id",
+                               [unit_id]):
+            leases.setdefault(r["asset"], []).append(
+                {"lease_id": r["lease_id"], "tenant": r["tenant"],
+                 "monthly_rent_fen": r["monthly_rent_fen"], "starts": r["starts"],
+                 "ends": r["ends"]})
+        return [{"asset_id": r["asset_id"], "unit_id": r["unit_id"], "name": r["name"],
+                 "kind": r["kind"], "location": r["location"], "area_m2": r["area_m2"],
+                 "value_fen": r["value_fen"], "acquired": r["acquired"],
+                 "leases": leases.get(r["asset_id"], [])}
+                for r in self.db.fetch("SELECT * FROM books_assets WHERE unit_id = ? "
+                                       "ORDER BY asset_id", [unit_id])]
 
     def arrears(self, unit_id: str) -> list[dict[str, Any]]:
         """Rent due and not received, per tenant of the unit (their 应收款 sub-account)."""

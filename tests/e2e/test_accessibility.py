@@ -46,6 +46,9 @@ SCREENS: dict[str, tuple[Callable[[Served], str], list[Callable[[Any, Served], N
     "books": (lambda _: "/books", [_sign_in("admin", "nongzi"), _loaded("#trial-rows tr[data-account]")]),
     "books_ledger": (lambda _: "/books#ledger", [_sign_in("admin", "yongan-coop"),
                                                  _loaded("#ledger-rows a[data-voucher]")]),
+    # the plan's forms: drafting, approving or settling, whichever is the plan's next step
+    "books_plan": (lambda _: "/books#plan", [_sign_in("admin", "yongan-coop"),
+                                             _loaded("#plan-rows tr")]),
     "trace": (_pack, []),
     "trace_not_found": (lambda _: "/t/NOPE-0000", []),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.conftest import ARTIFACTS, Served
 
@@ -147,3 +148,59 @@ def test_the_farmers_page_shows_their_member_account_in_each_unit(served: Served
     assert [r[:3] for r in _table(page, "#member")] == [
         [u["unit_name"], _yuan(u["capital_fen"]), _yuan(u["trade_fen"])] for u in units]
     page.screenshot(path=str(ARTIFACTS / "farmer_member_account.png"), full_page=True)
+
+
+def test_a_plan_is_drafted_approved_and_converted_into_capital_on_the_screen(
+        served: Served, page: Any) -> None:
+    this_year = datetime.now(ZoneInfo("Asia/Shanghai")).year
+    with served.client("admin") as http:  # 张德明's quantified reserve share, kept per member
+        assert http.put(f"/v1/units/yongan-coop/members/f-zhang/reserve-shares/{this_year}",
+                        json={"amount_fen": 4321}).status_code == 200
+    _sign_in(page, served, "admin", "yongan-coop")
+    page.click("a[href='#plan']")
+    page.wait_for_selector("#plan-draft:not([hidden]) #draft-members tr[data-member]")
+    assert page.input_value("#draft-members tr[data-member='f-zhang'] input[name=reserve_share]") \
+        == "43.21"  # offered to the plan from the member account
+    assert page.is_hidden("#plan-approve") and page.is_hidden("#plan-settle")
+    year = page.input_value("input[name=to]")[:4]
+    with served.client("admin") as http:
+        accounts = http.get("/v1/units/yongan-coop/member-accounts", params={"year": year}).json()
+    shown = _table(page, "#draft-members")
+    assert [r[1:3] for r in shown] == [[_yuan(a["trade_fen"]), _yuan(a["capital_fen"])]
+                                       for a in accounts]
+    assert any(r[0] == "张德明" for r in shown)  # members by name
+    first = accounts[0]["farmer_id"]
+
+    page.fill("#plan-draft input[name=surplus]", "10000.01")
+    page.fill("#plan-draft input[name=reserve]", "1000")
+    page.fill("#plan-draft input[name=share]", "70")
+    page.fill(f"#draft-members tr[data-member='{first}'] input[name=reserve_share]", "12.5")
+    page.fill(f"#draft-members tr[data-member='{first}'] input[name=subsidy]", "abc")
+    page.click("#plan-draft button")
+    page.wait_for_selector("#result.bad")  # not an amount: nothing sent
+    with served.client("admin") as http:
+        assert http.get(f"/v1/units/yongan-coop/distribution-plans/{year}").status_code == 404
+    page.fill(f"#draft-members tr[data-member='{first}'] input[name=subsidy]", "0")
+    page.click("#plan-draft button")
+    page.wait_for_selector("#plan-steps li[data-step=draft][aria-current=step]")
+    with served.client("admin") as http:
+        plan = http.get(f"/v1/units/yongan-coop/distribution-plans/{year}").json()
+    assert (plan["surplus_fen"], plan["reserve_fen"], plan["distributable_fen"]) == (
+        1_000_001, 100_000, 900_001)
+    assert float(plan["patronage_share"]) == 0.7
+    assert sum(line["total_fen"] for line in plan["lines"]) == 900_001  # to the fen
+    assert sum(line["patronage_fen"] for line in plan["lines"]) == round(900_001 * 0.7)
+    assert page.is_visible("#plan-approve") and page.is_hidden("#plan-settle")
+
+    page.fill("#plan-approve input[name=meeting]", "2026年成员大会")
+    page.click("#plan-approve button")
+    page.wait_for_selector("#plan-steps li[data-step=approved][aria-current=step]")
+    assert page.is_hidden("#plan-draft") and page.is_visible("#plan-settle")
+    page.select_option("#plan-settle select[name=how]", "converted")
+    page.click("#plan-settle button")
+    page.wait_for_selector("#plan-steps li[data-step=settled][aria-current=step]")
+    assert page.is_hidden("#plan-settle") and page.is_hidden("#plan-approve")
+    with served.client("admin") as http:
+        settled = http.get(f"/v1/units/yongan-coop/distribution-plans/{year}").json()
+    assert settled["settled"] == "converted" and settled["approved_at"] is not None
+    page.screenshot(path=str(ARTIFACTS / "books_plan_settled.png"), full_page=True)

@@ -4,7 +4,7 @@
 // distribution plan. Every amount is integer fen from the API, shown in yuan; names, not ids.
 "use strict";
 (() => {
-  const { t, $, el, creds, show, problemText, get, iso, yuan, day } = GX;
+  const { t, $, el, creds, show, problemText, get, send, command, once, iso, yuan, day } = GX;
   const enc = encodeURIComponent;
   const form = $("#period");
   const names = { unit: {}, member: {}, site: {}, sku: {} };
@@ -79,11 +79,17 @@
     return true;
   }
 
+  // Only the latest ledger asked for is shown: an earlier answer arriving late (the page's
+  // first load, then a tap on an account) must not overwrite it.
+  let ledgerAsked = 0;
   async function ledger() {
     const account = $("#account").value;
+    const asked = ++ledgerAsked;
     $("#voucher").hidden = true;
+    $("#ledger-rows").replaceChildren();
     if (!account) { $("#ledger-rows").replaceChildren(none(6)); return; }
     const answer = await get(`/v1/units/${enc(unit())}/ledger/${enc(account)}?${period()}`);
+    if (asked !== ledgerAsked) return;
     if (!answer.ok) { show("bad", problemText(answer)); return; }
     const l = answer.body;
     // The API's running balance is debit − credit; shown on the account's side, as the trial balance.
@@ -157,18 +163,22 @@
 
   // The plan of the period's year (the "to" date's, else this year): draft → approved → paid.
   async function plan() {
-    const year = (form.to.value || form.from.value || String(new Date().getFullYear())).slice(0, 4);
+    const year = planYear();
     $("#plan-title").textContent = `${t("plan_of")} ${year}`;
     const answer = await get(`/v1/units/${enc(unit())}/distribution-plans/${year}`);
     const steps = [...document.querySelectorAll("#plan-steps li")];
+    const reached = !answer.ok ? null : answer.body.settled ? "settled" : answer.body.approved_at ? "approved" : "draft";
+    $("#plan-draft").hidden = !(reached === null || reached === "draft");
+    $("#plan-approve").hidden = reached !== "draft";
+    $("#plan-settle").hidden = reached !== "approved";
+    if (reached === null || reached === "draft") await draftMembers(year, answer.ok ? answer.body : null);
     if (!answer.ok) {
-      steps.forEach((li) => li.classList.remove("on"));
-      $("#plan-sums").replaceChildren(el("dt", t("no_plan")));
+      steps.forEach((li) => { li.classList.remove("on"); li.removeAttribute("aria-current"); });
+      $("#plan-sums").replaceChildren(el("dt", t("no_plan")), el("dd", "—"));  // a <dl> pairs dt with dd
       $("#plan-rows").replaceChildren(none(5));
       return;
     }
     const p = answer.body;
-    const reached = p.settled ? "settled" : p.approved_at ? "approved" : "draft";
     const order = ["draft", "approved", "settled"];
     steps.forEach((li) => {
       li.classList.toggle("on", order.indexOf(li.dataset.step) <= order.indexOf(reached));
@@ -185,6 +195,81 @@
       return tr;
     }) : [none(5)]));
   }
+
+  // Drafting: the year's member accounts (trade and capital, from the books) with each member's
+  // quantified reserve share and subsidy to fill in; amounts typed in yuan, sent in fen.
+  const planYear = () => (form.to.value || form.from.value || String(new Date().getFullYear())).slice(0, 4);
+  const planPath = () => `/v1/units/${enc(unit())}/distribution-plans/${planYear()}`;
+  const fen = (text) => {
+    const m = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/.exec(text || "0");
+    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : NaN;
+  };
+  const yuanField = (name, fenValue) => {
+    const input = el("input");
+    input.name = name;
+    input.inputMode = "decimal";
+    input.value = (fenValue / 100).toFixed(2);
+    return input;
+  };
+  async function draftMembers(year, drafted) {
+    const answer = await get(`/v1/units/${enc(unit())}/member-accounts?year=${year}`);
+    const members = answer.ok ? answer.body || [] : [];
+    const given = (drafted && drafted.members) || {};
+    const draft = $("#plan-draft");
+    if (drafted) {
+      draft.surplus.value = (drafted.surplus_fen / 100).toFixed(2);
+      draft.losses.value = (drafted.losses_fen / 100).toFixed(2);
+      draft.reserve.value = (drafted.reserve_fen / 100).toFixed(2);
+      draft.share.value = String(Math.round(Number(drafted.patronage_share) * 100));
+    }
+    $("#draft-members").replaceChildren(...(members.length ? members.map((m) => {
+      const tr = el("tr");
+      tr.dataset.member = m.farmer_id;
+      const earlier = given[m.farmer_id] || {};
+      const reserve = earlier.reserve_share_fen !== undefined ? earlier.reserve_share_fen : m.reserve_share_fen || 0;
+      const inputs = [yuanField("reserve_share", reserve), yuanField("subsidy", earlier.subsidy_fen || 0)];
+      inputs.forEach((input, i) => input.setAttribute("aria-label", `${names.member[m.farmer_id] || m.farmer_id} ${t(i ? "subsidy" : "reserve_share")}`));
+      tr.dataset.trade = m.trade_fen;
+      tr.dataset.capital = m.capital_fen;
+      tr.append(cell(names.member[m.farmer_id] || m.farmer_id), cell(yuan(m.trade_fen)), cell(yuan(m.capital_fen)),
+        ...inputs.map((input) => { const td = el("td"); td.append(input); return td; }));
+      return tr;
+    }) : [none(5)]));
+  }
+  const draftForm = $("#plan-draft");
+  const draftPlan = once(draftForm, async (key) => {
+    const figures = { surplus_fen: fen(draftForm.surplus.value), losses_fen: fen(draftForm.losses.value),
+      reserve_fen: fen(draftForm.reserve.value) };
+    const members = {};
+    for (const tr of $("#draft-members").querySelectorAll("tr[data-member]")) {
+      members[tr.dataset.member] = { trade_fen: Number(tr.dataset.trade), capital_fen: Number(tr.dataset.capital),
+        reserve_share_fen: fen(tr.querySelector("[name=reserve_share]").value), subsidy_fen: fen(tr.querySelector("[name=subsidy]").value) };
+    }
+    const bad = Object.values(figures).concat(Object.values(members).flatMap((m) => [m.reserve_share_fen, m.subsidy_fen])).some(Number.isNaN);
+    if (bad) { show("bad", t("amount_in_yuan")); return; }
+    const share = (Number(draftForm.share.value) / 100).toFixed(2);
+    const answer = await send("PUT", planPath(), { ...figures, patronage_share: share, members }, key);
+    if (!answer.ok) { show("bad", problemText(answer)); return; }
+    show("ok", t("plan_drafted"));
+    await plan();
+  });
+  draftForm.addEventListener("submit", (ev) => { ev.preventDefault(); draftPlan(); });
+  const approveForm = $("#plan-approve");
+  const approvePlan = once(approveForm, async (key) => {
+    const answer = await command(`${planPath()}/approval`, { approved_at: GX.now(), meeting: approveForm.meeting.value }, t("plan_approved"), key);
+    if (!answer.ok) { show("bad", problemText(answer)); return; }
+    show("ok", t("plan_approved"));
+    await plan();
+  });
+  approveForm.addEventListener("submit", (ev) => { ev.preventDefault(); approvePlan(); });
+  const settleForm = $("#plan-settle");
+  const settlePlan = once(settleForm, async (key) => {
+    const answer = await command(`${planPath()}/settlement`, { how: settleForm.how.value, settled_at: GX.now() }, t("plan_settled"), key);
+    if (!answer.ok) { show("bad", problemText(answer)); return; }
+    show("ok", t("plan_settled"));
+    await plan();
+  });
+  settleForm.addEventListener("submit", (ev) => { ev.preventDefault(); settlePlan(); });
 
   // The period opens as this year so far, as the device reads the date.
   function thisYear() {

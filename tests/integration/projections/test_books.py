@@ -45,8 +45,10 @@ def test_every_unit_and_the_district_balance_with_the_figures_worked_by_hand(
     for unit in ("yongan-coop", "shangmao", "district"):
         closing(week, app, unit)
     district = closing(week, app, None)
-    # the district's books hold both sides of what moved between its units
-    assert district["113"] == 236600 and district["211"] == 903300 + 163500 + 73100
+    # the district's books hold both sides of what moved between its units: inputs, and the
+    # produce cost of the packs 永安 delivered to 商贸's outlets (68,350)
+    assert district["113"] == 236600 + 68350
+    assert district["211"] == 903300 + 163500 + 73100 + 68350
 
 
 def test_vouchers_are_numbered_per_unit_and_month_and_point_at_their_events(
@@ -84,3 +86,23 @@ def test_the_balance_sheet_and_the_surplus_of_a_unit_follow_from_its_trial_balan
     assert surplus["income_fen"]["501"] == 49300 and surplus["expenses_fen"]["521"] == 41350
     assert surplus["surplus_fen"] == sheet["surplus_not_carried_fen"] == 49300 - 41350
     assert sheet["balanced"]
+
+
+def test_produce_sold_at_an_outlet_costs_what_its_farmers_earned_and_moves_between_units(
+        week: ReadModels, app: Gongxiao) -> None:
+    """The demo's packs are graded and packed at 永安 (unit yongan-coop) and sold at the
+    outlets of 商贸 (shangmao): each delivery moves the packs' produce cost from one unit's
+    goods to the other's, and each sale moves its pack's cost to 经营支出."""
+    sales = [v for v in week.books.vouchers("shangmao") if v["kind"] == "produce_sale"]
+    assert len(sales) == 57
+    # every pack sold came from runs whose packs cost 600 fen: batch 002's grade A earned
+    # 72,000 fen for 60 kg (1,200 fen/kg), a pack 0.5 kg
+    assert {tuple((e["account"], e["debit_fen"], e["credit_fen"]) for e in v["lines"][2:])
+            for v in sales} == {(("521", 600, 0), ("121", 0, 600))}
+    outlet = closing(week, app, "shangmao")
+    cold_store = closing(week, app, "yongan-coop")
+    moved = outlet["211"]
+    assert moved == cold_store["113"] > 0
+    assert outlet["521"] == 57 * 600 and outlet["121"] == moved - 57 * 600 >= 0
+    assert cold_store["121"] == sum(v["lines"][0]["debit_fen"] for v in week.books.vouchers(
+        "yongan-coop") if v["kind"] == "produce_purchase") - moved

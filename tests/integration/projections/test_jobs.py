@@ -110,3 +110,35 @@ def test_the_timers_run_each_job_in_shanghai_time() -> None:
     fire = replies.trigger.get_next_fire_time(None, datetime(2026, 11, 9, 12, tzinfo=SHANGHAI))
     assert fire == datetime(2026, 11, 10, 4, 15, tzinfo=SHANGHAI)
 
+
+
+def test_rent_falls_due_once_per_lease_and_month_however_often_the_job_runs(
+        app: Gongxiao, views: ReadModels) -> None:
+    load_demo(app, today=date(2026, 11, 9))
+    app.register_unit(unit_id="ande", name="安德供销社", kind="grassroots")
+    app.sign_lease(lease_id="L-shop", unit_id="ande", asset="安德街铺面3号", tenant="王五",
+                   monthly_rent_fen=150000, starts="2026-09", ends="2027-08")
+    app.sign_lease(lease_id="L-land", unit_id="ande", asset="仓库后空地", tenant="李四",
+                   monthly_rent_fen=30000, starts="2026-11", ends="2026-12")
+    charged = jobs.charge_rent(app, views, today=date(2026, 11, 1))
+    # the shop's months since it began, the land's first month
+    assert charged == [
+        {"lease_id": "L-land", "unit_id": "ande", "months": ["2026-11"]},
+        {"lease_id": "L-shop", "unit_id": "ande", "months": ["2026-09", "2026-10", "2026-11"]}]
+    events = app.recorder.max_notification_id()
+    assert jobs.charge_rent(app, views, today=date(2026, 11, 1)) == []
+    assert jobs.charge_rent(app, views, today=date(2026, 11, 30)) == []
+    assert app.recorder.max_notification_id() == events
+    assert [c["months"] for c in jobs.charge_rent(app, views, today=date(2027, 1, 1))] == [
+        ["2026-12"], ["2026-12", "2027-01"]]  # the land's lease ended in December
+    views.runner(app).catch_up()
+    rent = [v for v in views.books.vouchers("ande") if v["kind"] == "rent_due"]
+    assert len(rent) == 3 + 1 + 1 + 2  # one voucher per lease and month
+    assert views.books.arrears("ande") == [{"tenant": "李四", "arrears_fen": 2 * 30000},
+                                          {"tenant": "王五", "arrears_fen": 5 * 150000}]
+
+
+def test_the_rent_job_runs_on_the_first_of_each_month() -> None:
+    rent = build_scheduler(lambda name: name).get_job("rent")
+    fire = rent.trigger.get_next_fire_time(None, datetime(2026, 11, 9, 12, tzinfo=SHANGHAI))
+    assert fire == datetime(2026, 12, 1, 0, 30, tzinfo=SHANGHAI)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.application import Gongxiao
 from domain.books import DEFAULT_CHART
+from infra.spreadsheet import XLSX
 from infra.tokens import Tokens
 from tests.unit.api.helpers import assert_problem, events, moment
 
@@ -211,6 +215,97 @@ def test_the_vouchers_export_as_csv_one_row_per_line(
     assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
 
 
+def test_the_vouchers_export_as_a_workbook_one_row_per_line_as_the_csv(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    exported = client.get("/v1/units/tc/vouchers.xlsx", headers=accountant)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == XLSX
+    assert 'filename="vouchers-tc-all.xlsx"' in exported.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(exported.content), read_only=True)
+    assert book.sheetnames == ["vouchers"]
+    rows = [list(r) for r in book["vouchers"].iter_rows(values_only=True)]
+    assert rows[0][:4] == ["number", "at", "kind", "account"]
+    assert rows[1][:5] == ["凭证号", "日期", "业务", "科目编码", "科目名称"]
+    lines = rows[2:]
+    assert len(lines) == 3 * 2
+    assert [(r[2], r[3], r[4], r[6], r[7]) for r in lines[:2]] == [
+        ("input_purchase", "121", "产品物资", 8000, 0),
+        ("input_purchase", "101", "库存现金", 0, 8000)]
+    assert sum(r[6] for r in lines) == sum(r[7] for r in lines) == 8000 + 2800 + 2000
+    # the same lines as the CSV, the moment shown in the co-op's zone
+    csv_rows = list(csv.reader(io.StringIO(client.get(
+        "/v1/units/tc/vouchers.csv", headers=accountant).content.decode("utf-8-sig"))))[1:]
+    assert [[r[0], r[2], r[3], r[8], int(r[9])] for r in csv_rows] == \
+        [[r[0], r[2], r[3], r[8], r[9]] for r in lines]
+    first_at = datetime.fromisoformat(csv_rows[0][1]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert abs(lines[0][1] - first_at.replace(tzinfo=None)) < timedelta(seconds=1)
+    month = csv_rows[0][0][:7]
+    one_month = client.get("/v1/units/tc/vouchers.xlsx", params={"month": month},
+                           headers=accountant)
+    assert one_month.status_code == 200
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx", params={"month": "2026-13"},
+                              headers=accountant), 422)
+    assert_problem(client.get("/v1/units/other/vouchers.xlsx", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx", headers=auth("shop")), 403)
+    assert_problem(client.get("/v1/units/tc/vouchers.xlsx"), 401)
+    assert client.get("/v1/units/tc/vouchers.xlsx", headers=auth("admin")).status_code == 200
+
+
+def test_a_non_members_purchase_on_credit_is_a_receivable_and_no_patronage(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    said = client.put("/v1/units/tc/members/li", json={"is_member": False}, headers=accountant)
+    assert said.status_code == 200, said.text
+    assert said.json() == {"unit_id": "tc", "farmer_id": "li", "is_member": False}
+    for bad in ({"is_member": "no"}, {}, {"is_member": False, "x": 1}):
+        assert_problem(client.put("/v1/units/tc/members/li", json=bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/tc/members/nobody", json={"is_member": False},
+                              headers=accountant), 404)
+    assert_problem(client.put("/v1/units/other/members/li", json={"is_member": False},
+                              headers=accountant), 403)
+    assert client.post("/v1/input-sales", headers=auth("shop"), json={
+        "shop_id": "shop", "farmer_id": "li", "sold_at": moment(-1), "payment": "credit",
+        "lines": [{"sku": "bichonglin", "lot": "L1", "quantity": 1,
+                   "unit_price_fen": 3000}]}).status_code == 201
+    catch_up()
+    sales = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+             if v["kind"] == "input_sale"]
+    assert [[(e["account"], e["sub"]) for e in v["lines"]] for v in sales] == [
+        [("114", "member:zhang"), ("501", None)], [("113", "customer:li"), ("501", None)]]
+    accounts = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                          headers=accountant).json()
+    assert [a["farmer_id"] for a in accounts] == ["zhang"]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    assert closing["114"] == 2800 and closing["113"] == 3000 and balance["balanced"]
+
+
+def test_a_members_reserve_share_is_kept_per_year_on_their_member_account(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    year = int(moment(-1)[:4])
+    path = f"/v1/units/tc/members/zhang/reserve-shares/{year}"
+    said = client.put(path, json={"amount_fen": 12500}, headers=accountant)
+    assert said.status_code == 200, said.text
+    assert said.json() == {"unit_id": "tc", "farmer_id": "zhang", "year": year,
+                           "amount_fen": 12500}
+    assert client.put(path, json={"amount_fen": 13000}, headers=accountant).status_code == 200
+    assert client.put(f"/v1/units/tc/members/zhang/reserve-shares/{year - 1}",
+                      json={"amount_fen": 999}, headers=accountant).status_code == 200
+    for bad in ({"amount_fen": -1}, {}, {"amount_fen": "1"}):
+        assert_problem(client.put(path, json=bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/units/tc/members/nobody/reserve-shares/2026",
+                              json={"amount_fen": 1}, headers=accountant), 404)
+    assert_problem(client.put("/v1/units/other/members/zhang/reserve-shares/2026",
+                              json={"amount_fen": 1}, headers=accountant), 403)
+    catch_up()
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": year},
+                         headers=accountant).json()
+    assert zhang["reserve_share_fen"] == 13000  # the year's, as last said
+    assert not [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+                if v["kind"] not in ("input_purchase", "input_sale", "input_cost")]
+
+
 def test_capital_paid_in_counts_once_and_shows_on_the_member_account(
         client: TestClient, books: None, accountant: dict[str, str],
         catch_up: Callable[[], Any]) -> None:
@@ -259,6 +354,74 @@ def test_a_lease_charges_rent_monthly_and_its_arrears_are_per_tenant(
     closing = {a["account"]: a["closing_fen"] for a in client.get(
         "/v1/units/tc/trial-balance", headers=accountant).json()["accounts"]}
     assert closing["502"] == 3 * 180000
+
+
+def test_a_rent_receipt_recorded_wrong_posts_its_reversal_and_the_receipt_anew(
+        client: TestClient, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    client.put("/v1/leases/L1", headers=accountant, json={
+        "unit_id": "tc", "asset": "唐昌镇正街12号门面", "tenant": "李记农资",
+        "monthly_rent_fen": 180000, "starts": "2026-01", "ends": "2026-12"})
+    client.post("/v1/leases/L1/rent-due", json={"through": "2026-03"}, headers=accountant)
+    client.post("/v1/leases/L1/receipts", headers=accountant, json={
+        "amount_fen": 300000, "received_at": moment(-2), "method": "cash", "reference": "SJ-1"})
+    fix = {"amount_fen": 360000, "method": "bank_transfer", "reason": "录错金额",
+           "corrected_at": moment(-1)}
+    corrected = client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix,
+                            headers=accountant)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["arrears_fen"] == 3 * 180000 - 360000
+    again = client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix, headers=accountant)
+    assert again.json()["arrears_fen"] == 3 * 180000 - 360000
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix | {
+        "amount_fen": 3 * 180000 + 1}, headers=accountant), 409)
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-9/correction", json=fix,
+                               headers=accountant), 404)
+    assert_problem(client.post("/v1/leases/L1/receipts/SJ-1/correction", json=fix | {
+        "reason": " "}, headers=accountant), 422)
+    catch_up()
+    rent = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+            if v["kind"].startswith("rent_received")]
+    assert [(v["kind"], [(e["account"], e["debit_fen"], e["credit_fen"]) for e in v["lines"]])
+            for v in rent] == [
+        ("rent_received", [("101", 300000, 0), ("113", 0, 300000)]),
+        ("rent_received_reversal", [("101", -300000, 0), ("113", 0, -300000)]),
+        ("rent_received", [("102", 360000, 0), ("113", 0, 360000)])]
+    assert rent[1]["ref"].endswith("#reversal") and rent[2]["ref"].endswith("#corrected")
+    assert client.get("/v1/units/tc/arrears", headers=accountant).json() == [
+        {"tenant": "李记农资", "arrears_fen": 3 * 180000 - 360000}]
+
+
+def test_an_asset_card_is_kept_per_unit_and_lists_the_leases_that_name_it(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    card = {"unit_id": "tc", "name": "唐昌镇正街12号门面", "kind": "shop_front",
+            "location": "唐昌镇正街12号", "area_m2": 85, "value_fen": 36000000,
+            "acquired": "1998-06"}
+    put = client.put("/v1/assets/A-12", json=card, headers=accountant)
+    assert put.status_code == 200, put.text
+    assert put.json() == {"asset_id": "A-12", **card}
+    assert client.put("/v1/assets/A-12", json=card | {"area_m2": 90},
+                      headers=accountant).json()["area_m2"] == 90
+    for bad in ({"kind": "castle"}, {"acquired": "1998-13"}, {"value_fen": -1},
+                {"area_m2": 0}, {"extra": 1}):
+        assert_problem(client.put("/v1/assets/A-13", json=card | bad, headers=accountant), 422)
+    assert_problem(client.put("/v1/assets/A-13", json=card | {"unit_id": "other"},
+                              headers=accountant), 403)
+    assert client.put("/v1/units/other", json={"name": "别处", "kind": "village"},
+                      headers=auth("admin")).status_code == 200
+    assert_problem(client.put("/v1/assets/A-12", json=card | {"unit_id": "other"},
+                              headers=auth("admin")), 409)
+    assert client.put("/v1/leases/L7", headers=accountant, json={
+        "unit_id": "tc", "asset": "A-12", "tenant": "李记农资", "monthly_rent_fen": 180000,
+        "starts": "2026-01", "ends": "2026-12"}).status_code == 200
+    catch_up()
+    [listed] = client.get("/v1/units/tc/assets", headers=accountant).json()
+    assert listed == {"asset_id": "A-12", **card, "area_m2": 90, "leases": [
+        {"lease_id": "L7", "tenant": "李记农资", "monthly_rent_fen": 180000,
+         "starts": "2026-01", "ends": "2026-12"}]}
+    assert client.get("/v1/units/other/assets", headers=auth("admin")).json() == []
+    assert_problem(client.get("/v1/units/other/assets", headers=accountant), 403)
 
 
 def test_a_member_reads_their_own_account_and_refund_in_each_unit_and_no_one_elses(

@@ -44,11 +44,65 @@ def test_a_retail_sale_is_cash_and_revenue() -> None:
                                                            ("501", None, 0, 1680)]
 
 
+def test_a_retail_sale_moves_the_packs_cost_from_goods_to_operating_expense() -> None:
+    assert entries(books.produce_sold(price_fen=1680, cost_fen=600)) == [
+        ("101", None, 1680, 0), ("501", None, 0, 1680), ("521", None, 600, 0),
+        ("121", None, 0, 600)]
+
+
+def test_a_runs_produce_cost_is_what_its_batches_earned_pro_rata_half_up() -> None:
+    # 10 kg of grade A earned 12,000 fen: 0.5 kg of it cost 600 fen, 1 g 1.2 → 1 fen
+    assert books.draw_cost_fen(kg_g=500, graded_g=10_000, earned_fen=12_000) == 600
+    assert books.draw_cost_fen(kg_g=1, graded_g=10_000, earned_fen=12_000) == 1
+    assert books.draw_cost_fen(kg_g=5, graded_g=10_000, earned_fen=1_000) == 1  # 0.5 → 1
+    assert books.draw_cost_fen(kg_g=4, graded_g=10_000, earned_fen=1_000) == 0
+    assert books.draw_cost_fen(kg_g=4, graded_g=0, earned_fen=1_000) == 0
+
+
+@pytest.mark.parametrize(("cost", "packs"), [(12_000, 20), (1_001, 3), (7, 9), (0, 4)])
+def test_a_runs_packs_share_its_cost_to_the_fen_whatever_sells(cost: int, packs: int) -> None:
+    shares = [books.pack_cost_fen(run_cost_fen=cost, packs=packs, number=n)
+              for n in range(1, packs + 1)]
+    assert sum(shares) == cost and max(shares) - min(shares) <= 1
+    assert books.pack_cost_fen(run_cost_fen=cost, packs=packs, number=packs + 1) == 0
+
+
 def test_a_payment_to_a_member_clears_their_account_from_the_bank_or_the_till() -> None:
     assert entries(books.farmer_paid(amount_fen=100, farmer_id="f-li", method="bank_transfer")) == [
         ("114", "member:f-li", 100, 0), ("102", None, 0, 100)]
     assert entries(books.farmer_paid(amount_fen=100, farmer_id="f-li", method="cash"))[1] == (
         "101", None, 0, 100)
+
+
+def test_business_with_a_non_member_is_kept_apart_from_the_members_accounts() -> None:
+    """应收款—customer and 应付款—supplier, never 成员往来, for one who is not a member."""
+    assert entries(books.input_sold(payment="credit", total_fen=2800, farmer_id="f-wang",
+                                    is_member=False)) == [
+        ("113", "customer:f-wang", 2800, 0), ("501", None, 0, 2800)]
+    assert entries(books.input_sold(payment="cash", total_fen=2800, farmer_id="f-wang",
+                                    is_member=False)) == [
+        ("101", None, 2800, 0), ("501", None, 0, 2800)]
+    assert entries(books.produce_bought(earned_fen=96000, farmer_id="f-zhang",
+                                        is_member=False)) == [
+        ("121", None, 96000, 0), ("211", "supplier:f-zhang", 0, 96000)]
+    assert entries(books.farmer_paid(amount_fen=100, farmer_id="f-zhang", method="cash",
+                                     is_member=False)) == [
+        ("211", "supplier:f-zhang", 100, 0), ("101", None, 0, 100)]
+
+
+def test_a_farmer_is_a_member_until_the_unit_says_otherwise_and_saying_it_again_records_nothing(
+        ) -> None:
+    app = seed(Gongxiao())
+    app.register_unit(unit_id="tc", name="唐昌供销社", kind="grassroots")
+    assert app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=False) == {
+        "unit_id": "tc", "farmer_id": "zhang", "is_member": False}
+    membership = app.repository.get(books.Membership.create_id("tc", "zhang"))
+    app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=False)
+    assert app.repository.get(membership.id).version == membership.version
+    assert app.declare_membership(unit_id="tc", farmer_id="zhang", is_member=True)["is_member"]
+    assert app.repository.get(membership.id).version == membership.version + 1
+    with pytest.raises(UnknownUnit):
+        app.declare_membership(unit_id="nowhere", farmer_id="zhang", is_member=False)
 
 
 def test_nothing_of_no_money_posts_no_voucher() -> None:

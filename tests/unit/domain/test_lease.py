@@ -1,4 +1,5 @@
-"""Leases of co-op assets: rent due month by month once, receipts by reference, arrears."""
+"""Leases of co-op assets: rent due month by month once, receipts by reference, arrears;
+the assets' cards."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 
 from domain import books
 from domain.application import Gongxiao
-from domain.errors import IdempotencyConflict, Invalid
-from domain.lease import MoreThanDue, lease_months
+from domain.errors import Conflict, IdempotencyConflict, Invalid
+from domain.lease import Asset, MoreThanDue, lease_months
 from tests.district import at, seed
 
 
@@ -55,3 +56,20 @@ def test_rent_due_is_owed_by_the_tenant_as_other_income_and_received_clears_it()
     assert [(e["account"], e["sub"]) for e in books.rent_received(
         amount_fen=1, tenant="李记", method="bank_transfer")] == [("102", None),
                                                                  ("113", "tenant:李记")]
+
+
+def test_an_asset_card_records_only_what_changed_and_stays_with_its_unit() -> None:
+    card = {"name": "正街12号门面", "kind": "shop_front", "location": "正街12号", "area_m2": 85,
+            "value_fen": 36000000, "acquired": "1998-06"}
+    asset = Asset(asset_id="A-12", unit_id="ande", **card)
+    asset.correct(unit_id="ande", **card)
+    assert asset.version == 1
+    asset.correct(unit_id="ande", **card | {"value_fen": 1})
+    assert asset.version == 2 and asset.card()["value_fen"] == 1
+    with pytest.raises(Conflict):
+        asset.correct(unit_id="tangchang", **card)
+    for bad in ({"kind": "castle"}, {"value_fen": -1}, {"acquired": "98-06"},
+                {"area_m2": 0}):
+        with pytest.raises(Invalid):
+            Asset.check(**{k: v for k, v in (card | bad).items()
+                           if k in ("kind", "area_m2", "value_fen", "acquired")})
