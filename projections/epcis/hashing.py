@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from projections.epcis.vocabulary import CBV, NAMESPACES, canonical_uri
@@ -58,16 +59,26 @@ def _valuer(prefixes: Mapping[str, str]) -> Valuer:
     def value(key: str, raw: Any) -> str:
         if isinstance(raw, bool):
             return "true" if raw else "false"
-        if isinstance(raw, int | float | Decimal):
+        if isinstance(raw, _NUMBERS):
             return _number(raw)
         text = str(raw).strip()
-        if "time" in key.lower() and "offset" not in key.lower():
+        if _timed(key):
             return _time(text)
         if key in CBV:
             return canonical_uri(CBV[key](text), prefixes)
         return canonical_uri(_number_text(text), prefixes)
 
     return value
+
+
+_NUMBERS = (int, float, Decimal)
+
+
+@lru_cache(maxsize=1024)  # asked of every value hashed; keys are field names, few
+def _timed(key: str) -> bool:
+    """Whether a field holds a time (written UTC to the millisecond)."""
+    lowered = key.lower()
+    return "time" in lowered and "offset" not in lowered
 
 
 def _plain(key: str, raw: Any, value: Valuer) -> str:
@@ -149,6 +160,8 @@ def _time(text: str) -> str:
     """UTC to the millisecond, the fourth decimal rounding half up."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
     moment += timedelta(microseconds=500)
+    if moment.year >= 1000:  # isoformat as strftime writes it, and faster
+        return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

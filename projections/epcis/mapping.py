@@ -14,8 +14,9 @@ A correction of a farmer's details declares the intakes it changes wrong and say
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,9 +46,15 @@ def context(ids: Identifiers) -> dict[str, str]:
 
 def when(moment: datetime, zone: str | None = None) -> dict[str, str]:
     local = moment.astimezone(ZoneInfo(zone or SHANGHAI))
-    offset = local.strftime("%z")
     return {"eventTime": local.isoformat(timespec="milliseconds"),
-            "eventTimeZoneOffset": f"{offset[:3]}:{offset[3:]}"}
+            "eventTimeZoneOffset": _offset(local.utcoffset())}
+
+
+@lru_cache(maxsize=64)  # a zone has few offsets; strftime for every event was a cost
+def _offset(delta: timedelta | None) -> str:
+    """``+08:00``: the offset as ``%z`` writes it, a colon after the hours."""
+    offset = datetime(2000, 1, 1, tzinfo=timezone(delta or timedelta(0))).strftime("%z")
+    return f"{offset[:3]}:{offset[3:]}"
 
 
 def kg(value: Decimal | str) -> int | float:

@@ -9,6 +9,7 @@ it from the log gives the same events with the same ids.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from domain.batch import Batch
@@ -46,6 +47,7 @@ def _own(table: Any) -> Any:
     return lambda e: [(table, (str(e.originator_id),))]
 
 
+@lru_cache(maxsize=1024)  # every event asks for its site's time zone: one uuid5 per site
 def _site(site_id: str) -> Need:
     return (SITES, (str(Site.create_id(site_id)),))
 

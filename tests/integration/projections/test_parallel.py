@@ -14,9 +14,18 @@ from tests.integration.projections.flows import busy_week
 
 def test_views_are_dealt_to_processes_heaviest_apart() -> None:
     names = ["orders", "earnings", "trace", "stock"]
-    assert parallel.groups(names, 2) == [["stock", "earnings"], ["trace", "orders"]]
+    assert parallel.groups(names, 2) == [["stock"], ["trace", "earnings", "orders"]]
     assert parallel.groups(names, 8) == [["stock"], ["trace"], ["earnings"], ["orders"]]
     assert parallel.groups(names, 1) == [["stock", "trace", "earnings", "orders"]]
+
+
+def test_the_epcis_view_weighs_as_much_as_the_others_and_gets_a_process_of_its_own() -> None:
+    every = ["stock", "earnings", "trace", "orders", "supply", "books", "epcis"]
+    assert parallel.groups(every, 2) == [["epcis"], ["books", "stock", "trace", "earnings",
+                                                     "orders", "supply"]]
+    three = parallel.groups(every, 3)
+    assert three[0] == ["epcis"] and sorted(v for g in three for v in g) == sorted(every)
+    assert ["new"] in parallel.groups([*every, "new"], 3)  # not weighed: as the heaviest
 
 
 @pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: one writer at a time
