@@ -4,8 +4,8 @@ The catalogs are the ``.po`` files under ``locale/``; they are compiled in memor
 app starts, so no compiled file can fall out of step with its source. To add or change a
 string: mark it with ``_()`` (templates, ``messages.py``), then
 
-    pybabel extract -F api/pages/babel.cfg -o api/pages/locale/messages.pot api/pages
-    pybabel update -i api/pages/locale/messages.pot -d api/pages/locale
+    pybabel extract -F api/pages/babel.cfg -o api/pages/locale/messages.pot .   # from the repo root
+    pybabel update --no-fuzzy-matching -i api/pages/locale/messages.pot -d api/pages/locale
 
 and translate it in ``locale/zh_CN/LC_MESSAGES/messages.po``.
 """
