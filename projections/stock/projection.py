@@ -37,7 +37,7 @@ UNEXPECTED = table("stock_unexpected", "pack_code shipment_id outlet_id delivere
 OUTLETS = table("stock_outlets", "site_id sku grade outlet_id packs:int",
                 key="site_id sku grade outlet_id", counters=True)
 RECALLS = table("stock_recalls", "recall_id drill:int", key="recall_id")
-RECALLED = table("stock_recalled", "pack_code recall_id", key="pack_code")
+RECALLED = table("stock_recalled", "pack_code", key="pack_code")  # blocked by a recall
 
 # Where a pack can be, and the counter of stock_levels that counts it there.
 COUNTER = {"available": "available", "reserved": "reserved", "in_transit": "in_transit",
@@ -185,7 +185,7 @@ class StockProjection(Projection):
         longer available (an outlet's catalogue stops offering it); a reserved one follows
         when the recall releases it from its order."""
         for code in e.pack_codes:
-            rows.put(RECALLED, {"pack_code": code, "recall_id": e.recall_id})
+            rows.put(RECALLED, {"pack_code": code})
             pack = rows.get(PACKS, (code,))
             if pack is not None and pack["state"] == "available":
                 self.move(rows, code, "recalled")
