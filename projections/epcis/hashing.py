@@ -40,8 +40,7 @@ def event_hash(event: Mapping[str, Any], context: Mapping[str, str] | None = Non
 
 
 def pre_hash(event: Mapping[str, Any], context: Mapping[str, str] | None = None) -> str:
-    prefixes = {**NAMESPACES, **(context or {})}
-    value = _valuer(prefixes)
+    prefixes, value = _valuer(tuple(sorted(context.items())) if context else ())
     parts = ["eventType=" + str(event["type"])]
     for key, render in _ORDER:
         if key in event and event[key] not in (None, [], {}):
@@ -55,7 +54,16 @@ def pre_hash(event: Mapping[str, Any], context: Mapping[str, str] | None = None)
 Valuer = Callable[[str, Any], str]
 
 
-def _valuer(prefixes: Mapping[str, str]) -> Valuer:
+MEMO = 65_536  # values kept per set of prefixes: a pack's URI recurs in each event naming it
+
+
+@lru_cache(maxsize=16)  # one per document context; the view's own events share one
+def _valuer(context: tuple[tuple[str, str], ...]) -> tuple[Mapping[str, str], Valuer]:
+    """The prefixes of a context and how a value is written under them. Texts other than
+    times are remembered: the same site, step and pack recur from event to event."""
+    prefixes = {**NAMESPACES, **dict(context)}
+    memo: dict[tuple[str, str], str] = {}
+
     def value(key: str, raw: Any) -> str:
         if isinstance(raw, bool):
             return "true" if raw else "false"
@@ -64,11 +72,15 @@ def _valuer(prefixes: Mapping[str, str]) -> Valuer:
         text = str(raw).strip()
         if _timed(key):
             return _time(text)
-        if key in CBV:
-            return canonical_uri(CBV[key](text), prefixes)
-        return canonical_uri(_number_text(text), prefixes)
+        known = memo.get((key, text))
+        if known is None:
+            if len(memo) >= MEMO:
+                memo.clear()
+            known = memo[key, text] = canonical_uri(
+                CBV[key](text) if key in CBV else _number_text(text), prefixes)
+        return known
 
-    return value
+    return prefixes, value
 
 
 _NUMBERS = (int, float, Decimal)

@@ -109,7 +109,7 @@ class Identifiers:
         return None if gtin is None else _gtin_14(gtin)
 
     def _http(self, kind: str, key: str) -> str:
-        return self.own(f"id/{kind}/{quote(key, safe='')}")
+        return self.own("id/" + kind + "/" + _quoted(key))
 
     @staticmethod
     def _link(key_ai: str, key: str | None, qualifier_ai: str | None = None,
@@ -148,6 +148,11 @@ def checked_link(path: str) -> str | None:
     if any(e.gtin_error or e.gln_error or e.sscc_error for e in parsed.element_strings):
         return None
     return uri
+
+
+@lru_cache(maxsize=65_536)  # a pack's code is quoted for each event that names it
+def _quoted(key: str) -> str:
+    return quote(key, safe="")
 
 
 @lru_cache(maxsize=64)

@@ -47,8 +47,9 @@ def canonical_uri(text: str, prefixes: Mapping[str, str] = NAMESPACES) -> str:
 
 # An event's hash and its index row canonicalise each identifier it names, and a pack's is
 # named again by its shipping, delivery and sale: recent answers are kept (a tenth of the
-# EPCIS view's catch-up was spent here, most of it on the same few URIs).
-@lru_cache(maxsize=4096)
+# EPCIS view's catch-up was spent here, most of it on the same URIs; a pack's sale comes
+# tens of thousands of identifiers after its packing when many outlets sell at once).
+@lru_cache(maxsize=65_536)
 def _canonical(text: str) -> str | None:
     """The canonical form of a URN or URI; None for a text that may be a CURIE (whose
     expansion depends on the document's prefixes)."""
