@@ -266,12 +266,36 @@ class SurplusStatement(Public):
     distributed_fen: int
 
 
+class SheetLine(Public):
+    line: int
+    item: str
+    opening_fen: int
+    closing_fen: int
+
+
+class SurplusLine(Public):
+    line: int
+    item: str
+    amount_fen: int
+
+
+class Forms(Public):
+    """The forms as filed: 资产负债表 (会农社01表) at ``to`` beside the start of its year, and
+    盈余及盈余分配表 (会农社02表) for the year to ``to``; each line with its 行次."""
+    year: int
+    balance_sheet: list[SheetLine]
+    surplus: list[SurplusLine]
+    balanced: bool
+    unmapped: list[str]
+
+
 class StatementsPublic(Public):
     unit_id: str
     from_: datetime | None = Field(alias="from")
     to: datetime | None
     balance_sheet: BalanceSheet
     surplus: SurplusStatement
+    forms: Forms
 
 
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]

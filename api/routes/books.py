@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
@@ -51,8 +51,9 @@ from contract.fields import Moment, Text
 from contract.problems import problems
 from domain.books import DISTRICT_UNIT, statements
 from domain.distribution import UnknownPlan
+from domain.statements import forms
 from infra.problems import InvalidField
-from infra.spreadsheet import XLSX, workbook
+from infra.spreadsheet import SHANGHAI, XLSX, workbook
 
 router = APIRouter(prefix="/v1", tags=["books"], route_class=ExactRoute)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -172,12 +173,44 @@ def get_trial_balance(unit_id: Id, app: App, views: Views, caller: Caller, from_
             responses=problems(401, 403, 422))
 def get_statements(unit_id: Id, app: App, views: Views, caller: Caller, from_: From = None,
                    to: To = None) -> Answer:
-    """The balance sheet at ``to`` and the surplus of the period, from the trial balance."""
+    """The balance sheet at ``to`` and the surplus of the period, from the trial balance; and
+    the forms as filed (``forms``: 会农社01表 and 02表 of ``to``'s year, line by line)."""
     caller.allow("accountant", scope=unit_id)
-    balance = views.books.trial_balance(app.chart(DISTRICT_UNIT)["accounts"], unit_id,
-                                        *_period(from_, to))
+    chart = app.chart(DISTRICT_UNIT)["accounts"]
+    balance = views.books.trial_balance(chart, unit_id, *_period(from_, to))
     return Answer({"unit_id": unit_id, "from": from_, "to": to,
-                   **statements(balance["accounts"])})
+                   **statements(balance["accounts"]), "forms": _forms(views, chart, unit_id, to)})
+
+
+STATEMENT_SHEETS = {
+    "资产负债表": [("line", "行次"), ("item", "项目"), ("opening_fen", "年初数(分)"),
+                  ("closing_fen", "年末数(分)")],
+    "盈余及盈余分配表": [("line", "行次"), ("item", "项目"), ("amount_fen", "金额(分)")]}
+
+
+@router.get("/units/{unit_id}/statements.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "会农社01表 and 02表"},
+                       **problems(401, 403, 422)})
+def get_statements_xlsx(unit_id: Id, app: App, views: Views, caller: Caller,
+                        to: To = None) -> Response:
+    """The forms as an XLSX workbook to file: one sheet each, one row per line with its 行次;
+    row 1 the English headers, row 2 the Chinese; amounts in fen as numbers."""
+    caller.allow("accountant", scope=unit_id)
+    filed = _forms(views, app.chart(DISTRICT_UNIT)["accounts"], unit_id, to)
+    rows = {sheet: [tuple(line[key] for key, _ in columns)
+                    for line in filed["balance_sheet" if sheet == "资产负债表" else "surplus"]]
+            for sheet, columns in STATEMENT_SHEETS.items()}
+    name = f"statements-{unit_id}-{filed['year']}.xlsx"
+    return Response(workbook(STATEMENT_SHEETS, rows), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _forms(views: Views, chart: list[dict[str, Any]], unit_id: str,
+           to: datetime | None) -> dict[str, Any]:
+    """The forms of ``to``'s year (the co-op's calendar year, in its zone) up to ``to``."""
+    year = (to or datetime.now(UTC)).astimezone(SHANGHAI).year
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    return {"year": year, **forms(views.books.trial_balance(chart, unit_id, start, to)["accounts"])}
 
 
 @router.get("/books/trial-balance", response_model=TrialBalancePublic,

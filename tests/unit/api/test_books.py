@@ -215,6 +215,35 @@ def test_the_vouchers_export_as_csv_one_row_per_line(
     assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
 
 
+def test_the_forms_as_filed_read_each_line_with_its_number_and_export_as_a_workbook(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    answer = client.get("/v1/units/tc/statements", headers=accountant)
+    assert answer.status_code == 200, answer.text
+    filed = answer.json()["forms"]
+    assert filed["year"] == datetime.now(ZoneInfo("Asia/Shanghai")).year
+    sheet = {row["line"]: (row["item"], row["closing_fen"]) for row in filed["balance_sheet"]}
+    # bought 80 元 in cash, sold for 28 元 on credit what cost 20 元
+    assert sheet[1] == ("货币资金", -8000) and sheet[5] == ("应收款项", 2800)
+    assert sheet[6] == ("存货", 6000) and sheet[29] == ("资产总计", 800)
+    assert sheet[50] == ("未分配盈余", 800) and sheet[54] == ("负债和所有者权益总计", 800)
+    assert filed["balanced"] is True and filed["unmapped"] == []
+    surplus = {row["line"]: row["amount_fen"] for row in filed["surplus"]}
+    assert surplus[15] + surplus[17] == surplus[28] == 800  # this year's and brought forward
+    exported = client.get("/v1/units/tc/statements.xlsx", headers=accountant)
+    assert exported.status_code == 200, exported.text
+    assert f'filename="statements-tc-{filed["year"]}.xlsx"' in exported.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(exported.content), read_only=True)
+    assert book.sheetnames == ["资产负债表", "盈余及盈余分配表"]
+    rows = [list(r) for r in book["资产负债表"].iter_rows(values_only=True)]
+    assert rows[1] == ["行次", "项目", "年初数(分)", "年末数(分)"]
+    assert [r[0] for r in rows[2:]] == [row["line"] for row in filed["balance_sheet"]]
+    assert rows[2 + 16][0:2] == [29, "资产总计"] and rows[2 + 16][3] == 800
+    assert_problem(client.get("/v1/units/tc/statements.xlsx", params={"to": "yesterday"},
+                              headers=accountant), 422)
+    assert_problem(client.get("/v1/units/other/statements.xlsx", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/statements.xlsx"), 401)
+
+
 def test_the_vouchers_export_as_a_workbook_one_row_per_line_as_the_csv(
         client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
     exported = client.get("/v1/units/tc/vouchers.xlsx", headers=accountant)
