@@ -4,9 +4,13 @@ was posted from; the distribution plan shows its members by name and its step.""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import openpyxl
 
 from tests.e2e.conftest import ARTIFACTS, Served
 
@@ -57,6 +61,35 @@ def test_the_trial_balance_of_the_demo_week_has_equal_totals_and_is_the_apis(
             [f"{a['account']} {a['name']}", _yuan(a["opening_fen"]), _yuan(a["debit_fen"]),
              _yuan(a["credit_fen"]), _yuan(a["closing_fen"])] for a in api["accounts"]]
     page.screenshot(path=str(ARTIFACTS / "books_trial_balance.png"), full_page=True)
+
+
+def test_the_forms_to_file_show_each_line_as_the_api_and_download_as_a_workbook(
+        served: Served, page: Any) -> None:
+    _sign_in(page, served, "admin", "yongan-coop")
+    page.click("nav.tabs a[href='#forms']")
+    page.wait_for_selector("#sheet-rows tr[data-line]")
+    with served.client("admin") as http:
+        api = http.get("/v1/units/yongan-coop/statements", params={"to": _period(page)["to"]}).json()
+    forms = api["forms"]
+    assert forms["balanced"] and not forms["unmapped"], forms
+    assert _table(page, "#sheet-rows") == [
+        [str(line["line"]), line["item"], _yuan(line["opening_fen"]), _yuan(line["closing_fen"])]
+        for line in forms["balance_sheet"]]
+    assert _table(page, "#surplus-rows") == [
+        [str(line["line"]), line["item"], _yuan(line["amount_fen"])] for line in forms["surplus"]]
+    totals = page.eval_on_selector_all("#sheet-rows tr.total th", "cells => cells.map(c => c.innerText)")
+    assert "资产总计" in totals and "负债和所有者权益总计" in totals
+    assert "资产总计等于负债和所有者权益总计" in page.inner_text("#forms-balanced")
+    with page.expect_download() as downloading:
+        page.click("#forms-xlsx")
+    download = downloading.value
+    assert download.suggested_filename == f"statements-yongan-coop-{forms['year']}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)
+    assert book.sheetnames == ["资产负债表", "盈余及盈余分配表"]
+    rows = [list(r) for r in book["资产负债表"].iter_rows(values_only=True)][2:]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (line["line"], line["item"], line["closing_fen"]) for line in forms["balance_sheet"]]
+    page.screenshot(path=str(ARTIFACTS / "books_forms.png"), full_page=True)
 
 
 def test_a_ledger_line_leads_to_its_voucher_and_the_event_it_was_posted_from(

@@ -155,6 +155,20 @@ const GX = (() => {
   async function get(path) {
     try { return await send("GET", path); } catch (_) { return { ok: false, status: 0, body: { detail: t("network_error") } }; }
   }
+  // A file the token opens (a label sheet, a workbook): a plain link cannot send the token.
+  // Answers {ok, blob} or the problem as get() does.
+  async function file(path) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: `Bearer ${creds.token}` } });
+    } catch (_) {
+      return { ok: false, status: 0, body: { detail: t("network_error") } };
+    }
+    if (response.ok) return { ok: true, status: response.status, blob: await response.blob() };
+    let body = null;
+    try { body = await response.json(); } catch (_) { body = null; }
+    return { ok: false, status: response.status, body };
+  }
   // A command (POST). Answers the server's answer, or {queued: true} when kept offline. The key
   // is the user action's (see once()); a command of its own gets a new one.
   async function command(path, body, label, key = uuid()) {
@@ -454,6 +468,6 @@ const GX = (() => {
     offlineCopy();
   }
   document.addEventListener("DOMContentLoaded", start);
-  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, filled, get, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day,
+  return { t, $, el, creds, show, verdict, names, once, problemText, holdText, filled, get, file, send, command, oneAction, go, flush, pending, onScan, iso, now, num, yuan, day,
     recallScreen };
 })();

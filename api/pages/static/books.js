@@ -1,10 +1,10 @@
 // The books of one accounting unit, for co-op staff and the unit's accountant: the trial
 // balance of a period, the ledger of one account with its vouchers (each voucher with the event
-// it came from), the input stock per site and lot at cost, the 农药统供率 and the year's
+// it came from), the forms the unit files (会农社01表, 02表), the input stock per site and lot at cost, the 农药统供率 and the year's
 // distribution plan. Every amount is integer fen from the API, shown in yuan; names, not ids.
 "use strict";
 (() => {
-  const { t, $, el, creds, show, problemText, get, send, command, once, iso, yuan, day } = GX;
+  const { t, $, el, creds, show, problemText, get, file, send, command, once, iso, yuan, day } = GX;
   const enc = encodeURIComponent;
   const form = $("#period");
   const names = { unit: {}, member: {}, site: {}, sku: {} };
@@ -138,6 +138,51 @@
       event.dataset.event = e.event_type;
     }
   }
+
+  // The forms as filed, of the "to" date's year: each line with its number (行次); totals bold.
+  const TOTALS = new Set(["10", "15", "25", "28", "29", "36", "42", "43", "51", "54"]);
+  async function statements() {
+    const query = new URLSearchParams();
+    if (form.to.value) query.set("to", iso(`${form.to.value}T23:59:59.999`));
+    const answer = await get(`/v1/units/${enc(unit())}/statements?${query}`);
+    if (!answer.ok) { $("#sheet-rows").replaceChildren(none(4)); $("#surplus-rows").replaceChildren(none(3)); return; }
+    const f = answer.body.forms;
+    const row = (line, item, amounts, total) => {
+      const tr = el("tr", null, total ? "total" : null);
+      tr.dataset.line = line;
+      const head = el("th", item);
+      head.scope = "row";
+      tr.append(cell(line), head, ...amounts.map((fen) => cell(yuan(fen))));
+      return tr;
+    };
+    $("#forms-head").textContent = `${names.unit[answer.body.unit_id] || answer.body.unit_id} · ${f.year} · ${form.to.value || "…"}`;
+    $("#sheet-rows").replaceChildren(...f.balance_sheet.map((l) => row(l.line, l.item, [l.opening_fen, l.closing_fen], TOTALS.has(String(l.line)))));
+    $("#surplus-rows").replaceChildren(...f.surplus.map((l) => row(l.line, l.item, [l.amount_fen], /^[一二三四五六]、/.test(l.item))));
+    const balanced = f.balanced && !f.unmapped.length;
+    $("#forms-balanced").textContent = balanced ? t("forms_balanced")
+      : [t("forms_unbalanced"), f.unmapped.length ? `${t("forms_unmapped")}: ${f.unmapped.join(", ")}` : ""].filter(Boolean).join(" — ");
+    $("#forms-balanced").className = balanced ? "info" : "info minus";
+  }
+  const download = $("#forms-xlsx");
+  download.addEventListener("click", async () => {
+    if (download.disabled) return;
+    download.disabled = true;  // one workbook per tap, however often it is tapped meanwhile
+    try {
+      const query = new URLSearchParams();
+      if (form.to.value) query.set("to", iso(`${form.to.value}T23:59:59.999`));
+      const answer = await file(`/v1/units/${enc(unit())}/statements.xlsx?${query}`);
+      if (!answer.ok) { show("bad", problemText(answer)); return; }
+      const link = el("a");
+      link.href = URL.createObjectURL(answer.blob);
+      link.download = `statements-${unit()}-${(form.to.value || "").slice(0, 4) || "year"}.xlsx`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    } finally {
+      download.disabled = false;
+    }
+  });
 
   async function stock() {
     const answer = await get("/v1/input-stock");
@@ -286,7 +331,7 @@
     if (!form.unit_id.options.length) await loadNames();
     if (!unit()) { show("bad", t("pick_unit")); return; }
     if (!(await trialBalance())) return;
-    await Promise.all([ledger(), stock(), plan()]);
+    await Promise.all([ledger(), statements(), stock(), plan()]);
     show("ok", `${t("books_shown")}: ${names.unit[unit()] || unit()}`);
   }
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });

@@ -1,7 +1,7 @@
 // The cold store's scan station: intake, grading, packing and shipment.
 "use strict";
 (() => {
-  const { t, $, el, creds, show, verdict, once, names, problemText, holdText, get, command, onScan, iso, now, num } = GX;
+  const { t, $, el, creds, show, verdict, once, names, problemText, holdText, get, file, command, onScan, iso, now, num } = GX;
   const enc = encodeURIComponent;
 
   // Says what happened to a command, in words and in its colour (stored green, held amber,
@@ -196,21 +196,13 @@
   // in the tab opened on the click (a tab opened after the wait would be blocked as a pop-up).
   async function openSheet(path) {
     const tab = window.open("", "_blank");
-    const refused = (answer) => { if (tab) tab.close(); show("bad", `${t("refused")}: ${t("print_labels")} — ${problemText(answer)}`); };
-    let response;
-    try {
-      response = await fetch(path, { headers: { Authorization: `Bearer ${creds.token}` } });
-    } catch (_) {
-      refused({ status: 0, body: { detail: t("network_error") } });
+    const answer = await file(path);
+    if (!answer.ok) {
+      if (tab) tab.close();
+      show("bad", `${t("refused")}: ${t("print_labels")} — ${problemText(answer)}`);
       return;
     }
-    if (!response.ok) {
-      let body = null;
-      try { body = await response.json(); } catch (_) { body = null; }
-      refused({ status: response.status, body });
-      return;
-    }
-    const url = URL.createObjectURL(await response.blob());
+    const url = URL.createObjectURL(answer.blob);
     if (tab) tab.location.href = url; else location.assign(url);
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
