@@ -49,6 +49,7 @@ from contract.books import (
 )
 from contract.fields import Moment, Text
 from contract.problems import problems
+from contract.supply import InputLotPublic
 from domain.books import DISTRICT_UNIT, statements
 from domain.distribution import UnknownPlan
 from domain.statements import forms
@@ -155,6 +156,18 @@ def get_vouchers_xlsx(unit_id: Id, app: App, views: Views, caller: Caller,
     name = f"vouchers-{unit_id}-{month or 'all'}.xlsx"
     return Response(workbook({"vouchers": VOUCHER_LINE}, {"vouchers": rows}), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/units/{unit_id}/input-stock", response_model=list[InputLotPublic],
+            response_description="the unit's input stock, per site and lot",
+            responses=problems(401, 403, 422))
+def get_unit_input_stock(unit_id: Id, views: Views, caller: Caller) -> Answer:
+    """The input stock of the unit's sites as they belong to it now (the district union's: of
+    the sites of no unit), per site, product and lot at cost: what its 产品物资 holds of inputs."""
+    caller.allow("accountant", scope=unit_id)
+    units = views.books.site_units()
+    return Answer([row for row in views.supply.stock()
+                   if units.get(row["site_id"], DISTRICT_UNIT) == unit_id])
 
 
 @router.get("/units/{unit_id}/trial-balance", response_model=TrialBalancePublic,

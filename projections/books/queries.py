@@ -29,6 +29,10 @@ class BooksQueries:
         return [{"unit_id": r["unit_id"], "name": r["name"], "kind": r["kind"]}
                 for r in self.db.fetch("SELECT * FROM books_units ORDER BY unit_id")]
 
+    def site_units(self) -> dict[str, str]:
+        """Each site that belongs to a unit now, with that unit."""
+        return {r["site_id"]: r["unit_id"] for r in self.db.fetch("SELECT * FROM books_site_units")}
+
     def vouchers(self, unit_id: str, month: str | None = None) -> list[dict[str, Any]]:
         """A unit's vouchers (of one month ``YYYY-MM``, or all) in number order, with lines."""
         where, params = "unit_id = ?", [unit_id]

@@ -134,6 +134,12 @@ def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
     page.click("#trial-rows tr[data-account='211'] a")
     page.wait_for_selector("#ledger-rows a[data-voucher]")
     assert _table(page, "#ledger-rows")[-1][5] == closing and not closing.startswith("-")
+    page.click("a[href='#stock']")  # the unit's own input stock, which the accountant may read
+    page.wait_for_selector("#stock-rows tr td:nth-child(4)")
+    with served.client("admin") as http:
+        stock = http.get("/v1/units/nongzi/input-stock").json()
+    assert stock and len(_table(page, "#stock-rows")) == len(stock)
+    assert [r[3] for r in _table(page, "#stock-rows")] == [_yuan(r["on_hand_cost_fen"]) for r in stock]
     year = page.input_value("input[name=to]")[:4]
     with served.client("admin") as http:
         members = {"f-zhang": {"trade_fen": 232400, "capital_fen": 50000},

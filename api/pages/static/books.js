@@ -185,7 +185,7 @@
   });
 
   async function stock() {
-    const answer = await get("/v1/input-stock");
+    const answer = await get(`/v1/units/${enc(unit())}/input-stock`);
     if (!answer.ok) { $("#stock-rows").replaceChildren(none(6)); return; }
     const rows = answer.body || [];
     $("#stock-rows").replaceChildren(...(rows.length ? rows.map((r) => {

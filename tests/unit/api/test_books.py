@@ -215,6 +215,19 @@ def test_the_vouchers_export_as_csv_one_row_per_line(
     assert_problem(client.get("/v1/units/other/vouchers.csv", headers=accountant), 403)
 
 
+def test_a_units_input_stock_is_its_own_sites_at_cost_for_its_accountant(
+        client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
+    answer = client.get("/v1/units/tc/input-stock", headers=accountant)
+    assert answer.status_code == 200, answer.text
+    assert [(r["site_id"], r["sku"], r["lot"], r["on_hand"], r["on_hand_cost_fen"], r["cogs_fen"])
+            for r in answer.json()] == [("shop", "bichonglin", "L1", 3, 6000, 2000)]
+    district = client.get("/v1/units/district/input-stock", headers=auth("admin")).json()
+    assert "shop" not in {r["site_id"] for r in district}  # the shop is tc's now
+    assert_problem(client.get("/v1/units/other/input-stock", headers=accountant), 403)
+    assert_problem(client.get("/v1/units/tc/input-stock", headers=auth("shop")), 403)
+    assert_problem(client.get("/v1/units/tc/input-stock"), 401)
+
+
 def test_the_forms_as_filed_read_each_line_with_its_number_and_export_as_a_workbook(
         client: TestClient, books: None, accountant: dict[str, str], auth: Auth) -> None:
     answer = client.get("/v1/units/tc/statements", headers=accountant)
