@@ -7,8 +7,9 @@ Both are read from a trial balance of the year (each account's opening and closi
 the year's debits and credits). An account counts on a line by its first three digits, so a
 district's finer codes (``10201`` under 银行存款) fall on their parent's line. Rules of the
 forms that decide more than a sum:
-- 成员往来 (114) nets per unit: a debit balance is owed to the unit (应收款项), a credit balance
-  is owed to members (应付款项);
+- 成员往来 (114) is read member by member: what members owe the unit (their debit balances)
+  is 应收款项, what it owes them (their credit balances) is 应付款项 — given the members'
+  balances (``members``), else the account's net balance on its side;
 - income and expenses not yet carried to 本年盈余 count in 未分配盈余, so the sheet balances
   on any day of the year, not only after the year-end closing;
 - 其他转入 is what 盈余分配 was credited in the year (a reserve used to make up a loss); the
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+MEMBERS = "114"  # 成员往来: one sub-account per member, read member by member
 Balances = Mapping[str, int]  # account code → balance on the debit side (credits negative)
 Figure = Callable[[Balances, dict[int, int]], int]
 
@@ -39,10 +41,12 @@ def _lines(*plus: int, minus: tuple[int, ...] = ()) -> Figure:
     return lambda _, done: sum(done[n] for n in plus) - sum(done[n] for n in minus)
 
 
-def _net(code: str, *, side: str) -> Figure:
-    """One side of an account that nets both ways (成员往来)."""
+def _side(code: str, *, side: str) -> Figure:
+    """The balances on one side of an account read sub-account by sub-account (成员往来): the
+    sum the caller gave as ``{code}/{side}``, else the account's net balance on that side."""
     sign = 1 if side == "debit" else -1
-    return lambda b, _: max(sign * sum(v for c, v in b.items() if c.startswith(code)), 0)
+    return lambda b, _: b[f"{code}/{side}"] if f"{code}/{side}" in b else max(
+        sign * sum(v for c, v in b.items() if c.startswith(code)), 0)
 
 
 def _plus(*figures: Figure) -> Figure:
@@ -51,7 +55,7 @@ def _plus(*figures: Figure) -> Figure:
 
 BALANCE_SHEET: tuple[tuple[int, str, Figure], ...] = (
     (1, "货币资金", _debit("101", "102", "109")),
-    (5, "应收款项", _plus(_debit("113"), _net("114", side="debit"))),
+    (5, "应收款项", _plus(_debit("113"), _side(MEMBERS, side="debit"))),
     (6, "存货", _debit("121", "124", "125", "127", "128", "4")),
     (10, "流动资产合计", _lines(1, 5, 6)),
     (11, "对外投资", _debit("131")),
@@ -68,7 +72,7 @@ BALANCE_SHEET: tuple[tuple[int, str, Figure], ...] = (
     (28, "长期资产合计", _lines(11, 15, 25, 27)),
     (29, "资产总计", _lines(10, 28)),
     (30, "短期借款", _credit("201")),
-    (31, "应付款项", _plus(_credit("211"), _net("114", side="credit"))),
+    (31, "应付款项", _plus(_credit("211"), _side(MEMBERS, side="credit"))),
     (32, "应付工资", _credit("212")),
     (33, "应付盈余返还", _credit("221")),
     (35, "应付剩余盈余", _credit("222")),
@@ -110,13 +114,19 @@ DISTRIBUTION: tuple[tuple[int, str], ...] = (
 SURPLUS_READS = ("501", "502", "511", "521", "522", "529")
 
 
-def forms(accounts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def forms(accounts: Iterable[Mapping[str, Any]],
+          members: tuple[Mapping[str, int], Mapping[str, int]] | None = None) -> dict[str, Any]:
     """Both forms from a trial balance of the year to date: accounts with ``account``,
     ``side``, ``opening_fen`` and ``closing_fen`` (on the account's side) and the year's
-    ``debit_fen`` and ``credit_fen``."""
+    ``debit_fen`` and ``credit_fen``; ``members``: each member's 成员往来 balance (debit less
+    credit) at the year's start and at its end."""
     rows = list(accounts)
     opening = {a["account"]: _debit_side(a, "opening_fen") for a in rows}
     closing = {a["account"]: _debit_side(a, "closing_fen") for a in rows}
+    if members is not None:
+        for balances, each in zip((opening, closing), members, strict=True):
+            balances[f"{MEMBERS}/debit"] = sum(v for v in each.values() if v > 0)
+            balances[f"{MEMBERS}/credit"] = -sum(v for v in each.values() if v < 0)
     flows = {a["account"]: a["debit_fen"] - a["credit_fen"] for a in rows}
     sheet_open, sheet_close = _fill(BALANCE_SHEET, opening), _fill(BALANCE_SHEET, closing)
     surplus = _fill(SURPLUS, flows)

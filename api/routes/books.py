@@ -52,7 +52,7 @@ from contract.problems import problems
 from contract.supply import InputLotPublic
 from domain.books import DISTRICT_UNIT, statements
 from domain.distribution import UnknownPlan
-from domain.statements import forms
+from domain.statements import MEMBERS, forms
 from infra.problems import InvalidField
 from infra.spreadsheet import SHANGHAI, XLSX, workbook
 
@@ -223,7 +223,9 @@ def _forms(views: Views, chart: list[dict[str, Any]], unit_id: str,
     """The forms of ``to``'s year (the co-op's calendar year, in its zone) up to ``to``."""
     year = (to or datetime.now(UTC)).astimezone(SHANGHAI).year
     start = datetime(year, 1, 1, tzinfo=SHANGHAI)
-    return {"year": year, **forms(views.books.trial_balance(chart, unit_id, start, to)["accounts"])}
+    balance = views.books.trial_balance(chart, unit_id, start, to)["accounts"]
+    members = views.books.sub_balances(unit_id, MEMBERS, start, to)
+    return {"year": year, **forms(balance, (members[0], members[1]))}
 
 
 @router.get("/books/trial-balance", response_model=TrialBalancePublic,

@@ -159,6 +159,20 @@ class BooksQueries:
         return [{"tenant": str(r["sub"]).removeprefix("tenant:"), "arrears_fen": int(r["fen"])}
                 for r in rows if r["fen"]]
 
+    def sub_balances(self, unit_id: str | None, account: str,
+                     *bounds: datetime | None) -> list[dict[str, int]]:
+        """Each sub-account's debit-minus-credit balance of ``account`` before each bound
+        (None: everything), one map per bound, sub-accounts whose balance is 0 left out."""
+        unit_filter, params = ("unit_id = ? AND ", [unit_id]) if unit_id is not None else ("", [])
+        answers = []
+        for bound in bounds:
+            rows = self.db.fetch(
+                "SELECT sub, SUM(debit_fen) - SUM(credit_fen) AS fen FROM books_lines "
+                f"WHERE {unit_filter}account = ? AND at_us < ? GROUP BY sub",
+                [*params, account, us(bound) if bound else FAR])
+            answers.append({r["sub"] or "": int(r["fen"]) for r in rows if r["fen"]})
+        return answers
+
     def ledger(self, unit_id: str, account: str, from_: datetime | None = None,
                to: datetime | None = None, sub: str | None = None) -> dict[str, Any]:
         """An account's lines in a unit (of one sub-account if ``sub``), each with its voucher

@@ -47,21 +47,35 @@ def trial_balance(before: list[list[dict[str, Any]]],
             for code, (d0, c0, d, c) in sorted(sums.items())]
 
 
+def members(*vouchers: list[list[dict[str, Any]]]) -> dict[str, int]:
+    """Each member's 成员往来 balance (debit less credit) after these vouchers."""
+    balances: dict[str, int] = {}
+    for entry in (e for lines in vouchers for voucher in lines for e in voucher):
+        if entry["account"] == "114":
+            balances[entry["sub"]] = balances.get(entry["sub"], 0) + entry["debit_fen"] - entry[
+                "credit_fen"]
+    return balances
+
+
 def test_the_balance_sheet_reads_each_line_from_its_accounts_at_the_year_start_and_now() -> None:
-    filed = forms(trial_balance(LAST_YEAR, THIS_YEAR))
+    filed = forms(trial_balance(LAST_YEAR, THIS_YEAR),
+                  (members(LAST_YEAR), members(LAST_YEAR, THIS_YEAR)))
     sheet = {row["line"]: (row["opening_fen"], row["closing_fen"]) for row in filed["balance_sheet"]}
     assert sheet[1] == (100000, 119000)  # 货币资金: cash and bank
-    assert sheet[5] == (12000, 0)  # 应收款项: 成员往来 now owes members on the whole
+    assert sheet[5] == (12000, 12000)  # 应收款项: m1 still owes for the inputs
     assert sheet[6] == (22000, 32000)  # 存货
-    assert sheet[10] == (134000, 151000)
+    assert sheet[10] == (134000, 163000)
     assert sheet[16] == sheet[20] == sheet[25] == sheet[28] == (0, 20000)
-    assert sheet[29] == sheet[54] == (134000, 171000)  # 资产总计 = 负债和所有者权益总计
-    assert sheet[31] == (30000, 38000)  # 应付款项: the supplier and 成员往来's credit balance
-    assert (sheet[33], sheet[35], sheet[43]) == ((0, 6000), (0, 3000), (30000, 47000))
+    assert sheet[29] == sheet[54] == (134000, 183000)  # 资产总计 = 负债和所有者权益总计
+    assert sheet[31] == (30000, 50000)  # 应付款项: the supplier, and what the co-op owes m2
+    assert (sheet[33], sheet[35], sheet[43]) == ((0, 6000), (0, 3000), (30000, 59000))
     assert sheet[44] == (100000, 100000)  # 股金
     assert sheet[50] == (4000, 24000)  # 未分配盈余: surplus not yet carried counts
     assert sheet[51] == (104000, 124000)
     assert filed["balanced"] is True and filed["unmapped"] == []
+    netted = {row["line"]: row["closing_fen"]  # without the members' balances: the net one
+              for row in forms(trial_balance(LAST_YEAR, THIS_YEAR))["balance_sheet"]}
+    assert (netted[5], netted[31], netted[29], netted[54]) == (0, 38000, 171000, 171000)
     assert [row["line"] for row in filed["balance_sheet"]] == [
         1, 5, 6, 10, 11, 12, 13, 15, 16, 17, 20, 21, 22, 25, 27, 28, 29,
         30, 31, 32, 33, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 50, 51, 54]
