@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from contract.fields import Code, Command, Decimals, Fen, Happened, Public, Text
+from contract.money import AmountCorrection
 
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")]
 
@@ -242,6 +243,13 @@ class CapitalCreate(Command):
     reference: Text
 
 
+class CapitalCorrection(AmountCorrection):
+    route = "POST /v1/units/{unit_id}/members/{farmer_id}/capital/{reference}/correction"
+    unit_id: Code
+    farmer_id: Code
+    reference: Text
+
+
 class CapitalPublic(Public):
     unit_id: str
     farmer_id: str
@@ -340,14 +348,10 @@ class RentReceiptCreate(Command):
     reference: Text
 
 
-class ReceiptCorrection(Command):
+class ReceiptCorrection(AmountCorrection):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"amount_fen": 150000, "method": "bank_transfer", "reason": "录错金额",
          "corrected_at": "2026-03-05T10:00:00+08:00"}]})
-    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
-    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
-    reason: Text
-    corrected_at: Happened
 
 
 class LeasePublic(Public):

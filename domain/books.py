@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.corrections import check_reason, corrections, positive_fen, repeated
 from domain.errors import IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
@@ -414,9 +415,10 @@ class MemberCapital(Aggregate):
             raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
         earlier = self.contributions.get(reference)
         if earlier is not None:
-            if (earlier["amount_fen"], earlier["method"]) != (amount_fen, method):
+            first = earlier.get("first", earlier)  # what it said before a correction
+            if (first["amount_fen"], first["method"]) != (amount_fen, method):
                 raise IdempotencyConflict(f"capital reference {reference} was already used for "
-                                          f"{earlier['amount_fen']} fen by {earlier['method']}")
+                                          f"{first['amount_fen']} fen by {first['method']}")
             return
         self._contributed(amount_fen=amount_fen, paid_at=paid_at, method=method,
                           reference=reference)
@@ -426,6 +428,35 @@ class MemberCapital(Aggregate):
                      reference: str) -> None:
         self.contributions[reference] = {"amount_fen": amount_fen, "paid_at": paid_at,
                                          "method": method}
+
+    def correct(self, *, correction_id: str, reference: str, amount_fen: int, method: str,
+                reason: str, corrected_at: datetime) -> bool:
+        """A contribution recorded wrong (amount or method), as it should have been: the books
+        post its reversal (红字) and the contribution anew. Answers whether one was recorded."""
+        said = {"reference": reference, "amount_fen": amount_fen, "method": method,
+                "reason": reason}
+        if repeated(self, correction_id, said):
+            return False
+        earlier = self.contributions.get(reference)
+        if earlier is None:
+            raise NotFound(f"no capital contribution {reference} of {self.farmer_id} to "
+                           f"{self.unit_id}", reference=reference)
+        positive_fen(amount_fen)
+        why = check_reason(reason)
+        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+            return False
+        self._corrected(correction_id=correction_id, said=said, reference=reference, reason=why,
+                        corrected_at=corrected_at,
+                        was={"amount_fen": earlier["amount_fen"], "method": earlier["method"]},
+                        now={"amount_fen": amount_fen, "method": method})
+        return True
+
+    @event("Corrected")
+    def _corrected(self, correction_id: str, said: dict[str, Any], reference: str, reason: str,
+                   corrected_at: datetime, was: dict[str, Any], now: dict[str, Any]) -> None:
+        corrections(self)[correction_id] = said
+        earlier = self.contributions[reference]
+        self.contributions[reference] = {**earlier, **now, "first": earlier.get("first", was)}
 
     @property
     def capital_fen(self) -> int:
