@@ -372,18 +372,28 @@ class BooksProjection(Projection):
             for said in (e.was, e.now)))
 
     @on("Asset.Registered", creates=_ref(ASSETS))
-    def asset(self, e: Any, rows: Rows, _: int) -> None:
+    def asset(self, e: Any, rows: Rows, position: int) -> None:
+        """An asset's card at its original value: 借 固定资产 / 贷 银行存款, dated when the card
+        was recorded."""
         rows.put(ASSETS, {"asset_ref": str(e.originator_id), "asset_id": e.asset_id,
                           "unit_id": e.unit_id, "name": e.name, "kind": e.kind,
                           "location": e.location, "area_m2": e.area_m2,
                           "value_fen": e.value_fen, "acquired": e.acquired})
+        self.post(rows, e, position, "asset_acquired", e.unit_id, e.timestamp,
+                  books.asset_acquired(value_fen=e.value_fen))
 
     @on("Asset.Corrected", needs=_ref(ASSETS))
-    def asset_corrected(self, e: Any, rows: Rows, _: int) -> None:
+    def asset_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A card corrected: when its original value changed, the 红字 reversal of the value
+        posted and the value anew."""
         card = rows.get(ASSETS, (str(e.originator_id),))
         assert card is not None
         rows.put(ASSETS, dict(card, name=e.name, kind=e.kind, location=e.location,
                               area_m2=e.area_m2, value_fen=e.value_fen, acquired=e.acquired))
+        if card["value_fen"] != e.value_fen:
+            self.post_correction(rows, e, position, "asset_acquired", card["unit_id"], *(
+                books.asset_acquired(value_fen=fen) for fen in (card["value_fen"], e.value_fen)),
+                at=e.timestamp)
 
     @on("ReserveShares.Opened", creates=_ref(RESERVE_REFS))
     def reserve_opened(self, e: Any, rows: Rows, _: int) -> None:
@@ -483,12 +493,14 @@ class BooksProjection(Projection):
         return row
 
     def post_correction(self, rows: Rows, e: Any, position: int, kind: str, unit_id: str,
-                        was: list[dict[str, Any]], now: list[dict[str, Any]]) -> None:
+                        was: list[dict[str, Any]], now: list[dict[str, Any]], *,
+                        at: datetime | None = None) -> None:
         """A correction, never an edit: the reversal (红字) of the voucher ``was`` posted, then
-        ``now``, both dated at the correction (``corrected_at``)."""
-        self.post(rows, e, position, f"{kind}_reversal", unit_id, e.corrected_at,
-                  books.reverse(was), part="reversal")
-        self.post(rows, e, position, kind, unit_id, e.corrected_at, now, part="corrected")
+        ``now``, both dated at the correction (``at``, else the event's ``corrected_at``)."""
+        when = at or e.corrected_at
+        self.post(rows, e, position, f"{kind}_reversal", unit_id, when, books.reverse(was),
+                  part="reversal")
+        self.post(rows, e, position, kind, unit_id, when, now, part="corrected")
 
     @staticmethod
     def post(rows: Rows, e: Any, position: int, kind: str, unit_id: str, at: datetime,

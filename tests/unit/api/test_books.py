@@ -566,3 +566,29 @@ def test_a_capital_contribution_recorded_wrong_is_reversed_and_posted_anew(
     [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
                          headers=accountant).json()
     assert zhang["capital_fen"] == 120000
+
+
+def test_an_asset_card_posts_its_value_as_a_fixed_asset_and_a_correction_reposts_it(
+        client: TestClient, app: Gongxiao, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    card = {"unit_id": "tc", "name": "唐昌镇正街12号门面", "kind": "shop_front",
+            "location": "唐昌镇正街12号", "area_m2": 85, "value_fen": 36000000,
+            "acquired": "1998-06"}
+    assert client.put("/v1/assets/A-12", json=card, headers=accountant).status_code == 200
+    client.put("/v1/assets/A-12", json=card | {"area_m2": 90}, headers=accountant)  # no value
+    client.put("/v1/assets/A-12", json=card | {"value_fen": 34000000}, headers=accountant)
+    before = events(app)
+    assert_problem(client.put("/v1/assets/A-12", json=card | {"value_fen": -1},
+                              headers=accountant), 422)
+    assert events(app) == before
+    catch_up()
+    posted = [(v["kind"], _lines(v)) for v in client.get("/v1/units/tc/vouchers",
+                                                         headers=accountant).json()
+              if v["kind"].startswith("asset")]
+    assert posted == [
+        ("asset_acquired", [("151", 36000000, 0), ("102", 0, 36000000)]),
+        ("asset_acquired_reversal", [("151", -36000000, 0), ("102", 0, -36000000)]),
+        ("asset_acquired", [("151", 34000000, 0), ("102", 0, 34000000)])]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: (a["name"], a["closing_fen"]) for a in balance["accounts"]}
+    assert balance["balanced"] and closing["151"] == ("固定资产", 34000000)

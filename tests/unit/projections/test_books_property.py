@@ -1,5 +1,5 @@
-"""Property: for any sequence of business events (corrections of purchases, sales, payments
-and capital too, and members declared) the books balance — every voucher, every
+"""Property: for any sequence of business events (corrections of purchases, sales, payments,
+capital and asset cards too, and members declared) the books balance — every voucher, every
 unit and the district — and projecting the same log again, in other batches, gives the same
 vouchers with the same numbers; the trial balance of any period, read from the daily balances,
 is the sum of the voucher lines in it."""
@@ -42,7 +42,9 @@ actions = st.one_of(
     st.tuples(st.just("fixcap"), st.integers(0, 9), st.integers(1, 90000),
               st.sampled_from(["cash", "bank_transfer"])),
     st.tuples(st.just("member"), st.sampled_from(UNITS), st.sampled_from(FARMERS),
-              st.booleans()))
+              st.booleans()),
+    st.tuples(st.just("asset"), st.sampled_from(UNITS), st.integers(0, 2),
+              st.integers(0, 10**8)))
 
 
 def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
@@ -74,6 +76,10 @@ def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
         app.contribute_capital(unit_id=unit, farmer_id=farmer, amount_fen=amount, paid_at=when,
                                method="cash", reference=f"c{step}")
         made.setdefault("fixcap", []).append((unit, farmer, f"c{step}"))
+    elif kind == "asset":  # a card registered, or its value corrected
+        unit, n, value = args
+        app.register_asset(asset_id=f"{unit}-{n}", unit_id=unit, name="门面", kind="shop_front",
+                           location="正街", area_m2=None, value_fen=value, acquired="1998-06")
     elif kind == "member":
         unit, farmer, is_member = args
         app.declare_membership(unit_id=unit, farmer_id=farmer, is_member=is_member)
