@@ -148,10 +148,20 @@ class SettlementCreate(Command):
 
 
 class PlanLine(Public):
+    """A member's part: the patronage refund by trade, and the rest dealt by capital, reserve
+    share and subsidy (``by_*``, adding up to ``remainder_fen`` to the fen); the figures dealt
+    by and the parts are null on a plan drafted before parts were kept."""
     member_id: str
     trade_fen: int
+    capital_fen: int | None
+    reserve_share_fen: int | None = Field(description="the member's quantified reserve share "
+                                                      "(公积金量化份额) the plan dealt by")
+    subsidy_fen: int | None
     patronage_fen: int
     remainder_fen: int
+    by_capital_fen: int | None
+    by_reserve_fen: int | None
+    by_subsidy_fen: int | None
     total_fen: int
 
 

@@ -121,6 +121,13 @@ def test_a_plan_is_drafted_approved_and_converted_into_capital_with_its_vouchers
     assert drafted.status_code == 200, drafted.text
     assert drafted.json()["distributable_fen"] == 882001
     assert sum(line["total_fen"] for line in drafted.json()["lines"]) == 882001
+    for line in drafted.json()["lines"]:  # the rest told apart by capital, reserve, subsidy
+        assert line["patronage_fen"] + line["by_capital_fen"] + line["by_reserve_fen"] + \
+            line["by_subsidy_fen"] == line["total_fen"]
+    assert {line["member_id"]: (line["reserve_share_fen"], line["by_reserve_fen"])
+            for line in drafted.json()["lines"]}["wang"] == (5000, 53454)
+    assert client.get("/v1/units/tc/distribution-plans/2026",
+                      headers=accountant).json()["lines"] == drafted.json()["lines"]
     assert_problem(client.post("/v1/units/tc/distribution-plans/2026/settlement",
                                json={"how": "paid", "settled_at": moment(-1)},
                                headers=accountant), 409, detail="not approved")
