@@ -76,6 +76,38 @@ def _ref(table_: Table) -> Callable[[Any], list[Need]]:
     return lambda e: [(table_, (str(e.originator_id),))]
 
 
+def _site_unit(e: Any) -> list[Need]:
+    return [(SITE_UNITS, (e.site_id,))]
+
+
+def _standing_of(site: Callable[[Any, Rows], str | None], farmer: Callable[[Any, Rows], str | None],
+                 *, unit: Callable[[Rows, str | None], str] | None = None,
+                 ) -> Callable[[Any, Rows], list[Need]]:
+    """The standing a posting looks up (``books_standings``): the farmer's in the unit of the
+    site, from the rows the first round fetched, so a batch fetches them all at once."""
+    def then(e: Any, rows: Rows) -> list[Need]:
+        farmer_id = farmer(e, rows)
+        unit_of = unit or _unit_of
+        return [] if farmer_id is None else [(STANDINGS, (unit_of(rows, site(e, rows)),
+                                                          farmer_id))]
+    return then
+
+
+def _batch_of(e: Any, rows: Rows) -> dict[str, Any] | None:
+    return rows.get(BATCHES, (str(e.originator_id),))
+
+
+def _farmer_of(e: Any, rows: Rows) -> str | None:
+    farmer = rows.get(FARMERS, (str(e.originator_id),))
+    return None if farmer is None else str(farmer["farmer_id"])
+
+
+def _unit_of(rows: Rows, site_id: str | None) -> str:
+    """The unit a site belongs to now; the district union's for none."""
+    assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
+    return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
+
+
 def _run_code(pack_code: str) -> str:
     """A pack's run, from its code (``domain.stock.pack_codes``: run code, dash, number)."""
     return pack_code.rpartition("-")[0]
@@ -134,8 +166,11 @@ class BooksProjection(Projection):
     def stock_opened(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(STOCKS, {"stock_ref": str(e.originator_id), "site_id": e.site_id})
 
-    @on("Batch.Received", creates=_ref(BATCHES))
+    @on("Batch.Received", creates=_ref(BATCHES), needs=_site_unit, then=_standing_of(
+        lambda e, _: e.site_id, lambda e, _: e.farmer_id))
     def batch(self, e: Any, rows: Rows, _: int) -> None:
+        """(The farmer's standing in the unit is fetched now, for the grading that follows in
+        the same batch, which cannot read this batch's row before it is written.)"""
         rows.put(BATCHES, {"batch_ref": str(e.originator_id), "batch_code": e.batch_code,
                            "site_id": e.site_id,
                            "farmer_id": e.farmer_id, "sku": e.sku})
@@ -201,7 +236,9 @@ class BooksProjection(Projection):
             self.post(rows, e, position, "input_transfer_in", here, e.received_at,
                       books.inputs_received(cost_fen=_cost(e), from_unit=there))
 
-    @on("InputSale.Recorded", creates=lambda e: [(POSTINGS, (f"sale:{e.originator_id}",))])
+    @on("InputSale.Recorded", creates=lambda e: [(POSTINGS, (f"sale:{e.originator_id}",))],
+        needs=lambda e: [(SITE_UNITS, (e.shop_id,))], then=_standing_of(
+            lambda e, _: e.shop_id, lambda e, _: e.farmer_id))
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
         unit_id = self.unit_of(rows, e.shop_id)
         is_member = self.is_member(rows, unit_id, e.farmer_id)
@@ -250,7 +287,9 @@ class BooksProjection(Projection):
             books.input_cost(cost_fen=sum(line["cost_fen"] for line in lines))
             for lines in (e.was, e.now)))
 
-    @on("Batch.Graded", needs=_ref(BATCHES))
+    @on("Batch.Graded", needs=_ref(BATCHES), then=_standing_of(
+        lambda e, rows: (_batch_of(e, rows) or {}).get("site_id"),
+        lambda e, rows: (_batch_of(e, rows) or {}).get("farmer_id")))
     def graded(self, e: Any, rows: Rows, position: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
@@ -323,7 +362,8 @@ class BooksProjection(Projection):
                   books.produce_sold(price_fen=e.price_fen, cost_fen=cost))
 
     @on("Farmer.Paid", needs=_ref(FARMERS), creates=lambda e: [
-        (POSTINGS, (f"payment:{e.originator_id}/{e.reference}",))])
+        (POSTINGS, (f"payment:{e.originator_id}/{e.reference}",))],
+        then=_standing_of(lambda e, _: None, _farmer_of, unit=lambda rows, _: books.DISTRICT_UNIT))
     def paid(self, e: Any, rows: Rows, position: int) -> None:
         farmer = rows.get(FARMERS, (str(e.originator_id),))
         assert farmer is not None
@@ -478,11 +518,7 @@ class BooksProjection(Projection):
         assert found is not None
         return str(found["site_id"])
 
-    @staticmethod
-    def unit_of(rows: Rows, site_id: str | None) -> str:
-        """The unit a site belongs to now; the district union's for none."""
-        assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
-        return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
+    unit_of = staticmethod(_unit_of)
 
     @staticmethod
     def posted(rows: Rows, posting: str, unit_id: str, is_member: bool,
