@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from contract.fields import Code, Command, Decimals, Fen, Happened, Public, Text
+from contract.money import AmountCorrection
 
 AccountCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")]
 
@@ -147,10 +148,20 @@ class SettlementCreate(Command):
 
 
 class PlanLine(Public):
+    """A member's part: the patronage refund by trade, and the rest dealt by capital, reserve
+    share and subsidy (``by_*``, adding up to ``remainder_fen`` to the fen); the figures dealt
+    by and the parts are null on a plan drafted before parts were kept."""
     member_id: str
     trade_fen: int
+    capital_fen: int | None
+    reserve_share_fen: int | None = Field(description="the member's quantified reserve share "
+                                                      "(公积金量化份额) the plan dealt by")
+    subsidy_fen: int | None
     patronage_fen: int
     remainder_fen: int
+    by_capital_fen: int | None
+    by_reserve_fen: int | None
+    by_subsidy_fen: int | None
     total_fen: int
 
 
@@ -239,6 +250,13 @@ class CapitalCreate(Command):
     amount_fen: Annotated[int, Field(gt=0, le=10**12)]
     paid_at: Happened
     method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    reference: Text
+
+
+class CapitalCorrection(AmountCorrection):
+    route = "POST /v1/units/{unit_id}/members/{farmer_id}/capital/{reference}/correction"
+    unit_id: Code
+    farmer_id: Code
     reference: Text
 
 
@@ -364,14 +382,10 @@ class RentReceiptCreate(Command):
     reference: Text
 
 
-class ReceiptCorrection(Command):
+class ReceiptCorrection(AmountCorrection):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"amount_fen": 150000, "method": "bank_transfer", "reason": "录错金额",
          "corrected_at": "2026-03-05T10:00:00+08:00"}]})
-    amount_fen: Annotated[int, Field(gt=0, le=10**12)]
-    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
-    reason: Text
-    corrected_at: Happened
 
 
 class LeasePublic(Public):

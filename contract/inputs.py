@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from contract.fields import Code, Command, Fen, Happened, KgPositive, Public, Text
+from contract.fields import Code, Command, Fen, Happened, Kg, KgPositive, Public, Text
 
 
 class InputSaleLine(Command):
@@ -33,6 +33,45 @@ class InputSaleCreate(Command):
 class InputSalePublic(Public):
     sale_id: str
     total_fen: int
+
+
+class InputSaleCorrectionLine(Command):
+    quantity: KgPositive
+    unit_price_fen: Fen
+
+
+class InputSaleCorrectionCreate(Command):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"shop_id": "shop-tangchang", "lines": [{"quantity": 2, "unit_price_fen": 2800}],
+         "reason": "少录一瓶", "corrected_at": "2026-11-02T11:00:00+08:00"}]})
+    status = 200
+
+    shop_id: Code
+    lines: Annotated[list[InputSaleCorrectionLine], Field(
+        min_length=1, max_length=200,
+        description="the quantity and unit price of each line of the sale, in order")]
+    reason: Text
+    corrected_at: Happened
+
+
+class InputSaleCorrection(InputSaleCorrectionCreate):
+    route = "POST /v1/input-sales/{sale_id}/correction"
+    sale_id: Text
+
+
+class CorrectedSaleLine(Public):
+    sku: str
+    lot: str
+    quantity: Kg
+    unit_price_fen: int
+    line_fen: int
+
+
+class InputSaleCorrectionPublic(Public):
+    sale_id: str
+    shop_id: str
+    total_fen: int
+    lines: list[CorrectedSaleLine]
 
 
 class InputApplicationCreate(Command):

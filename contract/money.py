@@ -33,6 +33,34 @@ class PaymentPublic(Public):
     reference: str
 
 
+class AmountCorrection(Command):
+    """A payment, a rent receipt or a capital contribution recorded wrong, as it should have
+    been: the books post the reversal (红字) of its voucher and the voucher anew."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 45000, "method": "bank_transfer", "reason": "录错金额",
+         "corrected_at": "2026-11-09T10:00:00+08:00"}]})
+    status = 200
+
+    amount_fen: Annotated[int, Field(strict=True, ge=1, le=10**12), Whole]
+    method: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$"),
+                      Field(examples=["bank_transfer", "cash"]), Visible]
+    reason: Text
+    corrected_at: Happened
+
+
+class PaymentCorrection(AmountCorrection):
+    route = "POST /v1/farmers/{farmer_id}/payments/{reference}/correction"
+    farmer_id: Code
+    reference: Text
+
+
+class PaymentCorrectionPublic(Public):
+    farmer_id: str
+    reference: str
+    amount_fen: int
+    method: str
+
+
 class EarningsLine(Public):
     at: datetime
     kind: str

@@ -41,6 +41,8 @@ class Gongxiao(Store):
     record_input_sale = inputs.record_input_sale
     record_input_application = inputs.record_input_application
     pay_farmer = inputs.pay_farmer
+    correct_input_sale = inputs.correct_input_sale
+    correct_payment = inputs.correct_payment
     record_purchase = supply.record_purchase
     correct_purchase = supply.correct_purchase
     transfer_inputs = supply.transfer_inputs
@@ -49,6 +51,7 @@ class Gongxiao(Store):
     assign_site_to_unit = books.assign_site_to_unit
     load_chart = books.load_chart
     contribute_capital = books.contribute_capital
+    correct_capital = books.correct_capital
     declare_membership = books.declare_membership
     quantify_reserve = books.quantify_reserve
     chart = books.chart_of

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.corrections import check_reason, corrections, positive_fen, repeated
 from domain.errors import IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
@@ -31,7 +32,8 @@ DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
     {"code": code, "name": name, "side": side, "sub": sub} for code, name, side, sub in (
         ("101", "库存现金", "debit", None), ("102", "银行存款", "debit", None),
         ("113", "应收款", "debit", "tenant"), ("114", "成员往来", "debit", "member"),
-        ("121", "产品物资", "debit", None), ("211", "应付款", "credit", "supplier"),
+        ("121", "产品物资", "debit", None), ("151", "固定资产", "debit", None),
+        ("152", "累计折旧", "credit", None), ("211", "应付款", "credit", "supplier"),
         ("221", "应付盈余返还", "credit", "member"), ("222", "应付剩余盈余", "credit", "member"),
         ("301", "股金", "credit", "member"), ("322", "盈余公积", "credit", None),
         ("331", "本年盈余", "credit", None), ("332", "盈余分配", "debit", None),
@@ -39,10 +41,11 @@ DEFAULT_CHART: tuple[dict[str, Any], ...] = tuple(
         ("521", "经营支出", "debit", None), ("522", "管理费用", "debit", None)))
 
 CASH, BANK, RECEIVABLE, MEMBERS, GOODS = "101", "102", "113", "114", "121"
+FIXED_ASSETS, DEPRECIATION = "151", "152"
 PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL, DISTRIBUTION = "211", "221", "222", "301", "332"
 REVENUE, OTHER_INCOME, COST, ADMIN_EXPENSE = "501", "502", "521", "522"
 # Every account a posting rule uses: a chart a district loads must have each of them.
-POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL,
+POSTED = (CASH, BANK, RECEIVABLE, MEMBERS, GOODS, FIXED_ASSETS, PAYABLE, REFUNDS_DUE, REST_DUE, CAPITAL,
           DISTRIBUTION, REVENUE, OTHER_INCOME, COST)
 
 
@@ -176,6 +179,13 @@ def capital_contributed(*, amount_fen: int, farmer_id: str, method: str) -> list
     """A member pays in capital: 借 库存现金 (cash) or 银行存款 / 贷 股金—member."""
     return _voucher(amount_fen, line(CASH if method == "cash" else BANK, debit=amount_fen),
                     line(CAPITAL, credit=amount_fen, sub=member(farmer_id)))
+
+
+def asset_acquired(*, value_fen: int) -> list[dict[str, Any]]:
+    """A co-op asset's card registered at its original value (原值): 借 151 固定资产 / 贷 102
+    银行存款 (the card says no other way it was paid; depreciation, 152 累计折旧, is not
+    posted by any rule yet)."""
+    return _voucher(value_fen, line(FIXED_ASSETS, debit=value_fen), line(BANK, credit=value_fen))
 
 
 def rent_due(*, amount_fen: int, tenant: str) -> list[dict[str, Any]]:
@@ -414,9 +424,10 @@ class MemberCapital(Aggregate):
             raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
         earlier = self.contributions.get(reference)
         if earlier is not None:
-            if (earlier["amount_fen"], earlier["method"]) != (amount_fen, method):
+            first = earlier.get("first", earlier)  # what it said before a correction
+            if (first["amount_fen"], first["method"]) != (amount_fen, method):
                 raise IdempotencyConflict(f"capital reference {reference} was already used for "
-                                          f"{earlier['amount_fen']} fen by {earlier['method']}")
+                                          f"{first['amount_fen']} fen by {first['method']}")
             return
         self._contributed(amount_fen=amount_fen, paid_at=paid_at, method=method,
                           reference=reference)
@@ -426,6 +437,35 @@ class MemberCapital(Aggregate):
                      reference: str) -> None:
         self.contributions[reference] = {"amount_fen": amount_fen, "paid_at": paid_at,
                                          "method": method}
+
+    def correct(self, *, correction_id: str, reference: str, amount_fen: int, method: str,
+                reason: str, corrected_at: datetime) -> bool:
+        """A contribution recorded wrong (amount or method), as it should have been: the books
+        post its reversal (红字) and the contribution anew. Answers whether one was recorded."""
+        said = {"reference": reference, "amount_fen": amount_fen, "method": method,
+                "reason": reason}
+        if repeated(self, correction_id, said):
+            return False
+        earlier = self.contributions.get(reference)
+        if earlier is None:
+            raise NotFound(f"no capital contribution {reference} of {self.farmer_id} to "
+                           f"{self.unit_id}", reference=reference)
+        positive_fen(amount_fen)
+        why = check_reason(reason)
+        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+            return False
+        self._corrected(correction_id=correction_id, said=said, reference=reference, reason=why,
+                        corrected_at=corrected_at,
+                        was={"amount_fen": earlier["amount_fen"], "method": earlier["method"]},
+                        now={"amount_fen": amount_fen, "method": method})
+        return True
+
+    @event("Corrected")
+    def _corrected(self, correction_id: str, said: dict[str, Any], reference: str, reason: str,
+                   corrected_at: datetime, was: dict[str, Any], now: dict[str, Any]) -> None:
+        corrections(self)[correction_id] = said
+        earlier = self.contributions[reference]
+        self.contributions[reference] = {**earlier, **now, "first": earlier.get("first", was)}
 
     @property
     def capital_fen(self) -> int:

@@ -10,7 +10,10 @@ Rounding, so no fen is left unallocated: the patronage pool is the share of the 
 surplus rounded *up* to the fen (never below the share asked), the rest is what is left; each
 pool is dealt in proportion by the largest-remainder method — every member gets the whole fen
 of their exact share, and the fen left over go one each to the largest fractions (ties: the
-lower member id first).
+lower member id first). Each member's remaining share is then told apart by what it was dealt
+by — capital, reserve share, subsidy (``by_capital_fen``, ``by_reserve_fen``,
+``by_subsidy_fen``) — dealt the same way within the member's own remaining share, so the three
+add up to it to the fen (ties: capital, then reserve, then subsidy).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from domain.values import id_for
 
 MIN_PATRONAGE = Decimal("0.6")
 WEIGHTS = ("capital_fen", "reserve_share_fen", "subsidy_fen")
+BY = {"capital_fen": "by_capital_fen", "reserve_share_fen": "by_reserve_fen",
+      "subsidy_fen": "by_subsidy_fen"}  # a line's part of the rest dealt by each weight
 SETTLEMENTS = ("paid", "converted")
 
 
@@ -80,8 +85,24 @@ def plan_lines(*, distributable: int, patronage_share: Decimal,
     rest = deal(distributable - pool,
                 {m: sum(f.get(w, 0) for w in WEIGHTS) for m, f in members.items()})
     return [{"member_id": m, "trade_fen": members[m].get("trade_fen", 0),
+             **{w: members[m].get(w, 0) for w in WEIGHTS},
              "patronage_fen": patronage[m], "remainder_fen": rest[m],
-             "total_fen": patronage[m] + rest[m]} for m in sorted(members)]
+             **split(rest[m], members[m]), "total_fen": patronage[m] + rest[m]}
+            for m in sorted(members)]
+
+
+def split(remainder_fen: int, figures: dict[str, int]) -> dict[str, int]:
+    """A member's remaining share told apart by capital, reserve share and subsidy, in
+    proportion to their own figures: the parts add up to it to the fen."""
+    parts = deal(remainder_fen, {w: figures.get(w, 0) for w in WEIGHTS})
+    return {BY[w]: parts[w] for w in WEIGHTS}
+
+
+def same_plan(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
+    """Whether ``new`` lines say what ``old`` ones said (a plan drafted before its lines were
+    told apart by capital and reserve says less)."""
+    return len(old) == len(new) and all(
+        {k: n.get(k) for k in o} == o for o, n in zip(old, new, strict=True))
 
 
 @stable_topics("DistributionPlan")
@@ -122,6 +143,9 @@ class DistributionPlan(Aggregate):
         changes nothing."""
         if (new.figures, new.lines) == (self.figures, self.lines):
             return
+        if self.approved_at is not None and new.figures == self.figures and same_plan(
+                self.lines, new.lines):
+            return  # approved before its lines were told apart: it stays as approved
         if self.approved_at is not None:
             raise PlanApproved(f"the {self.year} plan of {self.unit_id} is approved; it is no "
                                "longer redrafted")

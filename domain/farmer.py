@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.corrections import check_reason, corrections, positive_fen, repeated
 from domain.errors import IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
@@ -61,16 +62,48 @@ class Farmer(Aggregate):
             raise Invalid("amount_fen must be a positive number of fen", field="amount_fen")
         earlier = self.payments.get(reference)
         if earlier is not None:
-            if (earlier["amount_fen"], earlier["method"]) != (amount_fen, method):
+            first = earlier.get("first", earlier)  # what the payment said before a correction
+            if (first["amount_fen"], first["method"]) != (amount_fen, method):
                 raise IdempotencyConflict(
                     f"payment reference {reference} was already used for "
-                    f"{earlier['amount_fen']} fen by {earlier['method']}")
+                    f"{first['amount_fen']} fen by {first['method']}")
             return
         self._paid(amount_fen=amount_fen, paid_at=paid_at, method=method, reference=reference)
 
     @event("Paid")
     def _paid(self, amount_fen: int, paid_at: datetime, method: str, reference: str) -> None:
         self.payments[reference] = {"amount_fen": amount_fen, "paid_at": paid_at, "method": method}
+
+    def correct_payment(self, *, correction_id: str, reference: str, amount_fen: int,
+                        method: str, reason: str, corrected_at: datetime) -> bool:
+        """A payment recorded wrong (amount or method), as it should have been: the books post
+        its reversal (红字) and the payment anew. Answers whether a correction was recorded."""
+        said = {"reference": reference, "amount_fen": amount_fen, "method": method,
+                "reason": reason}
+        if repeated(self, correction_id, said):
+            return False
+        earlier = self.payments.get(reference)
+        if earlier is None:
+            raise NotFound(f"no payment {reference} to {self.farmer_id}",
+                           farmer_id=self.farmer_id, reference=reference)
+        positive_fen(amount_fen)
+        why = check_reason(reason)
+        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+            return False
+        self._payment_corrected(
+            correction_id=correction_id, said=said, reference=reference, reason=why,
+            corrected_at=corrected_at,
+            was={"amount_fen": earlier["amount_fen"], "method": earlier["method"]},
+            now={"amount_fen": amount_fen, "method": method})
+        return True
+
+    @event("PaymentCorrected")
+    def _payment_corrected(self, correction_id: str, said: dict[str, Any], reference: str,
+                           reason: str, corrected_at: datetime, was: dict[str, Any],
+                           now: dict[str, Any]) -> None:
+        corrections(self)[correction_id] = said
+        earlier = self.payments[reference]
+        self.payments[reference] = {**earlier, **now, "first": earlier.get("first", was)}
 
     def issue_statement(self, *, period_from: datetime, period_to: datetime,
                         totals: dict[str, Any], issued_at: datetime) -> bool:

@@ -38,6 +38,8 @@ class InputStock(Aggregate):
         self.invoices: dict[str, str] = {}  # invoice_key(supplier, no) → purchase id
         self.transfers: dict[str, dict[str, Any]] = {}  # transfer id (sent) → what it said
         self.corrected: dict[str, dict[str, Any]] = {}  # purchase id → payment, lines now
+        self.drawn: dict[str, list[dict[str, Any]]] = {}  # sale id → the lines it drew at cost
+        self.drawn_from = 0  # sales drawn before this version are not in ``drawn``
 
     @staticmethod
     def create_id(site_id: str) -> UUID:
@@ -166,15 +168,69 @@ class InputStock(Aggregate):
 
     @event("Sold")
     def _sold(self, sale_id: str, sold_at: datetime, lines: list[dict[str, Any]]) -> None:
+        self._sales()[sale_id] = lines
         for line in lines:
             self._add(line["sku"], line["lot"], -line["quantity"], -line["cost_fen"])
 
-    def _costed(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The lines with the cost each takes, lot by lot in order; refused as a whole if any
-        lot has less than all the lines ask of it."""
+    def drew(self, sale_id: str) -> list[dict[str, Any]] | None:
+        """What a sale drew, at cost; None if it drew nothing here, or (``drawn_from`` > 0) if
+        it was drawn before this stock's snapshot kept sales: its ``Sold`` event says."""
+        return self._sales().get(sale_id)
+
+    def correct_sale(self, *, sale_id: str, correction_id: str, corrected_at: datetime,
+                     drew: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
+        """A sale's quantities corrected: each line whose quantity changed gives back what it
+        drew (quantity and cost) and draws the corrected quantity anew at its share of the
+        lot's cost; a line whose quantity stands keeps its cost. Drawing more than the shop
+        holds with what was given back is refused, as a sale is."""
+        now = draw_lines(lines)
+        if len(now) != len(drew):
+            raise Invalid(f"the sale drew {len(drew)} lines; correct each of them in order",
+                          field="lines")
+        changed = [i for i, (old, new) in enumerate(zip(drew, now, strict=True))
+                   if Decimal(old["quantity"]) != new["quantity"]]
+        if not changed:
+            return
         left = {key: dict(held) for key, held in self.lots.items()}
+        for i in changed:
+            held = left.setdefault(lot_key(drew[i]["sku"], drew[i]["lot"]),
+                                   {"quantity": Decimal(0), "value_fen": 0})
+            held["quantity"] += Decimal(drew[i]["quantity"])
+            held["value_fen"] += drew[i]["cost_fen"]
+        costed = self._costed([now[i] for i in changed], left, changed)
+        self._sale_corrected(sale_id=sale_id, correction_id=correction_id,
+                             corrected_at=corrected_at,
+                             was=[dict(drew[i], line=i) for i in changed],
+                             now=[dict(line, line=i) for i, line in zip(changed, costed, strict=True)])
+
+    @event("SaleCorrected")
+    def _sale_corrected(self, sale_id: str, correction_id: str, corrected_at: datetime,
+                        was: list[dict[str, Any]], now: list[dict[str, Any]]) -> None:
+        """``was`` and ``now``: the lines whose quantity changed (``line``: their index), as
+        drawn before at cost and as drawn now."""
+        drawn = list(self._sales().get(sale_id) or [])
+        for old, new in zip(was, now, strict=True):
+            self._add(old["sku"], old["lot"], Decimal(old["quantity"]), old["cost_fen"])
+            self._add(new["sku"], new["lot"], -new["quantity"], -new["cost_fen"])
+            if new["line"] < len(drawn):
+                drawn[new["line"]] = {k: v for k, v in new.items() if k != "line"}
+        self._sales()[sale_id] = drawn
+
+    def _sales(self) -> dict[str, list[dict[str, Any]]]:
+        if "drawn" not in self.__dict__:  # restored from a snapshot taken before sales were kept
+            self.drawn, self.drawn_from = {}, self.version
+        return self.drawn
+
+    def _costed(self, lines: list[dict[str, Any]], left: dict[str, dict[str, Any]] | None = None,
+                indexes: list[int] | None = None) -> list[dict[str, Any]]:
+        """The lines with the cost each takes, lot by lot in order; refused as a whole if any
+        lot has less than all the lines ask of it (``left``: what the lots hold, if not what
+        they hold now; ``indexes``: the lines' places in the command, for the field named)."""
+        if left is None:
+            left = {key: dict(held) for key, held in self.lots.items()}
         costed = []
-        for index, line in enumerate(lines):
+        for n, line in enumerate(lines):
+            index = n if indexes is None else indexes[n]
             key = lot_key(line["sku"], line["lot"])
             held = left.get(key, {"quantity": Decimal(0), "value_fen": 0})
             if line["quantity"] > held["quantity"]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contract.books import CapitalCorrection
 from contract.coldstore import (
     BatchCreate,
     Correction,
@@ -23,8 +24,8 @@ from contract.coldstore import (
     TemperatureReadingsCreate,
 )
 from contract.fields import Command
-from contract.inputs import InputApplicationCreate, InputSaleCreate
-from contract.money import Payment
+from contract.inputs import InputApplicationCreate, InputSaleCorrection, InputSaleCreate
+from contract.money import Payment, PaymentCorrection
 from contract.orders import DeliveryScan, OrderCancel, OrderCreate, SaleCreate, ShipmentCreate
 from contract.recalls import Close, Disposal, Pull, Quarantine, RecallCreate, RecallWiden
 from contract.supply import PurchaseCreate, TransferCreate
@@ -62,6 +63,9 @@ USE_CASES: dict[type[Command], UseCase] = {
     InputApplicationCreate: lambda app, c, key, url: app.record_input_application(
         **c.model_dump()),
     Payment: lambda app, c, key, url: app.pay_farmer(**c.model_dump()),
+    InputSaleCorrection: lambda app, c, key, url: app.correct_input_sale(**c.model_dump(), key=key),
+    PaymentCorrection: lambda app, c, key, url: app.correct_payment(**c.model_dump(), key=key),
+    CapitalCorrection: lambda app, c, key, url: app.correct_capital(**c.model_dump(), key=key),
     OrderCreate: lambda app, c, key, url: app.place_order(**c.model_dump(), key=key),
     OrderCancel: lambda app, c, key, url: app.cancel_order(order_id=c.order_id, reason=c.reason),
     ShipmentCreate: lambda app, c, key, url: app.ship(**c.model_dump(), key=key),

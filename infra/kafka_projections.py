@@ -36,7 +36,7 @@ from infra.kafka_events import NotAnEvent, event_message, follows
 from infra.kafka_view_tracking import ClaimedStore, PartitionTracking, Unclaimed
 from infra.settings import Settings
 from infra.views import ReadModels
-from infra.views.faults import ERROR_CHARS, Item, apply, decoded, isolate, needs
+from infra.views.faults import ERROR_CHARS, Item, apply, decoded, isolate, prefetch
 from infra.views.store import SqlStore
 from projections.base import Projection
 
@@ -146,7 +146,7 @@ class KafkaFeed:
         with self.claimed.batch(names) as tx:
             plan = self._plan(consumer, polled, tx.positions)
             groups = self._groups(plan)
-            tx.prefetch(need for projection, _, items in groups for need in needs(projection, items))
+            prefetch(tx, [(projection, items) for projection, _, items in groups])
             for projection, name, items in groups:
                 apply(tx, projection, items, plan.last[name], tracked=name)
                 self.applied += len(items)

@@ -17,6 +17,7 @@ from projections.tables import Table
 Key = tuple[Any, ...]
 Need = tuple[Table, Key]
 Handler = Callable[[Any, Any, "Rows", int], None]
+Then = Callable[[Any, "Rows"], Iterable[Need]]
 
 
 class Rows(Protocol):
@@ -31,16 +32,21 @@ class Rows(Protocol):
 
 
 def on(*names: str, needs: Callable[[Any], Iterable[Need]] | None = None,
-       creates: Callable[[Any], Iterable[Need]] | None = None) -> Callable[[Any], Any]:
+       creates: Callable[[Any], Iterable[Need]] | None = None,
+       then: Then | None = None) -> Callable[[Any], Any]:
     """Mark a method as the handler of events ``"Aggregate.Event"``; ``needs`` names the rows
     it will read, so a batch fetches them all at once instead of one query per event;
     ``creates`` names rows it always writes whole, so a later event of the same batch that
-    needs one of them finds it in memory and it is not looked up."""
+    needs one of them finds it in memory and it is not looked up. ``then`` names rows whose
+    keys are read from rows ``needs`` named (a site's unit, then a farmer's standing in it):
+    given those rows as the batch found them, fetched in a second round for the whole batch
+    (skipped for an event whose needed rows the batch itself creates first)."""
 
     def mark(method: Any) -> Any:
         method.handles = [PREFIX + n for n in names]
         method.needs = needs
         method.creates = creates
+        method.then = then
         return method
 
     return mark
@@ -60,6 +66,7 @@ class Projection:
         self.handlers: dict[str, Handler] = {}
         self.needers: dict[str, Callable[[Any], Iterable[Need]]] = {}
         self.creators: dict[str, Callable[[Any], Iterable[Need]]] = {}
+        self.thens: dict[str, Then] = {}
         for attr in dir(type(self)):
             method = getattr(type(self), attr)
             for topic in getattr(method, "handles", ()):
@@ -68,6 +75,8 @@ class Projection:
                     self.needers[topic] = method.needs
                 if method.creates is not None:
                     self.creators[topic] = method.creates
+                if method.then is not None:
+                    self.thens[topic] = method.then
 
     @cached_property  # asked for every event of every batch
     def topics(self) -> frozenset[str]:
@@ -76,6 +85,10 @@ class Projection:
     def needs(self, topic: str, event: Any) -> Iterable[Need]:
         needer = self.needers.get(topic)
         return needer(event) if needer else ()
+
+    def then(self, topic: str, event: Any, rows: Rows) -> Iterable[Need]:
+        follow = self.thens.get(topic)
+        return follow(event, rows) if follow else ()
 
     def creates(self, topic: str, event: Any) -> Iterable[Need]:
         creator = self.creators.get(topic)

@@ -12,13 +12,16 @@ class Refusing:
     def __init__(self, projection: Any, position: int) -> None:
         self.inner, self.position = projection, position
         self.name, self.tables, self.topics = projection.name, projection.tables, projection.topics
-        self.by_aggregate = projection.by_aggregate
+        self.by_aggregate, self.thens = projection.by_aggregate, projection.thens
 
     def needs(self, topic: str, event: Any) -> Any:
         return self.inner.needs(topic, event)
 
     def creates(self, topic: str, event: Any) -> Any:
         return self.inner.creates(topic, event)
+
+    def then(self, topic: str, event: Any, rows: Any) -> Any:
+        return self.inner.then(topic, event, rows)
 
     def apply(self, topic: str, event: Any, rows: Any, position: int) -> None:
         if position == self.position:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from api.deps import Admin, App, Caller, Id, Views
+from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
 from contract.books import (
     AccountCode,
@@ -20,6 +20,7 @@ from contract.books import (
     AssetCardPublic,
     AssetCreate,
     AssetPublic,
+    CapitalCorrection,
     CapitalCreate,
     CapitalPublic,
     ChartCreate,
@@ -48,6 +49,7 @@ from contract.books import (
     VoucherPublic,
 )
 from contract.fields import Moment, Text
+from contract.money import AmountCorrection
 from contract.problems import problems
 from contract.supply import InputLotPublic
 from domain.books import DISTRICT_UNIT, statements
@@ -342,6 +344,18 @@ def post_capital(unit_id: Id, farmer_id: Id, body: CapitalCreate, app: App,
     caller.allow("accountant", scope=unit_id)
     return Answer(app.contribute_capital(unit_id=unit_id, farmer_id=farmer_id,
                                          **body.model_dump()))
+
+
+@router.post("/units/{unit_id}/members/{farmer_id}/capital/{reference}/correction",
+             response_model=CapitalPublic, response_description="the contribution as corrected",
+             responses=problems(401, 403, 404, 409, 422))
+def post_capital_correction(unit_id: Id, farmer_id: Id, reference: Text, body: AmountCorrection,
+                            caller: Caller, run: Run) -> Answer:
+    """A contribution recorded wrong (amount or method): the books post its reversal (红字)
+    and the contribution anew; the same Idempotency-Key again records nothing."""
+    caller.allow("accountant", scope=unit_id)
+    return run(CapitalCorrection(unit_id=unit_id, farmer_id=farmer_id, reference=reference,
+                                 **body.model_dump()))
 
 
 @router.put("/assets/{asset_id}", response_model=AssetPublic,

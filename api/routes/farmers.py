@@ -10,9 +10,17 @@ from pypinyin import Style, lazy_pinyin
 
 from api.deps import Admin, App, Caller, Id, Run, Views
 from api.jsonio import Answer, ExactRoute
-from contract.fields import Moment
+from contract.fields import Moment, Text
 from contract.masterdata import FarmerCreate, FarmerListed, FarmerPublic
-from contract.money import EarningsPublic, Payment, PaymentCreate, PaymentPublic
+from contract.money import (
+    AmountCorrection,
+    EarningsPublic,
+    Payment,
+    PaymentCorrection,
+    PaymentCorrectionPublic,
+    PaymentCreate,
+    PaymentPublic,
+)
 from contract.problems import problems
 from infra.application import StoredGongxiao
 from infra.problems import InvalidField
@@ -61,6 +69,17 @@ def get_earnings(farmer_id: Id, app: App, views: Views, caller: Caller,
 def post_payment(farmer_id: Id, body: PaymentCreate, _: Admin, run: Run) -> Answer:
     """Pay a farmer; the reference makes a payment sent twice count once."""
     return run(Payment(farmer_id=farmer_id, **body.model_dump()))
+
+
+@router.post("/{farmer_id}/payments/{reference}/correction",
+             response_model=PaymentCorrectionPublic,
+             response_description="the payment as corrected",
+             responses=problems(401, 403, 404, 409, 422))
+def post_payment_correction(farmer_id: Id, reference: Text, body: AmountCorrection, _: Admin,
+                            run: Run) -> Answer:
+    """A payment recorded wrong (amount or method): the books post its reversal (红字) and
+    the payment anew; the same Idempotency-Key again records nothing."""
+    return run(PaymentCorrection(farmer_id=farmer_id, reference=reference, **body.model_dump()))
 
 
 

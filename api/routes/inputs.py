@@ -6,9 +6,13 @@ from fastapi import APIRouter
 
 from api.deps import Caller, Run
 from api.jsonio import Answer, ExactRoute
+from contract.fields import Text
 from contract.inputs import (
     InputApplicationCreate,
     InputApplicationPublic,
+    InputSaleCorrection,
+    InputSaleCorrectionCreate,
+    InputSaleCorrectionPublic,
     InputSaleCreate,
     InputSalePublic,
 )
@@ -24,6 +28,19 @@ def post_input_sale(body: InputSaleCreate, caller: Caller, run: Run) -> Answer:
     """A shop sells registered inputs to a farmer, cash or on credit (赊销)."""
     caller.allow("shop", scope=body.shop_id)
     return run(body)
+
+
+@router.post("/input-sales/{sale_id}/correction", response_model=InputSaleCorrectionPublic,
+             response_description="the sale as corrected",
+             responses=problems(401, 403, 404, 409, 422))
+def post_input_sale_correction(sale_id: Text, body: InputSaleCorrectionCreate, caller: Caller,
+                               run: Run) -> Answer:
+    """Correct a sale's quantity or unit price, one per line in order: the books post a
+    reversing (红字) voucher and a new one, the lots give back what the sale drew and draw the
+    corrected quantity (more than the shop holds: 409). The same Idempotency-Key again
+    records nothing; a correction changing nothing records nothing."""
+    caller.allow("shop", scope=body.shop_id)
+    return run(InputSaleCorrection(sale_id=sale_id, **body.model_dump()))
 
 
 @router.post("/input-applications", status_code=201, response_model=InputApplicationPublic,

@@ -21,8 +21,10 @@ from domain.books import (
     UnknownUnit,
     check_chart,
 )
+from domain.errors import NotFound
 from domain.usecases.masterdata import load_farmer, load_site
 from domain.usecases.store import Store, command
+from domain.values import command_id
 
 
 @command
@@ -62,6 +64,24 @@ def contribute_capital(store: Store, *, unit_id: str, farmer_id: str, amount_fen
     store.save(capital)
     return {"unit_id": unit_id, "farmer_id": farmer_id, "reference": reference,
             "amount_fen": amount_fen, "capital_fen": capital.capital_fen}
+
+
+@command
+def correct_capital(store: Store, *, unit_id: str, farmer_id: str, reference: str,
+                    amount_fen: int, method: str, reason: str, corrected_at: datetime,
+                    key: str | None = None) -> dict[str, Any]:
+    """A capital contribution recorded wrong, corrected: the books reverse it and post it anew."""
+    capital = store.find(MemberCapital.create_id(unit_id, farmer_id))
+    if not isinstance(capital, MemberCapital):
+        raise NotFound(f"no capital contribution {reference} of {farmer_id} to {unit_id}",
+                       reference=reference)
+    capital.correct(correction_id=str(command_id("capital_correction", key)),
+                    reference=reference, amount_fen=amount_fen, method=method, reason=reason,
+                    corrected_at=corrected_at)
+    store.save(capital)
+    return {"unit_id": unit_id, "farmer_id": farmer_id, "reference": reference,
+            "amount_fen": capital.contributions[reference]["amount_fen"],
+            "capital_fen": capital.capital_fen}
 
 
 @command

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.distribution import DistributionPlan, UnknownPlan
+from domain.distribution import BY, WEIGHTS, DistributionPlan, UnknownPlan
 from domain.farmer import Farmer
 from domain.usecases.books import load_unit
 from domain.usecases.masterdata import load_farmer
@@ -63,5 +63,9 @@ def load_plan(store: Store, unit_id: str, year: int) -> DistributionPlan:
 
 
 def plan_answer(plan: DistributionPlan) -> dict[str, Any]:
+    """The plan; a line of a plan drafted before lines were told apart by capital, reserve
+    share and subsidy answers null for them."""
+    unknown = dict.fromkeys((*WEIGHTS, *BY.values()))
     return {"unit_id": plan.unit_id, "year": plan.year, **plan.figures,
-            "approved_at": plan.approved_at, "settled": plan.settled, "lines": plan.lines}
+            "approved_at": plan.approved_at, "settled": plan.settled,
+            "lines": [{**unknown, **line} for line in plan.lines]}

@@ -1,13 +1,17 @@
 """Farm inputs: shop sales (cash or credit), the farmer's spray diary, and payments to farmers.
 
 Loads the shop, the farmer and the products named; saves ``InputSale`` and ``Farmer``, and the
-shop's ``InputStock`` a sale draws from once the shop keeps stock (``domain.input_stock``)."""
+shop's ``InputStock`` a sale draws from once the shop keeps stock (``domain.input_stock``).
+A sale or a payment recorded wrong is corrected (``domain.corrections``): the books post the
+reversal (红字) of its voucher and the voucher anew."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
+from domain.errors import NotFound
 from domain.input_sale import InputSale
 from domain.input_stock import InputStock
 from domain.usecases.store import Store, command, load_farmer, load_product, load_site
@@ -60,3 +64,60 @@ def pay_farmer(store: Store, *, farmer_id: str, amount_fen: int, paid_at: dateti
     farmer.pay(amount_fen=amount_fen, paid_at=paid_at, method=method, reference=reference)
     store.save(farmer)
     return {"farmer_id": farmer_id, "amount_fen": amount_fen, "reference": reference}
+
+
+@command
+def correct_input_sale(store: Store, *, sale_id: str, shop_id: str, lines: list[dict[str, Any]],
+                       reason: str, corrected_at: datetime,
+                       key: str | None = None) -> dict[str, Any]:
+    """A sale's quantities or unit prices corrected, one per line in order; the lots it drew
+    from give back what it drew and draw the corrected quantities (more than the shop holds is
+    refused). The same correction id again records nothing."""
+    try:
+        sale = store.find(UUID(sale_id))
+    except ValueError:
+        sale = None
+    if not isinstance(sale, InputSale) or sale.shop_id != shop_id:
+        raise NotFound(f"no input sale {sale_id} at {shop_id}", sale_id=sale_id)
+    correction_id = str(command_id("input_sale_correction", key))
+    if sale.correct(correction_id=correction_id, lines=lines, reason=reason,
+                    corrected_at=corrected_at):
+        stock = store.find(InputStock.create_id(shop_id))
+        drew = stock.drew(sale_id) if stock is not None else None
+        if stock is not None and drew is None and stock.drawn_from:
+            drew = _drawn_before(store, stock, sale_id)
+        if stock is None or drew is None:  # it drew nothing: the shop kept no stock then
+            store.save(sale)
+        else:
+            stock.correct_sale(sale_id=sale_id, correction_id=correction_id,
+                               corrected_at=corrected_at, drew=drew, lines=sale.lines)
+            store.save(sale, stock)
+    return {"sale_id": sale_id, "shop_id": shop_id, "total_fen": sale.total_fen,
+            "lines": [{"sku": line["sku"], "lot": line["lot"], "quantity": line["quantity"],
+                       "unit_price_fen": line["unit_price_fen"], "line_fen": line["line_fen"]}
+                      for line in sale.lines]}
+
+
+def _drawn_before(store: Store, stock: InputStock, sale_id: str) -> list[dict[str, Any]] | None:
+    """What a sale drew from a stock restored from a snapshot older than the stock's record of
+    sales: its ``Sold`` event, read from the stock's own events up to that snapshot."""
+    for stored in store.events.get(stock.id, lte=stock.drawn_from):
+        said: Any = stored
+        if type(said).__name__ == "Sold" and said.sale_id == sale_id:
+            return list(said.lines)
+    return None
+
+
+@command
+def correct_payment(store: Store, *, farmer_id: str, reference: str, amount_fen: int,
+                    method: str, reason: str, corrected_at: datetime,
+                    key: str | None = None) -> dict[str, Any]:
+    """A payment to a farmer recorded wrong, corrected: the books reverse it and post it anew."""
+    farmer = load_farmer(store, farmer_id)
+    farmer.correct_payment(correction_id=str(command_id("payment_correction", key)),
+                           reference=reference, amount_fen=amount_fen, method=method,
+                           reason=reason, corrected_at=corrected_at)
+    store.save(farmer)
+    paid = farmer.payments[reference]
+    return {"farmer_id": farmer_id, "reference": reference, "amount_fen": paid["amount_fen"],
+            "method": paid["method"]}

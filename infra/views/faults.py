@@ -106,6 +106,31 @@ def needs(projection: Projection, items: Sequence[Item]) -> Iterable[Need]:
                        for table, key in projection.creates(item.topic, item.event))
 
 
+def then(projection: Projection, items: Sequence[Item], rows: Rows) -> Iterable[Need]:
+    """The rows a batch reads by keys found in the rows ``needs`` fetched (a projection's
+    ``then``), for the events whose needed rows the batch did not create before them."""
+    if not projection.thens:
+        return
+    created: set[tuple[str, Key]] = set()
+    for item in items:
+        if isinstance(item.event, Unreadable):
+            continue
+        if item.topic in projection.thens and not any(
+                (table.name, key) in created
+                for table, key in projection.needs(item.topic, item.event)):
+            yield from projection.then(item.topic, item.event, rows)
+        created.update((table.name, key)
+                       for table, key in projection.creates(item.topic, item.event))
+
+
+def prefetch(tx: ViewTransaction, todo: Iterable[tuple[Projection, Sequence[Item]]]) -> None:
+    """Fetch what a batch reads, in two rounds: the rows its events name, then those named by
+    keys in those rows."""
+    todo = list(todo)
+    tx.prefetch(need for projection, items in todo for need in needs(projection, items))
+    tx.prefetch(need for projection, items in todo for need in then(projection, items, tx.rows))
+
+
 def isolate(store: ViewStore, projection: Projection, items: list[Item], end: int, *,
             transient: Callable[[BaseException], bool], tracked: str | None = None) -> None:
     """Apply ``items`` and move ``projection`` (its row ``tracked``) to ``end``; failing that,
@@ -115,7 +140,7 @@ def isolate(store: ViewStore, projection: Projection, items: list[Item], end: in
     try:
         with store.batch([name]) as tx:
             todo = [i for i in items if i.position > tx.positions[name]]
-            tx.prefetch(needs(projection, todo))
+            prefetch(tx, [(projection, todo)])
             apply(tx, projection, todo, end, tracked=name)
         return
     except Exception as error:

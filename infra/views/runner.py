@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.views.faults import Item, ViewStore, ViewTransaction, apply, decoded, isolate, needs, transient
+from infra.views.faults import (
+    Item,
+    ViewStore,
+    ViewTransaction,
+    apply,
+    decoded,
+    isolate,
+    prefetch,
+    transient,
+)
 from projections.base import Projection
 
 log = logging.getLogger(__name__)
@@ -127,7 +136,7 @@ class ProjectionRunner:
             self.ahead = _ReadAhead(self.read, last, until)
         todo = [(p, [i for i in events if i.position > tx.positions[p.name]
                      and i.topic in p.topics]) for p in self.projections]
-        tx.prefetch(need for p, items in todo for need in needs(p, items))
+        prefetch(tx, todo)
         for projection, items in todo:
             apply(tx, projection, items, last)
         return count

@@ -39,6 +39,10 @@ MEMBERSHIPS = table("books_memberships", "membership_ref unit_id farmer_id", key
 # whether a farmer is a unit's member, once the unit said (members by default); business
 # posts by the standing when it is posted
 STANDINGS = table("books_standings", "unit_id farmer_id is_member:int", key="unit_id farmer_id")
+# the unit and standing a sale or a payment was posted under, and its year: its correction
+# reverses what was posted and posts anew under the same (``posting``: ``sale:<sale id>``,
+# ``payment:<farmer ref>/<reference>``)
+POSTINGS = table("books_postings", "posting unit_id is_member:int year:int", key="posting")
 RESERVE_REFS = table("books_reserve_refs", "reserve_ref unit_id farmer_id", key="reserve_ref")
 RESERVE_SHARES = table("books_reserve_shares", "unit_id farmer_id year:int amount_fen:int",
                        key="unit_id farmer_id year")
@@ -72,6 +76,38 @@ def _ref(table_: Table) -> Callable[[Any], list[Need]]:
     return lambda e: [(table_, (str(e.originator_id),))]
 
 
+def _site_unit(e: Any) -> list[Need]:
+    return [(SITE_UNITS, (e.site_id,))]
+
+
+def _standing_of(site: Callable[[Any, Rows], str | None], farmer: Callable[[Any, Rows], str | None],
+                 *, unit: Callable[[Rows, str | None], str] | None = None,
+                 ) -> Callable[[Any, Rows], list[Need]]:
+    """The standing a posting looks up (``books_standings``): the farmer's in the unit of the
+    site, from the rows the first round fetched, so a batch fetches them all at once."""
+    def then(e: Any, rows: Rows) -> list[Need]:
+        farmer_id = farmer(e, rows)
+        unit_of = unit or _unit_of
+        return [] if farmer_id is None else [(STANDINGS, (unit_of(rows, site(e, rows)),
+                                                          farmer_id))]
+    return then
+
+
+def _batch_of(e: Any, rows: Rows) -> dict[str, Any] | None:
+    return rows.get(BATCHES, (str(e.originator_id),))
+
+
+def _farmer_of(e: Any, rows: Rows) -> str | None:
+    farmer = rows.get(FARMERS, (str(e.originator_id),))
+    return None if farmer is None else str(farmer["farmer_id"])
+
+
+def _unit_of(rows: Rows, site_id: str | None) -> str:
+    """The unit a site belongs to now; the district union's for none."""
+    assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
+    return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
+
+
 def _run_code(pack_code: str) -> str:
     """A pack's run, from its code (``domain.stock.pack_codes``: run code, dash, number)."""
     return pack_code.rpartition("-")[0]
@@ -96,7 +132,7 @@ def _cost(e: Any) -> int:
 class BooksProjection(Projection):
     name = "books"
     tables = (UNITS, ASSIGNMENTS, SITE_UNITS, STOCKS, BATCHES, SHELVES, FARMERS, TRADE, CAPITALS, LEASES,
-              MEMBERSHIPS, STANDINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
+              MEMBERSHIPS, STANDINGS, POSTINGS, GRADE_COSTS, PRODUCE_STOCKS, RUN_COSTS,
               DELIVERIES, ASSETS, RESERVE_REFS, RESERVE_SHARES,
               PLANS,
               NUMBERS,
@@ -130,8 +166,11 @@ class BooksProjection(Projection):
     def stock_opened(self, e: Any, rows: Rows, _: int) -> None:
         rows.put(STOCKS, {"stock_ref": str(e.originator_id), "site_id": e.site_id})
 
-    @on("Batch.Received", creates=_ref(BATCHES))
+    @on("Batch.Received", creates=_ref(BATCHES), needs=_site_unit, then=_standing_of(
+        lambda e, _: e.site_id, lambda e, _: e.farmer_id))
     def batch(self, e: Any, rows: Rows, _: int) -> None:
+        """(The farmer's standing in the unit is fetched now, for the grading that follows in
+        the same batch, which cannot read this batch's row before it is written.)"""
         rows.put(BATCHES, {"batch_ref": str(e.originator_id), "batch_code": e.batch_code,
                            "site_id": e.site_id,
                            "farmer_id": e.farmer_id, "sku": e.sku})
@@ -177,14 +216,9 @@ class BooksProjection(Projection):
     @on("InputStock.PurchaseCorrected", needs=_ref(STOCKS))
     def purchase_corrected(self, e: Any, rows: Rows, position: int) -> None:
         """A correction posts the reversal (红字) of what was posted, then the purchase anew."""
-        unit_id = self._unit(rows, e)
-        self.post(rows, e, position, "input_purchase_reversal", unit_id, e.corrected_at,
-                  books.reverse(books.input_purchased(
-                      payment=e.was["payment"], total_fen=e.was["total_fen"], supplier=e.supplier)),
-                  part="reversal")
-        self.post(rows, e, position, "input_purchase", unit_id, e.corrected_at,
-                  books.input_purchased(payment=e.now["payment"], total_fen=e.now["total_fen"],
-                                        supplier=e.supplier), part="corrected")
+        self.post_correction(rows, e, position, "input_purchase", self._unit(rows, e), *(
+            books.input_purchased(payment=said["payment"], total_fen=said["total_fen"],
+                                  supplier=e.supplier) for said in (e.was, e.now)))
 
     @on("InputStock.TransferredOut", needs=_ref(STOCKS))
     def sent(self, e: Any, rows: Rows, position: int) -> None:
@@ -202,23 +236,60 @@ class BooksProjection(Projection):
             self.post(rows, e, position, "input_transfer_in", here, e.received_at,
                       books.inputs_received(cost_fen=_cost(e), from_unit=there))
 
-    @on("InputSale.Recorded")
+    @on("InputSale.Recorded", creates=lambda e: [(POSTINGS, (f"sale:{e.originator_id}",))],
+        needs=lambda e: [(SITE_UNITS, (e.shop_id,))], then=_standing_of(
+            lambda e, _: e.shop_id, lambda e, _: e.farmer_id))
     def input_sale(self, e: Any, rows: Rows, position: int) -> None:
         unit_id = self.unit_of(rows, e.shop_id)
         is_member = self.is_member(rows, unit_id, e.farmer_id)
+        posting = self.posted(rows, f"sale:{e.originator_id}", unit_id, is_member, e.sold_at)
         self.post(rows, e, position, "input_sale", unit_id, e.sold_at,
                   books.input_sold(payment=e.payment, total_fen=e.total_fen,
                                    farmer_id=e.farmer_id, is_member=is_member))
-        for line in e.lines if is_member else ():  # a non-member's trade is no patronage
-            self.trade(rows, unit_id, e.sold_at, e.farmer_id, "bought_inputs", line["sku"],
-                       line["quantity"], line["line_fen"])
+        self.sale_trade(rows, posting, e.farmer_id, e.lines, 1)
+
+    @on("InputSale.Corrected", needs=lambda e: [(POSTINGS, (f"sale:{e.originator_id}",))])
+    def input_sale_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """The sale's voucher reversed (红字) and posted anew at its corrected total, in the
+        unit and standing it was posted under; the member's trade follows."""
+        posting = rows.get(POSTINGS, (f"sale:{e.originator_id}",))
+        assert posting is not None
+        self.post_correction(rows, e, position, "input_sale", posting["unit_id"], *(
+            books.input_sold(payment=e.payment, total_fen=said["total_fen"],
+                             farmer_id=e.farmer_id,
+                             is_member=bool(posting["is_member"])) for said in (e.was, e.now)))
+        self.sale_trade(rows, posting, e.farmer_id, e.was["lines"], -1)
+        self.sale_trade(rows, posting, e.farmer_id, e.now["lines"], 1)
+
+    def sale_trade(self, rows: Rows, posting: dict[str, Any], farmer_id: str,
+                   lines: list[dict[str, Any]], sign: int) -> None:
+        """A member's input purchase on their account (a non-member's is no patronage)."""
+        if not posting["is_member"]:
+            return
+        for line in lines:
+            rows.add(TRADE, (posting["unit_id"], posting["year"], farmer_id, "bought_inputs",
+                             line["sku"]), {"g": sign * grams(line["quantity"]),
+                                            "amount_fen": sign * line["line_fen"]})
 
     @on("InputStock.Sold", needs=_ref(STOCKS))
     def input_cost(self, e: Any, rows: Rows, position: int) -> None:
         self.post(rows, e, position, "input_cost", self._unit(rows, e), e.sold_at,
                   books.input_cost(cost_fen=_cost(e)))
 
-    @on("Batch.Graded", needs=_ref(BATCHES))
+    @on("InputStock.SaleCorrected", needs=lambda e: [
+        *_ref(STOCKS)(e), (POSTINGS, (f"sale:{e.sale_id}",))])
+    def input_cost_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """The cost of the lines whose quantity was corrected: what they drew reversed, what
+        they draw now posted, in the unit the sale was posted to."""
+        posting = rows.get(POSTINGS, (f"sale:{e.sale_id}",))
+        unit_id = posting["unit_id"] if posting is not None else self._unit(rows, e)
+        self.post_correction(rows, e, position, "input_cost", unit_id, *(
+            books.input_cost(cost_fen=sum(line["cost_fen"] for line in lines))
+            for lines in (e.was, e.now)))
+
+    @on("Batch.Graded", needs=_ref(BATCHES), then=_standing_of(
+        lambda e, rows: (_batch_of(e, rows) or {}).get("site_id"),
+        lambda e, rows: (_batch_of(e, rows) or {}).get("farmer_id")))
     def graded(self, e: Any, rows: Rows, position: int) -> None:
         batch = rows.get(BATCHES, (str(e.originator_id),))
         assert batch is not None
@@ -290,14 +361,33 @@ class BooksProjection(Projection):
                   e.sold_at,
                   books.produce_sold(price_fen=e.price_fen, cost_fen=cost))
 
-    @on("Farmer.Paid", needs=_ref(FARMERS))
+    @on("Farmer.Paid", needs=_ref(FARMERS), creates=lambda e: [
+        (POSTINGS, (f"payment:{e.originator_id}/{e.reference}",))],
+        then=_standing_of(lambda e, _: None, _farmer_of, unit=lambda rows, _: books.DISTRICT_UNIT))
     def paid(self, e: Any, rows: Rows, position: int) -> None:
         farmer = rows.get(FARMERS, (str(e.originator_id),))
         assert farmer is not None
+        is_member = self.is_member(rows, books.DISTRICT_UNIT, farmer["farmer_id"])
+        self.posted(rows, f"payment:{e.originator_id}/{e.reference}", books.DISTRICT_UNIT,
+                    is_member, e.paid_at)
         self.post(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, e.paid_at,
                   books.farmer_paid(amount_fen=e.amount_fen, farmer_id=farmer["farmer_id"],
-                                    method=e.method, is_member=self.is_member(
-                                        rows, books.DISTRICT_UNIT, farmer["farmer_id"])))
+                                    method=e.method, is_member=is_member))
+
+    @on("Farmer.PaymentCorrected", needs=lambda e: [
+        *_ref(FARMERS)(e), (POSTINGS, (f"payment:{e.originator_id}/{e.reference}",))])
+    def payment_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """The payment's voucher reversed (红字) and posted anew, under the standing it was
+        posted with."""
+        farmer = rows.get(FARMERS, (str(e.originator_id),))
+        assert farmer is not None
+        posting = rows.get(POSTINGS, (f"payment:{e.originator_id}/{e.reference}",))
+        is_member = bool(posting["is_member"]) if posting is not None else self.is_member(
+            rows, books.DISTRICT_UNIT, farmer["farmer_id"])
+        self.post_correction(rows, e, position, "farmer_payment", books.DISTRICT_UNIT, *(
+            books.farmer_paid(amount_fen=said["amount_fen"], farmer_id=farmer["farmer_id"],
+                              method=said["method"], is_member=is_member)
+            for said in (e.was, e.now)))
 
     @on("MemberCapital.Opened", creates=_ref(CAPITALS))
     def capital_opened(self, e: Any, rows: Rows, _: int) -> None:
@@ -312,19 +402,38 @@ class BooksProjection(Projection):
                   books.capital_contributed(amount_fen=e.amount_fen,
                                             farmer_id=capital["farmer_id"], method=e.method))
 
+    @on("MemberCapital.Corrected", needs=_ref(CAPITALS))
+    def capital_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        capital = rows.get(CAPITALS, (str(e.originator_id),))
+        assert capital is not None
+        self.post_correction(rows, e, position, "capital_contribution", capital["unit_id"], *(
+            books.capital_contributed(amount_fen=said["amount_fen"],
+                                      farmer_id=capital["farmer_id"], method=said["method"])
+            for said in (e.was, e.now)))
+
     @on("Asset.Registered", creates=_ref(ASSETS))
-    def asset(self, e: Any, rows: Rows, _: int) -> None:
+    def asset(self, e: Any, rows: Rows, position: int) -> None:
+        """An asset's card at its original value: 借 固定资产 / 贷 银行存款, dated when the card
+        was recorded."""
         rows.put(ASSETS, {"asset_ref": str(e.originator_id), "asset_id": e.asset_id,
                           "unit_id": e.unit_id, "name": e.name, "kind": e.kind,
                           "location": e.location, "area_m2": e.area_m2,
                           "value_fen": e.value_fen, "acquired": e.acquired})
+        self.post(rows, e, position, "asset_acquired", e.unit_id, e.timestamp,
+                  books.asset_acquired(value_fen=e.value_fen))
 
     @on("Asset.Corrected", needs=_ref(ASSETS))
-    def asset_corrected(self, e: Any, rows: Rows, _: int) -> None:
+    def asset_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A card corrected: when its original value changed, the 红字 reversal of the value
+        posted and the value anew."""
         card = rows.get(ASSETS, (str(e.originator_id),))
         assert card is not None
         rows.put(ASSETS, dict(card, name=e.name, kind=e.kind, location=e.location,
                               area_m2=e.area_m2, value_fen=e.value_fen, acquired=e.acquired))
+        if card["value_fen"] != e.value_fen:
+            self.post_correction(rows, e, position, "asset_acquired", card["unit_id"], *(
+                books.asset_acquired(value_fen=fen) for fen in (card["value_fen"], e.value_fen)),
+                at=e.timestamp)
 
     @on("ReserveShares.Opened", creates=_ref(RESERVE_REFS))
     def reserve_opened(self, e: Any, rows: Rows, _: int) -> None:
@@ -367,14 +476,9 @@ class BooksProjection(Projection):
         """A correction posts the reversal (红字) of the receipt's voucher, then the receipt anew."""
         lease = rows.get(LEASES, (str(e.originator_id),))
         assert lease is not None
-        for part, kind, lines in (
-                ("reversal", "rent_received_reversal", books.reverse(books.rent_received(
-                    amount_fen=e.was["amount_fen"], tenant=lease["tenant"],
-                    method=e.was["method"]))),
-                ("corrected", "rent_received", books.rent_received(
-                    amount_fen=e.now["amount_fen"], tenant=lease["tenant"],
-                    method=e.now["method"]))):
-            self.post(rows, e, position, kind, lease["unit_id"], e.corrected_at, lines, part=part)
+        self.post_correction(rows, e, position, "rent_received", lease["unit_id"], *(
+            books.rent_received(amount_fen=said["amount_fen"], tenant=lease["tenant"],
+                                method=said["method"]) for said in (e.was, e.now)))
 
     @on("DistributionPlan.Drafted", creates=_ref(PLANS))
     def drafted(self, e: Any, rows: Rows, _: int) -> None:
@@ -414,11 +518,25 @@ class BooksProjection(Projection):
         assert found is not None
         return str(found["site_id"])
 
+    unit_of = staticmethod(_unit_of)
+
     @staticmethod
-    def unit_of(rows: Rows, site_id: str | None) -> str:
-        """The unit a site belongs to now; the district union's for none."""
-        assigned = rows.get(SITE_UNITS, (site_id,)) if site_id is not None else None
-        return str(assigned["unit_id"]) if assigned is not None else books.DISTRICT_UNIT
+    def posted(rows: Rows, posting: str, unit_id: str, is_member: bool,
+               at: datetime) -> dict[str, Any]:
+        row = {"posting": posting, "unit_id": unit_id, "is_member": int(is_member),
+               "year": at.astimezone(SHANGHAI).year}
+        rows.put(POSTINGS, row)
+        return row
+
+    def post_correction(self, rows: Rows, e: Any, position: int, kind: str, unit_id: str,
+                        was: list[dict[str, Any]], now: list[dict[str, Any]], *,
+                        at: datetime | None = None) -> None:
+        """A correction, never an edit: the reversal (红字) of the voucher ``was`` posted, then
+        ``now``, both dated at the correction (``at``, else the event's ``corrected_at``)."""
+        when = at or e.corrected_at
+        self.post(rows, e, position, f"{kind}_reversal", unit_id, when, books.reverse(was),
+                  part="reversal")
+        self.post(rows, e, position, kind, unit_id, when, now, part="corrected")
 
     @staticmethod
     def post(rows: Rows, e: Any, position: int, kind: str, unit_id: str, at: datetime,

@@ -59,6 +59,22 @@ class EarningsProjection(Projection):
             self.line(rows, e, position, farmer_id=e.farmer_id, at=e.sold_at,
                       kind="input_credit", amount_fen=owed)
 
+    @on("InputSale.Corrected")
+    def input_sale_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A corrected sale on credit: what the farmer owes moves by the difference."""
+        was, now = (credit_fen(e.payment, said["total_fen"]) for said in (e.was, e.now))
+        if was is not None and now is not None:
+            self.line(rows, e, position, farmer_id=e.farmer_id, at=e.corrected_at,
+                      kind="input_credit", amount_fen=now - was)
+
+    @on("Farmer.PaymentCorrected", needs=lambda e: [(FARMERS, (str(e.originator_id),))])
+    def payment_corrected(self, e: Any, rows: Rows, position: int) -> None:
+        """A corrected payment: what the farmer was paid moves by the difference."""
+        farmer = rows.get(FARMERS, (str(e.originator_id),))
+        assert farmer is not None
+        self.line(rows, e, position, farmer_id=farmer["farmer_id"], at=e.corrected_at,
+                  kind="payment", amount_fen=e.now["amount_fen"] - e.was["amount_fen"])
+
     @on("Farmer.Paid", needs=lambda e: [(FARMERS, (str(e.originator_id),))])
     def paid(self, e: Any, rows: Rows, position: int) -> None:
         farmer = rows.get(FARMERS, (str(e.originator_id),))

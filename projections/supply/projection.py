@@ -68,6 +68,16 @@ class SupplyProjection(Projection):
     def sold(self, e: Any, rows: Rows, _: int) -> None:
         self.move(rows, e, "sold", cost="cogs_fen")
 
+    @on("InputStock.SaleCorrected", needs=_stock)
+    def sale_corrected(self, e: Any, rows: Rows, _: int) -> None:
+        """The lines whose quantity was corrected: what they drew given back, drawn anew."""
+        stock = rows.get(STOCKS, (str(e.originator_id),))
+        assert stock is not None
+        for old, new in zip(e.was, e.now, strict=True):
+            rows.add(LOTS, (stock["site_id"], new["sku"], new["lot"]),
+                     {"sold_g": grams(new["quantity"]) - grams(old["quantity"]),
+                      "cogs_fen": new["cost_fen"] - old["cost_fen"]})
+
     @staticmethod
     def move(rows: Rows, e: Any, counter: str, cost: str | None = None) -> None:
         stock = rows.get(STOCKS, (str(e.originator_id),))

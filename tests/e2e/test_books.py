@@ -143,7 +143,7 @@ def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
     year = page.input_value("input[name=to]")[:4]
     with served.client("admin") as http:
         members = {"f-zhang": {"trade_fen": 232400, "capital_fen": 50000},
-                   "f-li": {"trade_fen": 94400, "capital_fen": 20000}}
+                   "f-li": {"trade_fen": 94400, "capital_fen": 20000, "reserve_share_fen": 10000}}
         drafted = http.put(f"/v1/units/nongzi/distribution-plans/{year}", headers={
             "Idempotency-Key": "books-screen-plan"}, json={
             "surplus_fen": 1_000_001, "losses_fen": 0, "reserve_fen": 100_000,
@@ -158,8 +158,12 @@ def test_an_accountant_sees_their_own_unit_and_its_distribution_plan_by_step(
     names = {"f-zhang": "张德明", "f-li": "李秀英"}
     assert sorted(_table(page, "#plan-rows")) == sorted(
         [[names[line["member_id"]], _yuan(line["trade_fen"]), _yuan(line["patronage_fen"]),
-          _yuan(line["remainder_fen"]), _yuan(line["total_fen"])] for line in plan["lines"]])
+          _yuan(line["by_capital_fen"]), _yuan(line["by_reserve_fen"]),
+          _yuan(line["by_subsidy_fen"]), _yuan(line["total_fen"])] for line in plan["lines"]])
     assert sum(line["total_fen"] for line in plan["lines"]) == plan["distributable_fen"]
+    li = next(line for line in plan["lines"] if line["member_id"] == "f-li")
+    assert li["by_reserve_fen"] > 0 and li["patronage_fen"] + li["by_capital_fen"] + \
+        li["by_reserve_fen"] + li["by_subsidy_fen"] == li["total_fen"]
     page.screenshot(path=str(ARTIFACTS / "books_plan_draft.png"), full_page=True)
 
     with served.client("admin") as http:

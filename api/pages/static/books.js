@@ -220,7 +220,7 @@
     if (!answer.ok) {
       steps.forEach((li) => { li.classList.remove("on"); li.removeAttribute("aria-current"); });
       $("#plan-sums").replaceChildren(el("dt", t("no_plan")), el("dd", "—"));  // a <dl> pairs dt with dd
-      $("#plan-rows").replaceChildren(none(5));
+      $("#plan-rows").replaceChildren(none(7));
       return;
     }
     const p = answer.body;
@@ -235,10 +235,13 @@
     }));
     $("#plan-rows").replaceChildren(...(p.lines.length ? p.lines.map((line) => {
       const tr = el("tr");
+      // the rest by capital, reserve share and subsidy (null on a plan drafted before they were kept)
+      const part = (fen) => cell(fen === null || fen === undefined ? "—" : yuan(fen));
       tr.append(cell(names.member[line.member_id] || line.member_id), cell(yuan(line.trade_fen)),
-        cell(yuan(line.patronage_fen)), cell(yuan(line.remainder_fen)), cell(yuan(line.total_fen)));
+        cell(yuan(line.patronage_fen)), part(line.by_capital_fen), part(line.by_reserve_fen),
+        part(line.by_subsidy_fen), cell(yuan(line.total_fen)));
       return tr;
-    }) : [none(5)]));
+    }) : [none(7)]));
   }
 
   // Drafting: the year's member accounts (trade and capital, from the books) with each member's

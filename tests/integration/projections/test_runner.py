@@ -41,12 +41,16 @@ class Crashing:
     def __init__(self, projection: Any, after: int) -> None:
         self.inner, self.left = projection, after
         self.name, self.tables, self.topics = projection.name, projection.tables, projection.topics
+        self.thens = projection.thens
 
     def needs(self, topic: str, event: Any) -> Any:
         return self.inner.needs(topic, event)
 
     def creates(self, topic: str, event: Any) -> Any:
         return self.inner.creates(topic, event)
+
+    def then(self, topic: str, event: Any, rows: Any) -> Any:
+        return self.inner.then(topic, event, rows)
 
     def apply(self, topic: str, event: Any, rows: Any, position: int) -> None:
         self.left -= 1

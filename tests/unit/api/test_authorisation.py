@@ -54,6 +54,11 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/input-sales", _allow("shop"), lambda w: {
         "shop_id": "shop", "farmer_id": "zhang", "sold_at": moment(0), "payment": "cash",
         "lines": [{"sku": "fuhefei", "lot": "L", "quantity": 1, "unit_price_fen": 100}]}),
+    Endpoint("POST", "/v1/input-sales/{sale_id}/correction", _allow("shop"), lambda w: {
+        "shop_id": "shop", "lines": [{"quantity": 2, "unit_price_fen": 100}], "reason": "录错",
+        "corrected_at": moment(1)}),
+    Endpoint("POST", "/v1/farmers/zhang/payments/P-auth/correction", _allow(), lambda w: {
+        "amount_fen": 90, "method": "cash", "reason": "录错", "corrected_at": moment(1)}),
     Endpoint("POST", "/v1/input-applications", _allow("shop", "shop-elsewhere", "farmer"),
              lambda w: {"farmer_id": "zhang", "sku": "fuhefei", "lot": "L",
                         "applied_at": moment(-5), "crop_sku": "jiuhuang"}),
@@ -105,8 +110,15 @@ def world(district: Gongxiao, catch_up: Callable[[], Any]) -> dict[str, Any]:
                               pack_codes=trip["pack_codes"])
     order = district.place_order(outlet_id="out-a", key="open", lines=[
         {"sku": "jiuhuang", "grade": "A", "pack_kg": "0.5", "packs": 2}])
+    sale = district.record_input_sale(shop_id="shop", farmer_id="zhang", sold_at=when(0),
+                                      payment="cash", key="auth-sale", lines=[
+                                          {"sku": "bichonglin", "lot": "L", "quantity": "1",
+                                           "unit_price_fen": 100}])
+    district.pay_farmer(farmer_id="zhang", amount_fen=100, paid_at=when(0), method="cash",
+                        reference="P-auth")
     catch_up()
-    return {"order_id": order["order_id"], "reserved": order["lines"][0]["reserved_pack_codes"],
+    return {"sale_id": sale["sale_id"], "order_id": order["order_id"],
+            "reserved": order["lines"][0]["reserved_pack_codes"],
             "shipment_id": trip["shipment_id"], "shipped": trip["pack_codes"],
             "pack_code": codes[0]}
 

@@ -121,6 +121,13 @@ def test_a_plan_is_drafted_approved_and_converted_into_capital_with_its_vouchers
     assert drafted.status_code == 200, drafted.text
     assert drafted.json()["distributable_fen"] == 882001
     assert sum(line["total_fen"] for line in drafted.json()["lines"]) == 882001
+    for line in drafted.json()["lines"]:  # the rest told apart by capital, reserve, subsidy
+        assert line["patronage_fen"] + line["by_capital_fen"] + line["by_reserve_fen"] + \
+            line["by_subsidy_fen"] == line["total_fen"]
+    assert {line["member_id"]: (line["reserve_share_fen"], line["by_reserve_fen"])
+            for line in drafted.json()["lines"]}["wang"] == (5000, 53454)
+    assert client.get("/v1/units/tc/distribution-plans/2026",
+                      headers=accountant).json()["lines"] == drafted.json()["lines"]
     assert_problem(client.post("/v1/units/tc/distribution-plans/2026/settlement",
                                json={"how": "paid", "settled_at": moment(-1)},
                                headers=accountant), 409, detail="not approved")
@@ -496,3 +503,141 @@ def test_a_member_reads_their_own_account_and_refund_in_each_unit_and_no_one_els
                               headers=auth("admin")), 404)
     assert client.get("/v1/farmers/wang/member-account", params={"year": year - 1},
                       headers=auth("farmer-wang")).json()["units"] == []
+
+
+def _lines(voucher: dict[str, Any]) -> list[tuple[str, int, int]]:
+    return [(e["account"], e["debit_fen"], e["credit_fen"]) for e in voucher["lines"]]
+
+
+def test_a_corrected_input_sale_reverses_its_sale_and_cost_and_the_lot_follows(
+        client: TestClient, app: Gongxiao, books: None, accountant: dict[str, str], auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    [sale] = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+              if v["kind"] == "input_sale"]
+    sale_id = sale["ref"].split("/")[0]
+    fix = {"shop_id": "shop", "lines": [{"quantity": 3, "unit_price_fen": 2700}],
+           "reason": "少录两瓶", "corrected_at": moment(-1, 2)}
+    key = {**auth("shop"), "Idempotency-Key": "fix-1"}
+    corrected = client.post(f"/v1/input-sales/{sale_id}/correction", json=fix, headers=key)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["total_fen"] == 8100
+    before = events(app)
+    again = client.post(f"/v1/input-sales/{sale_id}/correction", json=fix, headers=key)
+    assert again.json() == corrected.json() and again.headers["Idempotent-Replayed"] == "true"
+    for body, status in ((fix | {"lines": [{"quantity": 5, "unit_price_fen": 2700}]}, 409),
+                         (fix | {"lines": [{"quantity": 0, "unit_price_fen": 2700}]}, 422),
+                         (fix | {"lines": [{"quantity": 3, "unit_price_fen": 1}] * 2}, 422),
+                         (fix | {"reason": " "}, 422)):
+        assert_problem(client.post(f"/v1/input-sales/{sale_id}/correction", json=body,
+                                   headers=auth("shop")), status)
+    assert_problem(client.post("/v1/input-sales/nope/correction", json=fix,
+                               headers=auth("shop")), 404)
+    assert events(app) == before
+    catch_up()
+    vouchers = client.get("/v1/units/tc/vouchers", headers=accountant).json()
+    kinds = [v["kind"] for v in vouchers]
+    red = next(v for v in vouchers if v["kind"] == "input_sale_reversal")
+    new = vouchers[kinds.index("input_sale", kinds.index("input_sale_reversal"))]
+    assert _lines(red) == [("114", -2800, 0), ("501", 0, -2800)]
+    assert _lines(new) == [("114", 8100, 0), ("501", 0, 8100)]
+    cost_red = next(v for v in vouchers if v["kind"] == "input_cost_reversal")
+    cost_new = vouchers[kinds.index("input_cost", kinds.index("input_cost_reversal"))]
+    assert (_lines(cost_red), _lines(cost_new)) == (
+        [("521", -2000, 0), ("121", 0, -2000)], [("521", 6000, 0), ("121", 0, 6000)])
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: a["closing_fen"] for a in balance["accounts"]}
+    assert balance["balanced"] and (closing["114"], closing["121"]) == (8100, 8000 - 6000)
+    [held] = client.get("/v1/input-stock", params={"lot": "L1"}, headers=auth("shop")).json()
+    assert (held["on_hand"], held["on_hand_cost_fen"]) == (1, 2000)
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                         headers=accountant).json()
+    assert [(t["quantity"], t["amount_fen"]) for t in zhang["transactions"]] == [(3, 8100)]
+    earnings = client.get("/v1/farmers/zhang/earnings", headers=auth("admin")).json()
+    assert earnings["input_credit_fen"] == 8100
+
+
+def test_a_payment_recorded_wrong_is_reversed_and_paid_anew_in_the_districts_books(
+        client: TestClient, app: Gongxiao, books: None, auth: Auth,
+        catch_up: Callable[[], Any]) -> None:
+    client.post("/v1/farmers/zhang/payments", headers=auth("admin"), json={
+        "amount_fen": 50000, "paid_at": moment(-1), "method": "cash", "reference": "P-1"})
+    fix = {"amount_fen": 45000, "method": "bank_transfer", "reason": "录错金额",
+           "corrected_at": moment(-1, 1)}
+    headers = {**auth("admin"), "Idempotency-Key": "pay-fix-1"}
+    corrected = client.post("/v1/farmers/zhang/payments/P-1/correction", json=fix,
+                            headers=headers)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json() == {"farmer_id": "zhang", "reference": "P-1", "amount_fen": 45000,
+                                "method": "bank_transfer"}
+    before = events(app)
+    assert client.post("/v1/farmers/zhang/payments/P-1/correction", json=fix,
+                       headers=headers).json() == corrected.json()
+    assert_problem(client.post("/v1/farmers/zhang/payments/P-9/correction", json=fix,
+                               headers=auth("admin")), 404)
+    assert_problem(client.post("/v1/farmers/zhang/payments/P-1/correction",
+                               json=fix | {"amount_fen": 0}, headers=auth("admin")), 422)
+    assert_problem(client.post("/v1/farmers/zhang/payments/P-1/correction", json=fix,
+                               headers=auth("shop")), 403)
+    assert events(app) == before
+    catch_up()
+    paid = [v for v in client.get("/v1/units/district/vouchers", headers=auth("admin")).json()
+            if v["kind"].startswith("farmer_payment")]
+    assert [(v["kind"], _lines(v)) for v in paid] == [
+        ("farmer_payment", [("114", 50000, 0), ("101", 0, 50000)]),
+        ("farmer_payment_reversal", [("114", -50000, 0), ("101", 0, -50000)]),
+        ("farmer_payment", [("114", 45000, 0), ("102", 0, 45000)])]
+    earnings = client.get("/v1/farmers/zhang/earnings", headers=auth("admin")).json()
+    assert earnings["paid_fen"] == 45000
+
+
+def test_a_capital_contribution_recorded_wrong_is_reversed_and_posted_anew(
+        client: TestClient, app: Gongxiao, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    client.post("/v1/units/tc/members/zhang/capital", headers=accountant, json={
+        "amount_fen": 100000, "paid_at": moment(-1), "method": "cash", "reference": "GJ-1"})
+    fix = {"amount_fen": 120000, "method": "cash", "reason": "少录",
+           "corrected_at": moment(-1, 1)}
+    url = "/v1/units/tc/members/zhang/capital/GJ-1/correction"
+    corrected = client.post(url, json=fix, headers={**accountant, "Idempotency-Key": "g-1"})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["capital_fen"] == 120000
+    before = events(app)
+    assert_problem(client.post("/v1/units/tc/members/zhang/capital/GJ-9/correction", json=fix,
+                               headers=accountant), 404)
+    assert_problem(client.post(url, json=fix | {"method": "现金"}, headers=accountant), 422)
+    assert events(app) == before
+    catch_up()
+    capital = [v for v in client.get("/v1/units/tc/vouchers", headers=accountant).json()
+               if v["kind"].startswith("capital_contribution")]
+    assert [_lines(v) for v in capital] == [
+        [("101", 100000, 0), ("301", 0, 100000)], [("101", -100000, 0), ("301", 0, -100000)],
+        [("101", 120000, 0), ("301", 0, 120000)]]
+    [zhang] = client.get("/v1/units/tc/member-accounts", params={"year": int(moment(-1)[:4])},
+                         headers=accountant).json()
+    assert zhang["capital_fen"] == 120000
+
+
+def test_an_asset_card_posts_its_value_as_a_fixed_asset_and_a_correction_reposts_it(
+        client: TestClient, app: Gongxiao, books: None, accountant: dict[str, str],
+        catch_up: Callable[[], Any]) -> None:
+    card = {"unit_id": "tc", "name": "唐昌镇正街12号门面", "kind": "shop_front",
+            "location": "唐昌镇正街12号", "area_m2": 85, "value_fen": 36000000,
+            "acquired": "1998-06"}
+    assert client.put("/v1/assets/A-12", json=card, headers=accountant).status_code == 200
+    client.put("/v1/assets/A-12", json=card | {"area_m2": 90}, headers=accountant)  # no value
+    client.put("/v1/assets/A-12", json=card | {"value_fen": 34000000}, headers=accountant)
+    before = events(app)
+    assert_problem(client.put("/v1/assets/A-12", json=card | {"value_fen": -1},
+                              headers=accountant), 422)
+    assert events(app) == before
+    catch_up()
+    posted = [(v["kind"], _lines(v)) for v in client.get("/v1/units/tc/vouchers",
+                                                         headers=accountant).json()
+              if v["kind"].startswith("asset")]
+    assert posted == [
+        ("asset_acquired", [("151", 36000000, 0), ("102", 0, 36000000)]),
+        ("asset_acquired_reversal", [("151", -36000000, 0), ("102", 0, -36000000)]),
+        ("asset_acquired", [("151", 34000000, 0), ("102", 0, 34000000)])]
+    balance = client.get("/v1/units/tc/trial-balance", headers=accountant).json()
+    closing = {a["account"]: (a["name"], a["closing_fen"]) for a in balance["accounts"]}
+    assert balance["balanced"] and closing["151"] == ("固定资产", 34000000)

@@ -10,7 +10,14 @@ import pytest
 
 from domain import books
 from domain.application import Gongxiao
-from domain.distribution import PlanApproved, PlanNotApproved, deal, distributable_fen, plan_lines
+from domain.distribution import (
+    DistributionPlan,
+    PlanApproved,
+    PlanNotApproved,
+    deal,
+    distributable_fen,
+    plan_lines,
+)
 from domain.errors import IdempotencyConflict, Invalid
 from domain.farmer import UnknownFarmer
 from tests.district import at, seed
@@ -34,6 +41,40 @@ def test_the_worked_example_of_three_members_adds_up_to_the_fen() -> None:
     assert [m["total_fen"] for m in lines] == [371_510, 390_218, 120_273]
     assert sum(m["total_fen"] for m in lines) == left
     assert sum(m["patronage_fen"] for m in lines) >= left * Decimal("0.6")
+
+
+def test_each_members_rest_is_told_apart_by_capital_reserve_share_and_subsidy_to_the_fen() -> None:
+    left = distributable_fen(surplus_fen=1_000_001, losses_fen=20_000, reserve_fen=98_000)
+    lines = plan_lines(distributable=left, patronage_share=Decimal("0.6"), members=MEMBERS)
+    parts = [(m["by_capital_fen"], m["by_reserve_fen"], m["by_subsidy_fen"]) for m in lines]
+    # A: all by capital; C: all by subsidy; B's 213,818 by capital 15,000 : reserve 5,000 →
+    # 160,363.5 / 53,454.5: floors 213,817, the fen left to capital (a tie: capital first)
+    assert parts == [(106_909, 0, 0), (160_364, 53_454, 0), (0, 0, 32_073)]
+    assert [m["reserve_share_fen"] for m in lines] == [0, 5_000, 0]
+    for m in lines:
+        assert m["patronage_fen"] + m["by_capital_fen"] + m["by_reserve_fen"] \
+            + m["by_subsidy_fen"] == m["total_fen"]
+    assert sum(sum(p) for p in parts) == left - sum(m["patronage_fen"] for m in lines)
+
+
+def test_a_plan_approved_before_its_parts_were_kept_answers_them_null_and_stays_approved() -> None:
+    app = seed(Gongxiao())
+    app.register_unit(unit_id="u1", name="永安合作社", kind="village")
+    members = {"zhang": {"trade_fen": 3, "capital_fen": 1}, "wang": {"trade_fen": 1,
+                                                                    "reserve_share_fen": 2}}
+    figures = {"unit_id": "u1", "year": 2026, "surplus_fen": 1001, "losses_fen": 0,
+               "reserve_fen": 0, "patronage_share": Decimal("0.6"), "members": members}
+    drafted = DistributionPlan.draft(**figures)
+    old = [{k: v for k, v in line.items() if k in ("member_id", "trade_fen", "patronage_fen",
+                                                   "remainder_fen", "total_fen")}
+           for line in drafted.lines]  # the lines the code before parts were kept drafted
+    plan = DistributionPlan(unit_id="u1", year=2026, lines=old, **drafted.figures)
+    plan.approve(approved_at=at(1), meeting="成员大会")
+    app.save(plan)
+    answer = app.distribution_plan("u1", 2026)
+    assert {line["by_reserve_fen"] for line in answer["lines"]} == {None}
+    app.draft_distribution(**figures)  # the same draft again: approved as it was, no refusal
+    assert app.distribution_plan("u1", 2026)["lines"] == answer["lines"]
 
 
 def test_a_plan_returning_less_than_60_percent_by_transactions_is_refused() -> None:

@@ -73,3 +73,14 @@ def test_an_asset_card_records_only_what_changed_and_stays_with_its_unit() -> No
         with pytest.raises(Invalid):
             Asset.check(**{k: v for k, v in (card | bad).items()
                            if k in ("kind", "area_m2", "value_fen", "acquired")})
+
+
+def test_an_assets_original_value_is_a_fixed_asset_paid_from_the_bank() -> None:
+    assert books.asset_acquired(value_fen=36000000) == [
+        books.line("151", debit=36000000), books.line("102", credit=36000000)]
+    assert books.asset_acquired(value_fen=0) == []  # a card of no value posts nothing
+    chart = {a["code"]: (a["name"], a["side"]) for a in books.DEFAULT_CHART}
+    assert (chart["151"], chart["152"]) == (("固定资产", "debit"), ("累计折旧", "credit"))
+    without = [a for a in books.DEFAULT_CHART if a["code"] != "151"]
+    with pytest.raises(Invalid, match="151"):
+        books.check_chart(without)

@@ -1,4 +1,5 @@
-"""Property: for any sequence of business events (corrections too) the books balance — every voucher, every
+"""Property: for any sequence of business events (corrections of purchases, sales, payments,
+capital and asset cards too, and members declared) the books balance — every voucher, every
 unit and the district — and projecting the same log again, in other batches, gives the same
 vouchers with the same numbers; the trial balance of any period, read from the daily balances,
 is the sum of the voucher lines in it."""
@@ -32,14 +33,57 @@ actions = st.one_of(
     st.tuples(st.just("pay"), st.sampled_from(FARMERS), st.integers(1, 90000)),
     st.tuples(st.just("assign"), st.sampled_from(SITES), st.sampled_from(UNITS)),
     st.tuples(st.just("fix"), st.integers(0, 9), st.sampled_from(["cash", "payable"]),
-              st.integers(0, 5000)))
+              st.integers(0, 5000)),
+    st.tuples(st.just("fixsale"), st.integers(0, 9), st.integers(1, 6), st.integers(0, 9000)),
+    st.tuples(st.just("fixpay"), st.integers(0, 9), st.integers(1, 90000),
+              st.sampled_from(["cash", "bank_transfer"])),
+    st.tuples(st.just("capital"), st.sampled_from(UNITS), st.sampled_from(FARMERS),
+              st.integers(1, 90000)),
+    st.tuples(st.just("fixcap"), st.integers(0, 9), st.integers(1, 90000),
+              st.sampled_from(["cash", "bank_transfer"])),
+    st.tuples(st.just("member"), st.sampled_from(UNITS), st.sampled_from(FARMERS),
+              st.booleans()),
+    st.tuples(st.just("asset"), st.sampled_from(UNITS), st.integers(0, 2),
+              st.integers(0, 10**8)))
 
 
 def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
-          bought: list[tuple[str, str]]) -> None:
+          made: dict[str, list[Any]]) -> None:
     kind, *args = action
     when = at(step / 5)  # a script spans days, so periods split days
-    if kind == "buy":
+    bought = made.setdefault("bought", [])
+    if kind in ("fixsale", "fixpay", "fixcap"):
+        which, *said = args
+        earlier = made.get(kind, [])
+        if not earlier:
+            return
+        what = earlier[which % len(earlier)]
+        if kind == "fixsale":
+            quantity, price = said
+            app.correct_input_sale(sale_id=what, shop_id="shop", reason="录错", corrected_at=when,
+                                   key=f"f{step}", lines=[{"sku": "bichonglin", "lot": "L",
+                                                           "quantity": quantity,
+                                                           "unit_price_fen": price}])
+        elif kind == "fixpay":
+            app.correct_payment(farmer_id=what[0], reference=what[1], amount_fen=said[0],
+                                method=said[1], reason="录错", corrected_at=when, key=f"f{step}")
+        else:
+            app.correct_capital(unit_id=what[0], farmer_id=what[1], reference=what[2],
+                                amount_fen=said[0], method=said[1], reason="录错",
+                                corrected_at=when, key=f"f{step}")
+    elif kind == "capital":
+        unit, farmer, amount = args
+        app.contribute_capital(unit_id=unit, farmer_id=farmer, amount_fen=amount, paid_at=when,
+                               method="cash", reference=f"c{step}")
+        made.setdefault("fixcap", []).append((unit, farmer, f"c{step}"))
+    elif kind == "asset":  # a card registered, or its value corrected
+        unit, n, value = args
+        app.register_asset(asset_id=f"{unit}-{n}", unit_id=unit, name="门面", kind="shop_front",
+                           location="正街", area_m2=None, value_fen=value, acquired="1998-06")
+    elif kind == "member":
+        unit, farmer, is_member = args
+        app.declare_membership(unit_id=unit, farmer_id=farmer, is_member=is_member)
+    elif kind == "buy":
         site, payment, quantity, cost = args
         answer = app.record_purchase(
             site_id=site, supplier="s", invoice_no=f"I{step}", payment=payment, received_at=when,
@@ -60,10 +104,11 @@ def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
                                 {"sku": "bichonglin", "lot": "L", "quantity": quantity}])
     elif kind == "sell":
         payment, quantity, price = args
-        app.record_input_sale(shop_id="shop", farmer_id="zhang", sold_at=when, payment=payment,
-                              key=f"s{step}", lines=[{"sku": "bichonglin", "lot": "L",
-                                                      "quantity": quantity,
-                                                      "unit_price_fen": price}])
+        sold = app.record_input_sale(
+            shop_id="shop", farmer_id="zhang", sold_at=when, payment=payment, key=f"s{step}",
+            lines=[{"sku": "bichonglin", "lot": "L", "quantity": quantity,
+                    "unit_price_fen": price}])
+        made.setdefault("fixsale", []).append(sold["sale_id"])
     elif kind == "grade":
         farmer, net = args
         code = f"B{step}"
@@ -75,6 +120,7 @@ def _send(app: StoredGongxiao, step: int, action: tuple[Any, ...],
         farmer, amount = args
         app.pay_farmer(farmer_id=farmer, amount_fen=amount, paid_at=when, method="bank_transfer",
                        reference=f"p{step}")
+        made.setdefault("fixpay", []).append((farmer, f"p{step}"))
     else:
         site, unit = args
         app.assign_site_to_unit(site_id=site, unit_id=unit)
@@ -118,10 +164,10 @@ def test_the_books_balance_and_projecting_again_gives_the_same_vouchers(
     app.register_site(site_id="depot", name="仓库", kind="warehouse")
     for unit in UNITS:
         app.register_unit(unit_id=unit, name=unit, kind="grassroots")
-    bought: list[tuple[str, str]] = []
+    made: dict[str, list[Any]] = {}
     for step, action in enumerate(script):
         with contextlib.suppress(DomainError):
-            _send(app, step, action, bought)
+            _send(app, step, action, made)
     chart = list(DEFAULT_CHART)
     with tempfile.TemporaryDirectory() as tmp:
         made = [build_views(Settings(database_url=None, kafka_bootstrap=None,
