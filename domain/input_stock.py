@@ -13,6 +13,7 @@ purchase or transfer opens its stock, and from then on every sale draws from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,8 +39,6 @@ class InputStock(Aggregate):
         self.invoices: dict[str, str] = {}  # invoice_key(supplier, no) → purchase id
         self.transfers: dict[str, dict[str, Any]] = {}  # transfer id (sent) → what it said
         self.corrected: dict[str, dict[str, Any]] = {}  # purchase id → payment, lines now
-        self.drawn: dict[str, list[dict[str, Any]]] = {}  # sale id → the lines it drew at cost
-        self.drawn_from = 0  # sales drawn before this version are not in ``drawn``
 
     @staticmethod
     def create_id(site_id: str) -> UUID:
@@ -168,14 +167,28 @@ class InputStock(Aggregate):
 
     @event("Sold")
     def _sold(self, sale_id: str, sold_at: datetime, lines: list[dict[str, Any]]) -> None:
-        self._sales()[sale_id] = lines
         for line in lines:
             self._add(line["sku"], line["lot"], -line["quantity"], -line["cost_fen"])
 
-    def drew(self, sale_id: str) -> list[dict[str, Any]] | None:
-        """What a sale drew, at cost; None if it drew nothing here, or (``drawn_from`` > 0) if
-        it was drawn before this stock's snapshot kept sales: its ``Sold`` event says."""
-        return self._sales().get(sale_id)
+    @staticmethod
+    def drew(sale_id: str, events: Iterable[Any]) -> list[dict[str, Any]] | None:
+        """What a sale drew, at cost, as it stands now, from the stock's events newest first
+        (its corrections, then its ``Sold``); None if it drew nothing here. The stock keeps no
+        record of its sales (that would grow with every sale): a correction, which is rare,
+        reads them back."""
+        corrections: list[Any] = []
+        for said in events:
+            if getattr(said, "sale_id", None) != sale_id:
+                continue
+            if type(said).__name__ == "SaleCorrected":
+                corrections.append(said)
+            elif type(said).__name__ == "Sold":
+                drawn = [dict(line) for line in said.lines]
+                for corrected in reversed(corrections):
+                    for new in corrected.now:
+                        drawn[new["line"]] = {k: v for k, v in new.items() if k != "line"}
+                return drawn
+        return None
 
     def correct_sale(self, *, sale_id: str, correction_id: str, corrected_at: datetime,
                      drew: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
@@ -208,18 +221,9 @@ class InputStock(Aggregate):
                         was: list[dict[str, Any]], now: list[dict[str, Any]]) -> None:
         """``was`` and ``now``: the lines whose quantity changed (``line``: their index), as
         drawn before at cost and as drawn now."""
-        drawn = list(self._sales().get(sale_id) or [])
         for old, new in zip(was, now, strict=True):
             self._add(old["sku"], old["lot"], Decimal(old["quantity"]), old["cost_fen"])
             self._add(new["sku"], new["lot"], -new["quantity"], -new["cost_fen"])
-            if new["line"] < len(drawn):
-                drawn[new["line"]] = {k: v for k, v in new.items() if k != "line"}
-        self._sales()[sale_id] = drawn
-
-    def _sales(self) -> dict[str, list[dict[str, Any]]]:
-        if "drawn" not in self.__dict__:  # restored from a snapshot taken before sales were kept
-            self.drawn, self.drawn_from = {}, self.version
-        return self.drawn
 
     def _costed(self, lines: list[dict[str, Any]], left: dict[str, dict[str, Any]] | None = None,
                 indexes: list[int] | None = None) -> list[dict[str, Any]]:

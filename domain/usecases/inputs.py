@@ -83,9 +83,8 @@ def correct_input_sale(store: Store, *, sale_id: str, shop_id: str, lines: list[
     if sale.correct(correction_id=correction_id, lines=lines, reason=reason,
                     corrected_at=corrected_at):
         stock = store.find(InputStock.create_id(shop_id))
-        drew = stock.drew(sale_id) if stock is not None else None
-        if stock is not None and drew is None and stock.drawn_from:
-            drew = _drawn_before(store, stock, sale_id)
+        drew = None if stock is None else InputStock.drew(
+            sale_id, store.events.get(stock.id, lte=stock.version, desc=True))
         if stock is None or drew is None:  # it drew nothing: the shop kept no stock then
             store.save(sale)
         else:
@@ -96,16 +95,6 @@ def correct_input_sale(store: Store, *, sale_id: str, shop_id: str, lines: list[
             "lines": [{"sku": line["sku"], "lot": line["lot"], "quantity": line["quantity"],
                        "unit_price_fen": line["unit_price_fen"], "line_fen": line["line_fen"]}
                       for line in sale.lines]}
-
-
-def _drawn_before(store: Store, stock: InputStock, sale_id: str) -> list[dict[str, Any]] | None:
-    """What a sale drew from a stock restored from a snapshot older than the stock's record of
-    sales: its ``Sold`` event, read from the stock's own events up to that snapshot."""
-    for stored in store.events.get(stock.id, lte=stock.drawn_from):
-        said: Any = stored
-        if type(said).__name__ == "Sold" and said.sale_id == sale_id:
-            return list(said.lines)
-    return None
 
 
 @command
