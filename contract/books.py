@@ -287,6 +287,7 @@ class SurplusStatement(Public):
 class SheetLine(Public):
     line: int
     item: str
+    accounts: list[str]  # the account codes (prefixes) the line reads: where it drills down
     opening_fen: int
     closing_fen: int
 
@@ -294,6 +295,7 @@ class SheetLine(Public):
 class SurplusLine(Public):
     line: int
     item: str
+    accounts: list[str]
     amount_fen: int
 
 

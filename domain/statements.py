@@ -22,35 +22,47 @@ without it, and the accountant sees which.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 MEMBERS = "114"  # 成员往来: one sub-account per member, read member by member
 Balances = Mapping[str, int]  # account code → balance on the debit side (credits negative)
-Figure = Callable[[Balances, dict[int, int]], int]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """How a line is figured from the balances and the lines before it, and which accounts
+    (by code prefix) it reads: where its figure drills down to."""
+    figure: Callable[[Balances, dict[int, int]], int]
+    codes: tuple[str, ...] = ()
+
+    def __call__(self, balances: Balances, done: dict[int, int]) -> int:
+        return self.figure(balances, done)
 
 
 def _debit(*codes: str) -> Figure:
-    return lambda b, _: sum(v for code, v in b.items() if code.startswith(codes))
+    return Figure(lambda b, _: sum(v for code, v in b.items() if code.startswith(codes)), codes)
 
 
 def _credit(*codes: str) -> Figure:
-    return lambda b, _: -sum(v for code, v in b.items() if code.startswith(codes))
+    return Figure(lambda b, _: -sum(v for code, v in b.items() if code.startswith(codes)), codes)
 
 
 def _lines(*plus: int, minus: tuple[int, ...] = ()) -> Figure:
-    return lambda _, done: sum(done[n] for n in plus) - sum(done[n] for n in minus)
+    return Figure(lambda _, done: sum(done[n] for n in plus) - sum(done[n] for n in minus))
 
 
 def _side(code: str, *, side: str) -> Figure:
     """The balances on one side of an account read sub-account by sub-account (成员往来): the
     sum the caller gave as ``{code}/{side}``, else the account's net balance on that side."""
     sign = 1 if side == "debit" else -1
-    return lambda b, _: b[f"{code}/{side}"] if f"{code}/{side}" in b else max(
-        sign * sum(v for c, v in b.items() if c.startswith(code)), 0)
+    return Figure(lambda b, _: b[f"{code}/{side}"] if f"{code}/{side}" in b else max(
+        sign * sum(v for c, v in b.items() if c.startswith(code)), 0), (code,))
 
 
 def _plus(*figures: Figure) -> Figure:
-    return lambda b, done: sum(f(b, done) for f in figures)
+    return Figure(lambda b, done: sum(f(b, done) for f in figures),
+                  tuple(code for f in figures for code in f.codes))
 
 
 BALANCE_SHEET: tuple[tuple[int, str, Figure], ...] = (
@@ -111,6 +123,9 @@ DISTRIBUTION: tuple[tuple[int, str], ...] = (
     (17, "加：年初未分配盈余"), (18, "其他转入"), (21, "五、可分配盈余"), (22, "减：提取盈余公积"),
     (23, "盈余返还"), (24, "剩余盈余分配"), (28, "六、年末未分配盈余"))
 # The income and expense accounts the surplus reads: another one's flows would be missing.
+# Where the distribution's lines come from (17: the balance sheet's 未分配盈余 at the start).
+DISTRIBUTION_READS = {17: ("331", "332", "5"), 18: ("332",), 22: ("322",), 23: ("221",),
+                      24: ("222",)}
 SURPLUS_READS = ("501", "502", "511", "521", "522", "529")
 
 
@@ -138,11 +153,14 @@ def forms(accounts: Iterable[Mapping[str, Any]],
     surplus[22], surplus[23], surplus[24] = credited["322"], credited["221"], credited["222"]
     surplus[28] = surplus[21] - surplus[22] - surplus[23] - surplus[24]
     names = dict(DISTRIBUTION) | {n: name for n, name, _ in SURPLUS}
+    reads = {n: figure.codes for n, _, figure in SURPLUS} | DISTRIBUTION_READS
     unmapped = sorted(a["account"] for a in rows if _unread(a))
     return {
-        "balance_sheet": [{"line": n, "item": name, "opening_fen": sheet_open[n],
-                           "closing_fen": sheet_close[n]} for n, name, _ in BALANCE_SHEET],
-        "surplus": [{"line": n, "item": names[n], "amount_fen": surplus[n]} for n in sorted(surplus)],
+        "balance_sheet": [{"line": n, "item": name, "accounts": list(figure.codes),
+                           "opening_fen": sheet_open[n], "closing_fen": sheet_close[n]}
+                          for n, name, figure in BALANCE_SHEET],
+        "surplus": [{"line": n, "item": names[n], "accounts": list(reads.get(n, ())),
+                     "amount_fen": surplus[n]} for n in sorted(surplus)],
         "balanced": all(sheet[ASSETS_TOTAL] == sheet[CLAIMS_TOTAL]
                         for sheet in (sheet_open, sheet_close)),
         "unmapped": unmapped}

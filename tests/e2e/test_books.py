@@ -70,13 +70,19 @@ def test_the_forms_to_file_show_each_line_as_the_api_and_download_as_a_workbook(
     page.wait_for_selector("#sheet-rows tr[data-line]")
     with served.client("admin") as http:
         api = http.get("/v1/units/yongan-coop/statements", params={"to": _period(page)["to"]}).json()
+        codes = [a["account"] for a in http.get("/v1/units/yongan-coop/trial-balance",
+                                                   params=_period(page)).json()["accounts"]]
     forms = api["forms"]
     assert forms["balanced"] and not forms["unmapped"], forms
+
+    def item(line: dict[str, Any]) -> str:  # the item, then the accounts it reads, as links
+        return " ".join([line["item"], *(c for c in codes if c.startswith(tuple(line["accounts"])))])
+
     assert _table(page, "#sheet-rows") == [
-        [str(line["line"]), line["item"], _yuan(line["opening_fen"]), _yuan(line["closing_fen"])]
+        [str(line["line"]), item(line), _yuan(line["opening_fen"]), _yuan(line["closing_fen"])]
         for line in forms["balance_sheet"]]
     assert _table(page, "#surplus-rows") == [
-        [str(line["line"]), line["item"], _yuan(line["amount_fen"])] for line in forms["surplus"]]
+        [str(line["line"]), item(line), _yuan(line["amount_fen"])] for line in forms["surplus"]]
     totals = page.eval_on_selector_all("#sheet-rows tr.total th", "cells => cells.map(c => c.innerText)")
     assert "资产总计" in totals and "负债和所有者权益总计" in totals
     assert "资产总计等于负债和所有者权益总计" in page.inner_text("#forms-balanced")
@@ -90,6 +96,9 @@ def test_the_forms_to_file_show_each_line_as_the_api_and_download_as_a_workbook(
     assert [(r[0], r[1], r[3]) for r in rows] == [
         (line["line"], line["item"], line["closing_fen"]) for line in forms["balance_sheet"]]
     page.screenshot(path=str(ARTIFACTS / "books_forms.png"), full_page=True)
+    page.click("#sheet-rows tr[data-line='31'] a:text-is('114')")  # 应付款项 drills down
+    page.wait_for_selector("#ledger-rows a[data-voucher]")
+    assert page.input_value("#account") == "114"
 
 
 def test_a_ledger_line_leads_to_its_voucher_and_the_event_it_was_posted_from(

@@ -147,17 +147,25 @@
     const answer = await get(`/v1/units/${enc(unit())}/statements?${query}`);
     if (!answer.ok) { $("#sheet-rows").replaceChildren(none(4)); $("#surplus-rows").replaceChildren(none(3)); return; }
     const f = answer.body.forms;
-    const row = (line, item, amounts, total) => {
+    // Each line drills down: the accounts it reads open their ledger.
+    const row = (l, amounts, total) => {
       const tr = el("tr", null, total ? "total" : null);
-      tr.dataset.line = line;
-      const head = el("th", item);
+      tr.dataset.line = l.line;
+      const head = el("th", l.item);
       head.scope = "row";
-      tr.append(cell(line), head, ...amounts.map((fen) => cell(yuan(fen))));
+      Object.keys(accounts).filter((code) => l.accounts.some((p) => code.startsWith(p))).forEach((code) => {
+        const link = el("a", code, "ledger-link");
+        link.href = "#ledger";
+        link.title = `${code} ${accounts[code]}`;
+        link.addEventListener("click", () => { $("#account").value = code; ledger(); });
+        head.append(" ", link);
+      });
+      tr.append(cell(l.line), head, ...amounts.map((fen) => cell(yuan(fen))));
       return tr;
     };
     $("#forms-head").textContent = `${names.unit[answer.body.unit_id] || answer.body.unit_id} · ${f.year} · ${form.to.value || "…"}`;
-    $("#sheet-rows").replaceChildren(...f.balance_sheet.map((l) => row(l.line, l.item, [l.opening_fen, l.closing_fen], TOTALS.has(String(l.line)))));
-    $("#surplus-rows").replaceChildren(...f.surplus.map((l) => row(l.line, l.item, [l.amount_fen], /^[一二三四五六]、/.test(l.item))));
+    $("#sheet-rows").replaceChildren(...f.balance_sheet.map((l) => row(l, [l.opening_fen, l.closing_fen], TOTALS.has(String(l.line)))));
+    $("#surplus-rows").replaceChildren(...f.surplus.map((l) => row(l, [l.amount_fen], /^[一二三四五六]、/.test(l.item))));
     const balanced = f.balanced && !f.unmapped.length;
     $("#forms-balanced").textContent = balanced ? t("forms_balanced")
       : [t("forms_unbalanced"), f.unmapped.length ? `${t("forms_unmapped")}: ${f.unmapped.join(", ")}` : ""].filter(Boolean).join(" — ");

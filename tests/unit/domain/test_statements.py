@@ -73,6 +73,8 @@ def test_the_balance_sheet_reads_each_line_from_its_accounts_at_the_year_start_a
     assert sheet[50] == (4000, 24000)  # 未分配盈余: surplus not yet carried counts
     assert sheet[51] == (104000, 124000)
     assert filed["balanced"] is True and filed["unmapped"] == []
+    reads = {row["line"]: row["accounts"] for row in filed["balance_sheet"]}
+    assert (reads[1], reads[5], reads[29]) == (["101", "102", "109"], ["113", "114"], [])
     netted = {row["line"]: row["closing_fen"]  # without the members' balances: the net one
               for row in forms(trial_balance(LAST_YEAR, THIS_YEAR))["balance_sheet"]}
     assert (netted[5], netted[31], netted[29], netted[54]) == (0, 38000, 171000, 171000)
