@@ -2,7 +2,7 @@
 a fact recorded wrong is never edited; its correction records what it was and what it is, and
 the books post the reversal (红字) of what was posted and the fact anew (``domain.books``).
 
-A correction is known by its id (from the caller's Idempotency-Key): the same id again with
+A correction is known by its id (the command's id): the same id again with
 the same correction records nothing, with another correction it is refused. A correction that
 changes nothing records nothing either. The ids an aggregate took are kept in its state under
 ``corrections``; a stored snapshot from before corrections existed has none, so they are
