@@ -24,6 +24,7 @@ from projections.epcis.tables import (
     BATCHES,
     EPCS,
     EVENTS,
+    FARMER_INTAKES,
     FARMERS,
     PACKS,
     RECALLS,
@@ -56,6 +57,13 @@ def _batch_rows(codes: Iterable[str]) -> list[Need]:
     return [(BATCHES, (str(Batch.create_id(c)),)) for c in codes]
 
 
+def _intakes(e: Any, rows: Rows) -> list[Need]:
+    """A farmer's intake rows, fetched for the whole batch: a correction says each again."""
+    ref = str(e.originator_id)
+    farmer = rows.get(FARMERS, (ref,))
+    return [(FARMER_INTAKES, (ref, n)) for n in range(farmer["intakes"] if farmer else 0)]
+
+
 def _batch_needs(e: Any) -> list[Need]:
     return [(BATCHES, (str(e.originator_id),))]
 
@@ -69,31 +77,33 @@ class EpcisProjection(Projection):
         self.ids = ids or Identifiers()
 
     # What the mapping needs to know, kept from the events that say it.
-    @on("Farmer.Registered", "Farmer.DetailsCorrected", needs=_own(FARMERS), creates=_own(FARMERS))
+    @on("Farmer.Registered", "Farmer.DetailsCorrected", needs=_own(FARMERS), creates=_own(FARMERS),
+        then=_intakes)
     def farmer(self, e: Any, rows: Rows, position: int) -> None:
         ref = str(e.originator_id)
         before = rows.get(FARMERS, (ref,))
-        row = {**(before or {"farmer_ref": ref, "farmer_id": e.farmer_id, "intakes": dumps([])}),
+        row = {**(before or {"farmer_ref": ref, "farmer_id": e.farmer_id, "intakes": 0}),
                "name": e.name, "village": e.village}
         if before and (mask(before["name"]), before["village"]) != (mask(e.name), e.village):
-            row["intakes"] = dumps(self._correct(rows, position, e, row))
+            self._correct(rows, position, e, row)
         rows.put(FARMERS, row)
 
-    def _correct(self, rows: Rows, position: int, e: Any, farmer: dict[str, Any]) -> list[Any]:
+    def _correct(self, rows: Rows, position: int, e: Any, farmer: dict[str, Any]) -> None:
         """The farmer's intakes said again with the corrected name and village, the old ones
-        declared wrong; answers the intakes as they now stand."""
-        now = []
-        for i, (event_id, site_id) in enumerate(loads(farmer["intakes"])):
-            stored = rows.get(EVENTS, (event_id,))
+        declared wrong; each intake's row then names the event that now stands."""
+        for n in range(farmer["intakes"]):
+            intake = rows.get(FARMER_INTAKES, (farmer["farmer_ref"], n))
+            assert intake is not None
+            stored = rows.get(EVENTS, (intake["event_id"],))
             assert stored is not None
             declared, corrective = corrected_intake(
                 loads(stored["doc"]), display_name=mask(e.name), village=e.village,
                 declared_at=e.timestamp, ids=self.ids)
             rows.put(EVENTS, {**stored, "doc": dumps(declared)})
-            self.write(rows, position * PER_EVENT + i, corrective, origin="gongxiao",
-                       recorded=e.timestamp, scopes=[f"site:{site_id}", f"farmer:{farmer['farmer_id']}"])
-            now.append([corrective["eventID"], site_id])
-        return now
+            self.write(rows, position * PER_EVENT + n, corrective, origin="gongxiao",
+                       recorded=e.timestamp,
+                       scopes=[f"site:{intake['site_id']}", f"farmer:{farmer['farmer_id']}"])
+            rows.put(FARMER_INTAKES, {**intake, "event_id": corrective["eventID"]})
 
     @on("Site.Registered", "Site.DetailsCorrected", needs=_own(SITES), creates=_own(SITES))
     def site(self, e: Any, rows: Rows, _: int) -> None:
@@ -130,8 +140,10 @@ class EpcisProjection(Projection):
         assert batch is not None
         rows.put(BATCHES, {**batch, "events": dumps(written)})
         if farmer:
-            intakes = loads(farmer["intakes"]) + [[i, e.site_id] for i in written]
-            rows.put(FARMERS, {**farmer, "intakes": dumps(intakes)})
+            for n, event_id in enumerate(written, start=farmer["intakes"]):
+                rows.put(FARMER_INTAKES, {"farmer_ref": farmer["farmer_ref"], "n": n,
+                                          "event_id": event_id, "site_id": e.site_id})
+            rows.put(FARMERS, {**farmer, "intakes": farmer["intakes"] + len(written)})
 
     @on("Batch.PutOnHold", "Batch.Released", "Batch.Destroyed", "Batch.Graded",
         needs=_batch_needs)

@@ -283,3 +283,23 @@ def test_a_certificate_is_an_inspection_with_its_certification_info(app: StoredG
                                                                     "conformant")
     assert one["quantityList"][0]["uom"] == "KGM" and one["quantityList"][0]["quantity"] == 100
     assert one["gx:basis"] == ["self_check"] and "gx:promises" in one
+
+
+def test_a_correction_says_again_every_intake_the_farmer_had_each_kept_in_a_row_of_its_own(
+        app: StoredGongxiao, views: ReadModels) -> None:
+    seed(app)
+    for code in ("B1", "B2", "B3"):
+        intake(app, code)
+        views.runner(app).catch_up()  # each in a batch of its own: the farmer's count grows
+    farmer = views.db.fetch("SELECT intakes FROM epcis_farmers WHERE farmer_id = ?", ["zhang"])
+    assert farmer == [{"intakes": 3}]
+    app.register_farmer(farmer_id="zhang", name="章德明", village="永安村", phone="13800000001")
+    views.runner(app).catch_up()
+    intakes = [e for e in mapped(views) if e["bizStep"] == "receiving"]
+    declared = [e for e in intakes if "errorDeclaration" in e]
+    standing = [e for e in intakes if "errorDeclaration" not in e]
+    assert len(declared) == len(standing) == 3
+    assert {e["ilmd"]["gx:farmer"] for e in standing} == {"章**"}
+    rows = views.db.fetch("SELECT n, event_id FROM epcis_farmer_intakes ORDER BY n")
+    assert [r["n"] for r in rows] == [0, 1, 2]
+    assert {r["event_id"] for r in rows} == {e["eventID"] for e in standing}
