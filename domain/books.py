@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.corrections import check_reason, corrections, positive_fen, repeated
+from domain.corrections import money_corrected, money_correction
 from domain.errors import IdempotencyConflict, Invalid, NotFound
 from domain.topics import stable_topics
 from domain.values import id_for
@@ -442,30 +442,21 @@ class MemberCapital(Aggregate):
                 reason: str, corrected_at: datetime) -> bool:
         """A contribution recorded wrong (amount or method), as it should have been: the books
         post its reversal (红字) and the contribution anew. Answers whether one was recorded."""
-        said = {"reference": reference, "amount_fen": amount_fen, "method": method,
-                "reason": reason}
-        if repeated(self, correction_id, said):
+        change = money_correction(
+            self, self.contributions, correction_id=correction_id, reference=reference,
+            amount_fen=amount_fen, method=method, reason=reason,
+            unknown=NotFound(f"no capital contribution {reference} of {self.farmer_id} to "
+                             f"{self.unit_id}", reference=reference))
+        if change is None:
             return False
-        earlier = self.contributions.get(reference)
-        if earlier is None:
-            raise NotFound(f"no capital contribution {reference} of {self.farmer_id} to "
-                           f"{self.unit_id}", reference=reference)
-        positive_fen(amount_fen)
-        why = check_reason(reason)
-        if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
-            return False
-        self._corrected(correction_id=correction_id, said=said, reference=reference, reason=why,
-                        corrected_at=corrected_at,
-                        was={"amount_fen": earlier["amount_fen"], "method": earlier["method"]},
-                        now={"amount_fen": amount_fen, "method": method})
+        self._corrected(corrected_at=corrected_at, **change)
         return True
 
     @event("Corrected")
     def _corrected(self, correction_id: str, said: dict[str, Any], reference: str, reason: str,
                    corrected_at: datetime, was: dict[str, Any], now: dict[str, Any]) -> None:
-        corrections(self)[correction_id] = said
-        earlier = self.contributions[reference]
-        self.contributions[reference] = {**earlier, **now, "first": earlier.get("first", was)}
+        money_corrected(self, self.contributions, correction_id=correction_id, said=said,
+                        reference=reference, was=was, now=now)
 
     @property
     def capital_fen(self) -> int:

@@ -44,3 +44,35 @@ def positive_fen(amount: Any, field: str = "amount_fen") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise Invalid(f"{field} must be a positive number of fen", field=field)
     return amount
+
+
+def money_correction(aggregate: Any, records: dict[str, dict[str, Any]], *, correction_id: str,
+                     reference: str, amount_fen: int, method: str, reason: str,
+                     unknown: Exception) -> dict[str, Any] | None:
+    """A money record (a payment, a contribution) said again with its amount and method: what
+    its ``Corrected`` event carries, or None when there is nothing to record (the same
+    correction again, or one that changes nothing); ``unknown`` is raised for a reference the
+    aggregate never recorded."""
+    said = {"reference": reference, "amount_fen": amount_fen, "method": method,
+            "reason": reason}
+    if repeated(aggregate, correction_id, said):
+        return None
+    earlier = records.get(reference)
+    if earlier is None:
+        raise unknown
+    positive_fen(amount_fen)
+    why = check_reason(reason)
+    if (earlier["amount_fen"], earlier["method"]) == (amount_fen, method):
+        return None
+    return {"correction_id": correction_id, "said": said, "reference": reference, "reason": why,
+            "was": {"amount_fen": earlier["amount_fen"], "method": earlier["method"]},
+            "now": {"amount_fen": amount_fen, "method": method}}
+
+
+def money_corrected(aggregate: Any, records: dict[str, dict[str, Any]], *, correction_id: str,
+                    said: dict[str, Any], reference: str, was: dict[str, Any],
+                    now: dict[str, Any]) -> None:
+    """The record as corrected; ``first`` keeps what it first said."""
+    corrections(aggregate)[correction_id] = said
+    earlier = records[reference]
+    records[reference] = {**earlier, **now, "first": earlier.get("first", was)}
