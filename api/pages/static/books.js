@@ -22,10 +22,15 @@
     return (names[kind] && names[kind][id]) || id;
   };
   const unit = () => form.unit_id.value || creds.site;
-  function period() {
+  // The period's end (the forms are of its year), and the whole period.
+  function asOf() {
     const query = new URLSearchParams();
-    if (form.from.value) query.set("from", iso(`${form.from.value}T00:00`));
     if (form.to.value) query.set("to", iso(`${form.to.value}T23:59:59.999`));
+    return query;
+  }
+  function period() {
+    const query = asOf();
+    if (form.from.value) query.set("from", iso(`${form.from.value}T00:00`));
     return query;
   }
   // Names the caller may read: an accountant reads none of these lists and sees ids instead.
@@ -142,9 +147,7 @@
   // The forms as filed, of the "to" date's year: each line with its number (行次); totals bold.
   const TOTALS = new Set(["10", "15", "25", "28", "29", "36", "42", "43", "51", "54"]);
   async function statements() {
-    const query = new URLSearchParams();
-    if (form.to.value) query.set("to", iso(`${form.to.value}T23:59:59.999`));
-    const answer = await get(`/v1/units/${enc(unit())}/statements?${query}`);
+    const answer = await get(`/v1/units/${enc(unit())}/statements?${asOf()}`);
     if (!answer.ok) { $("#sheet-rows").replaceChildren(none(4)); $("#surplus-rows").replaceChildren(none(3)); return; }
     const f = answer.body.forms;
     // Each line drills down: the accounts it reads open their ledger.
@@ -176,9 +179,7 @@
     if (download.disabled) return;
     download.disabled = true;  // one workbook per tap, however often it is tapped meanwhile
     try {
-      const query = new URLSearchParams();
-      if (form.to.value) query.set("to", iso(`${form.to.value}T23:59:59.999`));
-      const answer = await file(`/v1/units/${enc(unit())}/statements.xlsx?${query}`);
+      const answer = await file(`/v1/units/${enc(unit())}/statements.xlsx?${asOf()}`);
       if (!answer.ok) { show("bad", problemText(answer)); return; }
       const link = el("a");
       link.href = URL.createObjectURL(answer.blob);
