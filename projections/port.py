@@ -14,3 +14,8 @@ class ViewDatabase(Protocol):
     def fetch(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The rows ``text`` selects, each as a dict of its columns."""
         ...
+
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """``column`` is one of ``values``: an SQL condition and its parameters (on PostgreSQL
+        one array, so the statement's text and plan are the same for any number of keys)."""
+        ...

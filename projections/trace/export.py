@@ -81,7 +81,7 @@ def export(db: ViewDatabase, *, lot: str | None = None, sku: str | None = None,
                                            moment(b["graded_us"]), "grading", b["batch_code"]))
     run_ids = [r["run_id"] for r in runs]
     draws: dict[str, list[dict[str, Any]]] = {}
-    for d in many(db, "SELECT run_id, batch_code, g FROM trace_draws WHERE run_id IN ({})",
+    for d in many(db, "SELECT run_id, batch_code, g FROM trace_draws WHERE {}", "run_id",
                   run_ids):
         draws.setdefault(d["run_id"], []).append(d)
     by_run = {r["run_id"]: r for r in runs}
@@ -94,9 +94,9 @@ def export(db: ViewDatabase, *, lot: str | None = None, sku: str | None = None,
     for s in many(db, "SELECT p.run_id, p.shipment_id, COUNT(*) AS packs, SUM(CASE WHEN p.state "
                       "IN ('at_outlet', 'sold') THEN 1 ELSE 0 END) AS received, s.outlet_id, "
                       "s.departed_us, s.delivered_us FROM trace_packs p JOIN trace_shipments s "
-                      "ON s.shipment_id = p.shipment_id WHERE p.run_id IN ({}) "
+                      "ON s.shipment_id = p.shipment_id WHERE {} "
                       "GROUP BY p.run_id, p.shipment_id, s.outlet_id, s.departed_us, "
-                      "s.delivered_us", run_ids):
+                      "s.delivered_us", "p.run_id", run_ids):
         r = by_run[s["run_id"]]
         unit = f"pack of {kg(r['pack_g'])} kg"
         rows["shipping"].append((r["run_id"], r["site_id"], *product(r["sku"], r["grade"]),
@@ -123,7 +123,7 @@ def _scope(db: ViewDatabase, lot: str | None, sku: str | None, start: datetime |
             codes = [lot]
             runs = db.fetch("SELECT r.* FROM trace_runs r JOIN trace_draws d ON d.run_id = "
                             "r.run_id WHERE d.batch_code = ? ORDER BY r.run_id", [lot])
-        return many(db, "SELECT * FROM trace_batches WHERE batch_code IN ({})", codes), runs
+        return many(db, "SELECT * FROM trace_batches WHERE {}", "batch_code", codes), runs
     where, params = ["1 = 1"], []
     if sku is not None:
         where.append("sku = ?")

@@ -22,15 +22,15 @@ def lineage(db: ViewDatabase, scope: dict[str, Any]) -> dict[str, Any]:
     """The packs (with product and the outlet they went to) and batches a scope reaches."""
     kind = scope["kind"]
     if kind in ("input_lot", "batch"):  # what the recall query reaches, without its report
-        _, batches, packs, _ = reach(db, input_lot=scope.get("input_lot"),
-                                     batch_code=scope.get("batch_code"))
-        return {"packs": [_line(p) for p in sorted(packs, key=lambda p: p["pack_code"])],
+        _, batches, packs = reach(db, input_lot=scope.get("input_lot"),
+                                  batch_code=scope.get("batch_code"))
+        return {"packs": [_line(p) for p in packs],
                 "batch_codes": sorted({b["batch_code"] for b in batches})}
     if kind == "packing_run":
         packs = db.fetch(PACKS + "p.run_id = ?", [scope["run_id"]])
         return {"packs": [_line(p) for p in packs], "batch_codes": []}
     if kind == "packs":
-        return {"packs": [_line(p) for p in many(db, PACKS + "p.pack_code IN ({})",
+        return {"packs": [_line(p) for p in many(db, PACKS + "{}", "p.pack_code",
                                                   sorted(set(scope["pack_codes"])))],
                 "batch_codes": []}
     return _excursion(db, scope)
