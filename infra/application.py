@@ -24,7 +24,7 @@ from eventsourcing.utils import strtobool
 from domain.application import Gongxiao
 from domain.errors import Conflict
 from infra.group_commit import GroupCommit
-from infra.repository import UseCaseRepository
+from infra.repository import UseCaseRepository, copied
 from infra.snapshots import INTERVALS, take_snapshots
 
 T = TypeVar("T")
@@ -128,9 +128,23 @@ class StoredGongxiao(Gongxiao):
         return recordings
 
     def _cache(self, processing_event: ProcessingEvent[UUID]) -> None:
-        if self.repository.cache and not self.repository.fastforward:
-            for aggregate_id, aggregate in processing_event.aggregates.items():
-                self.repository.cache.put(aggregate_id, aggregate)
+        """What a use case saved is cached as saved, so the next use case reads only what
+        others stored after it. (The library caches nothing it saves when the cache is
+        brought up to date from the store, as ours is, so a batch just taken in was read back
+        whole, its snapshot looked for first, by the grading that followed.) A copy, since
+        the use case's answer may share its state; never replacing a newer one another
+        thread cached meanwhile, though that would only cost the next read a few events."""
+        cache = self.repository.cache
+        if not cache:
+            return
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            try:
+                newer = cache.get(aggregate_id).version >= aggregate.version
+            except KeyError:
+                newer = False
+            if not newer:
+                cache.put(aggregate_id, copied(aggregate) if self.repository.fastforward
+                          else aggregate)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         take_snapshots(self, processing_event)

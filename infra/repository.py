@@ -8,7 +8,8 @@ copy still lacks and to copy it: each command still sees at least every event st
 it asked, and readers of one aggregate query side by side.
 
 ``get_many`` brings several aggregates up to date in one query, on a store whose recorder can
-(``select_events_of``); an aggregate not cached yet is read from its first event there.
+(``select_events_of``); an aggregate not cached yet is read from its latest snapshot where the
+recorder can (``select_latest_of``), or else from its first event.
 """
 
 from __future__ import annotations
@@ -59,9 +60,17 @@ class UseCaseRepository(Repository[UUID]):
             with contextlib.suppress(KeyError):
                 cached[aggregate_id] = self.cache.get(aggregate_id)
         newer: dict[UUID, list[Any]] = defaultdict(list)
-        for stored in select([(i, cached[i].version if i in cached else 0)
-                              for i in aggregate_ids]):
-            newer[stored.originator_id].append(self.event_store.mapper.to_domain_event(stored))
+        after = [(i, cached[i].version if i in cached else 0) for i in aggregate_ids]
+        latest = getattr(self.event_store.recorder, "select_latest_of", None)
+        snapshots = self.snapshot_store
+        table = getattr(snapshots.recorder, "events_table_name", None) if snapshots else None
+        if latest is None or snapshots is None or table is None:
+            for stored in select(after):
+                newer[stored.originator_id].append(self.event_store.mapper.to_domain_event(stored))
+        else:  # those not held yet start at their latest snapshot, if any
+            for is_snapshot, stored in latest(after, table):
+                mapper = snapshots.mapper if is_snapshot else self.event_store.mapper
+                newer[stored.originator_id].append(mapper.to_domain_event(stored))
         found: dict[UUID, Any | None] = {}
         for aggregate_id in aggregate_ids:
             if aggregate_id in cached:

@@ -15,6 +15,7 @@ from domain.errors import Invalid
 from domain.farmer import Farmer
 from domain.packing_run import PackingRun
 from domain.product import Product, allowed_range
+from domain.recall_register import RecallRegister
 from domain.site import Site
 from domain.stock import Stock
 from domain.usecases.blocking import register_of
@@ -64,9 +65,11 @@ def grade_batch(store: Store, *, batch_code: str, graded_at: datetime, grades: d
     if done and (done["graded_at"], done["grades_kg"], done["reject_kg"]) == (
             graded_at, grades_kg, reject):
         return grading_answer(batch)
-    product = load_product(store, batch.sku)
-    prices = {g: product.price_on(graded_at, g) for g in grades_kg if grades_kg[g] > 0}
     positive = {g: k for g, k in grades_kg.items() if k > 0}
+    store.prefetch(Product.create_id(batch.sku),
+                   *(Stock.create_id(batch.sku, g, batch.site_id) for g in positive))
+    product = load_product(store, batch.sku)
+    prices = {g: product.price_on(graded_at, g) for g in positive}
     batch.grade(graded_at=graded_at, grades=positive, reject_kg=reject, price_fen_per_kg=prices)
     stocks = []
     for grade, graded in positive.items():
@@ -136,7 +139,8 @@ def run_packing(store: Store, *, site_id: str, sku: str, grade: str, pack_kg: De
     same key) answers its codes again."""
     run_id = command_id("packing_run", key)
     coop_id = Stock.create_id(sku, grade)
-    store.prefetch(run_id, Stock.create_id(sku, grade, site_id), coop_id)
+    store.prefetch(run_id, Stock.create_id(sku, grade, site_id), coop_id, Site.create_id(site_id),
+                   Product.create_id(sku), RecallRegister.create_id())
     earlier = store.find(run_id)
     if earlier is not None:
         return {"run_id": str(run_id), "pack_codes": earlier.pack_codes}

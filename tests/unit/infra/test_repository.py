@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.batch import Batch
 from domain.farmer import Farmer
 from domain.fefo import FefoQueue
 from domain.stock import Stock
@@ -108,3 +109,25 @@ def mutable_parts(value: Any, seen: set[int] | None = None) -> set[int]:
     for part in parts:
         found |= mutable_parts(part, seen)
     return found
+
+
+def test_what_a_use_case_saved_is_cached_as_saved_and_the_next_read_asks_only_for_newer_events(
+) -> None:
+    app = seed(StoredGongxiao())
+    graded(app, "C1")
+    batch_id = Batch.create_id("C1")
+    assert app.repository.cache is not None
+    cached = app.repository.cache.get(batch_id)  # not read back: cached when saved
+    assert cached.version == len(list(app.events.get(batch_id))) == 2
+    asked: list[Any] = []
+    get = app.events.get
+
+    def recorded(originator_id: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("gt"))
+        return get(originator_id, **kwargs)
+
+    app.events.get = recorded  # type: ignore[method-assign]
+    mine = app.repository.get(batch_id)
+    assert asked == [2] and mine.grading == cached.grading and mine is not cached
+    mine.correct_net_kg(net_kg=Decimal("99"), reason="changed in a copy", corrected_at=at(1))
+    assert app.repository.get(batch_id).version == 2, "the cache was handed out"
