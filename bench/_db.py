@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from tests.databases import own_database
 
 
 def server_url(bench: str) -> str:
@@ -26,29 +24,8 @@ def server_url(bench: str) -> str:
 @contextmanager
 def fresh_database(base: str, tag: str) -> Iterator[str]:
     """A database of its own for the run (``gongxiao_bench_<tag>_…``), dropped afterwards."""
-    name = f"gongxiao_bench_{tag}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield urlunsplit(urlsplit(base)._replace(path="/" + name))
-    finally:
-        _drop(base, name)
-
-
-def _drop(base: str, name: str) -> None:
-    """Drop a bench database; plain DROP also stops the server's autovacuum in it (which
-    WITH (FORCE) may not, lacking the right), so it is tried first, a few times."""
-    with psycopg.connect(base, autocommit=True) as conn:
-        for _ in range(20):
-            try:
-                conn.execute(f"DROP DATABASE IF EXISTS {name}")
-                return
-            except psycopg.errors.ObjectInUse:
-                time.sleep(0.5)
-        try:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        except psycopg.Error as refused:
-            print(f"could not drop {name}: {refused}", file=sys.stderr)
+    with own_database(base, f"gongxiao_bench_{tag}", strict=False) as url:
+        yield url
 
 
 def settle(url: str) -> None:

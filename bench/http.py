@@ -26,11 +26,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import psycopg
 
+from bench._db import fresh_database
 from bench.figures import Figure
 from infra.application import StoredGongxiao
 from infra.settings import Settings
@@ -45,7 +44,7 @@ def run(quick: bool) -> list[Figure]:
     if not base:
         raise SystemExit("bench.http needs PostgreSQL: set GONGXIAO_TEST_DATABASE_URL")
     clients, seconds = (2, 4.0) if quick else (4, 20.0)
-    with _database(base) as url, tempfile.TemporaryDirectory() as var:
+    with fresh_database(base, "http") as url, tempfile.TemporaryDirectory() as var:
         settings = Settings(database_url=url, kafka_bootstrap=None, var_dir=Path(var))
         app = seed(StoredGongxiao(env=settings.event_store_env()))
         try:
@@ -130,22 +129,6 @@ def _timed_loop(work: Callable[[int], Any], seconds: float, *, keep: bool = Fals
 def _percentiles(ordered: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
     return {"p50": cuts[49], "p99": cuts[98]}
-
-
-class _database:
-    """A database of its own for the run, dropped afterwards."""
-
-    def __init__(self, base: str) -> None:
-        self.base, self.name = base, f"gongxiao_bench_http_{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> str:
-        with psycopg.connect(self.base, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {self.name}")
-        return urlunsplit(urlsplit(self.base)._replace(path="/" + self.name))
-
-    def __exit__(self, *exc: object) -> None:
-        with psycopg.connect(self.base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 class _server:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
 from infra.application import StoredGongxiao
 from infra.settings import Settings
+from tests.databases import own_database
 
 
 @pytest.fixture
@@ -32,12 +32,8 @@ def pg_env(postgres_url: str) -> Iterator[dict[str, str]]:
 def database_url(postgres_url: str) -> Iterator[str]:
     """A database of the test's own, for commands that keep their views in its public schema
     (``gongxiao serve``, ``gongxiao projections rebuild``); dropped afterwards."""
-    name = f"gongxiao_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield urlunsplit(urlsplit(postgres_url)._replace(path="/" + name))
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with own_database(postgres_url, "gongxiao_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
