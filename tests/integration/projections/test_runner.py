@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from domain.application import Gongxiao
 from infra.views import ReadModels
 from infra.views.runner import ProjectionRunner
-from infra.views.runtime import start_in_background
+from infra.views.runtime import RunningProjections, start_in_background
 from tests.district import graded, packs
 from tests.integration.projections.conftest import snapshot
 from tests.integration.projections.flows import busy_week
@@ -100,34 +99,24 @@ def test_a_runner_killed_mid_batch_resumes_to_a_clean_rebuild(district: Gongxiao
     assert snapshot(views, name) == resumed
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_two_runners_at_once_apply_each_event_once(district: Gongxiao, views: ReadModels,
                                                    make_views: Any) -> None:
     """Two runners follow the log as a worker process beside the API's would (``run``, which
     waits out a database that is busy or locked and tries again), and nothing escapes them."""
     busy_week(district)
     other = make_views()  # as if a worker process ran beside the API's runner
-    runners = [views.runner(district, batch_size=5), other.runner(district, batch_size=5)]
-    stop = threading.Event()
-    escaped: list[BaseException] = []
-
-    def follow(runner: ProjectionRunner) -> None:
-        try:
-            runner.run(stop, idle=0.01)
-        except BaseException as error:  # the test's point: nothing may escape
-            escaped.append(error)
-
-    threads = [threading.Thread(target=follow, args=(r,)) for r in runners]
-    for t in threads:
-        t.start()
-    head = district.recorder.max_notification_id() or 0
-    deadline = time.monotonic() + 120
-    while (min(views.store.positions(views.names).values()) < head
-           and time.monotonic() < deadline):
-        time.sleep(0.01)
-    stop.set()
-    for t in threads:
-        t.join(30)
-    assert not escaped and not any(t.is_alive() for t in threads)
+    running = [RunningProjections(v.runner(district, batch_size=5), v, district)
+               for v in (views, other)]
+    head = district.recorder.max_notification_id()
+    for r in running:
+        r.thread.start()
+    try:
+        assert all(r.catch_up(timeout=120) for r in running)
+    finally:
+        for r in running:
+            r.stop(timeout=30)
+    assert not any(r.thread.is_alive() for r in running)
     assert all(r["drift"] == 0 and r["position"] == head for r in views.reconcile(district))
 
 
